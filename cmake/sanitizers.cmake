@@ -1,0 +1,8 @@
+if(DG_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+  add_compile_definitions(_GLIBCXX_ASSERTIONS)
+endif()
+if(DG_FORCE_ASSERT)
+  add_compile_definitions(DG_FORCE_ASSERT=1)
+endif()

@@ -1,0 +1,40 @@
+#include "dg/cli/cli.hpp"
+
+#include "dg/cli/commands.hpp"
+#include "dg/cli/exit_codes.hpp"
+
+#include <cstdio>
+#include <exception>
+
+namespace dg::cli {
+
+int run(int argc, char** argv) {
+    CLI::App app{"domaingraph: what the Internet under a set of domain names really is.\n"
+                 "Maps domains to addresses, prefixes, origin ASes and organisations.\n"
+                 "Run 'domaingraph COMMAND --help' for each command's options and examples."};
+    app.name("domaingraph");
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "domaingraph 0.1.0");
+    Runner selected;
+    register_rib_commands(app, selected);
+    register_lookup_command(app, selected);
+    register_resolve_command(app, selected);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? kExitOk : kExitUsage;
+    }
+    if (!selected) {
+        std::fputs("domaingraph: no command selected; see --help\n", stderr);
+        return kExitUsage;
+    }
+    try {
+        return selected();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "domaingraph: internal error: %s\n", e.what());
+        return kExitFailure;
+    }
+}
+
+} // namespace dg::cli

@@ -1,0 +1,16 @@
+#pragma once
+// Each command group registers its subcommands here. A subcommand's callback stores the function
+// to run in `selected`; cli::run() calls it after parsing succeeded.
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace dg::cli {
+
+using Runner = std::function<int()>;
+
+void register_rib_commands(CLI::App& app, Runner& selected);    // cmd_rib.cpp
+void register_lookup_command(CLI::App& app, Runner& selected);  // cmd_lookup.cpp
+void register_resolve_command(CLI::App& app, Runner& selected); // cmd_resolve.cpp
+
+} // namespace dg::cli

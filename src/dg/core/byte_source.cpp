@@ -1,0 +1,410 @@
+#include "dg/core/byte_source.hpp"
+
+#include <bzlib.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+namespace dg::io {
+
+Result<std::size_t> ByteSource::read_fully(std::span<std::uint8_t> out) {
+    std::size_t got = 0;
+    while (got < out.size()) {
+        DG_TRY(std::size_t n, read(out.subspan(got)));
+        if (n == 0) {
+            break;
+        }
+        got += n;
+    }
+    return got;
+}
+
+Compression detect_compression(std::span<const std::uint8_t> head) {
+    if (head.size() >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
+        return Compression::Gzip;
+    }
+    if (head.size() >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') {
+        return Compression::Bzip2;
+    }
+    if (head.size() >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f &&
+        head[3] == 0xfd) {
+        return Compression::Zstd;
+    }
+    return Compression::None;
+}
+
+namespace {
+
+constexpr std::size_t kInputChunk = 1 << 18;
+
+/// Raw bytes: a file descriptor or memory, with a pushed-back head (the magic-byte peek).
+class RawSource final : public ByteSource {
+public:
+    RawSource(int fd, bool owns, std::string name, std::optional<std::uint64_t> size)
+        : fd_(fd), owns_(owns), name_(std::move(name)), size_(size) {}
+    RawSource(std::vector<std::uint8_t> bytes, std::string name)
+        : mem_(std::move(bytes)), name_(std::move(name)), size_(mem_.size()) {}
+    ~RawSource() override {
+        if (owns_ && fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+    RawSource(const RawSource&) = delete;
+    RawSource& operator=(const RawSource&) = delete;
+
+    Result<std::size_t> read(std::span<std::uint8_t> out) override {
+        if (fd_ < 0) {
+            const std::size_t n = std::min(out.size(), mem_.size() - mem_pos_);
+            std::memcpy(out.data(), mem_.data() + mem_pos_, n);
+            mem_pos_ += n;
+            pos_ += n;
+            return n;
+        }
+        for (;;) {
+            const ssize_t n = ::read(fd_, out.data(), out.size());
+            if (n >= 0) {
+                pos_ += static_cast<std::uint64_t>(n);
+                return static_cast<std::size_t>(n);
+            }
+            if (errno != EINTR) {
+                return Error{ErrorCode::Io, std::strerror(errno), name_, pos_, {}};
+            }
+        }
+    }
+    [[nodiscard]] const std::string& name() const override { return name_; }
+    [[nodiscard]] std::optional<std::uint64_t> raw_size() const override { return size_; }
+    [[nodiscard]] std::uint64_t raw_position() const override { return pos_; }
+
+private:
+    int fd_ = -1;
+    bool owns_ = false;
+    std::vector<std::uint8_t> mem_;
+    std::size_t mem_pos_ = 0;
+    std::string name_;
+    std::optional<std::uint64_t> size_;
+    std::uint64_t pos_ = 0;
+};
+
+/// Re-serves already peeked bytes before the rest of a source.
+class PeekedSource final : public ByteSource {
+public:
+    PeekedSource(std::unique_ptr<ByteSource> inner, std::vector<std::uint8_t> head)
+        : inner_(std::move(inner)), head_(std::move(head)) {}
+    Result<std::size_t> read(std::span<std::uint8_t> out) override {
+        if (head_pos_ < head_.size()) {
+            const std::size_t n = std::min(out.size(), head_.size() - head_pos_);
+            std::memcpy(out.data(), head_.data() + head_pos_, n);
+            head_pos_ += n;
+            return n;
+        }
+        return inner_->read(out);
+    }
+    [[nodiscard]] const std::string& name() const override { return inner_->name(); }
+    [[nodiscard]] std::optional<std::uint64_t> raw_size() const override {
+        return inner_->raw_size();
+    }
+    [[nodiscard]] std::uint64_t raw_position() const override {
+        return inner_->raw_position() - (head_.size() - head_pos_);
+    }
+
+private:
+    std::unique_ptr<ByteSource> inner_;
+    std::vector<std::uint8_t> head_;
+    std::size_t head_pos_ = 0;
+};
+
+/// Common shape of the three decompressors: pull compressed input, push decompressed output.
+class DecompressingSource : public ByteSource {
+public:
+    explicit DecompressingSource(std::unique_ptr<ByteSource> inner)
+        : inner_(std::move(inner)), in_(kInputChunk) {}
+    [[nodiscard]] const std::string& name() const override { return inner_->name(); }
+    [[nodiscard]] std::optional<std::uint64_t> raw_size() const override {
+        return inner_->raw_size();
+    }
+    [[nodiscard]] std::uint64_t raw_position() const override { return inner_->raw_position(); }
+
+protected:
+    /// Refills the input buffer when empty; returns false at end of input.
+    Result<bool> refill() {
+        if (in_pos_ < in_len_) {
+            return true;
+        }
+        if (in_eof_) {
+            return false;
+        }
+        DG_TRY(std::size_t n, inner_->read(in_));
+        in_pos_ = 0;
+        in_len_ = n;
+        in_eof_ = n == 0;
+        return n > 0;
+    }
+    Error corrupt(const std::string& what) const {
+        return Error{ErrorCode::Malformed, what, inner_->name(), out_total_, {}};
+    }
+
+    std::unique_ptr<ByteSource> inner_;
+    std::vector<std::uint8_t> in_;
+    std::size_t in_pos_ = 0;
+    std::size_t in_len_ = 0;
+    bool in_eof_ = false;
+    bool done_ = false;
+    std::uint64_t out_total_ = 0; ///< decompressed bytes delivered
+};
+
+class GzipSource final : public DecompressingSource {
+public:
+    explicit GzipSource(std::unique_ptr<ByteSource> inner) : DecompressingSource(std::move(inner)) {
+        std::memset(&zs_, 0, sizeof zs_);
+        ok_ = inflateInit2(&zs_, 15 + 32) == Z_OK;
+    }
+    ~GzipSource() override { inflateEnd(&zs_); }
+    GzipSource(const GzipSource&) = delete;
+    GzipSource& operator=(const GzipSource&) = delete;
+
+    Result<std::size_t> read(std::span<std::uint8_t> out) override {
+        if (!ok_) {
+            return corrupt("cannot initialise zlib");
+        }
+        while (!done_) {
+            DG_TRY(bool more, refill());
+            if (!more) {
+                done_ = true;
+                if (in_member_) {
+                    return corrupt("gzip stream truncated (file ends inside a member)");
+                }
+                break;
+            }
+            zs_.next_in = in_.data() + in_pos_;
+            zs_.avail_in = static_cast<uInt>(in_len_ - in_pos_);
+            zs_.next_out = out.data();
+            zs_.avail_out = static_cast<uInt>(std::min<std::size_t>(out.size(), 1U << 30));
+            const int rc = inflate(&zs_, Z_NO_FLUSH);
+            in_pos_ = in_len_ - zs_.avail_in;
+            const std::size_t produced = static_cast<std::size_t>(zs_.next_out - out.data());
+            in_member_ = true;
+            if (rc == Z_STREAM_END) {
+                in_member_ = false;
+                inflateReset(&zs_); // concatenated members (RFC 1952 §2.2)
+            } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+                done_ = true;
+                if (produced > 0) {
+                    pending_error_ = true;
+                    out_total_ += produced;
+                    return produced;
+                }
+                return corrupt(std::string("gzip data corrupt: ") +
+                               (zs_.msg != nullptr ? zs_.msg : "inflate failed"));
+            }
+            if (produced > 0) {
+                out_total_ += produced;
+                return produced;
+            }
+        }
+        if (pending_error_) {
+            pending_error_ = false;
+            return corrupt("gzip data corrupt");
+        }
+        return std::size_t{0};
+    }
+
+private:
+    z_stream zs_{};
+    bool ok_ = false;
+    bool in_member_ = false;
+    bool pending_error_ = false;
+};
+
+class Bzip2Source final : public DecompressingSource {
+public:
+    explicit Bzip2Source(std::unique_ptr<ByteSource> inner)
+        : DecompressingSource(std::move(inner)) {
+        std::memset(&bs_, 0, sizeof bs_);
+        ok_ = BZ2_bzDecompressInit(&bs_, 0, 0) == BZ_OK;
+    }
+    ~Bzip2Source() override { BZ2_bzDecompressEnd(&bs_); }
+    Bzip2Source(const Bzip2Source&) = delete;
+    Bzip2Source& operator=(const Bzip2Source&) = delete;
+
+    Result<std::size_t> read(std::span<std::uint8_t> out) override {
+        if (!ok_) {
+            return corrupt("cannot initialise bzip2");
+        }
+        while (!done_) {
+            DG_TRY(bool more, refill());
+            if (!more) {
+                done_ = true;
+                if (in_stream_) {
+                    return corrupt("bzip2 stream truncated (file ends inside a stream)");
+                }
+                break;
+            }
+            bs_.next_in = reinterpret_cast<char*>(in_.data() + in_pos_); // NOLINT
+            bs_.avail_in = static_cast<unsigned>(in_len_ - in_pos_);
+            bs_.next_out = reinterpret_cast<char*>(out.data()); // NOLINT
+            bs_.avail_out = static_cast<unsigned>(std::min<std::size_t>(out.size(), 1U << 30));
+            const int rc = BZ2_bzDecompress(&bs_);
+            in_pos_ = in_len_ - bs_.avail_in;
+            const auto produced =
+                static_cast<std::size_t>(reinterpret_cast<std::uint8_t*>(bs_.next_out) - // NOLINT
+                                         out.data());
+            in_stream_ = true;
+            if (rc == BZ_STREAM_END) {
+                in_stream_ = false;
+                BZ2_bzDecompressEnd(&bs_); // concatenated streams (pbzip2 output)
+                std::memset(&bs_, 0, sizeof bs_);
+                ok_ = BZ2_bzDecompressInit(&bs_, 0, 0) == BZ_OK;
+            } else if (rc != BZ_OK) {
+                done_ = true;
+                if (produced > 0) {
+                    out_total_ += produced;
+                    pending_error_ = true;
+                    return produced;
+                }
+                return corrupt("bzip2 data corrupt (code " + std::to_string(rc) + ")");
+            }
+            if (produced > 0) {
+                out_total_ += produced;
+                return produced;
+            }
+        }
+        if (pending_error_) {
+            pending_error_ = false;
+            return corrupt("bzip2 data corrupt");
+        }
+        return std::size_t{0};
+    }
+
+private:
+    bz_stream bs_{};
+    bool ok_ = false;
+    bool in_stream_ = false;
+    bool pending_error_ = false;
+};
+
+class ZstdSource final : public DecompressingSource {
+public:
+    explicit ZstdSource(std::unique_ptr<ByteSource> inner)
+        : DecompressingSource(std::move(inner)), ds_(ZSTD_createDStream()) {}
+    ~ZstdSource() override { ZSTD_freeDStream(ds_); }
+    ZstdSource(const ZstdSource&) = delete;
+    ZstdSource& operator=(const ZstdSource&) = delete;
+
+    Result<std::size_t> read(std::span<std::uint8_t> out) override {
+        while (!done_) {
+            DG_TRY(bool more, refill());
+            if (!more) {
+                done_ = true;
+                if (last_hint_ != 0) {
+                    return corrupt("zstd stream truncated (file ends inside a frame)");
+                }
+                break;
+            }
+            ZSTD_inBuffer in{in_.data() + in_pos_, in_len_ - in_pos_, 0};
+            ZSTD_outBuffer o{out.data(), out.size(), 0};
+            const std::size_t rc = ZSTD_decompressStream(ds_, &o, &in);
+            in_pos_ += in.pos;
+            if (ZSTD_isError(rc) != 0U) {
+                done_ = true;
+                if (o.pos > 0) {
+                    out_total_ += o.pos;
+                    return o.pos;
+                }
+                return corrupt(std::string("zstd data corrupt: ") + ZSTD_getErrorName(rc));
+            }
+            last_hint_ = rc;
+            if (o.pos > 0) {
+                out_total_ += o.pos;
+                return o.pos;
+            }
+        }
+        return std::size_t{0};
+    }
+
+private:
+    ZSTD_DStream* ds_;
+    std::size_t last_hint_ = 0;
+};
+
+Result<std::unique_ptr<ByteSource>> wrap(std::unique_ptr<ByteSource> raw) {
+    std::vector<std::uint8_t> head(4);
+    DG_TRY(std::size_t n, raw->read_fully(head));
+    head.resize(n);
+    const Compression c = detect_compression(head);
+    std::unique_ptr<ByteSource> peeked = std::make_unique<PeekedSource>(std::move(raw), head);
+    switch (c) {
+    case Compression::Gzip:
+        return std::unique_ptr<ByteSource>(std::make_unique<GzipSource>(std::move(peeked)));
+    case Compression::Bzip2:
+        return std::unique_ptr<ByteSource>(std::make_unique<Bzip2Source>(std::move(peeked)));
+    case Compression::Zstd:
+        return std::unique_ptr<ByteSource>(std::make_unique<ZstdSource>(std::move(peeked)));
+    default:
+        return peeked;
+    }
+}
+
+} // namespace
+
+Result<std::unique_ptr<ByteSource>> open(const std::string& path) {
+    if (path == "-") {
+        return wrap(std::make_unique<RawSource>(0, false, "stdin", std::nullopt));
+    }
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        const int err = errno;
+        return Error{err == ENOENT ? ErrorCode::NotFound : ErrorCode::Io,
+                     std::string("cannot open: ") + std::strerror(err),
+                     path,
+                     {},
+                     {}};
+    }
+    struct stat st {};
+    std::optional<std::uint64_t> size;
+    if (::fstat(fd, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            ::close(fd);
+            return Error{ErrorCode::InvalidArgument, "is a directory", path, {}, {}};
+        }
+        if (S_ISREG(st.st_mode)) {
+            size = static_cast<std::uint64_t>(st.st_size);
+        }
+    }
+    return wrap(std::make_unique<RawSource>(fd, true, path, size));
+}
+
+std::unique_ptr<ByteSource> from_memory(std::vector<std::uint8_t> bytes, std::string name) {
+    auto r = wrap(std::make_unique<RawSource>(std::move(bytes), std::move(name)));
+    DG_REQUIRE(r.has_value()); // memory reads cannot fail
+    return std::move(r).value();
+}
+
+Result<std::vector<std::uint8_t>> read_all(ByteSource& source, std::size_t max_bytes) {
+    std::vector<std::uint8_t> out;
+    std::size_t len = 0;
+    for (;;) {
+        if (out.size() - len < (1U << 16)) {
+            out.resize(std::max<std::size_t>(out.size() * 2, 1U << 17));
+        }
+        DG_TRY(std::size_t n, source.read(std::span(out).subspan(len)));
+        if (n == 0) {
+            break;
+        }
+        len += n;
+        if (len > max_bytes) {
+            return Error{ErrorCode::ResourceExhausted,
+                         "input larger than the limit",
+                         source.name(),
+                         len,
+                         {}};
+        }
+    }
+    out.resize(len);
+    return out;
+}
+
+} // namespace dg::io

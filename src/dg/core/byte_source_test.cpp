@@ -1,0 +1,106 @@
+#include "dg/core/byte_source.hpp"
+
+#include <bzlib.h>
+#include <gtest/gtest.h>
+#include <string>
+#include <zlib.h>
+#include <zstd.h>
+
+namespace dg::io {
+namespace {
+
+std::vector<std::uint8_t> sample() {
+    std::vector<std::uint8_t> v;
+    for (int i = 0; i < 300000; ++i) {
+        v.push_back(static_cast<std::uint8_t>((i * 7) ^ (i >> 5)));
+    }
+    return v;
+}
+
+std::vector<std::uint8_t> gzip(const std::vector<std::uint8_t>& in) {
+    z_stream zs{};
+    deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+    std::vector<std::uint8_t> out(compressBound(static_cast<uLong>(in.size())) + 64);
+    zs.next_in = const_cast<Bytef*>(in.data()); // NOLINT
+    zs.avail_in = static_cast<uInt>(in.size());
+    zs.next_out = out.data();
+    zs.avail_out = static_cast<uInt>(out.size());
+    deflate(&zs, Z_FINISH);
+    out.resize(zs.total_out);
+    deflateEnd(&zs);
+    return out;
+}
+
+std::vector<std::uint8_t> bzip2(const std::vector<std::uint8_t>& in) {
+    std::vector<std::uint8_t> out(in.size() + in.size() / 100 + 1024);
+    auto len = static_cast<unsigned>(out.size());
+    BZ2_bzBuffToBuffCompress(reinterpret_cast<char*>(out.data()), &len,                   // NOLINT
+                             const_cast<char*>(reinterpret_cast<const char*>(in.data())), // NOLINT
+                             static_cast<unsigned>(in.size()), 9, 0, 0);
+    out.resize(len);
+    return out;
+}
+
+std::vector<std::uint8_t> zstd(const std::vector<std::uint8_t>& in) {
+    std::vector<std::uint8_t> out(ZSTD_compressBound(in.size()));
+    out.resize(ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3));
+    return out;
+}
+
+TEST(ByteSource, DecodesEveryCompressionTransparently) {
+    const auto plain = sample();
+    for (const auto& encoded : {plain, gzip(plain), bzip2(plain), zstd(plain)}) {
+        auto src = from_memory(encoded, "mem");
+        auto all = read_all(*src);
+        ASSERT_TRUE(all) << all.error().to_string();
+        EXPECT_EQ(*all, plain);
+    }
+}
+
+TEST(ByteSource, ReadsConcatenatedGzipMembers) {
+    auto a = gzip({'a', 'b'});
+    auto b = gzip({'c'});
+    a.insert(a.end(), b.begin(), b.end());
+    auto all = read_all(*from_memory(a, "mem"));
+    ASSERT_TRUE(all);
+    EXPECT_EQ(std::string(all->begin(), all->end()), "abc");
+}
+
+TEST(ByteSource, TruncatedCompressedInputDeliversPrefixThenAnError) {
+    const auto plain = sample();
+    for (auto encoded : {gzip(plain), bzip2(plain), zstd(plain)}) {
+        encoded.resize(encoded.size() / 2);
+        auto src = from_memory(encoded, "cut");
+        std::vector<std::uint8_t> buf(4096);
+        std::size_t total = 0;
+        bool failed = false;
+        for (;;) {
+            auto n = src->read(buf);
+            if (!n) {
+                failed = true;
+                EXPECT_EQ(n.error().code, ErrorCode::Malformed);
+                EXPECT_EQ(n.error().source, "cut");
+                break;
+            }
+            if (*n == 0) {
+                break;
+            }
+            for (std::size_t i = 0; i < *n; ++i) {
+                ASSERT_EQ(buf[i], plain[total + i]);
+            }
+            total += *n;
+        }
+        EXPECT_TRUE(failed);
+        EXPECT_LT(total, plain.size());
+    }
+}
+
+TEST(ByteSource, MissingFileIsNotFound) {
+    auto r = open("/nonexistent/file.gz");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::NotFound);
+    EXPECT_EQ(r.error().source, "/nonexistent/file.gz");
+}
+
+} // namespace
+} // namespace dg::io

@@ -1,0 +1,52 @@
+#include "dg/core/ip_address.hpp"
+#include "dg/core/prefix.hpp"
+
+#include <gtest/gtest.h>
+
+namespace dg {
+namespace {
+
+TEST(IpAddress, ParsesAndPrintsV4) {
+    auto a = IpAddress::parse("192.0.2.1");
+    ASSERT_TRUE(a);
+    EXPECT_TRUE(a->is_v4());
+    EXPECT_EQ(a->v4_value(), 0xC0000201U);
+    EXPECT_EQ(a->to_string(), "192.0.2.1");
+}
+
+TEST(IpAddress, ParsesAndPrintsV6Canonically) {
+    auto a = IpAddress::parse("2001:DB8:0:0:0::1");
+    ASSERT_TRUE(a);
+    EXPECT_FALSE(a->is_v4());
+    EXPECT_EQ(a->to_string(), "2001:db8::1");
+    EXPECT_EQ(a->v6_high(), 0x20010db800000000ULL);
+    EXPECT_EQ(a->v6_low(), 1ULL);
+}
+
+TEST(IpAddress, RejectsGarbage) {
+    for (const char* bad : {"", "1.2.3", "256.1.1.1", "1.2.3.4.5", "::g", "hello", "1.2.3.4 "}) {
+        EXPECT_FALSE(IpAddress::parse(bad)) << bad;
+    }
+}
+
+TEST(Prefix, ParsesMasksAndContains) {
+    auto p = Prefix::parse("198.51.100.0/24");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->to_string(), "198.51.100.0/24");
+    EXPECT_TRUE(p->contains(*IpAddress::parse("198.51.100.77")));
+    EXPECT_FALSE(p->contains(*IpAddress::parse("198.51.101.1")));
+    EXPECT_FALSE(p->contains(*IpAddress::parse("2001:db8::1")));
+    EXPECT_FALSE(Prefix::parse("198.51.100.1/24"));
+    auto loose = Prefix::parse("198.51.100.1/24", true);
+    ASSERT_TRUE(loose);
+    EXPECT_EQ(loose->to_string(), "198.51.100.0/24");
+    EXPECT_EQ(Prefix::parse("2001:db8::/32")->to_string(), "2001:db8::/32");
+    EXPECT_FALSE(Prefix::parse("10.0.0.0/33"));
+    EXPECT_FALSE(Prefix::parse("10.0.0.0/"));
+    EXPECT_FALSE(Prefix::parse("10.0.0.0/-1"));
+    EXPECT_EQ(Prefix(*IpAddress::parse("10.1.2.3"), 9).to_string(), "10.0.0.0/9");
+    EXPECT_EQ(Prefix(*IpAddress::parse("2001:db8:ffff::1"), 33).to_string(), "2001:db8:8000::/33");
+}
+
+} // namespace
+} // namespace dg
