@@ -8,6 +8,17 @@
 
 namespace dg::cli {
 
+CLI::App& subcommand_group(CLI::App& app, const std::string& name, const std::string& description) {
+    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+        if (sub->get_name() == name) {
+            return *sub;
+        }
+    }
+    CLI::App* sub = app.add_subcommand(name, description);
+    sub->require_subcommand(1);
+    return *sub;
+}
+
 int run(int argc, char** argv) {
     CLI::App app{"domaingraph: what the Internet under a set of domain names really is.\n"
                  "Maps domains to addresses, prefixes, origin ASes and organisations.\n"
@@ -19,6 +30,8 @@ int run(int argc, char** argv) {
     register_rib_commands(app, selected);
     register_lookup_command(app, selected);
     register_resolve_command(app, selected);
+    register_rib_fetch(subcommand_group(app, "rib", "Routing dumps (MRT): read, summarise, fetch"),
+                       selected);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

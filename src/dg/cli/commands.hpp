@@ -9,8 +9,12 @@ namespace dg::cli {
 
 using Runner = std::function<int()>;
 
+/// The subcommand `name` of `app`, created (with `description`) when it does not exist yet.
+CLI::App& subcommand_group(CLI::App& app, const std::string& name, const std::string& description);
+
 void register_rib_commands(CLI::App& app, Runner& selected);    // cmd_rib.cpp
 void register_lookup_command(CLI::App& app, Runner& selected);  // cmd_lookup.cpp
 void register_resolve_command(CLI::App& app, Runner& selected); // cmd_resolve.cpp
+void register_rib_fetch(CLI::App& rib, Runner& selected);       // cmd_rib_fetch.cpp
 
 } // namespace dg::cli

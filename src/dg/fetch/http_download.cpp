@@ -1,0 +1,166 @@
+#include "dg/fetch/http_download.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <curl/curl.h>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+namespace dg::fetch {
+namespace {
+
+struct CurlDeleter {
+    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+struct Transfer {
+    std::FILE* out = nullptr;
+    long status = 0;
+    bool write_failed = false;
+    const DownloadOptions* options = nullptr;
+    std::uint64_t base = 0;
+};
+
+std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    const std::size_t n = size * count;
+    if (std::fwrite(data, 1, n, t->out) != n) {
+        t->write_failed = true;
+        return 0;
+    }
+    return n;
+}
+
+int on_progress(void* user, curl_off_t total, curl_off_t now, curl_off_t /*ultotal*/,
+                curl_off_t /*ulnow*/) {
+    auto* t = static_cast<Transfer*>(user);
+    if (t->options->on_progress && total > 0) {
+        t->options->on_progress(t->base + static_cast<std::uint64_t>(now),
+                                t->base + static_cast<std::uint64_t>(total));
+    }
+    return 0;
+}
+
+std::uint64_t file_size_or_zero(const std::string& path) {
+    std::error_code ec;
+    const auto s = std::filesystem::file_size(path, ec);
+    return ec ? 0 : static_cast<std::uint64_t>(s);
+}
+
+struct AttemptOutcome {
+    CURLcode code = CURLE_OK;
+    long status = 0;
+    curl_off_t expected = -1; ///< Content-Length of this response
+    bool write_failed = false;
+};
+
+AttemptOutcome attempt(const std::string& url, const std::string& part,
+                       const DownloadOptions& options, std::uint64_t have) {
+    AttemptOutcome out;
+    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    std::unique_ptr<std::FILE, FileCloser> file(std::fopen(part.c_str(), have > 0 ? "ab" : "wb"));
+    if (!curl || !file) {
+        out.write_failed = true;
+        return out;
+    }
+    Transfer t{file.get(), 0, false, &options, have};
+    CURL* c = curl.get();
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(c, CURLOPT_FAILONERROR, 0L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, options.connect_timeout_s);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_limit_bytes);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, options.low_speed_time_s);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "domaingraph/0.1 (rib fetch)");
+    if (have > 0) {
+        curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(have));
+    }
+    out.code = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
+    curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &out.expected);
+    out.write_failed = t.write_failed;
+    return out;
+}
+
+} // namespace
+
+Result<DownloadReport> download(const std::string& url, const std::string& dest,
+                                const DownloadOptions& options) {
+    static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    if (!initialised) {
+        return make_error(ErrorCode::Internal, "libcurl could not be initialised");
+    }
+    const std::string part = dest + ".part";
+    DownloadReport report;
+    std::string last_problem;
+    for (int i = 0; i < options.attempts; ++i) {
+        if (i > 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200 << std::min(i, 5)));
+        }
+        const std::uint64_t have = file_size_or_zero(part);
+        report.resumed = report.resumed || have > 0;
+        ++report.attempts;
+        auto out = attempt(url, part, options, have);
+        if (out.write_failed) {
+            return Error{ErrorCode::Io, "cannot write the download", part, {}, {}};
+        }
+        if (out.status == 404) {
+            std::filesystem::remove(part);
+            return Error{ErrorCode::NotFound, "HTTP 404: no such dump", url, {}, {}};
+        }
+        if (have > 0 && out.status == 200) {
+            // The server ignored the Range request and sent everything again: the part file now
+            // holds old bytes followed by a full copy. Start over cleanly.
+            std::filesystem::remove(part);
+            last_problem = "server does not support resuming; restarted";
+            continue;
+        }
+        if (out.code == CURLE_RANGE_ERROR || out.status == 416) {
+            std::filesystem::remove(part);
+            last_problem = "server rejected the resume range; restarted";
+            continue;
+        }
+        if (out.code != CURLE_OK) {
+            last_problem = curl_easy_strerror(out.code);
+            continue;
+        }
+        if (out.status >= 400) {
+            last_problem = "HTTP " + std::to_string(out.status);
+            if (out.status < 500) {
+                std::filesystem::remove(part);
+                return Error{ErrorCode::Unavailable, last_problem, url, {}, {}};
+            }
+            continue;
+        }
+        const std::uint64_t size = file_size_or_zero(part);
+        if (out.expected >= 0 && size != have + static_cast<std::uint64_t>(out.expected)) {
+            last_problem = "short transfer";
+            continue;
+        }
+        std::error_code ec;
+        std::filesystem::rename(part, dest, ec);
+        if (ec) {
+            return Error{ErrorCode::Io, "cannot rename download: " + ec.message(), dest, {}, {}};
+        }
+        report.bytes = size;
+        return report;
+    }
+    return Error{ErrorCode::Unavailable,
+                 "download failed after " + std::to_string(report.attempts) + " attempts (last: " +
+                     last_problem + "); the partial file is kept and " + "the next run resumes it",
+                 url,
+                 {},
+                 {}};
+}
+
+} // namespace dg::fetch
