@@ -1,0 +1,118 @@
+#include "dg/model/json.hpp"
+
+#include <gtest/gtest.h>
+
+namespace dg::model {
+namespace {
+
+IpMapping mapping(const char* ip, const char* prefix, std::uint32_t asn) {
+    IpMapping m;
+    m.ip = *IpAddress::parse(ip);
+    m.prefix = *Prefix::parse(prefix);
+    m.asn = Asn(asn);
+    m.origins = {Asn(asn), Asn(asn + 1)};
+    m.org = "Example Org";
+    m.ttl = 300;
+    return m;
+}
+
+DomainResult sample() {
+    DomainResult r;
+    r.domain = "example.com";
+    r.status = "NOERROR";
+    r.a = {mapping("192.0.2.1", "192.0.2.0/24", 64496)};
+    IpMapping unrouted;
+    unrouted.ip = *IpAddress::parse("198.51.100.7");
+    r.a.push_back(unrouted);
+    r.aaaa = {mapping("2001:db8::1", "2001:db8::/32", 64497)};
+    r.cname = {{"alias.example.net", 60}, {"final.example.org", std::nullopt}};
+    r.ns = {{"ns1.example.com", 86400, {mapping("192.0.2.53", "192.0.2.0/24", 64496)}}};
+    r.mx = {{10, "mx.example.com", 3600, {mapping("192.0.2.25", "192.0.2.0/24", 64496)}}};
+    return r;
+}
+
+TEST(ModelJson, MatchesTheContractShape) {
+    const nlohmann::json j = to_json(sample(), {.ttl = false});
+    EXPECT_EQ(j["domain"], "example.com");
+    EXPECT_EQ(j["status"], "NOERROR");
+    EXPECT_EQ(j["a"][0],
+              nlohmann::json::parse(R"({"ip": "192.0.2.1", "prefix": "192.0.2.0/24", "asn": 64496,
+                 "origins": [64496, 64497], "org": "Example Org"})"));
+    EXPECT_EQ(j["a"][1], nlohmann::json::parse(R"({"ip": "198.51.100.7", "prefix": null,
+                 "asn": null, "origins": [], "org": null})"));
+    EXPECT_EQ(j["aaaa"][0]["ip"], "2001:db8::1");
+    EXPECT_EQ(j["cname"], nlohmann::json::parse(R"(["alias.example.net", "final.example.org"])"));
+    EXPECT_EQ(j["ns"][0]["host"], "ns1.example.com");
+    EXPECT_EQ(j["ns"][0]["ips"][0]["asn"], 64496);
+    EXPECT_EQ(j["mx"][0]["preference"], 10);
+    EXPECT_EQ(j["mx"][0]["host"], "mx.example.com");
+    EXPECT_FALSE(j.contains("error"));
+    EXPECT_FALSE(j["a"][0].contains("ttl"));
+    EXPECT_FALSE(j.contains("cname_ttl"));
+}
+
+TEST(ModelJson, RoundTripsWithDetails) {
+    DomainResult r = sample();
+    r.error = "partial: MX host timed out";
+    auto back = parse_domain_result(to_json_line(r));
+    ASSERT_TRUE(back) << back.error().to_string();
+    EXPECT_EQ(*back, r);
+}
+
+TEST(ModelJson, RoundTripsAnEmptyResult) {
+    DomainResult r;
+    r.domain = "nx.example";
+    r.status = "NXDOMAIN";
+    auto back = parse_domain_result(to_json_line(r));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, r);
+}
+
+TEST(ModelJson, RejectsBadInput) {
+    EXPECT_FALSE(parse_domain_result("not json"));
+    EXPECT_FALSE(parse_domain_result("[]"));
+    EXPECT_FALSE(parse_domain_result(R"({"status": "NOERROR"})"));
+    EXPECT_FALSE(
+        parse_domain_result(R"({"domain": "x", "status": "NOERROR", "a": [{"ip": "1.2.3"}]})"));
+    EXPECT_FALSE(parse_domain_result(
+        R"({"domain": "x", "status": "NOERROR", "a": [{"ip": "192.0.2.1", "asn": -1}]})"));
+    EXPECT_FALSE(parse_domain_result(
+        R"({"domain": "x", "status": "NOERROR", "a": [{"ip": "192.0.2.1", "asn": 4294967296}]})"));
+    EXPECT_FALSE(parse_domain_result(
+        R"({"domain": "x", "status": "NOERROR", "mx": [{"host": "m", "preference": 70000}]})"));
+    auto e = parse_domain_result(R"({"domain": "x", "status": "NOERROR", "ns": {"a": 1}})");
+    ASSERT_FALSE(e);
+    EXPECT_NE(e.error().message.find("\"ns\""), std::string::npos);
+}
+
+TEST(ModelJson, NamesRoundTrip) {
+    for (std::size_t i = 0; i < kChangeTypeCount; ++i) {
+        const auto t = static_cast<ChangeType>(i);
+        EXPECT_EQ(parse_change_type(change_type_name(t)), t);
+    }
+    EXPECT_EQ(parse_scan_status("interrupted"), ScanStatus::Interrupted);
+    EXPECT_FALSE(parse_scan_status("completed"));
+    EXPECT_EQ(parse_severity("warning"), Severity::Warning);
+    EXPECT_EQ(format_utc(0), "1970-01-01T00:00:00Z");
+}
+
+TEST(ModelJson, ScanAndChangeShapes) {
+    Scan s;
+    s.id = 7;
+    s.status = ScanStatus::Complete;
+    s.started_at = 1'700'000'000;
+    s.domains_total = 3;
+    s.domains_done = 3;
+    s.config_json = R"({"concurrency": 100})";
+    const auto j = to_json(s);
+    EXPECT_EQ(j["id"], 7);
+    EXPECT_EQ(j["status"], "complete");
+    EXPECT_EQ(j["started_at"], "2023-11-14T22:13:20Z");
+    EXPECT_EQ(j["config"]["concurrency"], 100);
+    Change c{"example.com", ChangeType::AsnChanged, Severity::Warning, "15169", "16509"};
+    EXPECT_EQ(to_json(c), nlohmann::json::parse(R"({"domain": "example.com", "type": "asn_changed",
+                 "severity": "warning", "from": 15169, "to": 16509})"));
+}
+
+} // namespace
+} // namespace dg::model
