@@ -175,6 +175,8 @@ Result<void> parse_attributes(const std::uint8_t* data, std::size_t size,
     result.recovered = false;
     result.mp_reach_path_ids.clear();
     result.mp_unreach_path_ids.clear();
+    result.mp_reach_unmasked.clear();
+    result.mp_unreach_unmasked.clear();
 
     // AS4_PATH / AS4_AGGREGATOR are applied after the whole block was read.
     thread_local AsPath as4_path;
@@ -300,7 +302,8 @@ Result<void> parse_attributes(const std::uint8_t* data, std::size_t size,
             bool masked = false;
             if (!internal::read_nlri(m.data(), m.remaining(), *family, options.add_path,
                                      limits::kMaxPrefixesPerUpdate, out.mp_reach_nlri,
-                                     &result.mp_reach_path_ids, masked)) {
+                                     &result.mp_reach_path_ids, masked,
+                                     &result.mp_reach_unmasked)) {
                 return make_error(ErrorCode::Malformed, "malformed NLRI in MP_REACH_NLRI");
             }
             if (masked) {
@@ -327,7 +330,8 @@ Result<void> parse_attributes(const std::uint8_t* data, std::size_t size,
             bool masked = false;
             if (!internal::read_nlri(m.data(), m.remaining(), *family, options.add_path,
                                      limits::kMaxPrefixesPerUpdate, out.mp_unreach_nlri,
-                                     &result.mp_unreach_path_ids, masked)) {
+                                     &result.mp_unreach_path_ids, masked,
+                                     &result.mp_unreach_unmasked)) {
                 return make_error(ErrorCode::Malformed, "malformed NLRI in MP_UNREACH_NLRI");
             }
             if (masked) {

@@ -26,6 +26,79 @@ void append_v4(const std::uint8_t* p, std::string& out) {
     }
 }
 
+// IPv6 the way bgpdump's own formatter prints it: the first longest run of zero words is
+// compressed even when it is a single word; ::ffff:a.b.c.d and ::a.b.c.d keep the dotted quad.
+void append_ip_bgpdump(const IpAddress& ip, std::string& out) {
+    const auto& b = ip.bytes();
+    if (ip.is_v4()) {
+        append_v4(b.data(), out);
+        return;
+    }
+    std::array<unsigned, 8> w{};
+    for (std::size_t i = 0; i < 8; ++i) {
+        w[i] = (static_cast<unsigned>(b[2 * i]) << 8U) | b[2 * i + 1];
+    }
+    int best = -1;
+    int best_len = 0;
+    for (int i = 0; i < 8;) {
+        if (w[static_cast<std::size_t>(i)] != 0) {
+            ++i;
+            continue;
+        }
+        int j = i;
+        while (j < 8 && w[static_cast<std::size_t>(j)] == 0) {
+            ++j;
+        }
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j;
+    }
+    static const char* const hex = "0123456789abcdef";
+    for (int i = 0; i < 8; ++i) {
+        if (i == best) {
+            out.push_back(':');
+            if (best + best_len == 8) {
+                out.push_back(':');
+            }
+            i += best_len - 1;
+            continue;
+        }
+        if (i != 0) {
+            out.push_back(':');
+        }
+        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xFFFFU))) {
+            append_v4(b.data() + 12, out);
+            break;
+        }
+        const unsigned v = w[static_cast<std::size_t>(i)];
+        bool started = false;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            const unsigned d = (v >> static_cast<unsigned>(shift)) & 15U;
+            if (d != 0 || started || shift == 0) {
+                out.push_back(hex[d]);
+                started = true;
+            }
+        }
+    }
+}
+
+void append_prefix_bgpdump(const Prefix& p, const IpAddress* raw, std::string& out) {
+    append_ip_bgpdump(raw != nullptr ? *raw : p.network(), out);
+    out.push_back('/');
+    append_u(static_cast<std::uint64_t>(p.length()), out);
+}
+
+const IpAddress* find_unmasked(const MrtRecord& rec, UnmaskedPrefix::List list, std::size_t index) {
+    for (const auto& u : rec.unmasked) {
+        if (u.list == list && (list == UnmaskedPrefix::List::Rib || u.index == index)) {
+            return &u.address;
+        }
+    }
+    return nullptr;
+}
+
 void append_prefix(const Prefix& p, std::string& out) {
     append_ip(p.network(), out);
     out.push_back('/');
@@ -68,7 +141,7 @@ void append_route_tail(const PathAttributes& a, const IpAddress* next_hop, std::
     out += origin_name(a.origin);
     out.push_back('|');
     if (next_hop != nullptr) {
-        append_ip(*next_hop, out);
+        append_ip_bgpdump(*next_hop, out);
     } else {
         out += "255.255.255.255";
     }
@@ -83,24 +156,14 @@ void append_route_tail(const PathAttributes& a, const IpAddress* next_hop, std::
         }
         append_community(a.communities[i], out);
     }
-    for (std::size_t i = 0; i < a.large_communities.size(); ++i) {
-        if (i != 0 || !a.communities.empty()) {
-            out.push_back(' ');
-        }
-        const auto& l = a.large_communities[i];
-        append_u(l.global_admin, out);
-        out.push_back(':');
-        append_u(l.local1, out);
-        out.push_back(':');
-        append_u(l.local2, out);
-    }
+    // bgpdump 1.6.2 does not print LARGE_COMMUNITY in -m lines (see docs/cli/rib.md).
     out.push_back('|');
     out += a.atomic_aggregate ? "AG" : "NAG";
     out.push_back('|');
     if (a.aggregator) {
         append_u(a.aggregator->asn, out);
         out.push_back(' ');
-        append_ip(a.aggregator->address, out);
+        append_ip_bgpdump(a.aggregator->address, out);
     }
     out += "|\n";
 }
@@ -328,15 +391,17 @@ void append_bgpdump_lines(const MrtRecord& rec, std::string& out) {
         const bool v1 = rec.type == kMrtTableDump;
         const bool add_path = !v1 && rec.subtype >= kRibIpv4UnicastAddPath;
         const char* label = v1 ? "TABLE_DUMP|" : add_path ? "TABLE_DUMP2_AP|" : "TABLE_DUMP2|";
+        const IpAddress* raw =
+            rec.unmasked.empty() ? nullptr : find_unmasked(rec, UnmaskedPrefix::List::Rib, 0);
         for (const auto& e : rec.rib_entries) {
             out += label;
             append_u(rec.timestamp, out);
             out += "|B|";
-            append_ip(e.peer.address, out);
+            append_ip_bgpdump(e.peer.address, out);
             out.push_back('|');
             append_u(e.peer.asn.value(), out);
             out.push_back('|');
-            append_prefix(e.prefix, out);
+            append_prefix_bgpdump(e.prefix, raw, out);
             out.push_back('|');
             if (add_path) {
                 append_u(e.path_id.value_or(0), out);
@@ -354,14 +419,18 @@ void append_bgpdump_lines(const MrtRecord& rec, std::string& out) {
             out.push_back('|');
             out.push_back(action);
             out.push_back('|');
-            append_ip(rec.peer.address, out);
+            append_ip_bgpdump(rec.peer.address, out);
             out.push_back('|');
             append_u(rec.peer.asn.value(), out);
             out.push_back('|');
         };
-        for (const auto& p : rec.withdrawn) {
+        const bool any_unmasked = !rec.unmasked.empty();
+        for (std::size_t i = 0; i < rec.withdrawn.size(); ++i) {
             head('W');
-            append_prefix(p, out);
+            append_prefix_bgpdump(
+                rec.withdrawn[i],
+                any_unmasked ? find_unmasked(rec, UnmaskedPrefix::List::Withdrawn, i) : nullptr,
+                out);
             out.push_back('\n');
         }
         const auto& a = rec.attributes;
@@ -372,10 +441,22 @@ void append_bgpdump_lines(const MrtRecord& rec, std::string& out) {
                 break;
             }
         }
+        // IPv4: NEXT_HOP, else the IPv4 next hop of MP_REACH_NLRI (as bgpdump does).
         const IpAddress* v4_next_hop = a.next_hop ? &*a.next_hop : nullptr;
-        for (const auto& p : rec.announced) {
+        if (v4_next_hop == nullptr) {
+            for (const auto& nh : a.mp_next_hops) {
+                if (nh.is_v4()) {
+                    v4_next_hop = &nh;
+                    break;
+                }
+            }
+        }
+        for (std::size_t i = 0; i < rec.announced.size(); ++i) {
+            const Prefix& p = rec.announced[i];
             head('A');
-            append_prefix(p, out);
+            append_prefix_bgpdump(
+                p, any_unmasked ? find_unmasked(rec, UnmaskedPrefix::List::Announced, i) : nullptr,
+                out);
             out.push_back('|');
             append_route_tail(a, p.family() == IpFamily::V4 ? v4_next_hop : v6_next_hop, out);
         }
@@ -385,7 +466,7 @@ void append_bgpdump_lines(const MrtRecord& rec, std::string& out) {
         out += rec.type == kMrtBgp4mpEt ? "BGP4MP_ET|" : "BGP4MP|";
         append_time(rec, out);
         out += "|STATE|";
-        append_ip(rec.peer.address, out);
+        append_ip_bgpdump(rec.peer.address, out);
         out.push_back('|');
         append_u(rec.peer.asn.value(), out);
         out.push_back('|');

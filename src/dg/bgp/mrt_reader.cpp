@@ -97,6 +97,7 @@ struct MrtReader::Impl {
     std::string view_name;
     AttributeParseResult apr;
     std::vector<std::string> scratch_warnings;
+    std::vector<std::pair<std::size_t, IpAddress>> raws_;
 
     /// Makes `n` bytes available at buf[pos]; returns how many are (less at end of stream).
     std::size_t fill(std::size_t n) {
@@ -175,6 +176,7 @@ struct MrtReader::Impl {
         rec.withdrawn_path_ids.clear();
         rec.announced.clear();
         rec.announced_path_ids.clear();
+        rec.unmasked.clear();
         rec.old_state = 0;
         rec.new_state = 0;
     }
@@ -245,6 +247,7 @@ struct MrtReader::Impl {
         e.peer_index = 0;
         e.peer = Peer{peer_ip, Asn(peer_as), 0};
         if (net.masked(plen) != net) {
+            rec.unmasked.push_back(UnmaskedPrefix{UnmaskedPrefix::List::Rib, 0, net});
             warn("prefix " + net.to_string() + "/" + std::to_string(plen) +
                  " has bits set past its length (masked)");
         }
@@ -299,6 +302,7 @@ struct MrtReader::Impl {
         Cursor c(body, len);
         rec.sequence = c.u32();
         Prefix prefix;
+        IpAddress raw;
         internal::NlriStatus ns = internal::NlriStatus::Ok;
         if (base == kRibGeneric) {
             const std::uint16_t afi = c.u16();
@@ -314,17 +318,18 @@ struct MrtReader::Impl {
                      " not decoded");
                 return;
             }
-            ns = internal::read_prefix(c, afi == 1 ? IpFamily::V4 : IpFamily::V6, prefix);
+            ns = internal::read_prefix(c, afi == 1 ? IpFamily::V4 : IpFamily::V6, prefix, &raw);
         } else {
             const IpFamily fam =
                 base == kRibIpv4Unicast || base == kRibIpv4Multicast ? IpFamily::V4 : IpFamily::V6;
-            ns = internal::read_prefix(c, fam, prefix);
+            ns = internal::read_prefix(c, fam, prefix, &raw);
         }
         if (ns == internal::NlriStatus::Malformed) {
             record_error("RIB record prefix malformed");
             return;
         }
         if (ns == internal::NlriStatus::Masked) {
+            rec.unmasked.push_back(UnmaskedPrefix{UnmaskedPrefix::List::Rib, 0, raw});
             warn("prefix " + prefix.to_string() + " had bits set past its length (masked)");
         }
         const std::uint16_t count = c.u16();
@@ -467,10 +472,26 @@ struct MrtReader::Impl {
         if (!parse_entry_attributes(adata, alen, as4, false, add_path, rec.attributes)) {
             // the error is recorded; NLRI are still decoded below
         }
+        for (const auto& [i, ip] : raws_) {
+            rec.unmasked.push_back(UnmaskedPrefix{UnmaskedPrefix::List::Withdrawn, i, ip});
+        }
+        raws_.clear();
         if (!internal::read_nlri(u.data(), u.remaining(), IpFamily::V4, add_path,
                                  limits::kMaxPrefixesPerUpdate, rec.announced,
-                                 &rec.announced_path_ids, masked)) {
-            record_error("malformed NLRI");
+                                 &rec.announced_path_ids, masked, &raws_)) {
+            record_error("malformed NLRI (truncated prefix after " +
+                         std::to_string(rec.announced.size()) + " announced prefixes)");
+        }
+        for (const auto& [i, ip] : raws_) {
+            rec.unmasked.push_back(UnmaskedPrefix{UnmaskedPrefix::List::Announced, i, ip});
+        }
+        for (const auto& [i, ip] : apr.mp_unreach_unmasked) {
+            rec.unmasked.push_back(
+                UnmaskedPrefix{UnmaskedPrefix::List::Withdrawn, rec.withdrawn.size() + i, ip});
+        }
+        for (const auto& [i, ip] : apr.mp_reach_unmasked) {
+            rec.unmasked.push_back(
+                UnmaskedPrefix{UnmaskedPrefix::List::Announced, rec.announced.size() + i, ip});
         }
         if (masked) {
             warn("prefix with bits set past its length (masked)");

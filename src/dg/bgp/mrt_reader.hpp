@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dg::bgp {
@@ -106,6 +107,14 @@ struct ReadStats {
     std::map<std::string, std::uint64_t> per_type; ///< "TABLE_DUMP_V2/RIB_IPV4_UNICAST" -> count
 };
 
+/// A prefix whose input carried bits past its length: which list and index of the record it is
+/// in, and the address as read (the Prefix itself is masked). bgpdump prints the raw address.
+struct UnmaskedPrefix {
+    enum class List : std::uint8_t { Announced, Withdrawn, Rib } list = List::Announced;
+    std::size_t index = 0; ///< into announced / withdrawn (Rib: all entries share the prefix)
+    IpAddress address;
+};
+
 /// One MRT record. Only the fields of its `kind` are meaningful; others are empty/zero.
 struct MrtRecord {
     std::uint64_t index = 0;  ///< 0-based record number
@@ -135,9 +144,10 @@ struct MrtRecord {
     std::vector<std::uint32_t> withdrawn_path_ids; ///< parallel to `withdrawn` (ADD-PATH)
     std::vector<Prefix> announced;                 ///< NLRI field, then MP_REACH_NLRI
     std::vector<std::uint32_t> announced_path_ids; ///< parallel to `announced` (ADD-PATH)
-    PathAttributes attributes;   ///< update attributes (mp_reach/unreach_nlri left empty;
-                                 ///< see announced/withdrawn)
-    std::uint16_t old_state = 0; ///< STATE_CHANGE (RFC 4271 FSM: 1 Idle .. 6 Established)
+    PathAttributes attributes;            ///< update attributes (mp_reach/unreach_nlri left empty;
+                                          ///< see announced/withdrawn)
+    std::vector<UnmaskedPrefix> unmasked; ///< prefixes that were masked (rare)
+    std::uint16_t old_state = 0;          ///< STATE_CHANGE (RFC 4271 FSM: 1 Idle .. 6 Established)
     std::uint16_t new_state = 0;
 };
 
@@ -205,6 +215,9 @@ struct AttributeParseResult {
     /// MP_REACH/MP_UNREACH path ids (ADD-PATH), parallel to out.mp_reach_nlri / mp_unreach_nlri.
     std::vector<std::uint32_t> mp_reach_path_ids;
     std::vector<std::uint32_t> mp_unreach_path_ids;
+    /// (index into mp_reach_nlri / mp_unreach_nlri, address as read) of masked prefixes.
+    std::vector<std::pair<std::size_t, IpAddress>> mp_reach_unmasked;
+    std::vector<std::pair<std::size_t, IpAddress>> mp_unreach_unmasked;
 };
 Result<void> parse_attributes(const std::uint8_t* data, std::size_t size,
                               const AttributeParseOptions& options, PathAttributes& out,

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace dg::bgp::internal {
@@ -85,7 +86,7 @@ enum class NlriStatus { Ok, Masked, Malformed };
 
 /// Decodes one prefix (length byte + address bytes) at `c`. Bits past the mask are cleared and
 /// reported as Masked.
-inline NlriStatus read_prefix(Cursor& c, IpFamily family, Prefix& out) {
+inline NlriStatus read_prefix(Cursor& c, IpFamily family, Prefix& out, IpAddress* raw = nullptr) {
     const int max_bits = family == IpFamily::V4 ? 32 : 128;
     const std::uint8_t len = c.u8();
     if (!c.ok() || len > max_bits) {
@@ -107,6 +108,9 @@ inline NlriStatus read_prefix(Cursor& c, IpFamily family, Prefix& out) {
         auto& last = bytes[nbytes - 1];
         if ((last & mask) != 0) {
             status = NlriStatus::Masked;
+            if (raw != nullptr) {
+                *raw = IpAddress::from_bytes(family, bytes.data());
+            }
             last = static_cast<std::uint8_t>(last & ~mask);
         }
     }
@@ -118,7 +122,8 @@ inline NlriStatus read_prefix(Cursor& c, IpFamily family, Prefix& out) {
 /// Returns false when malformed (what was decoded stays); sets `masked` when bits were cleared.
 inline bool read_nlri(const std::uint8_t* data, std::size_t size, IpFamily family, bool add_path,
                       std::size_t limit, std::vector<Prefix>& out,
-                      std::vector<std::uint32_t>* path_ids, bool& masked) {
+                      std::vector<std::uint32_t>* path_ids, bool& masked,
+                      std::vector<std::pair<std::size_t, IpAddress>>* raws = nullptr) {
     Cursor c(data, size);
     while (c.remaining() > 0) {
         std::uint32_t id = 0;
@@ -129,11 +134,17 @@ inline bool read_nlri(const std::uint8_t* data, std::size_t size, IpFamily famil
             }
         }
         Prefix p;
-        const auto st = read_prefix(c, family, p);
+        IpAddress raw;
+        const auto st = read_prefix(c, family, p, &raw);
         if (st == NlriStatus::Malformed || out.size() >= limit) {
             return false;
         }
-        masked = masked || st == NlriStatus::Masked;
+        if (st == NlriStatus::Masked) {
+            masked = true;
+            if (raws != nullptr) {
+                raws->emplace_back(out.size(), raw);
+            }
+        }
         out.push_back(p);
         if (path_ids != nullptr && add_path) {
             path_ids->push_back(id);
