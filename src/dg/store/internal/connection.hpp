@@ -1,0 +1,98 @@
+#pragma once
+// The little a backend must provide so that SqlStore can run the shared SQL: parameterised
+// queries streamed row by row, scripts, transactions. Parameters are written $1, $2, ... in both
+// dialects (SQLite binds them by name).
+
+#include "dg/core/result.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace dg::store::internal {
+
+enum class Dialect { Sqlite, Postgres };
+
+/// NULL, an integer or a text.
+using Value = std::variant<std::monostate, std::int64_t, std::string>;
+
+inline Value opt_text(const std::optional<std::string>& s) {
+    return s ? Value(*s) : Value();
+}
+inline Value opt_int(const std::optional<std::int64_t>& v) {
+    return v ? Value(*v) : Value();
+}
+
+/// One row of a result, valid during the callback only.
+class Row {
+public:
+    virtual ~Row() = default;
+    [[nodiscard]] virtual bool is_null(int col) const = 0;
+    [[nodiscard]] virtual std::string_view text(int col) const = 0; ///< "" for NULL
+    [[nodiscard]] virtual std::int64_t integer(int col) const = 0;  ///< 0 for NULL
+    [[nodiscard]] std::optional<std::int64_t> opt_integer(int col) const {
+        return is_null(col) ? std::nullopt : std::optional<std::int64_t>(integer(col));
+    }
+};
+
+/// Return false to stop reading rows.
+using RowFn = std::function<bool(const Row&)>;
+
+class Connection {
+public:
+    virtual ~Connection() = default;
+    [[nodiscard]] virtual Dialect dialect() const = 0;
+    /// Runs statements without parameters (a migration, a pragma, BEGIN).
+    virtual Result<void> exec_script(const std::string& sql) = 0;
+    /// Runs one statement; `fn` (may be empty) sees each row.
+    virtual Result<void> query(std::string_view sql, std::span<const Value> params,
+                               const RowFn& fn) = 0;
+    /// Starts a write transaction (SQLite: BEGIN IMMEDIATE).
+    virtual Result<void> begin() = 0;
+
+    Result<void> query(std::string_view sql, std::initializer_list<Value> params,
+                       const RowFn& fn = {}) {
+        return query(sql, std::span<const Value>(params.begin(), params.size()), fn);
+    }
+    /// Runs a statement and returns the first column of its first row (NotFound if none).
+    Result<std::int64_t> query_int(std::string_view sql, std::initializer_list<Value> params);
+    Result<void> commit() { return exec_script("COMMIT"); }
+    void rollback() { (void)exec_script("ROLLBACK"); }
+};
+
+/// Rolls back unless committed.
+class Transaction {
+public:
+    explicit Transaction(Connection& c) : c_(c) {}
+    ~Transaction() {
+        if (active_) {
+            c_.rollback();
+        }
+    }
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    Result<void> begin() {
+        DG_TRY_VOID(c_.begin());
+        active_ = true;
+        return ok();
+    }
+    Result<void> commit() {
+        active_ = false;
+        auto r = c_.commit();
+        if (!r) {
+            c_.rollback();
+        }
+        return r;
+    }
+
+private:
+    Connection& c_;
+    bool active_ = false;
+};
+
+} // namespace dg::store::internal

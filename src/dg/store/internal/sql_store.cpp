@@ -1,0 +1,422 @@
+#include "dg/store/internal/sql_store.hpp"
+
+#include "dg/model/json.hpp"
+#include "dg/store/internal/migrations.hpp"
+
+#include <ctime>
+#include <unordered_map>
+
+namespace dg::store::internal {
+namespace {
+
+model::UnixTime now() {
+    return static_cast<model::UnixTime>(std::time(nullptr));
+}
+
+std::string origins_json(const std::vector<Asn>& origins) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < origins.size(); ++i) {
+        if (i != 0) {
+            s += ',';
+        }
+        s += std::to_string(origins[i].value());
+    }
+    s += ']';
+    return s;
+}
+
+void add_addresses(const std::vector<model::IpMapping>& ips, const std::string& owner,
+                   const char* role, const std::optional<std::string>& host,
+                   std::vector<RecordRow>& records, std::vector<MappingRow>& mappings) {
+    for (const model::IpMapping& m : ips) {
+        std::string ip = m.ip.to_string();
+        records.push_back(RecordRow{m.ip.is_v4() ? "A" : "AAAA", owner, ip,
+                                    m.ttl ? std::optional<std::int64_t>(*m.ttl) : std::nullopt,
+                                    std::nullopt, std::nullopt});
+        mappings.push_back(
+            MappingRow{role, host, std::move(ip),
+                       m.prefix ? std::optional<std::string>(m.prefix->to_string()) : std::nullopt,
+                       m.asn ? std::optional<std::int64_t>(m.asn->value()) : std::nullopt,
+                       origins_json(m.origins), m.org});
+    }
+}
+
+const char* kScanColumns = "id, status, started_at, finished_at, domains_total, domains_done, "
+                           "notes, rib_path, rib_hash, config";
+
+model::Scan scan_from_row(const Row& r) {
+    model::Scan s;
+    s.id = r.integer(0);
+    s.status = model::parse_scan_status(r.text(1)).value_or(model::ScanStatus::Failed);
+    s.started_at = r.integer(2);
+    s.finished_at = r.opt_integer(3);
+    s.domains_total = static_cast<std::uint64_t>(r.integer(4));
+    s.domains_done = static_cast<std::uint64_t>(r.integer(5));
+    s.notes = r.text(6);
+    s.rib_path = r.text(7);
+    s.rib_hash = r.text(8);
+    s.config_json = r.text(9);
+    return s;
+}
+
+Error not_found_scan(std::int64_t id) {
+    return make_error(ErrorCode::NotFound, "scan " + std::to_string(id) + " does not exist");
+}
+
+} // namespace
+
+Result<void> check_result(const model::DomainResult& r) {
+    if (r.domain.empty() || r.domain.size() > 1024) {
+        return make_error(ErrorCode::InvalidArgument,
+                          "a stored result needs a domain name (1 to 1024 bytes)");
+    }
+    if (r.status.empty()) {
+        return make_error(ErrorCode::InvalidArgument, "result of " + r.domain + " has no status");
+    }
+    return ok();
+}
+
+void flatten(const model::DomainResult& r, std::vector<RecordRow>& records,
+             std::vector<MappingRow>& mappings) {
+    add_addresses(r.a, r.domain, "a", std::nullopt, records, mappings);
+    add_addresses(r.aaaa, r.domain, "aaaa", std::nullopt, records, mappings);
+    const std::string* owner = &r.domain;
+    for (const model::CnameRecord& c : r.cname) {
+        records.push_back(RecordRow{"CNAME", *owner, c.target,
+                                    c.ttl ? std::optional<std::int64_t>(*c.ttl) : std::nullopt,
+                                    std::nullopt, c.target});
+        owner = &c.target;
+    }
+    for (const model::NsRecord& n : r.ns) {
+        records.push_back(RecordRow{"NS", r.domain, n.host,
+                                    n.ttl ? std::optional<std::int64_t>(*n.ttl) : std::nullopt,
+                                    std::nullopt, std::nullopt});
+        add_addresses(n.ips, n.host, "ns", n.host, records, mappings);
+    }
+    for (const model::MxRecord& m : r.mx) {
+        records.push_back(RecordRow{"MX", r.domain, m.host,
+                                    m.ttl ? std::optional<std::int64_t>(*m.ttl) : std::nullopt,
+                                    std::int64_t{m.preference}, std::nullopt});
+        add_addresses(m.ips, m.host, "mx", m.host, records, mappings);
+    }
+}
+
+std::vector<const model::DomainResult*> dedupe(std::span<const model::DomainResult> batch) {
+    std::unordered_map<std::string_view, std::size_t> last;
+    last.reserve(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        last[batch[i].domain] = i;
+    }
+    std::vector<const model::DomainResult*> out;
+    out.reserve(last.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (last[batch[i].domain] == i) {
+            out.push_back(&batch[i]);
+        }
+    }
+    return out;
+}
+
+Result<int> SqlStore::schema_version() {
+    return applied_version(*c_);
+}
+
+Result<void> SqlStore::require_scan(std::int64_t scan_id) {
+    auto r = c_->query_int("SELECT id FROM scans WHERE id = $1", {Value(scan_id)});
+    if (!r) {
+        return r.error().code == ErrorCode::NotFound ? not_found_scan(scan_id) : r.error();
+    }
+    return ok();
+}
+
+Result<model::Scan> SqlStore::create_scan(const NewScan& scan) {
+    const model::UnixTime started = scan.started_at != 0 ? scan.started_at : now();
+    DG_TRY(std::int64_t id,
+           c_->query_int("INSERT INTO scans (status, started_at, domains_total, notes, rib_path, "
+                         "rib_hash, config) VALUES ('running', $1, $2, $3, $4, $5, $6) "
+                         "RETURNING id",
+                         {Value(started), Value(static_cast<std::int64_t>(scan.domains_total)),
+                          Value(scan.notes), Value(scan.rib_path), Value(scan.rib_hash),
+                          Value(scan.config_json)}));
+    return get_scan(id);
+}
+
+Result<void> SqlStore::set_domains_total(std::int64_t scan_id, std::uint64_t total) {
+    bool found = false;
+    DG_TRY_VOID(c_->query("UPDATE scans SET domains_total = $2 WHERE id = $1 RETURNING id",
+                          {Value(scan_id), Value(static_cast<std::int64_t>(total))},
+                          [&](const Row&) {
+                              found = true;
+                              return true;
+                          }));
+    return found ? ok() : Result<void>(not_found_scan(scan_id));
+}
+
+Result<void> SqlStore::set_scan_status(std::int64_t scan_id, model::ScanStatus status,
+                                       model::UnixTime finished_at) {
+    Value finished;
+    if (status != model::ScanStatus::Running) {
+        finished = finished_at != 0 ? finished_at : now();
+    }
+    bool found = false;
+    DG_TRY_VOID(
+        c_->query("UPDATE scans SET status = $2, finished_at = $3 WHERE id = $1 RETURNING id",
+                  {Value(scan_id), Value(std::string(model::scan_status_name(status))), finished},
+                  [&](const Row&) {
+                      found = true;
+                      return true;
+                  }));
+    return found ? ok() : Result<void>(not_found_scan(scan_id));
+}
+
+Result<std::vector<model::Scan>> SqlStore::list_scans() {
+    std::vector<model::Scan> out;
+    DG_TRY_VOID(c_->query(std::string("SELECT ") + kScanColumns + " FROM scans ORDER BY id", {},
+                          [&](const Row& r) {
+                              out.push_back(scan_from_row(r));
+                              return true;
+                          }));
+    return out;
+}
+
+Result<model::Scan> SqlStore::get_scan(std::int64_t scan_id) {
+    std::optional<model::Scan> out;
+    DG_TRY_VOID(c_->query(std::string("SELECT ") + kScanColumns + " FROM scans WHERE id = $1",
+                          {Value(scan_id)}, [&](const Row& r) {
+                              out = scan_from_row(r);
+                              return false;
+                          }));
+    if (!out) {
+        return not_found_scan(scan_id);
+    }
+    return *out;
+}
+
+Result<void> SqlStore::delete_scan(std::int64_t scan_id) {
+    Transaction tx(*c_);
+    DG_TRY_VOID(tx.begin());
+    bool found = false;
+    DG_TRY_VOID(c_->query("DELETE FROM scans WHERE id = $1 RETURNING id", {Value(scan_id)},
+                          [&](const Row&) {
+                              found = true;
+                              return true;
+                          }));
+    if (!found) {
+        return not_found_scan(scan_id);
+    }
+    return tx.commit();
+}
+
+Result<void> SqlStore::write_results(std::int64_t scan_id,
+                                     std::span<const model::DomainResult> batch) {
+    for (const model::DomainResult& r : batch) {
+        DG_TRY_VOID(check_result(r));
+    }
+    if (batch.empty()) {
+        return ok();
+    }
+    const auto unique = dedupe(batch);
+    Transaction tx(*c_);
+    DG_TRY_VOID(tx.begin());
+    DG_TRY_VOID(require_scan(scan_id));
+    DG_TRY(std::int64_t added, write_batch(scan_id, unique));
+    if (added != 0) {
+        DG_TRY_VOID(c_->query("UPDATE scans SET domains_done = domains_done + $2 WHERE id = $1",
+                              {Value(scan_id), Value(added)}));
+    }
+    return tx.commit();
+}
+
+Result<std::int64_t> SqlStore::write_batch(std::int64_t scan_id,
+                                           std::span<const model::DomainResult* const> batch) {
+    std::int64_t added = 0;
+    std::vector<RecordRow> records;
+    std::vector<MappingRow> mappings;
+    const model::UnixTime t = now();
+    for (const model::DomainResult* r : batch) {
+        const model::UnixTime resolved = r->resolved_at != 0 ? r->resolved_at : t;
+        DG_TRY(std::int64_t domain_id,
+               c_->query_int("INSERT INTO domains (name, first_seen, last_seen) VALUES ($1, $2, "
+                             "$2) ON CONFLICT (name) DO UPDATE SET last_seen = CASE WHEN "
+                             "excluded.last_seen > domains.last_seen THEN excluded.last_seen "
+                             "ELSE domains.last_seen END RETURNING id",
+                             {Value(r->domain), Value(resolved)}));
+        bool replaced = false;
+        DG_TRY_VOID(c_->query("DELETE FROM scan_results WHERE scan_id = $1 AND domain_id = $2 "
+                              "RETURNING id",
+                              {Value(scan_id), Value(domain_id)}, [&](const Row&) {
+                                  replaced = true;
+                                  return true;
+                              }));
+        added += replaced ? 0 : 1;
+        DG_TRY(
+            std::int64_t result_id,
+            c_->query_int("INSERT INTO scan_results (scan_id, domain_id, status, error, "
+                          "resolved_at, result) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                          {Value(scan_id), Value(domain_id), Value(r->status), opt_text(r->error),
+                           Value(resolved), Value(model::to_json_line(*r))}));
+        records.clear();
+        mappings.clear();
+        flatten(*r, records, mappings);
+        for (const RecordRow& rec : records) {
+            DG_TRY_VOID(
+                c_->query("INSERT INTO dns_records (result_id, type, owner, value, ttl, "
+                          "preference, cname_target) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                          {Value(result_id), Value(rec.type), Value(rec.owner), Value(rec.value),
+                           opt_int(rec.ttl), opt_int(rec.preference), opt_text(rec.cname_target)}));
+        }
+        for (const MappingRow& m : mappings) {
+            DG_TRY_VOID(c_->query("INSERT INTO ip_mappings (result_id, scan_id, role, host, ip, "
+                                  "prefix, asn, origins, org) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                                  "$8, $9)",
+                                  {Value(result_id), Value(scan_id), Value(m.role),
+                                   opt_text(m.host), Value(m.ip), opt_text(m.prefix),
+                                   opt_int(m.asn), Value(m.origins), opt_text(m.org)}));
+        }
+    }
+    return added;
+}
+
+Result<void> SqlStore::done_domains(std::int64_t scan_id, const NameCallback& cb) {
+    std::string name;
+    return c_->query("SELECT d.name FROM scan_results r JOIN domains d ON d.id = r.domain_id "
+                     "WHERE r.scan_id = $1",
+                     {Value(scan_id)}, [&](const Row& row) {
+                         name = row.text(0);
+                         return cb(name);
+                     });
+}
+
+Result<void> SqlStore::stream_results(std::string_view sql, std::span<const Value> params,
+                                      const ResultCallback& cb) {
+    std::optional<Error> damaged;
+    StoredResult stored;
+    DG_TRY_VOID(c_->query(sql, params, [&](const Row& row) {
+        auto parsed = model::parse_domain_result(row.text(2));
+        if (!parsed) {
+            damaged =
+                make_error(ErrorCode::Malformed, "stored result " + std::to_string(row.integer(3)) +
+                                                     " of scan " + std::to_string(row.integer(0)) +
+                                                     " is damaged: " + parsed.error().message);
+            return false;
+        }
+        stored.scan_id = row.integer(0);
+        stored.result = std::move(*parsed);
+        stored.result.resolved_at = row.integer(1);
+        return cb(stored);
+    }));
+    if (damaged) {
+        return *damaged;
+    }
+    return ok();
+}
+
+Result<void> SqlStore::results(std::int64_t scan_id, const ResultFilter& filter,
+                               const ResultCallback& cb) {
+    std::string sql = "SELECT r.scan_id, r.resolved_at, r.result, r.id FROM scan_results r "
+                      "JOIN domains d ON d.id = r.domain_id WHERE r.scan_id = $1";
+    std::vector<Value> params{Value(scan_id)};
+    auto next = [&](Value v) {
+        params.push_back(std::move(v));
+        return "$" + std::to_string(params.size());
+    };
+    if (filter.domain) {
+        sql += " AND d.name = " + next(*filter.domain);
+    }
+    if (filter.status) {
+        sql += " AND r.status = " + next(*filter.status);
+    }
+    if (filter.asn) {
+        sql += " AND EXISTS (SELECT 1 FROM ip_mappings m WHERE m.result_id = r.id AND m.asn = " +
+               next(static_cast<std::int64_t>(*filter.asn)) + ")";
+    }
+    sql += " ORDER BY d.name";
+    if (filter.limit != 0) {
+        sql += " LIMIT " + next(static_cast<std::int64_t>(filter.limit));
+    } else if (filter.offset != 0 && c_->dialect() == Dialect::Sqlite) {
+        sql += " LIMIT -1";
+    }
+    if (filter.offset != 0) {
+        sql += " OFFSET " + next(static_cast<std::int64_t>(filter.offset));
+    }
+    return stream_results(sql, params, cb);
+}
+
+Result<void> SqlStore::domain_history(const std::string& domain, const ResultCallback& cb) {
+    const Value params[] = {Value(domain)};
+    return stream_results("SELECT r.scan_id, r.resolved_at, r.result, r.id FROM scan_results r "
+                          "JOIN domains d ON d.id = r.domain_id WHERE d.name = $1 "
+                          "ORDER BY r.scan_id",
+                          params, cb);
+}
+
+Result<std::vector<std::string>> SqlStore::domains_by_asn(std::int64_t scan_id, std::uint32_t asn) {
+    std::vector<std::string> out;
+    DG_TRY_VOID(c_->query(
+        "SELECT DISTINCT d.name FROM ip_mappings m JOIN scan_results r ON r.id = m.result_id "
+        "JOIN domains d ON d.id = r.domain_id WHERE m.scan_id = $1 AND m.asn = $2 "
+        "ORDER BY d.name",
+        {Value(scan_id), Value(static_cast<std::int64_t>(asn))}, [&](const Row& r) {
+            out.emplace_back(r.text(0));
+            return true;
+        }));
+    return out;
+}
+
+Result<void> SqlStore::write_changes(std::int64_t scan_a, std::int64_t scan_b,
+                                     std::span<const model::Change> changes) {
+    for (const model::Change& c : changes) {
+        if (c.domain.empty()) {
+            return make_error(ErrorCode::InvalidArgument, "a change needs a domain name");
+        }
+    }
+    Transaction tx(*c_);
+    DG_TRY_VOID(tx.begin());
+    DG_TRY_VOID(require_scan(scan_a));
+    DG_TRY_VOID(require_scan(scan_b));
+    DG_TRY_VOID(c_->query("DELETE FROM changes WHERE scan_a = $1 AND scan_b = $2",
+                          {Value(scan_a), Value(scan_b)}));
+    const model::UnixTime t = now();
+    for (const model::Change& c : changes) {
+        DG_TRY(std::int64_t domain_id,
+               c_->query_int("INSERT INTO domains (name, first_seen, last_seen) VALUES ($1, $2, "
+                             "$2) ON CONFLICT (name) DO UPDATE SET name = excluded.name "
+                             "RETURNING id",
+                             {Value(c.domain), Value(t)}));
+        DG_TRY_VOID(c_->query("INSERT INTO changes (scan_a, scan_b, domain_id, type, severity, "
+                              "from_value, to_value) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                              {Value(scan_a), Value(scan_b), Value(domain_id),
+                               Value(std::string(model::change_type_name(c.type))),
+                               Value(std::string(model::severity_name(c.severity))),
+                               Value(c.from_json), Value(c.to_json)}));
+    }
+    return tx.commit();
+}
+
+Result<std::vector<model::Change>> SqlStore::changes(std::int64_t scan_a, std::int64_t scan_b) {
+    std::vector<model::Change> out;
+    std::optional<Error> damaged;
+    DG_TRY_VOID(c_->query(
+        "SELECT d.name, c.type, c.severity, c.from_value, c.to_value FROM changes c "
+        "JOIN domains d ON d.id = c.domain_id WHERE c.scan_a = $1 AND c.scan_b = $2 "
+        "ORDER BY c.id",
+        {Value(scan_a), Value(scan_b)}, [&](const Row& r) {
+            auto type = model::parse_change_type(r.text(1));
+            auto severity = model::parse_severity(r.text(2));
+            if (!type || !severity) {
+                damaged = make_error(ErrorCode::Malformed,
+                                     "stored change has unknown type or severity: " +
+                                         std::string(r.text(1)) + "/" + std::string(r.text(2)));
+                return false;
+            }
+            out.push_back(model::Change{std::string(r.text(0)), *type, *severity,
+                                        std::string(r.text(3)), std::string(r.text(4))});
+            return true;
+        }));
+    if (damaged) {
+        return *damaged;
+    }
+    return out;
+}
+
+} // namespace dg::store::internal

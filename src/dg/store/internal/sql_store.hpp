@@ -1,0 +1,84 @@
+#pragma once
+// Store implemented once over a Connection; the backends add opening and, where they can do
+// better, a bulk write path (PostgreSQL: COPY).
+
+#include "dg/store/internal/connection.hpp"
+#include "dg/store/store.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace dg::store::internal {
+
+/// A dns_records row.
+struct RecordRow {
+    std::string type;
+    std::string owner;
+    std::string value;
+    std::optional<std::int64_t> ttl;
+    std::optional<std::int64_t> preference;
+    std::optional<std::string> cname_target;
+};
+
+/// An ip_mappings row.
+struct MappingRow {
+    std::string role;
+    std::optional<std::string> host;
+    std::string ip;
+    std::optional<std::string> prefix;
+    std::optional<std::int64_t> asn;
+    std::string origins; ///< JSON array
+    std::optional<std::string> org;
+};
+
+/// The rows one result becomes (appended).
+void flatten(const model::DomainResult& r, std::vector<RecordRow>& records,
+             std::vector<MappingRow>& mappings);
+
+/// The batch with duplicates removed (the last result of a domain wins), order kept otherwise.
+std::vector<const model::DomainResult*> dedupe(std::span<const model::DomainResult> batch);
+
+class SqlStore : public Store {
+public:
+    explicit SqlStore(std::unique_ptr<Connection> c) : c_(std::move(c)) {}
+
+    Result<int> schema_version() override;
+    Result<model::Scan> create_scan(const NewScan& scan) override;
+    Result<void> set_domains_total(std::int64_t scan_id, std::uint64_t total) override;
+    Result<void> set_scan_status(std::int64_t scan_id, model::ScanStatus status,
+                                 model::UnixTime finished_at) override;
+    Result<std::vector<model::Scan>> list_scans() override;
+    Result<model::Scan> get_scan(std::int64_t scan_id) override;
+    Result<void> delete_scan(std::int64_t scan_id) override;
+    Result<void> write_results(std::int64_t scan_id,
+                               std::span<const model::DomainResult> batch) override;
+    Result<void> done_domains(std::int64_t scan_id, const NameCallback& cb) override;
+    Result<void> results(std::int64_t scan_id, const ResultFilter& filter,
+                         const ResultCallback& cb) override;
+    Result<void> domain_history(const std::string& domain, const ResultCallback& cb) override;
+    Result<std::vector<std::string>> domains_by_asn(std::int64_t scan_id,
+                                                    std::uint32_t asn) override;
+    Result<void> write_changes(std::int64_t scan_a, std::int64_t scan_b,
+                               std::span<const model::Change> changes) override;
+    Result<std::vector<model::Change>> changes(std::int64_t scan_a, std::int64_t scan_b) override;
+
+protected:
+    Connection& conn() { return *c_; }
+    /// Inside a transaction: the batch (already de-duplicated) with one statement per row.
+    /// Returns how many results are new (not replacing one of the same scan).
+    virtual Result<std::int64_t> write_batch(std::int64_t scan_id,
+                                             std::span<const model::DomainResult* const> batch);
+    /// NotFound unless the scan exists.
+    Result<void> require_scan(std::int64_t scan_id);
+
+private:
+    Result<void> stream_results(std::string_view sql, std::span<const Value> params,
+                                const ResultCallback& cb);
+
+    std::unique_ptr<Connection> c_;
+};
+
+/// Validates what write_results accepts. Errors: InvalidArgument.
+Result<void> check_result(const model::DomainResult& r);
+
+} // namespace dg::store::internal

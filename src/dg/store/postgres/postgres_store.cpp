@@ -1,0 +1,358 @@
+#include "dg/store/postgres/postgres_store.hpp"
+
+#include "dg/model/json.hpp"
+#include "dg/store/internal/migrations.hpp"
+#include "dg/store/internal/sql_store.hpp"
+
+#include <charconv>
+#include <libpq-fe.h>
+#include <vector>
+
+namespace dg::store::postgres {
+namespace {
+
+using internal::Row;
+using internal::RowFn;
+using internal::Value;
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) {
+        s.pop_back();
+    }
+    return s;
+}
+
+class PgRow final : public Row {
+public:
+    PgRow(const PGresult* r, int row) : r_(r), row_(row) {}
+    [[nodiscard]] bool is_null(int col) const override { return PQgetisnull(r_, row_, col) == 1; }
+    [[nodiscard]] std::string_view text(int col) const override {
+        return {PQgetvalue(r_, row_, col), static_cast<std::size_t>(PQgetlength(r_, row_, col))};
+    }
+    [[nodiscard]] std::int64_t integer(int col) const override {
+        const std::string_view s = text(col);
+        std::int64_t v = 0;
+        std::from_chars(s.data(), s.data() + s.size(), v);
+        return v;
+    }
+
+private:
+    const PGresult* r_;
+    int row_;
+};
+
+struct ResultDeleter {
+    void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+class PgConnection final : public internal::Connection {
+public:
+    PgConnection(PGconn* c, std::string where) : c_(c), where_(std::move(where)) {}
+    ~PgConnection() override { PQfinish(c_); }
+    PgConnection(const PgConnection&) = delete;
+    PgConnection& operator=(const PgConnection&) = delete;
+    using internal::Connection::query;
+
+    [[nodiscard]] internal::Dialect dialect() const override { return internal::Dialect::Postgres; }
+
+    Error error(const std::string& what, const PGresult* r = nullptr) const {
+        std::string detail = trim(r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(c_));
+        ErrorCode code = ErrorCode::Internal;
+        if (PQstatus(c_) == CONNECTION_BAD) {
+            code = ErrorCode::Unavailable;
+            detail = "lost the connection to the server: " + detail;
+        } else if (r != nullptr) {
+            const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+            const std::string_view s = state != nullptr ? state : "";
+            if (s.starts_with("23") || s.starts_with("22")) {
+                code = ErrorCode::InvalidArgument; // integrity / data exception
+            } else if (s.starts_with("53")) {
+                code = ErrorCode::ResourceExhausted;
+            } else if (s.starts_with("40") || s.starts_with("57")) {
+                code = ErrorCode::Unavailable; // serialization failure, deadlock, shutdown
+            } else if (s.starts_with("42501") || s.starts_with("25006")) {
+                code = ErrorCode::Io; // permission denied, read-only transaction
+            }
+        }
+        return make_error(code, what.empty() ? detail : what + ": " + detail).at(where_);
+    }
+
+    Result<void> exec_script(const std::string& sql) override {
+        PgResult r(PQexec(c_, sql.c_str()));
+        const auto st = PQresultStatus(r.get());
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+            return error("", r.get());
+        }
+        return ok();
+    }
+
+    Result<void> begin() override { return exec_script("BEGIN"); }
+
+    Result<void> query(std::string_view sql, std::span<const Value> params,
+                       const RowFn& fn) override {
+        std::vector<std::string> ints;
+        ints.reserve(params.size());
+        std::vector<const char*> values(params.size(), nullptr);
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            if (std::holds_alternative<std::int64_t>(params[i])) {
+                ints.push_back(std::to_string(std::get<std::int64_t>(params[i])));
+                values[i] = ints.back().c_str();
+            } else if (std::holds_alternative<std::string>(params[i])) {
+                values[i] = std::get<std::string>(params[i]).c_str();
+            }
+        }
+        const std::string text(sql);
+        if (PQsendQueryParams(c_, text.c_str(), static_cast<int>(params.size()), nullptr,
+                              values.data(), nullptr, nullptr, 0) != 1) {
+            return error("");
+        }
+        PQsetSingleRowMode(c_);
+        std::optional<Error> failed;
+        bool stop = false;
+        while (PGresult* raw = PQgetResult(c_)) {
+            PgResult r(raw);
+            const auto st = PQresultStatus(r.get());
+            if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
+                for (int i = 0; i < PQntuples(r.get()) && !stop && !failed; ++i) {
+                    if (fn && !fn(PgRow(r.get(), i))) {
+                        stop = true; // drain the remaining rows without looking at them
+                    }
+                }
+            } else if (st != PGRES_COMMAND_OK && !failed) {
+                failed = error("", r.get());
+            }
+        }
+        if (failed) {
+            return *failed;
+        }
+        return ok();
+    }
+
+    /// COPY table (columns) FROM STDIN with `data` in text format.
+    Result<void> copy_in(const std::string& copy_sql, const std::string& data) {
+        {
+            PgResult r(PQexec(c_, copy_sql.c_str()));
+            if (PQresultStatus(r.get()) != PGRES_COPY_IN) {
+                return error("COPY failed to start", r.get());
+            }
+        }
+        constexpr std::size_t kChunk = 1 << 20;
+        bool sent = true;
+        for (std::size_t off = 0; off < data.size() && sent; off += kChunk) {
+            const std::size_t n = std::min(kChunk, data.size() - off);
+            sent = PQputCopyData(c_, data.data() + off, static_cast<int>(n)) == 1;
+        }
+        if (PQputCopyEnd(c_, sent ? nullptr : "client failed to send data") != 1) {
+            return error("COPY");
+        }
+        std::optional<Error> failed;
+        while (PGresult* raw = PQgetResult(c_)) {
+            PgResult r(raw);
+            if (PQresultStatus(r.get()) != PGRES_COMMAND_OK && !failed) {
+                failed = error("COPY", r.get());
+            }
+        }
+        if (failed) {
+            return *failed;
+        }
+        return ok();
+    }
+
+private:
+    PGconn* c_;
+    std::string where_;
+};
+
+/// Appends one field in COPY text format.
+void field(std::string& out, std::string_view s) {
+    for (const char ch : s) {
+        switch (ch) {
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            out += ch;
+            break;
+        }
+    }
+}
+void field(std::string& out, const std::optional<std::string>& s) {
+    if (s) {
+        field(out, std::string_view(*s));
+    } else {
+        out += "\\N";
+    }
+}
+void field(std::string& out, std::optional<std::int64_t> v) {
+    if (v) {
+        out += std::to_string(*v);
+    } else {
+        out += "\\N";
+    }
+}
+template <class T, class... Rest> void line(std::string& out, const T& first, const Rest&... rest) {
+    field(out, first);
+    ((out += '\t', field(out, rest)), ...);
+    out += '\n';
+}
+
+constexpr const char* kStaging =
+    "CREATE TEMP TABLE IF NOT EXISTS stage_results (ord BIGINT, domain TEXT, status TEXT, "
+    "error TEXT, resolved_at BIGINT, result TEXT) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_records (ord BIGINT, domain TEXT, type TEXT, "
+    "owner TEXT, value TEXT, ttl BIGINT, preference INTEGER, cname_target TEXT) "
+    "ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS stage_mappings (ord BIGINT, domain TEXT, role TEXT, "
+    "host TEXT, ip TEXT, prefix TEXT, asn BIGINT, origins TEXT, org TEXT) ON COMMIT DELETE ROWS";
+
+class PostgresStore final : public internal::SqlStore {
+public:
+    PostgresStore(std::unique_ptr<PgConnection> c, PgConnection* raw)
+        : SqlStore(std::move(c)), pg_(raw) {}
+    [[nodiscard]] const char* backend() const override { return "postgresql"; }
+
+protected:
+    Result<std::int64_t> write_batch(std::int64_t scan_id,
+                                     std::span<const model::DomainResult* const> batch) override {
+        std::string results;
+        std::string records;
+        std::string mappings;
+        std::vector<internal::RecordRow> rec_rows;
+        std::vector<internal::MappingRow> map_rows;
+        const auto now = static_cast<model::UnixTime>(std::time(nullptr));
+        std::int64_t rec_ord = 0;
+        std::int64_t map_ord = 0;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            const model::DomainResult& r = *batch[i];
+            const std::int64_t resolved = r.resolved_at != 0 ? r.resolved_at : now;
+            line(results, std::optional<std::int64_t>(static_cast<std::int64_t>(i)),
+                 std::optional<std::string>(r.domain), std::optional<std::string>(r.status),
+                 r.error, std::optional<std::int64_t>(resolved),
+                 std::optional<std::string>(model::to_json_line(r)));
+            rec_rows.clear();
+            map_rows.clear();
+            internal::flatten(r, rec_rows, map_rows);
+            for (const auto& x : rec_rows) {
+                line(records, std::optional<std::int64_t>(rec_ord++),
+                     std::optional<std::string>(r.domain), std::optional<std::string>(x.type),
+                     std::optional<std::string>(x.owner), std::optional<std::string>(x.value),
+                     x.ttl, x.preference, x.cname_target);
+            }
+            for (const auto& x : map_rows) {
+                line(mappings, std::optional<std::int64_t>(map_ord++),
+                     std::optional<std::string>(r.domain), std::optional<std::string>(x.role),
+                     x.host, std::optional<std::string>(x.ip), x.prefix, x.asn,
+                     std::optional<std::string>(x.origins), x.org);
+            }
+        }
+        auto& c = conn();
+        DG_TRY_VOID(c.exec_script(kStaging));
+        DG_TRY_VOID(pg_->copy_in("COPY stage_results FROM STDIN", results));
+        if (!records.empty()) {
+            DG_TRY_VOID(pg_->copy_in("COPY stage_records FROM STDIN", records));
+        }
+        if (!mappings.empty()) {
+            DG_TRY_VOID(pg_->copy_in("COPY stage_mappings FROM STDIN", mappings));
+        }
+        // Sorted, so that concurrent writers lock domain rows in the same order.
+        DG_TRY_VOID(c.query("INSERT INTO domains (name, first_seen, last_seen) "
+                            "SELECT domain, resolved_at, resolved_at FROM stage_results "
+                            "ORDER BY domain ON CONFLICT (name) DO UPDATE SET last_seen = "
+                            "GREATEST(domains.last_seen, excluded.last_seen)",
+                            {}));
+        DG_TRY(std::int64_t replaced,
+               c.query_int("WITH del AS (DELETE FROM scan_results r USING domains d, "
+                           "stage_results s WHERE r.scan_id = $1 AND r.domain_id = d.id AND "
+                           "d.name = s.domain RETURNING 1) SELECT count(*) FROM del",
+                           {Value(scan_id)}));
+        DG_TRY_VOID(c.query("INSERT INTO scan_results (scan_id, domain_id, status, error, "
+                            "resolved_at, result) SELECT $1, d.id, s.status, s.error, "
+                            "s.resolved_at, s.result FROM stage_results s JOIN domains d ON "
+                            "d.name = s.domain ORDER BY s.ord",
+                            {Value(scan_id)}));
+        if (!records.empty()) {
+            DG_TRY_VOID(c.query("INSERT INTO dns_records (result_id, type, owner, value, ttl, "
+                                "preference, cname_target) SELECT r.id, x.type, x.owner, x.value, "
+                                "x.ttl, x.preference, x.cname_target FROM stage_records x JOIN "
+                                "domains d ON d.name = x.domain JOIN scan_results r ON r.scan_id "
+                                "= $1 AND r.domain_id = d.id ORDER BY x.ord",
+                                {Value(scan_id)}));
+        }
+        if (!mappings.empty()) {
+            DG_TRY_VOID(c.query("INSERT INTO ip_mappings (result_id, scan_id, role, host, ip, "
+                                "prefix, asn, origins, org) SELECT r.id, $1, x.role, x.host, x.ip, "
+                                "x.prefix, x.asn, x.origins, x.org FROM stage_mappings x JOIN "
+                                "domains d ON d.name = x.domain JOIN scan_results r ON r.scan_id "
+                                "= $1 AND r.domain_id = d.id ORDER BY x.ord",
+                                {Value(scan_id)}));
+        }
+        return static_cast<std::int64_t>(batch.size()) - replaced;
+    }
+
+private:
+    PgConnection* pg_;
+};
+
+} // namespace
+
+std::string redact_url(const std::string& url) {
+    // scheme://user:password@host -> scheme://user:***@host
+    const auto scheme = url.find("://");
+    if (scheme == std::string::npos) {
+        return url;
+    }
+    const auto at = url.find('@', scheme + 3);
+    const auto slash = url.find('/', scheme + 3);
+    if (at == std::string::npos || (slash != std::string::npos && slash < at)) {
+        return url;
+    }
+    const auto colon = url.find(':', scheme + 3);
+    if (colon == std::string::npos || colon > at) {
+        return url;
+    }
+    return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+Result<std::unique_ptr<Store>> open(const std::string& url) {
+    const std::string where = redact_url(url);
+    // connect_timeout keeps an unreachable host from hanging the command for minutes.
+    // Later entries win, so settings in the URL override these defaults.
+    const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
+    const char* values[] = {"10", "domaingraph", url.c_str(), nullptr};
+    PGconn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+    if (raw == nullptr) {
+        return make_error(ErrorCode::ResourceExhausted, "out of memory").at(where);
+    }
+    if (PQstatus(raw) != CONNECTION_OK) {
+        std::string detail = trim(PQerrorMessage(raw));
+        PQfinish(raw);
+        const bool bad_url =
+            detail.find("invalid") != std::string::npos && detail.find("URI") != std::string::npos;
+        return make_error(bad_url ? ErrorCode::InvalidArgument : ErrorCode::Unavailable,
+                          "cannot connect to PostgreSQL: " + detail)
+            .at(where);
+    }
+    PQsetNoticeProcessor(
+        raw, [](void*, const char*) {}, nullptr);
+    auto conn = std::make_unique<PgConnection>(raw, where);
+    PgConnection* pg = conn.get();
+    if (auto r = conn->exec_script("SET client_min_messages = warning; SET TIME ZONE 'UTC'"); !r) {
+        return r.error();
+    }
+    if (auto r = internal::migrate(*conn); !r) {
+        return r.error();
+    }
+    return std::unique_ptr<Store>(std::make_unique<PostgresStore>(std::move(conn), pg));
+}
+
+} // namespace dg::store::postgres

@@ -1,0 +1,233 @@
+#include "dg/store/sqlite/sqlite_store.hpp"
+
+#include "dg/store/internal/migrations.hpp"
+#include "dg/store/internal/sql_store.hpp"
+
+#include <charconv>
+#include <sqlite3.h>
+#include <string>
+#include <unordered_map>
+
+namespace dg::store::sqlite {
+namespace {
+
+using internal::Row;
+using internal::RowFn;
+using internal::Value;
+
+/// Maps a SQLite result code to an error with a useful message.
+Error sqlite_error(sqlite3* db, int rc, const std::string& path, const std::string& what) {
+    const int primary = rc & 0xff;
+    std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    ErrorCode code = ErrorCode::Io;
+    std::string message;
+    switch (primary) {
+    case SQLITE_NOTADB:
+        code = ErrorCode::Malformed;
+        message = "not a SQLite database (" + detail + ")";
+        break;
+    case SQLITE_CORRUPT:
+        code = ErrorCode::Malformed;
+        message = "the database file is damaged (" + detail + ")";
+        break;
+    case SQLITE_READONLY:
+        message = "the database is read-only: check the file's and its directory's permissions (" +
+                  detail + ")";
+        break;
+    case SQLITE_CANTOPEN:
+        message = "cannot open the database file: does its directory exist and is it writable? (" +
+                  detail + ")";
+        break;
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+        message = "permission denied (" + detail + ")";
+        break;
+    case SQLITE_FULL:
+        code = ErrorCode::ResourceExhausted;
+        message = "the disk is full (" + detail + ")";
+        break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        code = ErrorCode::Unavailable;
+        message = "the database is locked by another process (" + detail + ")";
+        break;
+    case SQLITE_CONSTRAINT:
+        code = ErrorCode::InvalidArgument;
+        message = "constraint violated (" + detail + ")";
+        break;
+    case SQLITE_IOERR:
+        message = "I/O error (" + detail + ")";
+        break;
+    default:
+        code = ErrorCode::Internal;
+        message = detail;
+        break;
+    }
+    if (!what.empty()) {
+        message = what + ": " + message;
+    }
+    return make_error(code, std::move(message)).at(path);
+}
+
+class SqliteRow final : public Row {
+public:
+    explicit SqliteRow(sqlite3_stmt* s) : s_(s) {}
+    [[nodiscard]] bool is_null(int col) const override {
+        return sqlite3_column_type(s_, col) == SQLITE_NULL;
+    }
+    [[nodiscard]] std::string_view text(int col) const override {
+        const auto* p = sqlite3_column_text(s_, col);
+        if (p == nullptr) {
+            return {};
+        }
+        return {reinterpret_cast<const char*>(p),
+                static_cast<std::size_t>(sqlite3_column_bytes(s_, col))};
+    }
+    [[nodiscard]] std::int64_t integer(int col) const override {
+        return sqlite3_column_int64(s_, col);
+    }
+
+private:
+    sqlite3_stmt* s_;
+};
+
+class SqliteConnection final : public internal::Connection {
+public:
+    SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+    ~SqliteConnection() override {
+        for (auto& [sql, stmt] : cache_) {
+            sqlite3_finalize(stmt);
+        }
+        sqlite3_close_v2(db_);
+    }
+    SqliteConnection(const SqliteConnection&) = delete;
+    SqliteConnection& operator=(const SqliteConnection&) = delete;
+    using internal::Connection::query;
+
+    [[nodiscard]] internal::Dialect dialect() const override { return internal::Dialect::Sqlite; }
+
+    Result<void> exec_script(const std::string& sql) override {
+        char* err = nullptr;
+        const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+        sqlite3_free(err);
+        if (rc != SQLITE_OK) {
+            return sqlite_error(db_, rc, path_, "");
+        }
+        return ok();
+    }
+
+    Result<void> begin() override { return exec_script("BEGIN IMMEDIATE"); }
+
+    Result<void> query(std::string_view sql, std::span<const Value> params,
+                       const RowFn& fn) override {
+        DG_TRY(sqlite3_stmt * stmt, prepare(sql));
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const std::string name = "$" + std::to_string(i + 1);
+            const int idx = sqlite3_bind_parameter_index(stmt, name.c_str());
+            if (idx == 0) {
+                continue; // parameter unused by this statement
+            }
+            int rc = SQLITE_OK;
+            const Value& v = params[i];
+            if (std::holds_alternative<std::int64_t>(v)) {
+                rc = sqlite3_bind_int64(stmt, idx, std::get<std::int64_t>(v));
+            } else if (std::holds_alternative<std::string>(v)) {
+                const std::string& s = std::get<std::string>(v);
+                rc = sqlite3_bind_text64(stmt, idx, s.data(), s.size(), SQLITE_TRANSIENT,
+                                         SQLITE_UTF8);
+            } else {
+                rc = sqlite3_bind_null(stmt, idx);
+            }
+            if (rc != SQLITE_OK) {
+                sqlite3_reset(stmt);
+                sqlite3_clear_bindings(stmt);
+                return sqlite_error(db_, rc, path_, "");
+            }
+        }
+        SqliteRow row(stmt);
+        int rc = SQLITE_OK;
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+            if (fn && !fn(row)) {
+                rc = SQLITE_DONE;
+                break;
+            }
+        }
+        Result<void> out = ok();
+        if (rc != SQLITE_DONE) {
+            out = sqlite_error(db_, rc, path_, "");
+        }
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        return out;
+    }
+
+private:
+    Result<sqlite3_stmt*> prepare(std::string_view sql) {
+        auto it = cache_.find(std::string(sql));
+        if (it != cache_.end()) {
+            return it->second;
+        }
+        sqlite3_stmt* stmt = nullptr;
+        const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                          SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+        if (rc != SQLITE_OK) {
+            return sqlite_error(db_, rc, path_, "");
+        }
+        // Dynamically built queries (filters) are few distinct texts; cap the cache anyway.
+        if (cache_.size() > 256) {
+            for (auto& [s, st] : cache_) {
+                sqlite3_finalize(st);
+            }
+            cache_.clear();
+        }
+        cache_.emplace(std::string(sql), stmt);
+        return stmt;
+    }
+
+    sqlite3* db_;
+    std::string path_;
+    std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+class SqliteStore final : public internal::SqlStore {
+public:
+    using SqlStore::SqlStore;
+    [[nodiscard]] const char* backend() const override { return "sqlite"; }
+};
+
+} // namespace
+
+Result<std::unique_ptr<Store>> open(const std::string& path) {
+    sqlite3* db = nullptr;
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        Error e = sqlite_error(db, rc, path, "cannot open database");
+        sqlite3_close_v2(db);
+        return e;
+    }
+    auto conn = std::make_unique<SqliteConnection>(db, path);
+    if (sqlite3_db_readonly(db, "main") == 1) {
+        return make_error(ErrorCode::Io, "the database file is read-only: check its permissions")
+            .at(path);
+    }
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_extended_result_codes(db, 1);
+    // The first statement that reads the file tells a database from anything else.
+    if (auto r = conn->query("SELECT count(*) FROM sqlite_master", {}); !r) {
+        return r.error();
+    }
+    for (const char* pragma :
+         {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"}) {
+        if (auto r = conn->exec_script(pragma); !r) {
+            return r.error();
+        }
+    }
+    if (auto r = internal::migrate(*conn); !r) {
+        return r.error();
+    }
+    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(conn)));
+}
+
+} // namespace dg::store::sqlite

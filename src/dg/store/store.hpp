@@ -1,0 +1,118 @@
+#pragma once
+// The history database: scans, per-domain results, DNS records, IP mappings and changes, behind one
+// interface with two backends (SQLite file, PostgreSQL server). See README.md and
+// docs/design/0004-store.md.
+//
+// Thread safety: a Store is one connection; use it from one thread at a time.
+// Every write is one transaction: it is applied whole or not at all.
+
+#include "dg/core/result.hpp"
+#include "dg/model/model.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace dg::store {
+
+/// What a new scan starts with.
+struct NewScan {
+    model::UnixTime started_at = 0; ///< 0: now
+    std::uint64_t domains_total = 0;
+    std::string notes;
+    std::string rib_path;
+    std::string rib_hash;
+    std::string config_json; ///< a JSON object, or ""
+};
+
+/// A stored result with the row's metadata.
+struct StoredResult {
+    std::int64_t scan_id = 0;
+    model::DomainResult result; ///< as written (resolved_at filled from the row)
+};
+
+/// Selection for results(): every set field must match.
+struct ResultFilter {
+    std::optional<std::string> domain; ///< exact canonical name
+    std::optional<std::uint32_t> asn;  ///< any address of the domain (A/AAAA/NS/MX) originated here
+    std::optional<std::string> status; ///< exact DNS status, e.g. "NXDOMAIN"
+    std::uint64_t limit = 0;           ///< 0: no limit
+    std::uint64_t offset = 0;
+};
+
+/// Called once per row of a streaming read; return false to stop early.
+using ResultCallback = std::function<bool(const StoredResult&)>;
+using NameCallback = std::function<bool(const std::string&)>;
+
+class Store {
+public:
+    virtual ~Store() = default;
+    Store() = default;
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    /// Opens (and creates or migrates) a store:
+    ///  - "" : `<user data dir>/domaingraph.db` (SQLite; the directory is created)
+    ///  - "sqlite:///abs/path.db", "sqlite://relative.db" or a plain path: SQLite file
+    ///  - "postgresql://..." / "postgres://...": PostgreSQL (libpq connection URI)
+    /// Errors: InvalidArgument (unknown scheme), Unavailable (server unreachable), Io (file not
+    /// writable), Malformed (not a database, or a schema newer than this program knows).
+    static Result<std::unique_ptr<Store>> open(const std::string& url);
+
+    /// "sqlite" or "postgresql".
+    [[nodiscard]] virtual const char* backend() const = 0;
+    /// Highest applied schema migration.
+    virtual Result<int> schema_version() = 0;
+
+    // --- scans ---
+    virtual Result<model::Scan> create_scan(const NewScan& scan) = 0;
+    virtual Result<void> set_domains_total(std::int64_t scan_id, std::uint64_t total) = 0;
+    /// Sets the status; finished_at is set for every status but Running (cleared then).
+    virtual Result<void> set_scan_status(std::int64_t scan_id, model::ScanStatus status,
+                                         model::UnixTime finished_at = 0) = 0;
+    /// All scans in creation order.
+    virtual Result<std::vector<model::Scan>> list_scans() = 0;
+    /// Errors: NotFound.
+    virtual Result<model::Scan> get_scan(std::int64_t scan_id) = 0;
+    /// Deletes the scan with its results, records, mappings and changes. Errors: NotFound.
+    virtual Result<void> delete_scan(std::int64_t scan_id) = 0;
+
+    // --- results ---
+    /// Stores a batch in ONE transaction. A domain already stored for this scan is replaced (each
+    /// domain has exactly one result per scan), so re-writing after a crash is harmless.
+    /// Updates the scan's domains_done in the same transaction. On failure nothing is written.
+    virtual Result<void> write_results(std::int64_t scan_id,
+                                       std::span<const model::DomainResult> batch) = 0;
+    /// Streams the names with a stored result in `scan_id` (for resume), in no particular order.
+    virtual Result<void> done_domains(std::int64_t scan_id, const NameCallback& cb) = 0;
+    /// Streams matching results ordered by domain name.
+    virtual Result<void> results(std::int64_t scan_id, const ResultFilter& filter,
+                                 const ResultCallback& cb) = 0;
+    /// Streams one domain's result in every scan that has it, oldest scan first.
+    virtual Result<void> domain_history(const std::string& domain, const ResultCallback& cb) = 0;
+    /// Names of the domains with an address originated by `asn` in `scan_id`, sorted.
+    virtual Result<std::vector<std::string>> domains_by_asn(std::int64_t scan_id,
+                                                            std::uint32_t asn) = 0;
+
+    // --- changes ---
+    /// Replaces the stored changes between scan_a and scan_b (one transaction).
+    virtual Result<void> write_changes(std::int64_t scan_a, std::int64_t scan_b,
+                                       std::span<const model::Change> changes) = 0;
+    /// Stored changes between scan_a and scan_b in the order written.
+    virtual Result<std::vector<model::Change>> changes(std::int64_t scan_a,
+                                                       std::int64_t scan_b) = 0;
+
+    // --- conveniences over the streaming reads ---
+    Result<std::vector<StoredResult>> results_vector(std::int64_t scan_id,
+                                                     const ResultFilter& filter);
+    Result<std::vector<std::string>> done_domain_list(std::int64_t scan_id);
+};
+
+/// Default SQLite location: `<user data dir>/domaingraph.db`.
+std::string default_database_path();
+
+} // namespace dg::store
