@@ -504,6 +504,8 @@ struct MrtReader::Impl {
         rec.announced.insert(rec.announced.end(), a.mp_reach_nlri.begin(), a.mp_reach_nlri.end());
         rec.announced_path_ids.insert(rec.announced_path_ids.end(), apr.mp_reach_path_ids.begin(),
                                       apr.mp_reach_path_ids.end());
+        a.mp_reach_nlri.clear(); // moved into announced / withdrawn
+        a.mp_unreach_nlri.clear();
         stats.announcements += rec.announced.size();
         stats.withdrawals += rec.withdrawn.size();
     }
