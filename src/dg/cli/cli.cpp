@@ -32,6 +32,8 @@ int run(int argc, char** argv) {
     register_resolve_command(app, selected);
     register_rib_fetch(subcommand_group(app, "rib", "Routing dumps (MRT): read, summarise, fetch"),
                        selected);
+    register_rib_origins(
+        subcommand_group(app, "rib", "Routing dumps (MRT): read, summarise, fetch"), selected);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,10 +1,179 @@
+// domaingraph lookup -m SOURCE [IP ...]  (docs/cli/lookup.md)
+#include "dg/bgp/table_sources.hpp"
 #include "dg/cli/commands.hpp"
+#include "dg/cli/exit_codes.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 namespace dg::cli {
+namespace {
+
+struct LookupOptions {
+    std::string source;
+    std::vector<std::string> ips;
+    std::string policy = "default";
+    bool jsonl = false;
+    bool no_cache = false;
+};
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+class Answerer {
+public:
+    Answerer(const bgp::IpAsnSource& source, bool jsonl) : source_(source), jsonl_(jsonl) {}
+    ~Answerer() { flush(); }
+    Answerer(const Answerer&) = delete;
+    Answerer& operator=(const Answerer&) = delete;
+
+    // `where` names the input position for messages ("argument 2", "stdin line 7").
+    void answer(std::string_view text, const std::string& where) {
+        auto ip = IpAddress::parse(text);
+        if (!ip) {
+            std::fprintf(stderr, "domaingraph lookup: %s: invalid IP address '%.*s'\n",
+                         where.c_str(), static_cast<int>(text.size()), text.data());
+            emit(text, std::nullopt, true);
+            return;
+        }
+        emit(text, source_.lookup(*ip), false);
+    }
+    void flush() {
+        if (!out_.empty()) {
+            std::fwrite(out_.data(), 1, out_.size(), stdout);
+            out_.clear();
+        }
+        std::fflush(stdout);
+    }
+
+private:
+    void emit(std::string_view ip, const std::optional<bgp::Route>& route, bool invalid) {
+        if (jsonl_) {
+            nlohmann::ordered_json j;
+            j["ip"] = std::string(ip);
+            if (route) {
+                j["prefix"] = route->prefix.to_string();
+                j["asn"] = route->origins.front().asn;
+                auto origins = nlohmann::ordered_json::array();
+                auto peers = nlohmann::ordered_json::array();
+                bool as_set = false;
+                for (const auto& o : route->origins) {
+                    origins.push_back(o.asn);
+                    peers.push_back(o.peers);
+                    as_set = as_set || o.as_set();
+                }
+                j["origins"] = origins;
+                j["peers"] = peers;
+                j["as_set"] = as_set;
+            } else {
+                j["prefix"] = nullptr;
+                j["asn"] = nullptr;
+                j["origins"] = nlohmann::ordered_json::array();
+                j["as_set"] = false;
+                if (invalid) {
+                    j["error"] = "invalid IP address";
+                }
+            }
+            out_ += j.dump();
+            out_ += '\n';
+        } else {
+            out_ += ip;
+            if (route) {
+                out_ += '\t';
+                out_ += route->prefix.to_string();
+                out_ += '\t';
+                for (std::size_t i = 0; i < route->origins.size(); ++i) {
+                    if (i > 0) {
+                        out_ += ',';
+                    }
+                    out_ += std::to_string(route->origins[i].asn);
+                }
+                out_ += '\n';
+            } else {
+                out_ += "\t-\t-\n";
+            }
+        }
+        if (out_.size() > (1U << 16)) {
+            std::fwrite(out_.data(), 1, out_.size(), stdout);
+            out_.clear();
+        }
+    }
+    const bgp::IpAsnSource& source_;
+    bool jsonl_;
+    std::string out_;
+};
+
+int run_lookup(const LookupOptions& opts) {
+    auto policy = bgp::parse_policy(opts.policy);
+    if (!policy) {
+        std::fprintf(stderr, "domaingraph lookup: %s\n", policy.error().to_string().c_str());
+        return kExitUsage;
+    }
+    bgp::SourceOptions so;
+    so.policy = *policy;
+    so.use_cache = !opts.no_cache;
+    auto source = bgp::IpAsnSource::open(opts.source, so);
+    if (!source) {
+        std::fprintf(stderr, "domaingraph lookup: cannot load %s: %s\n", opts.source.c_str(),
+                     source.error().to_string().c_str());
+        return kExitFailure;
+    }
+    Answerer answerer(*source, opts.jsonl);
+    if (!opts.ips.empty()) {
+        for (std::size_t i = 0; i < opts.ips.size(); ++i) {
+            answerer.answer(trim(opts.ips[i]), "argument " + std::to_string(i + 1));
+        }
+        return kExitOk;
+    }
+    std::string line;
+    std::uint64_t number = 0;
+    while (std::getline(std::cin, line)) {
+        ++number;
+        const std::string_view text = trim(line);
+        if (text.empty() || text.front() == '#') {
+            continue;
+        }
+        answerer.answer(text, "stdin line " + std::to_string(number));
+    }
+    return kExitOk;
+}
+
+} // namespace
 
 void register_lookup_command(CLI::App& app, Runner& selected) {
-    (void)app;
-    (void)selected;
+    auto opts = std::make_shared<LookupOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "lookup",
+        "Map IP addresses to their longest matching prefix and origin AS(es).\n"
+        "Output: ip<TAB>prefix<TAB>asn (MOAS origins joined with ',', most peers first; '-' when\n"
+        "unrouted or invalid). IPs come from the arguments, or from stdin one per line.\n"
+        "SOURCE: an MRT RIB dump (its table is cached, keyed by content), a cached table file,\n"
+        "a CAIDA prefix2as file, a pyasn .dat file or a MaxMind GeoLite2-ASN .mmdb.\n"
+        "Examples:\n"
+        "  domaingraph lookup -m rib.20240101.0000.bz2 192.0.2.1 2001:db8::1\n"
+        "  domaingraph lookup -m ipasn.dat --jsonl < ips.txt");
+    cmd->add_option("-m,--source", opts->source, "The prefix table source")->required();
+    cmd->add_option("ips", opts->ips, "IP addresses (default: read stdin)");
+    cmd->add_option("--policy", opts->policy,
+                    "Origin policy for MRT dumps: default (all origins, by peers) or pyasn "
+                    "(pyasn's converter, exactly)")
+        ->check(CLI::IsMember({"default", "pyasn"}))
+        ->capture_default_str();
+    cmd->add_flag("--jsonl", opts->jsonl,
+                  "One JSON object per line: ip, prefix, asn, origins, peers, as_set");
+    cmd->add_flag("--no-cache", opts->no_cache, "Neither read nor write the table cache");
+    cmd->callback([opts, &selected] { selected = [opts] { return run_lookup(*opts); }; });
 }
 
 } // namespace dg::cli
