@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""Helper of pyasn_parity_test.cpp (run with /usr/bin/python3, Debian python3-pyasn).
+
+  pyasn_helper.py trim SRC OUT.gz    decompress SRC as far as possible, keep the complete MRT
+                                     records, write them gzipped (pyasn aborts on truncated input)
+  pyasn_helper.py lookup DAT IPS OUT  pyasn.lookup() of every IP of IPS: ip<TAB>prefix<TAB>asn
+                                     ('-' when unrouted)
+"""
+import bz2
+import gzip
+import sys
+import zlib
+
+
+def read_partial(path):
+    data = open(path, 'rb').read()
+    if data[:3] == b'BZh':
+        out = bytearray()
+        while data:
+            d = bz2.BZ2Decompressor()
+            try:
+                out += d.decompress(data)
+            except (OSError, EOFError, ValueError):
+                break
+            if not d.eof:
+                break
+            data = d.unused_data
+        return bytes(out)
+    if data[:2] == b'\x1f\x8b':
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            return d.decompress(data)
+        except zlib.error:
+            return b''
+    return data
+
+
+def trim(src, dst):
+    data = read_partial(src)
+    off = 0
+    while off + 12 <= len(data):
+        length = int.from_bytes(data[off + 8:off + 12], 'big')
+        if off + 12 + length > len(data):
+            break
+        off += 12 + length
+    with gzip.open(dst, 'wb') as f:
+        f.write(data[:off])
+
+
+def lookup(dat, ips, out):
+    import pyasn
+    db = pyasn.pyasn(dat)
+    with open(ips) as f, open(out, 'w') as w:
+        for line in f:
+            ip = line.strip()
+            if not ip:
+                continue
+            asn, prefix = db.lookup(ip)
+            w.write('%s\t%s\t%s\n' % (ip, prefix if prefix else '-',
+                                      asn if asn is not None else '-'))
+
+
+if __name__ == '__main__':
+    if sys.argv[1] == 'trim':
+        trim(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == 'lookup':
+        lookup(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        sys.exit('unknown verb')
