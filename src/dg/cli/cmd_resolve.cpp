@@ -1,10 +1,348 @@
+// domaingraph resolve  (docs/cli/resolve.md). Thin: options -> dns::Resolver; output through
+// dns::append_json.
 #include "dg/cli/commands.hpp"
+#include "dg/cli/exit_codes.hpp"
+#include "dg/core/domain_name.hpp"
+#include "dg/core/progress.hpp"
+#include "dg/dns/name_input.hpp"
+#include "dg/dns/resolver.hpp"
+#include "dg/dns/result_json.hpp"
+#include "dg/dns/udp_transport.hpp"
+#include "dg/dns/upstreams.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace dg::cli {
+namespace {
+
+struct ResolveOptions {
+    std::string types = "A,AAAA,NS,MX";
+    std::vector<std::string> resolvers;
+    std::string resolvers_file;
+    std::uint32_t concurrency = dns::kDefaultInFlight;
+    std::string input = "-";
+    std::uint32_t timeout_ms = 2000;
+    std::uint32_t retries = 2;
+    double rate = 0;
+    std::uint32_t sockets = dns::kDefaultSockets;
+    bool no_repair = false;
+    bool hosts = false;
+    double bench_percent = 6.0;
+    bool no_progress = false;
+};
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_signal(int) {
+    g_stop.store(true);
+}
+
+class Output {
+public:
+    ~Output() { flush(); }
+    Output() = default;
+    Output(const Output&) = delete;
+    Output& operator=(const Output&) = delete;
+    std::string& buffer() { return out_; }
+    void maybe_flush() {
+        if (out_.size() >= (1U << 16)) {
+            flush();
+        }
+    }
+    void flush() {
+        if (!out_.empty()) {
+            std::fwrite(out_.data(), 1, out_.size(), stdout);
+            out_.clear();
+        }
+        std::fflush(stdout);
+    }
+
+private:
+    std::string out_;
+};
+
+double seconds(dns::Duration d) {
+    return static_cast<double>(d.count()) / 1e9;
+}
+
+void print_summary(const dns::Summary& s, std::uint64_t invalid, std::FILE* err) {
+    const double secs = std::max(1e-9, seconds(s.elapsed));
+    std::fprintf(err, "resolve: %llu names in %.2f s: %.0f names/s, %.0f queries/s%s\n",
+                 static_cast<unsigned long long>(s.names + invalid), seconds(s.elapsed),
+                 static_cast<double>(s.names) / secs, static_cast<double>(s.queries) / secs,
+                 s.cancelled ? " (interrupted)" : "");
+    std::string counts;
+    for (std::size_t i = 0; i < dns::kStatusCount; ++i) {
+        std::uint64_t n = s.by_status[i];
+        if (static_cast<dns::Status>(i) == dns::Status::Invalid) {
+            n += invalid;
+        }
+        if (n > 0) {
+            counts += "  " + std::string(dns::status_name(static_cast<dns::Status>(i))) + " " +
+                      std::to_string(n);
+        }
+    }
+    std::fprintf(err, "  status:%s\n", counts.empty() ? " none" : counts.c_str());
+    std::fprintf(
+        err,
+        "  queries %llu (tcp %llu), answers %llu, ignored: mismatched %llu, "
+        "unmatched %llu, malformed %llu; cname follow-ups %llu\n",
+        static_cast<unsigned long long>(s.queries), static_cast<unsigned long long>(s.tcp_queries),
+        static_cast<unsigned long long>(s.responses), static_cast<unsigned long long>(s.mismatched),
+        static_cast<unsigned long long>(s.unmatched), static_cast<unsigned long long>(s.malformed),
+        static_cast<unsigned long long>(s.cname_follow_ups));
+    if (s.repair_names > 0) {
+        std::fprintf(err, "  repair pass: %llu names retried, %llu recovered\n",
+                     static_cast<unsigned long long>(s.repair_names),
+                     static_cast<unsigned long long>(s.repair_recovered));
+    }
+    for (const auto& u : s.upstreams) {
+        std::fprintf(err,
+                     "  resolver %s: queries %llu, errors %llu (timeouts %llu), error rate %.2f%%, "
+                     "latency mean %.2f ms p99 %.2f ms%s\n",
+                     u.endpoint.to_string().c_str(), static_cast<unsigned long long>(u.queries),
+                     static_cast<unsigned long long>(u.errors),
+                     static_cast<unsigned long long>(u.timeouts), u.error_rate * 100.0,
+                     seconds(u.mean_latency) * 1e3, seconds(u.p99_latency) * 1e3,
+                     u.benched ? ", BENCHED (error rate over threshold)" : "");
+    }
+}
+
+int run_resolve(const ResolveOptions& o) {
+    dns::ResolverConfig config;
+    // Types.
+    config.types.clear();
+    {
+        std::string list = o.types;
+        std::size_t start = 0;
+        while (start <= list.size()) {
+            const auto comma = list.find(',', start);
+            const std::string t =
+                list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            if (!t.empty()) {
+                auto rt = dns::parse_type(t);
+                if (!rt) {
+                    std::fprintf(stderr, "domaingraph resolve: %s\n", rt.error().message.c_str());
+                    return kExitUsage;
+                }
+                config.types.push_back(static_cast<std::uint16_t>(*rt));
+            }
+            if (comma == std::string::npos) {
+                break;
+            }
+            start = comma + 1;
+        }
+    }
+    // Upstreams.
+    std::vector<dns::Endpoint> endpoints;
+    for (const auto& r : o.resolvers) {
+        auto e = dns::Endpoint::parse(r);
+        if (!e) {
+            std::fprintf(stderr, "domaingraph resolve: %s\n", e.error().message.c_str());
+            return kExitUsage;
+        }
+        endpoints.push_back(*e);
+    }
+    if (!o.resolvers_file.empty()) {
+        auto src = io::open(o.resolvers_file);
+        if (!src) {
+            std::fprintf(stderr, "domaingraph resolve: %s\n", src.error().to_string().c_str());
+            return kExitFailure;
+        }
+        auto bytes = io::read_all(**src);
+        if (!bytes) {
+            std::fprintf(stderr, "domaingraph resolve: %s\n", bytes.error().to_string().c_str());
+            return kExitFailure;
+        }
+        auto list = dns::parse_resolver_list(
+            std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()),
+            o.resolvers_file);
+        if (!list) {
+            std::fprintf(stderr, "domaingraph resolve: %s\n", list.error().to_string().c_str());
+            return kExitFailure;
+        }
+        endpoints.insert(endpoints.end(), list->begin(), list->end());
+    }
+    if (endpoints.empty()) {
+        auto sys = dns::system_resolvers();
+        if (!sys) {
+            std::fprintf(stderr,
+                         "domaingraph resolve: no resolver given and none usable in "
+                         "/etc/resolv.conf (%s); use --resolver IP[:PORT]\n",
+                         sys.error().to_string().c_str());
+            return kExitFailure;
+        }
+        endpoints = *sys;
+    }
+    bool v4 = false;
+    bool v6 = false;
+    for (const auto& e : endpoints) {
+        config.upstreams.push_back(dns::Upstream{e, o.rate});
+        (e.address.is_v4() ? v4 : v6) = true;
+    }
+    config.concurrency = o.concurrency;
+    config.timeout = std::chrono::milliseconds(o.timeout_ms);
+    config.retries = o.retries;
+    config.repair = !o.no_repair;
+    config.repair_timeout = std::max(config.timeout * 2, dns::Duration(std::chrono::seconds(4)));
+    config.repair_concurrency =
+        std::max<std::uint32_t>(1, std::min<std::uint32_t>(o.concurrency / 10, 50));
+    config.resolve_hosts = o.hosts;
+    config.bench_error_rate = o.bench_percent / 100.0;
+    if (auto v = dns::validate(config); !v) {
+        std::fprintf(stderr, "domaingraph resolve: %s\n", v.error().message.c_str());
+        return kExitUsage;
+    }
+    // Input.
+    auto src = io::open(o.input);
+    if (!src) {
+        std::fprintf(stderr, "domaingraph resolve: %s\n", src.error().to_string().c_str());
+        return kExitFailure;
+    }
+    dns::NameLineReader reader(std::move(*src));
+    dns::SteadyClock clock;
+    auto transport = dns::UdpTransport::create(o.sockets, v4, v6, clock);
+    if (!transport) {
+        std::fprintf(stderr, "domaingraph resolve: %s\n", transport.error().message.c_str());
+        return kExitFailure;
+    }
+    auto resolver = dns::Resolver::create(config, **transport, clock);
+    if (!resolver) {
+        std::fprintf(stderr, "domaingraph resolve: %s\n", resolver.error().message.c_str());
+        return kExitUsage;
+    }
+
+    Output out;
+    std::uint64_t invalid = 0;
+    bool input_damaged = false;
+    std::unordered_map<std::uint64_t, std::string> inputs; // only for names written differently
+    const std::string input_name = o.input == "-" ? "stdin" : o.input;
+    const dns::NameSource source = [&](dns::NameInput& in) {
+        while (!g_stop.load(std::memory_order_relaxed)) {
+            auto line = reader.next();
+            if (!line) {
+                std::fprintf(stderr, "domaingraph resolve: %s\n", line.error().to_string().c_str());
+                input_damaged = true;
+                return false;
+            }
+            if (!*line) {
+                return false;
+            }
+            auto name = DomainName::parse((*line)->text, true);
+            if (!name) {
+                ++invalid;
+                std::fprintf(stderr, "%s:%llu: %s\n", input_name.c_str(),
+                             static_cast<unsigned long long>((*line)->number),
+                             name.error().message.c_str());
+                dns::append_invalid_json(out.buffer(), (*line)->text, name.error().message,
+                                         (*line)->number);
+                out.maybe_flush();
+                continue;
+            }
+            in.name = name->text();
+            in.tag = (*line)->number;
+            std::string lowered = (*line)->text;
+            for (char& ch : lowered) {
+                if (ch >= 'A' && ch <= 'Z') {
+                    ch = static_cast<char>(ch - 'A' + 'a');
+                }
+            }
+            if (!lowered.empty() && lowered.back() == '.') {
+                lowered.pop_back();
+            }
+            if (lowered != in.name) {
+                inputs.emplace(in.tag, std::move((*line)->text));
+            }
+            return true;
+        }
+        return false;
+    };
+    const dns::ResultSink sink = [&](dns::NameResult&& r) {
+        std::string_view original;
+        auto it = inputs.find(r.tag);
+        if (it != inputs.end()) {
+            original = it->second;
+        }
+        dns::append_json(out.buffer(), r, endpoints, original);
+        if (it != inputs.end()) {
+            inputs.erase(it);
+        }
+        out.maybe_flush();
+    };
+    Progress progress("resolving", 0, "names");
+    if (!o.no_progress && progress.enabled()) {
+        resolver->set_progress([&](const dns::Summary& s) {
+            progress.update(s.names + invalid);
+            progress.set_status(
+                std::to_string(static_cast<std::uint64_t>(static_cast<double>(s.queries) /
+                                                          std::max(1e-9, seconds(s.elapsed)))) +
+                " q/s");
+            out.flush();
+        });
+    }
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    const dns::Summary summary = resolver->run(source, sink, &g_stop);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    out.flush();
+    progress.finish();
+    print_summary(summary, invalid, stderr);
+    if (summary.cancelled || g_stop.load()) {
+        return kExitInterrupted;
+    }
+    return input_damaged ? kExitDataErrors : kExitOk;
+}
+
+} // namespace
 
 void register_resolve_command(CLI::App& app, Runner& selected) {
-    (void)app;
-    (void)selected;
+    auto opts = std::make_shared<ResolveOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "resolve",
+        "Resolve domain names (one per line) to A/AAAA/NS/MX/... records, as JSON Lines");
+    cmd->add_option("-t,--types", opts->types,
+                    "Comma-separated record types: A,AAAA,CNAME,NS,MX,SOA,TXT,PTR")
+        ->capture_default_str();
+    cmd->add_option(
+        "--resolver", opts->resolvers,
+        "Upstream resolver IP[:PORT] ([IPv6]:PORT); repeatable. Default: /etc/resolv.conf");
+    cmd->add_option("--resolvers", opts->resolvers_file,
+                    "File with one resolver IP[:PORT] per line");
+    cmd->add_option("-c,--concurrency", opts->concurrency, "Queries in flight at once")
+        ->check(CLI::Range(1U, dns::kMaxInFlight))
+        ->capture_default_str();
+    cmd->add_option("-i,--input", opts->input, "Name list (plain/gz/bz2/zst), '-' for stdin")
+        ->capture_default_str();
+    cmd->add_option("--timeout", opts->timeout_ms, "Per-attempt timeout in milliseconds")
+        ->check(CLI::Range(1U, 600000U))
+        ->capture_default_str();
+    cmd->add_option("--retries", opts->retries, "Retries after the first attempt")
+        ->check(CLI::Range(0U, dns::kMaxRetries))
+        ->capture_default_str();
+    cmd->add_option("--rate", opts->rate, "Queries per second per resolver (0 = unlimited)")
+        ->check(CLI::Range(0.0, 1e7))
+        ->capture_default_str();
+    cmd->add_option("--sockets", opts->sockets, "UDP source sockets (random ports)")
+        ->check(CLI::Range(1U, dns::kMaxSockets))
+        ->capture_default_str();
+    cmd->add_option("--bench-threshold", opts->bench_percent,
+                    "Bench a resolver whose error rate passes this percentage")
+        ->check(CLI::Range(0.0, 100.0))
+        ->capture_default_str();
+    cmd->add_flag("--hosts", opts->hosts, "Also resolve the A/AAAA of NS and MX hosts");
+    cmd->add_flag("--no-repair", opts->no_repair,
+                  "Skip the final pass that retries TIMEOUT/SERVFAIL names slowly");
+    cmd->add_flag("--no-progress", opts->no_progress, "No progress bar on a terminal");
+    cmd->callback([opts, &selected] { selected = [opts] { return run_resolve(*opts); }; });
 }
 
 } // namespace dg::cli
