@@ -1,0 +1,178 @@
+// `domaingraph rib dump --format bgpdump` against `bgpdump -m` on every shared MRT file (fields 1-9
+// identical), and the CLI's behaviour on damaged files (messages with offsets, exit codes).
+
+#include "tests/support/support.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <sstream>
+
+namespace dg::test {
+namespace {
+
+std::string fields_1_to_9(const std::string& line) {
+    std::size_t pos = 0;
+    for (int i = 0; i < 9; ++i) {
+        pos = line.find('|', pos);
+        if (pos == std::string::npos) {
+            return line;
+        }
+        ++pos;
+    }
+    return line.substr(0, pos - 1);
+}
+
+std::vector<std::string> mrt_files(const std::string& dir) {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+        const auto name = e.path().filename().string();
+        if (e.is_regular_file() && name != "README.md" && e.path().extension() != ".dat") {
+            out.push_back(e.path().string());
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+TEST(RibDumpVsBgpdump, Fields1To9IdenticalOnEverySharedFile) {
+    DG_TOOL_OR_SKIP("bgpdump");
+    DG_SHARED_OR_SKIP(readme, "mrt/README.md");
+    const auto dir = std::filesystem::path(readme).parent_path().string();
+    const auto files = mrt_files(dir);
+    ASSERT_GE(files.size(), 16U);
+    for (const auto& f : files) {
+        SCOPED_TRACE(f);
+        const auto theirs = run_command({"bgpdump", "-m", f});
+        const auto ours = run_command({dg_binary(), "rib", "dump", "--format", "bgpdump", f});
+        ASSERT_TRUE(ours.exit_code == 0 || ours.exit_code == 3) << ours.err;
+        const auto a = split_lines(theirs.out);
+        const auto b = split_lines(ours.out);
+        EXPECT_EQ(a.size(), b.size());
+        std::size_t diffs = 0;
+        for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+            if (fields_1_to_9(a[i]) != fields_1_to_9(b[i])) {
+                if (++diffs <= 3) {
+                    ADD_FAILURE() << "line " << i + 1 << "\n bgpdump: " << a[i]
+                                  << "\n ours:    " << b[i];
+                }
+            }
+        }
+        EXPECT_EQ(diffs, 0U);
+        // The first-MiB RouteViews files are cut mid-record: a stream error, exit 3.
+        if (f.find("_firstMB") != std::string::npos) {
+            EXPECT_EQ(ours.exit_code, 3);
+            EXPECT_NE(ours.err.find("stream error"), std::string::npos) << ours.err;
+            EXPECT_NE(ours.err.find(" @ offset "), std::string::npos) << ours.err;
+        }
+    }
+}
+
+TEST(RibDumpVsBgpdump, EtTimestampsAndStateChanges) {
+    DG_SHARED_OR_SKIP(f, "mrt/updates.et-header.2015.gz");
+    const auto ours = run_command({dg_binary(), "rib", "dump", f});
+    ASSERT_EQ(ours.exit_code, 0) << ours.err;
+    EXPECT_EQ(ours.out.rfind("BGP4MP_ET|1445565678.509481|STATE|206.220.231.55|3856|1|2\n", 0), 0U);
+}
+
+TEST(RibDumpVsBgpdump, JsonlHasEveryDecodedField) {
+    DG_SHARED_OR_SKIP(f, "mrt/bview.ipv4_unicast_add_path.gz");
+    const auto ours = run_command({dg_binary(), "rib", "dump", "--format", "jsonl", f});
+    ASSERT_EQ(ours.exit_code, 0) << ours.err;
+    const auto lines = split_lines(ours.out);
+    ASSERT_EQ(lines.size(), 62U);
+    EXPECT_NE(lines[0].find("\"path_id\":36"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("\"prefix\":\"10.0.10.0/24\""), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("\"local_pref\":100"), std::string::npos) << lines[0];
+}
+
+// --- damaged files ---------------------------------------------------------------------------
+
+std::string plain_copy(const std::string& gz, const TempDir& dir) {
+    const auto r = run_command({"gzip", "-dc", gz});
+    const auto path = dir.file("plain.mrt");
+    write_file(path, r.out);
+    return path;
+}
+
+TEST(RibDumpCorruption, CutMidRecord) {
+    DG_SHARED_OR_SKIP(f, "mrt/updates.20020722.2238.gz");
+    TempDir dir;
+    auto data = read_file(plain_copy(f, dir));
+    ASSERT_GT(data.size(), 5000U);
+    write_file(dir.file("cut.mrt"), data.substr(0, 5000));
+    const auto r = run_command({dg_binary(), "rib", "dump", dir.file("cut.mrt")});
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_NE(r.err.find("cut.mrt @ offset "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("runs past the end of the input"), std::string::npos) << r.err;
+    EXPECT_FALSE(r.out.empty());
+}
+
+TEST(RibDumpCorruption, FlippedHeaderLength) {
+    DG_SHARED_OR_SKIP(f, "mrt/updates.20020722.2238.gz");
+    TempDir dir;
+    auto data = read_file(plain_copy(f, dir));
+    data[8] = '\x7f'; // first record's length: ~2 GiB
+    write_file(dir.file("flip.mrt"), data);
+    const auto r = run_command({dg_binary(), "rib", "dump", dir.file("flip.mrt")});
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_NE(r.err.find("@ offset 0 (record 0): stream error"), std::string::npos) << r.err;
+    const auto info = run_command({dg_binary(), "rib", "info", "--json", dir.file("flip.mrt")});
+    EXPECT_EQ(info.exit_code, 3);
+    EXPECT_NE(info.out.find("\"stream_errors\":1"), std::string::npos) << info.out;
+}
+
+TEST(RibDumpCorruption, FlippedAttributeLengthIsARecordError) {
+    DG_SHARED_OR_SKIP(f, "mrt/bview.ipv4_unicast_add_path.gz");
+    TempDir dir;
+    auto data = read_file(plain_copy(f, dir));
+    // second record = first RIB record; its first entry's attribute length field
+    const auto u = [&](std::size_t i) {
+        return static_cast<std::size_t>(static_cast<unsigned char>(data[i]));
+    };
+    const std::size_t len0 = (u(8) << 24U) | (u(9) << 16U) | (u(10) << 8U) | u(11);
+    const std::size_t rib = 12 + len0;
+    const std::size_t plen = u(rib + 12 + 4);
+    const std::size_t entry = rib + 12 + 4 + 1 + (plen + 7) / 8 + 2;
+    const std::size_t attr_len_at = entry + 2 + 4 + 4;
+    data[attr_len_at] = '\x00';
+    data[attr_len_at + 1] = '\x05'; // too short: the attribute block is cut
+    write_file(dir.file("attr.mrt"), data);
+    const auto r = run_command({dg_binary(), "rib", "dump", dir.file("attr.mrt")});
+    EXPECT_EQ(r.exit_code, 0) << r.err; // record errors do not fail without --strict
+    EXPECT_NE(r.err.find("record error"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("@ offset " + std::to_string(rib) + " (record 1)"), std::string::npos)
+        << r.err;
+    const auto strict = run_command({dg_binary(), "rib", "dump", "--strict", dir.file("attr.mrt")});
+    EXPECT_EQ(strict.exit_code, 3);
+}
+
+TEST(RibDumpCorruption, GarbageAppended) {
+    DG_SHARED_OR_SKIP(f, "mrt/bview.ipv6_unicast_add_path.gz");
+    TempDir dir;
+    auto data = read_file(plain_copy(f, dir));
+    data += std::string(9, '\xab');
+    write_file(dir.file("garbage.mrt"), data);
+    const auto r = run_command({dg_binary(), "rib", "dump", dir.file("garbage.mrt")});
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_EQ(split_lines(r.out).size(), 62U);
+    EXPECT_NE(r.err.find("stream error"), std::string::npos) << r.err;
+}
+
+TEST(RibInfo, CountsOnLabRib) {
+    DG_SHARED_OR_SKIP(f, "mrt/synthetic/lab-rib.mrt.gz");
+    const auto r = run_command({dg_binary(), "rib", "info", "--json", f});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("\"rib_entries\":15"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"moas_prefixes\":"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("\"moas_prefixes\":0"), std::string::npos) << r.out; // lab has MOAS
+    EXPECT_EQ(r.out.find("\"as_set_prefixes\":0"), std::string::npos) << r.out;
+}
+
+TEST(RibInfo, MissingFileFails) {
+    const auto r = run_command({dg_binary(), "rib", "info", "/nonexistent/x.mrt"});
+    EXPECT_EQ(r.exit_code, 1);
+}
+
+} // namespace
+} // namespace dg::test
