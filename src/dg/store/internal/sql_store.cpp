@@ -4,6 +4,7 @@
 #include "dg/store/internal/migrations.hpp"
 
 #include <ctime>
+#include <map>
 #include <unordered_map>
 
 namespace dg::store::internal {
@@ -30,14 +31,16 @@ void add_addresses(const std::vector<model::IpMapping>& ips, const std::string& 
                    std::vector<RecordRow>& records, std::vector<MappingRow>& mappings) {
     for (const model::IpMapping& m : ips) {
         std::string ip = m.ip.to_string();
-        records.push_back(RecordRow{m.ip.is_v4() ? "A" : "AAAA", owner, ip,
-                                    m.ttl ? std::optional<std::int64_t>(*m.ttl) : std::nullopt,
-                                    std::nullopt, std::nullopt});
+        const auto ttl = m.ttl ? std::optional<std::int64_t>(*m.ttl) : std::nullopt;
+        if (!host) { // the domain's own record; host addresses live in ip_mappings only
+            records.push_back(
+                RecordRow{m.ip.is_v4() ? "A" : "AAAA", owner, ip, ttl, std::nullopt, std::nullopt});
+        }
         mappings.push_back(
             MappingRow{role, host, std::move(ip),
                        m.prefix ? std::optional<std::string>(m.prefix->to_string()) : std::nullopt,
                        m.asn ? std::optional<std::int64_t>(m.asn->value()) : std::nullopt,
-                       origins_json(m.origins), m.org});
+                       origins_json(m.origins), m.org, ttl});
     }
 }
 
@@ -57,6 +60,46 @@ model::Scan scan_from_row(const Row& r) {
     s.rib_hash = r.text(8);
     s.config_json = r.text(9);
     return s;
+}
+
+constexpr const char* kRecordInsert = "INSERT INTO dns_records (result_id, type, owner, value, "
+                                      "ttl, preference, cname_target) VALUES ";
+constexpr const char* kMappingInsert = "INSERT INTO ip_mappings (result_id, scan_id, role, host, "
+                                       "ip, prefix, asn, origins, org, ttl) VALUES ";
+
+/// Inserts `n` rows of `width` columns with multi-row INSERTs of up to 64 rows (one statement text
+/// per row count, so the prepared-statement cache stays small).
+template <class Fill>
+Result<void> insert_rows(Connection& c, const char* head, std::size_t width, std::size_t n,
+                         const Fill& fill) {
+    constexpr std::size_t kMaxRows = 64;
+    // The statement texts, built once per (table, row count).
+    thread_local std::map<std::pair<const char*, std::size_t>, std::string> texts;
+    std::vector<Value> params;
+    for (std::size_t start = 0; start < n; start += kMaxRows) {
+        const std::size_t rows = std::min(kMaxRows, n - start);
+        std::string& sql = texts[{head, rows}];
+        if (sql.empty()) {
+            sql = head;
+            for (std::size_t r = 0; r < rows; ++r) {
+                sql += r == 0 ? "(" : ", (";
+                for (std::size_t col = 0; col < width; ++col) {
+                    if (col != 0) {
+                        sql += ", ";
+                    }
+                    sql += '$';
+                    sql += std::to_string(r * width + col + 1);
+                }
+                sql += ')';
+            }
+        }
+        params.clear();
+        for (std::size_t r = 0; r < rows; ++r) {
+            fill(start + r, params);
+        }
+        DG_TRY_VOID(c.query(sql, params, {}));
+    }
+    return ok();
 }
 
 Error not_found_scan(std::int64_t id) {
@@ -258,21 +301,31 @@ Result<std::int64_t> SqlStore::write_batch(std::int64_t scan_id,
         records.clear();
         mappings.clear();
         flatten(*r, records, mappings);
-        for (const RecordRow& rec : records) {
-            DG_TRY_VOID(
-                c_->query("INSERT INTO dns_records (result_id, type, owner, value, ttl, "
-                          "preference, cname_target) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                          {Value(result_id), Value(rec.type), Value(rec.owner), Value(rec.value),
-                           opt_int(rec.ttl), opt_int(rec.preference), opt_text(rec.cname_target)}));
-        }
-        for (const MappingRow& m : mappings) {
-            DG_TRY_VOID(c_->query("INSERT INTO ip_mappings (result_id, scan_id, role, host, ip, "
-                                  "prefix, asn, origins, org) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                                  "$8, $9)",
-                                  {Value(result_id), Value(scan_id), Value(m.role),
-                                   opt_text(m.host), Value(m.ip), opt_text(m.prefix),
-                                   opt_int(m.asn), Value(m.origins), opt_text(m.org)}));
-        }
+        DG_TRY_VOID(insert_rows(*c_, kRecordInsert, 7, records.size(),
+                                [&](std::size_t i, std::vector<Value>& p) {
+                                    const RecordRow& rec = records[i];
+                                    p.emplace_back(result_id);
+                                    p.emplace_back(rec.type);
+                                    p.emplace_back(rec.owner);
+                                    p.emplace_back(rec.value);
+                                    p.push_back(opt_int(rec.ttl));
+                                    p.push_back(opt_int(rec.preference));
+                                    p.push_back(opt_text(rec.cname_target));
+                                }));
+        DG_TRY_VOID(insert_rows(*c_, kMappingInsert, 10, mappings.size(),
+                                [&](std::size_t i, std::vector<Value>& p) {
+                                    const MappingRow& m = mappings[i];
+                                    p.emplace_back(result_id);
+                                    p.emplace_back(scan_id);
+                                    p.emplace_back(m.role);
+                                    p.push_back(opt_text(m.host));
+                                    p.emplace_back(m.ip);
+                                    p.push_back(opt_text(m.prefix));
+                                    p.push_back(opt_int(m.asn));
+                                    p.emplace_back(m.origins);
+                                    p.push_back(opt_text(m.org));
+                                    p.push_back(opt_int(m.ttl));
+                                }));
     }
     return added;
 }

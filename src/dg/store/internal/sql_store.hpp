@@ -29,9 +29,11 @@ struct MappingRow {
     std::optional<std::int64_t> asn;
     std::string origins; ///< JSON array
     std::optional<std::string> org;
+    std::optional<std::int64_t> ttl;
 };
 
-/// The rows one result becomes (appended).
+/// The rows one result becomes (appended): dns_records for the domain's own A, AAAA, CNAME, NS
+/// and MX records; ip_mappings for every address (the domain's and its NS/MX hosts', with TTL).
 void flatten(const model::DomainResult& r, std::vector<RecordRow>& records,
              std::vector<MappingRow>& mappings);
 

@@ -213,7 +213,8 @@ constexpr const char* kStaging =
     "owner TEXT, value TEXT, ttl BIGINT, preference INTEGER, cname_target TEXT) "
     "ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS stage_mappings (ord BIGINT, domain TEXT, role TEXT, "
-    "host TEXT, ip TEXT, prefix TEXT, asn BIGINT, origins TEXT, org TEXT) ON COMMIT DELETE ROWS";
+    "host TEXT, ip TEXT, prefix TEXT, asn BIGINT, origins TEXT, org TEXT, ttl BIGINT) "
+    "ON COMMIT DELETE ROWS";
 
 class PostgresStore final : public internal::SqlStore {
 public:
@@ -252,7 +253,7 @@ protected:
                 line(mappings, std::optional<std::int64_t>(map_ord++),
                      std::optional<std::string>(r.domain), std::optional<std::string>(x.role),
                      x.host, std::optional<std::string>(x.ip), x.prefix, x.asn,
-                     std::optional<std::string>(x.origins), x.org);
+                     std::optional<std::string>(x.origins), x.org, x.ttl);
             }
         }
         auto& c = conn();
@@ -289,12 +290,13 @@ protected:
                                 {Value(scan_id)}));
         }
         if (!mappings.empty()) {
-            DG_TRY_VOID(c.query("INSERT INTO ip_mappings (result_id, scan_id, role, host, ip, "
-                                "prefix, asn, origins, org) SELECT r.id, $1, x.role, x.host, x.ip, "
-                                "x.prefix, x.asn, x.origins, x.org FROM stage_mappings x JOIN "
-                                "domains d ON d.name = x.domain JOIN scan_results r ON r.scan_id "
-                                "= $1 AND r.domain_id = d.id ORDER BY x.ord",
-                                {Value(scan_id)}));
+            DG_TRY_VOID(
+                c.query("INSERT INTO ip_mappings (result_id, scan_id, role, host, ip, "
+                        "prefix, asn, origins, org, ttl) SELECT r.id, $1, x.role, x.host, "
+                        "x.ip, x.prefix, x.asn, x.origins, x.org, x.ttl FROM stage_mappings x JOIN "
+                        "domains d ON d.name = x.domain JOIN scan_results r ON r.scan_id "
+                        "= $1 AND r.domain_id = d.id ORDER BY x.ord",
+                        {Value(scan_id)}));
         }
         return static_cast<std::int64_t>(batch.size()) - replaced;
     }

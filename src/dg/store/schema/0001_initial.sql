@@ -40,8 +40,8 @@ CREATE INDEX scan_results_domain ON scan_results (domain_id, scan_id);
 -- results of a scan filtered by status
 CREATE INDEX scan_results_scan_status ON scan_results (scan_id, status);
 
--- Every record the scan saw: the domain's A/AAAA/CNAME/NS/MX and the A/AAAA of its NS and MX
--- hosts (owner = the host).
+-- The domain's own records: A/AAAA (value = address), CNAME chain (owner = previous name),
+-- NS and MX (value = host). The addresses of NS/MX hosts are in ip_mappings (role ns/mx).
 CREATE TABLE dns_records (
     id {{serial}} PRIMARY KEY,
     result_id BIGINT NOT NULL REFERENCES scan_results (id) ON DELETE CASCADE,
@@ -66,12 +66,12 @@ CREATE TABLE ip_mappings (
     prefix TEXT,
     asn BIGINT,
     origins TEXT NOT NULL DEFAULT '[]',
-    org TEXT
+    org TEXT,
+    ttl BIGINT
 );
 CREATE INDEX ip_mappings_result ON ip_mappings (result_id);
 -- domains per ASN in a scan; results filtered by ASN
 CREATE INDEX ip_mappings_scan_asn ON ip_mappings (scan_id, asn);
-CREATE INDEX ip_mappings_ip ON ip_mappings (ip);
 
 -- Differences between two scans (diff). from_value/to_value: JSON texts.
 CREATE TABLE changes (

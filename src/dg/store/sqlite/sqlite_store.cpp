@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace dg::store::sqlite {
 namespace {
@@ -95,8 +96,8 @@ class SqliteConnection final : public internal::Connection {
 public:
     SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
     ~SqliteConnection() override {
-        for (auto& [sql, stmt] : cache_) {
-            sqlite3_finalize(stmt);
+        for (auto& [sql, entry] : cache_) {
+            sqlite3_finalize(entry.stmt);
         }
         sqlite3_close_v2(db_);
     }
@@ -120,10 +121,10 @@ public:
 
     Result<void> query(std::string_view sql, std::span<const Value> params,
                        const RowFn& fn) override {
-        DG_TRY(sqlite3_stmt * stmt, prepare(sql));
+        DG_TRY(Prepared * prepared, prepare(sql));
+        sqlite3_stmt* stmt = prepared->stmt;
         for (std::size_t i = 0; i < params.size(); ++i) {
-            const std::string name = "$" + std::to_string(i + 1);
-            const int idx = sqlite3_bind_parameter_index(stmt, name.c_str());
+            const int idx = i < prepared->index.size() ? prepared->index[i] : 0;
             if (idx == 0) {
                 continue; // parameter unused by this statement
             }
@@ -133,8 +134,8 @@ public:
                 rc = sqlite3_bind_int64(stmt, idx, std::get<std::int64_t>(v));
             } else if (std::holds_alternative<std::string>(v)) {
                 const std::string& s = std::get<std::string>(v);
-                rc = sqlite3_bind_text64(stmt, idx, s.data(), s.size(), SQLITE_TRANSIENT,
-                                         SQLITE_UTF8);
+                // The parameters outlive the statement's execution (reset below): no copy.
+                rc = sqlite3_bind_text64(stmt, idx, s.data(), s.size(), SQLITE_STATIC, SQLITE_UTF8);
             } else {
                 rc = sqlite3_bind_null(stmt, idx);
             }
@@ -162,31 +163,61 @@ public:
     }
 
 private:
-    Result<sqlite3_stmt*> prepare(std::string_view sql) {
-        auto it = cache_.find(std::string(sql));
-        if (it != cache_.end()) {
-            return it->second;
-        }
+    /// A statement and, for each $N (N = position + 1), its SQLite parameter index (0: unused).
+    struct Prepared {
         sqlite3_stmt* stmt = nullptr;
+        std::vector<int> index;
+    };
+
+    Result<Prepared*> prepare(std::string_view sql) {
+        auto it = cache_.find(sql);
+        if (it != cache_.end()) {
+            return &it->second;
+        }
+        Prepared p;
         const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                          SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+                                          SQLITE_PREPARE_PERSISTENT, &p.stmt, nullptr);
         if (rc != SQLITE_OK) {
             return sqlite_error(db_, rc, path_, "");
         }
+        const int count = sqlite3_bind_parameter_count(p.stmt);
+        for (int idx = 1; idx <= count; ++idx) {
+            const char* name = sqlite3_bind_parameter_name(p.stmt, idx);
+            std::size_t n = 0;
+            if (name != nullptr && name[0] == '$') {
+                const std::string_view digits(name + 1);
+                std::from_chars(digits.data(), digits.data() + digits.size(), n);
+            }
+            if (n == 0) {
+                sqlite3_finalize(p.stmt);
+                return make_error(ErrorCode::Internal, "SQL parameters must be written $1, $2, ...")
+                    .at(std::string(sql));
+            }
+            if (p.index.size() < n) {
+                p.index.resize(n, 0);
+            }
+            p.index[n - 1] = idx;
+        }
         // Dynamically built queries (filters) are few distinct texts; cap the cache anyway.
         if (cache_.size() > 256) {
-            for (auto& [s, st] : cache_) {
-                sqlite3_finalize(st);
+            for (auto& [text, entry] : cache_) {
+                sqlite3_finalize(entry.stmt);
             }
             cache_.clear();
         }
-        cache_.emplace(std::string(sql), stmt);
-        return stmt;
+        return &cache_.emplace(std::string(sql), std::move(p)).first->second;
     }
+
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
 
     sqlite3* db_;
     std::string path_;
-    std::unordered_map<std::string, sqlite3_stmt*> cache_;
+    std::unordered_map<std::string, Prepared, Hash, std::equal_to<>> cache_;
 };
 
 class SqliteStore final : public internal::SqlStore {
@@ -219,7 +250,8 @@ Result<std::unique_ptr<Store>> open(const std::string& path) {
         return r.error();
     }
     for (const char* pragma :
-         {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"}) {
+         {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+          "PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY"}) {
         if (auto r = conn->exec_script(pragma); !r) {
             return r.error();
         }
