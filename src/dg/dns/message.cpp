@@ -142,10 +142,14 @@ bool render_rdata(std::uint16_t type, const std::uint8_t* p, std::size_t len, Re
             return false;
         }
         const std::uint8_t* q = p + used1 + used2;
-        out.data = *mname + " " + *rname;
+        std::string soa = std::move(*mname);
+        soa.push_back(' ');
+        soa.append(*rname);
         for (int i = 0; i < 5; ++i) {
-            out.data += " " + std::to_string(read_u32(q + 4 * i));
+            soa.push_back(' ');
+            soa.append(std::to_string(read_u32(q + 4 * i)));
         }
+        out.data = std::move(soa);
         return true;
     }
     default:
@@ -262,7 +266,7 @@ Result<Message> decode_message(std::span<const std::uint8_t> wire) {
     m.ra = knot_wire_get_ra(w) != 0;
     m.rcode = knot_pkt_ext_rcode(pkt.get());
     if (pkt->qname_size > 0) {
-        auto q = name_at(knot_pkt_qname(pkt.get()), w + pkt->size, nullptr);
+        auto q = name_at(knot_pkt_wire_qname(pkt.get()), w + pkt->size, nullptr);
         if (!q) {
             return make_error(ErrorCode::Malformed, "bad question name");
         }
