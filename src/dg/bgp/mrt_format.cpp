@@ -11,19 +11,39 @@ namespace dg::bgp {
 
 namespace {
 
+// Writes the decimal digits of v ending at `end`; returns the first digit's position.
+char* put_digits(std::uint64_t v, char* end) {
+    do {
+        *--end = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return end;
+}
+
 void append_u(std::uint64_t v, std::string& out) {
     std::array<char, 24> b{};
-    auto r = std::to_chars(b.data(), b.data() + b.size(), v);
-    out.append(b.data(), r.ptr);
+    char* end = b.data() + b.size();
+    char* start = put_digits(v, end);
+    out.append(start, end);
 }
 
 void append_v4(const std::uint8_t* p, std::string& out) {
+    std::array<char, 16> b{};
+    char* q = b.data();
     for (int i = 0; i < 4; ++i) {
         if (i != 0) {
-            out.push_back('.');
+            *q++ = '.';
         }
-        append_u(p[i], out);
+        const unsigned v = p[i];
+        if (v >= 100) {
+            *q++ = static_cast<char>('0' + v / 100);
+        }
+        if (v >= 10) {
+            *q++ = static_cast<char>('0' + (v / 10) % 10);
+        }
+        *q++ = static_cast<char>('0' + v % 10);
     }
+    out.append(b.data(), q);
 }
 
 // IPv6 the way bgpdump's own formatter prints it: the first longest run of zero words is
@@ -412,27 +432,32 @@ void append_bgpdump_lines(const MrtRecord& rec, std::string& out) {
         break;
     }
     case RecordKind::Update: {
-        const char* label = rec.type == kMrtBgp4mpEt ? "BGP4MP_ET|" : "BGP4MP|";
-        auto head = [&](char action) {
-            out += label;
-            append_time(rec, out);
-            out.push_back('|');
-            out.push_back(action);
-            out.push_back('|');
-            append_ip_bgpdump(rec.peer.address, out);
-            out.push_back('|');
-            append_u(rec.peer.asn.value(), out);
-            out.push_back('|');
-        };
+        // The head ("BGP4MP|time|X|peer|as|") and the route tail are the same for every prefix
+        // of the update: render them once.
+        thread_local std::string head;
+        thread_local std::string tail;
+        head.clear();
+        head += rec.type == kMrtBgp4mpEt ? "BGP4MP_ET|" : "BGP4MP|";
+        append_time(rec, head);
+        head += "|W|";
+        const std::size_t action_at = head.size() - 2;
+        append_ip_bgpdump(rec.peer.address, head);
+        head.push_back('|');
+        append_u(rec.peer.asn.value(), head);
+        head.push_back('|');
         const bool any_unmasked = !rec.unmasked.empty();
         for (std::size_t i = 0; i < rec.withdrawn.size(); ++i) {
-            head('W');
+            out += head;
             append_prefix_bgpdump(
                 rec.withdrawn[i],
                 any_unmasked ? find_unmasked(rec, UnmaskedPrefix::List::Withdrawn, i) : nullptr,
                 out);
             out.push_back('\n');
         }
+        if (rec.announced.empty()) {
+            break;
+        }
+        head[action_at] = 'A';
         const auto& a = rec.attributes;
         const IpAddress* v6_next_hop = nullptr;
         for (const auto& nh : a.mp_next_hops) {
@@ -451,14 +476,22 @@ void append_bgpdump_lines(const MrtRecord& rec, std::string& out) {
                 }
             }
         }
+        tail.clear();
+        IpFamily tail_family = rec.announced.front().family();
+        append_route_tail(a, tail_family == IpFamily::V4 ? v4_next_hop : v6_next_hop, tail);
         for (std::size_t i = 0; i < rec.announced.size(); ++i) {
             const Prefix& p = rec.announced[i];
-            head('A');
+            if (p.family() != tail_family) {
+                tail_family = p.family();
+                tail.clear();
+                append_route_tail(a, tail_family == IpFamily::V4 ? v4_next_hop : v6_next_hop, tail);
+            }
+            out += head;
             append_prefix_bgpdump(
                 p, any_unmasked ? find_unmasked(rec, UnmaskedPrefix::List::Announced, i) : nullptr,
                 out);
             out.push_back('|');
-            append_route_tail(a, p.family() == IpFamily::V4 ? v4_next_hop : v6_next_hop, out);
+            out += tail;
         }
         break;
     }
