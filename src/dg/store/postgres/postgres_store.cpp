@@ -207,14 +207,8 @@ template <class T, class... Rest> void line(std::string& out, const T& first, co
 }
 
 constexpr const char* kStaging =
-    "CREATE TEMP TABLE IF NOT EXISTS stage_results (ord BIGINT, domain TEXT, status TEXT, "
-    "error TEXT, resolved_at BIGINT, result TEXT) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS stage_records (ord BIGINT, domain TEXT, type TEXT, "
-    "owner TEXT, value TEXT, ttl BIGINT, preference INTEGER, cname_target TEXT) "
-    "ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS stage_mappings (ord BIGINT, domain TEXT, role TEXT, "
-    "host TEXT, ip TEXT, prefix TEXT, asn BIGINT, origins TEXT, org TEXT, ttl BIGINT) "
-    "ON COMMIT DELETE ROWS";
+    "CREATE TEMP TABLE IF NOT EXISTS stage_results (result_id BIGINT, domain TEXT, status TEXT, "
+    "error TEXT, resolved_at BIGINT, result TEXT, domain_id BIGINT) ON COMMIT DELETE ROWS";
 
 class PostgresStore final : public internal::SqlStore {
 public:
@@ -225,78 +219,80 @@ public:
 protected:
     Result<std::int64_t> write_batch(std::int64_t scan_id,
                                      std::span<const model::DomainResult* const> batch) override {
+        auto& c = conn();
+        // Result ids come from the table's own sequence up front, so that records and mappings
+        // can be COPied straight into their tables without joins.
+        std::vector<std::int64_t> ids;
+        ids.reserve(batch.size());
+        DG_TRY_VOID(c.query("SELECT nextval(pg_get_serial_sequence('scan_results', 'id')) "
+                            "FROM generate_series(1, $1)",
+                            {Value(static_cast<std::int64_t>(batch.size()))}, [&](const Row& row) {
+                                ids.push_back(row.integer(0));
+                                return true;
+                            }));
+        if (ids.size() != batch.size()) {
+            return make_error(ErrorCode::Internal, "could not allocate result ids");
+        }
         std::string results;
         std::string records;
         std::string mappings;
         std::vector<internal::RecordRow> rec_rows;
         std::vector<internal::MappingRow> map_rows;
         const auto now = static_cast<model::UnixTime>(std::time(nullptr));
-        std::int64_t rec_ord = 0;
-        std::int64_t map_ord = 0;
+        const std::optional<std::int64_t> scan(scan_id);
         for (std::size_t i = 0; i < batch.size(); ++i) {
             const model::DomainResult& r = *batch[i];
+            const std::optional<std::int64_t> id(ids[i]);
             const std::int64_t resolved = r.resolved_at != 0 ? r.resolved_at : now;
-            line(results, std::optional<std::int64_t>(static_cast<std::int64_t>(i)),
-                 std::optional<std::string>(r.domain), std::optional<std::string>(r.status),
-                 r.error, std::optional<std::int64_t>(resolved),
+            line(results, id, std::optional<std::string>(r.domain),
+                 std::optional<std::string>(r.status), r.error,
+                 std::optional<std::int64_t>(resolved),
                  std::optional<std::string>(model::to_json_line(r)));
             rec_rows.clear();
             map_rows.clear();
             internal::flatten(r, rec_rows, map_rows);
             for (const auto& x : rec_rows) {
-                line(records, std::optional<std::int64_t>(rec_ord++),
-                     std::optional<std::string>(r.domain), std::optional<std::string>(x.type),
+                line(records, id, std::optional<std::string>(x.type),
                      std::optional<std::string>(x.owner), std::optional<std::string>(x.value),
                      x.ttl, x.preference, x.cname_target);
             }
             for (const auto& x : map_rows) {
-                line(mappings, std::optional<std::int64_t>(map_ord++),
-                     std::optional<std::string>(r.domain), std::optional<std::string>(x.role),
-                     x.host, std::optional<std::string>(x.ip), x.prefix, x.asn,
+                line(mappings, id, scan, std::optional<std::string>(x.role), x.host,
+                     std::optional<std::string>(x.ip), x.prefix, x.asn,
                      std::optional<std::string>(x.origins), x.org, x.ttl);
             }
         }
-        auto& c = conn();
         DG_TRY_VOID(c.exec_script(kStaging));
-        DG_TRY_VOID(pg_->copy_in("COPY stage_results FROM STDIN", results));
-        if (!records.empty()) {
-            DG_TRY_VOID(pg_->copy_in("COPY stage_records FROM STDIN", records));
-        }
-        if (!mappings.empty()) {
-            DG_TRY_VOID(pg_->copy_in("COPY stage_mappings FROM STDIN", mappings));
-        }
-        // Sorted, so that concurrent writers lock domain rows in the same order.
-        DG_TRY_VOID(c.query("INSERT INTO domains (name, first_seen, last_seen) "
-                            "SELECT domain, resolved_at, resolved_at FROM stage_results "
-                            "ORDER BY domain ON CONFLICT (name) DO UPDATE SET last_seen = "
-                            "GREATEST(domains.last_seen, excluded.last_seen)",
-                            {}));
+        DG_TRY_VOID(pg_->copy_in(
+            "COPY stage_results (result_id, domain, status, error, resolved_at, result) FROM STDIN",
+            results));
+        DG_TRY_VOID(c.exec_script("ANALYZE stage_results"));
+        // Domain ids (sorted, so that concurrent writers lock domain rows in the same order).
+        DG_TRY_VOID(
+            c.query("WITH up AS (INSERT INTO domains (name, first_seen, last_seen) "
+                    "SELECT domain, resolved_at, resolved_at FROM stage_results ORDER BY domain "
+                    "ON CONFLICT (name) DO UPDATE SET last_seen = "
+                    "GREATEST(domains.last_seen, excluded.last_seen) RETURNING id, name) "
+                    "UPDATE stage_results s SET domain_id = up.id FROM up WHERE up.name = s.domain",
+                    {}));
         DG_TRY(std::int64_t replaced,
-               c.query_int("WITH del AS (DELETE FROM scan_results r USING domains d, "
-                           "stage_results s WHERE r.scan_id = $1 AND r.domain_id = d.id AND "
-                           "d.name = s.domain RETURNING 1) SELECT count(*) FROM del",
+               c.query_int("WITH del AS (DELETE FROM scan_results r USING stage_results s "
+                           "WHERE r.scan_id = $1 AND r.domain_id = s.domain_id RETURNING 1) "
+                           "SELECT count(*) FROM del",
                            {Value(scan_id)}));
-        DG_TRY_VOID(c.query("INSERT INTO scan_results (scan_id, domain_id, status, error, "
-                            "resolved_at, result) SELECT $1, d.id, s.status, s.error, "
-                            "s.resolved_at, s.result FROM stage_results s JOIN domains d ON "
-                            "d.name = s.domain ORDER BY s.ord",
+        DG_TRY_VOID(c.query("INSERT INTO scan_results (id, scan_id, domain_id, status, error, "
+                            "resolved_at, result) SELECT result_id, $1, domain_id, status, error, "
+                            "resolved_at, result FROM stage_results ORDER BY result_id",
                             {Value(scan_id)}));
         if (!records.empty()) {
-            DG_TRY_VOID(c.query("INSERT INTO dns_records (result_id, type, owner, value, ttl, "
-                                "preference, cname_target) SELECT r.id, x.type, x.owner, x.value, "
-                                "x.ttl, x.preference, x.cname_target FROM stage_records x JOIN "
-                                "domains d ON d.name = x.domain JOIN scan_results r ON r.scan_id "
-                                "= $1 AND r.domain_id = d.id ORDER BY x.ord",
-                                {Value(scan_id)}));
+            DG_TRY_VOID(pg_->copy_in("COPY dns_records (result_id, type, owner, value, ttl, "
+                                     "preference, cname_target) FROM STDIN",
+                                     records));
         }
         if (!mappings.empty()) {
-            DG_TRY_VOID(
-                c.query("INSERT INTO ip_mappings (result_id, scan_id, role, host, ip, "
-                        "prefix, asn, origins, org, ttl) SELECT r.id, $1, x.role, x.host, "
-                        "x.ip, x.prefix, x.asn, x.origins, x.org, x.ttl FROM stage_mappings x JOIN "
-                        "domains d ON d.name = x.domain JOIN scan_results r ON r.scan_id "
-                        "= $1 AND r.domain_id = d.id ORDER BY x.ord",
-                        {Value(scan_id)}));
+            DG_TRY_VOID(pg_->copy_in("COPY ip_mappings (result_id, scan_id, role, host, ip, "
+                                     "prefix, asn, origins, org, ttl) FROM STDIN",
+                                     mappings));
         }
         return static_cast<std::int64_t>(batch.size()) - replaced;
     }

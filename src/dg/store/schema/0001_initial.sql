@@ -59,7 +59,7 @@ CREATE INDEX dns_records_result ON dns_records (result_id);
 CREATE TABLE ip_mappings (
     id {{serial}} PRIMARY KEY,
     result_id BIGINT NOT NULL REFERENCES scan_results (id) ON DELETE CASCADE,
-    scan_id BIGINT NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    scan_id BIGINT NOT NULL, -- = the result's scan (denormalised for per-ASN queries)
     role TEXT NOT NULL CHECK (role IN ('a', 'aaaa', 'ns', 'mx')),
     host TEXT,
     ip TEXT NOT NULL,
