@@ -6,3 +6,7 @@ endif()
 if(DG_FORCE_ASSERT)
   add_compile_definitions(DG_FORCE_ASSERT=1)
 endif()
+if(DG_FUZZ)
+  # Coverage instrumentation for every library, so libFuzzer sees inside the parsers.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

@@ -59,6 +59,9 @@ public:
     Result<std::size_t> read(std::span<std::uint8_t> out) override {
         if (fd_ < 0) {
             const std::size_t n = std::min(out.size(), mem_.size() - mem_pos_);
+            if (n == 0) {
+                return std::size_t{0};
+            }
             std::memcpy(out.data(), mem_.data() + mem_pos_, n);
             mem_pos_ += n;
             pos_ += n;

@@ -104,3 +104,14 @@ TEST(ByteSource, MissingFileIsNotFound) {
 
 } // namespace
 } // namespace dg::io
+
+namespace dg::io {
+namespace {
+TEST(ByteSource, EmptyInputIsAnEmptyStream) {
+    auto src = from_memory({}, "empty");
+    auto all = read_all(*src);
+    ASSERT_TRUE(all);
+    EXPECT_TRUE(all->empty());
+}
+} // namespace
+} // namespace dg::io
