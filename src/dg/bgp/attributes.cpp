@@ -207,7 +207,8 @@ Result<void> parse_attributes(const std::uint8_t* data, std::size_t size,
                                std::to_string(len) + " ignored");
             result.recovered = true;
         };
-        if (!options.decode_all && type != 2 && type != 17) {
+        // AS_PATH only mode still reads MP_(UN)REACH_NLRI: they carry the prefixes of updates.
+        if (!options.decode_all && type != 2 && type != 17 && type != 14 && type != 15) {
             continue;
         }
         switch (type) {

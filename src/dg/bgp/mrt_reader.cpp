@@ -279,7 +279,8 @@ struct MrtReader::Impl {
         view_name.assign(reinterpret_cast<const char*>(view),
                          std::min<std::size_t>(view_len, limits::kMaxViewNameLength));
         peers.clear();
-        peers.reserve(std::min<std::size_t>(count, limits::kMaxPeers));
+        // a peer entry takes at least 11 bytes: do not reserve more than the record can hold
+        peers.reserve(std::min<std::size_t>(count, c.remaining() / 11));
         for (std::size_t i = 0; i < count; ++i) {
             const std::uint8_t type = c.u8();
             const std::uint32_t bgp_id = c.u32();

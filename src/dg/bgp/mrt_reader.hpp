@@ -157,8 +157,8 @@ std::string record_type_name(std::uint16_t type, std::uint16_t subtype);
 class MrtReader {
 public:
     struct Options {
-        /// false: decode only AS_PATH/AS4_PATH (fast path for table builds); other attributes are
-        /// skipped without validation.
+        /// false: decode only AS_PATH/AS4_PATH and MP_(UN)REACH_NLRI (fast path for table
+        /// builds); other attributes are skipped without validation.
         bool decode_attributes = true;
     };
 

@@ -254,6 +254,19 @@ TEST(MrtWriter, UpdateAndStateRoundTrip) {
     EXPECT_EQ(line, "BGP4MP|1600000002|STATE|2001:db8::2|65531|1|6\n");
 }
 
+TEST(MrtReader, AsPathOnlyModeKeepsMpReachPrefixes) {
+    auto w = MrtWriter::to_memory();
+    const Peer peer{ip("192.0.2.2"), Asn(65531), 0};
+    const std::vector<Prefix> announced = {pfx("192.0.2.0/24"), pfx("2001:db8:1::/48")};
+    ASSERT_TRUE(w.write_update(1, peer, peer, {}, announced, sample_attributes(true)));
+    auto r = MrtReader::from_source(io::from_memory(w.bytes(), "mem"), MrtReader::Options{false});
+    const auto* rec = r.next();
+    ASSERT_NE(rec, nullptr);
+    EXPECT_EQ(rec->announced, announced);
+    EXPECT_EQ(rec->attributes.as_path, sample_attributes(true).as_path);
+    EXPECT_TRUE(rec->attributes.communities.empty());
+}
+
 TEST(MrtWriter, GzipFileRoundTrip) {
     test::TempDir dir;
     const auto path = dir.file("rib.mrt.gz");
