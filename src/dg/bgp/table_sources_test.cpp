@@ -1,7 +1,9 @@
 #include "dg/bgp/table_sources.hpp"
 #include "tests/support/support.hpp"
 
+#include <array>
 #include <gtest/gtest.h>
+#include <map>
 #include <zlib.h>
 
 namespace dg::bgp {
@@ -18,6 +20,107 @@ std::string origins_of(const IpAsnSource& s, const char* ip) {
     }
     return out;
 }
+
+// ---- a minimal MaxMind DB writer (format spec v2.0), IPv4 tree, 24-bit records ----
+class MmdbWriter {
+public:
+    void add(const Prefix& p, std::uint32_t asn) { entries_.emplace_back(p, asn); }
+    std::string build() {
+        std::string data;
+        std::map<std::uint32_t, std::uint32_t> offsets;
+        for (const auto& [p, asn] : entries_) {
+            if (!offsets.contains(asn)) {
+                offsets[asn] = static_cast<std::uint32_t>(data.size());
+                data += map_header(2);
+                data += str("autonomous_system_number") + u32(asn);
+                data += str("autonomous_system_organization") + str("AS" + std::to_string(asn));
+            }
+        }
+        std::vector<std::array<std::int64_t, 2>> nodes;
+        build_node(nodes, 0, 0, offsets);
+        const auto node_count = static_cast<std::uint32_t>(nodes.size());
+        std::string out;
+        auto record = [&](std::int64_t v) {
+            const std::uint32_t r = v == kEmpty ? node_count
+                                    : v >= 0
+                                        ? static_cast<std::uint32_t>(v)
+                                        : node_count + 16U + static_cast<std::uint32_t>(-v - 1);
+            out += static_cast<char>((r >> 16U) & 0xFFU);
+            out += static_cast<char>((r >> 8U) & 0xFFU);
+            out += static_cast<char>(r & 0xFFU);
+        };
+        for (const auto& n : nodes) {
+            record(n[0]);
+            record(n[1]);
+        }
+        out += std::string(16, '\0');
+        out += data;
+        out += "\xAB\xCD\xEFMaxMind.com";
+        out += map_header(9);
+        out += str("node_count") + u32(node_count);
+        out += str("record_size") + u16(24);
+        out += str("ip_version") + u16(4);
+        out += str("database_type") + str("GeoLite2-ASN");
+        out += str("languages") + std::string{'\x00', '\x04'}; // empty array
+        out += str("binary_format_major_version") + u16(2);
+        out += str("binary_format_minor_version") + u16(0);
+        out += str("build_epoch") + std::string{'\x08', '\x02'} +
+               std::string("\x00\x00\x00\x00\x65\x00\x00\x00", 8);
+        out += str("description") + map_header(0);
+        return out;
+    }
+
+private:
+    static std::string map_header(int n) { return std::string(1, static_cast<char>(0xE0 | n)); }
+    static std::string str(const std::string& s) {
+        if (s.size() < 29) {
+            return std::string(1, static_cast<char>(0x40 | static_cast<int>(s.size()))) + s;
+        }
+        return std::string{'\x5D', static_cast<char>(s.size() - 29)} + s; // size 29 + next byte
+    }
+    static std::string be(std::uint32_t v, int bytes) {
+        std::string o;
+        for (int i = bytes - 1; i >= 0; --i) {
+            o += static_cast<char>((v >> (8U * static_cast<unsigned>(i))) & 0xFFU);
+        }
+        return o;
+    }
+    static std::string u16(std::uint32_t v) { return std::string(1, '\xA2') + be(v, 2); }
+    static std::string u32(std::uint32_t v) { return std::string(1, '\xC4') + be(v, 4); }
+
+    // Record for the region (addr, depth): a node when a longer prefix lies inside, else the data
+    // of the longest prefix covering it (leaf pushing), else kEmpty ("no data" = node_count).
+    std::int64_t build_node(std::vector<std::array<std::int64_t, 2>>& nodes, std::uint32_t addr,
+                            int depth, const std::map<std::uint32_t, std::uint32_t>& offsets) {
+        bool deeper = depth == 0;
+        std::optional<std::pair<int, std::uint32_t>> cover;
+        for (const auto& [p, asn] : entries_) {
+            const std::uint32_t net = p.network().v4_value();
+            const int len = p.length();
+            const std::uint32_t region_mask =
+                depth == 0 ? 0U : ~0U << (32U - static_cast<unsigned>(depth));
+            if (len > depth && (net & region_mask) == addr) {
+                deeper = true;
+            }
+            const std::uint32_t mask = len == 0 ? 0U : ~0U << (32U - static_cast<unsigned>(len));
+            if (len <= depth && (addr & mask) == net && (!cover || cover->first < len)) {
+                cover = std::make_pair(len, asn);
+            }
+        }
+        if (!deeper || depth == 32) {
+            return cover ? -static_cast<std::int64_t>(offsets.at(cover->second)) - 1 : kEmpty;
+        }
+        const auto idx = nodes.size();
+        nodes.push_back({0, 0});
+        const std::int64_t left = build_node(nodes, addr, depth + 1, offsets);
+        const std::int64_t right = build_node(
+            nodes, addr | (1U << (31U - static_cast<unsigned>(depth))), depth + 1, offsets);
+        nodes[idx] = {left, right};
+        return static_cast<std::int64_t>(idx);
+    }
+    static constexpr std::int64_t kEmpty = 1'000'000'000;
+    std::vector<std::pair<Prefix, std::uint32_t>> entries_;
+};
 
 struct Collected {
     std::vector<std::string> messages;
@@ -142,6 +245,31 @@ TEST(TableSources, MrtCacheReusedAndCorruptCacheRebuilt) {
     auto fourth = IpAsnSource::open(rib, opts);
     ASSERT_TRUE(fourth);
     EXPECT_TRUE(fourth->report().cache_path.empty());
+}
+
+TEST(TableSources, MaxMindAsnDatabase) {
+    MmdbWriter w;
+    w.add(*Prefix::parse("10.0.0.0/8"), 3333);
+    w.add(*Prefix::parse("10.1.0.0/16"), 4200000001U);
+    w.add(*Prefix::parse("192.0.2.0/24"), 64500);
+    const test::TempDir dir;
+    const std::string path = dir.file("GeoLite2-ASN.db"); // detected by content, not name
+    test::write_file(path, w.build());
+    ASSERT_EQ(*detect_source_format(path), SourceFormat::Mmdb);
+    Collected c;
+    auto s = IpAsnSource::open(path, c.options(dir.file("cache")));
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_EQ(s->table(), nullptr);
+    // The network is the database record's: 10/8 minus 10.1/16 is stored as /9../16 pieces.
+    EXPECT_EQ(origins_of(*s, "10.2.3.4"), "10.2.0.0/15 3333");
+    EXPECT_EQ(origins_of(*s, "10.200.3.4"), "10.128.0.0/9 3333");
+    EXPECT_EQ(origins_of(*s, "10.1.3.4"), "10.1.0.0/16 4200000001");
+    EXPECT_EQ(origins_of(*s, "192.0.2.200"), "192.0.2.0/24 64500");
+    EXPECT_EQ(origins_of(*s, "11.0.0.1"), "-");
+    EXPECT_EQ(origins_of(*s, "2001:db8::1"), "-");
+    auto r = s->lookup(*IpAddress::parse("10.1.3.4"));
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->origins[0].is_private());
 }
 
 } // namespace
