@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -104,33 +105,44 @@ bool read_ipasn(const std::string& path, std::vector<Route>& routes) {
     return true;
 }
 
-/// Adds more-specifics (IPv4 /24, IPv6 /48) inside random real prefixes until `target` routes.
+/// Adds more-specifics inside random real prefixes (IPv4 /22-/24, IPv6 /40-/48) until `target`
+/// distinct routes, a fifth of them IPv6 (as in 2020s tables).
 void deaggregate(std::vector<Route>& routes, std::size_t target, std::mt19937_64& rng) {
     const std::size_t real = routes.size();
-    std::vector<Route> extra;
+    std::set<Prefix> seen;
+    for (const auto& r : routes) {
+        seen.insert(r.prefix);
+    }
+    std::vector<std::size_t> v4_parents;
+    std::vector<std::size_t> v6_parents;
+    for (std::size_t i = 0; i < real; ++i) {
+        (routes[i].prefix.family() == dg::IpFamily::V4 ? v4_parents : v6_parents).push_back(i);
+    }
     std::size_t attempts = 0;
-    while (routes.size() + extra.size() < target && attempts++ < target * 4 && real > 0) {
-        const Route& parent = routes[rng() % real];
-        const bool v4 = parent.prefix.family() == dg::IpFamily::V4;
-        const int len = v4 ? 24 : 48;
+    while (seen.size() < target && attempts++ < target * 8) {
+        const bool v6 = !v6_parents.empty() && rng() % 5 == 0;
+        const auto& parents = v6 ? v6_parents : v4_parents;
+        if (parents.empty()) {
+            break;
+        }
+        const Route parent = routes[parents[rng() % parents.size()]];
+        const int len = v6 ? 40 + static_cast<int>(rng() % 9) : 22 + static_cast<int>(rng() % 3);
         if (parent.prefix.length() >= len) {
             continue;
         }
         auto bytes = parent.prefix.network().bytes();
-        const int free_bits = len - parent.prefix.length();
-        const std::uint64_t pick = rng() & ((std::uint64_t{1} << std::min(free_bits, 24)) - 1);
-        // Set the chosen sub-prefix bits just above `len`.
-        for (int b = 0; b < std::min(free_bits, 24); ++b) {
-            if (((pick >> b) & 1U) != 0) {
-                const int bit = len - 1 - b;
+        for (int bit = parent.prefix.length(); bit < len; ++bit) {
+            if ((rng() & 1U) != 0) {
                 bytes[static_cast<std::size_t>(bit / 8)] |=
                     static_cast<std::uint8_t>(1U << (7 - bit % 8));
             }
         }
-        const auto family = v4 ? dg::IpFamily::V4 : dg::IpFamily::V6;
-        extra.push_back({Prefix(IpAddress::from_bytes(family, bytes.data()), len), parent.origin});
+        const auto family = v6 ? dg::IpFamily::V6 : dg::IpFamily::V4;
+        const Prefix p(IpAddress::from_bytes(family, bytes.data()), len);
+        if (seen.insert(p).second) {
+            routes.push_back({p, parent.origin});
+        }
     }
-    routes.insert(routes.end(), extra.begin(), extra.end());
 }
 
 constexpr std::uint32_t kTransit[] = {3356, 1299,  174,   2914,  6939,  3257,  6453, 6762,
