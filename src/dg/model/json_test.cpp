@@ -68,6 +68,27 @@ TEST(ModelJson, RoundTripsAnEmptyResult) {
     EXPECT_EQ(*back, r);
 }
 
+TEST(ModelJson, LineWriterMatchesTheDocument) {
+    DomainResult r = sample();
+    r.error = std::string("ctl \x01\x1f \"q\" \\ tab\t nl\n ü \xff\xfe bad \xed\xa0\x80 end");
+    for (const bool ttl : {true, false}) {
+        const std::string line = to_json_line(r, {.ttl = ttl});
+        const auto parsed = nlohmann::json::parse(line);
+        auto expected = to_json(r, {.ttl = ttl});
+        expected["error"] = parsed["error"]; // compared below
+        EXPECT_EQ(parsed, expected) << line;
+        EXPECT_EQ(line.rfind("{\"domain\":\"example.com\",\"status\":", 0), 0U) << line;
+    }
+    const auto err = nlohmann::json::parse(to_json_line(r))["error"].get<std::string>();
+    EXPECT_EQ(err, "ctl \x01\x1f \"q\" \\ tab\t nl\n ü \xEF\xBF\xBD\xEF\xBF\xBD bad "
+                   "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD end");
+    DomainResult empty;
+    empty.domain = "x";
+    empty.status = "NXDOMAIN";
+    EXPECT_EQ(to_json_line(empty),
+              R"({"domain":"x","status":"NXDOMAIN","a":[],"aaaa":[],"cname":[],"ns":[],"mx":[]})");
+}
+
 TEST(ModelJson, RejectsBadInput) {
     EXPECT_FALSE(parse_domain_result("not json"));
     EXPECT_FALSE(parse_domain_result("[]"));
