@@ -351,6 +351,10 @@ public:
             upstreams_.push_back(std::move(s));
         }
         sockets_ = std::max<std::uint32_t>(1, transport_.socket_count());
+        // Keep every socket's ID space at most half full so that a free ID is always found fast.
+        const std::uint32_t cap = sockets_ >= 2 ? kMaxInFlight : 32768;
+        config_.concurrency = std::min(config_.concurrency, cap);
+        config_.repair_concurrency = std::min(config_.repair_concurrency, cap);
     }
 
     void set_progress(std::function<void(const Summary&)> cb) { progress_ = std::move(cb); }
@@ -652,11 +656,22 @@ private:
         std::uint16_t id = static_cast<std::uint16_t>(rng_.next() & 0xffff);
         std::uint32_t socket = 0;
         if (!q.tcp) {
+            // One random socket serves up to kBatch consecutive sends, so that sendmmsg and
+            // recvmmsg get real batches; an off-path spoofer still has to guess the port among
+            // sockets_ and the 16-bit ID of each query.
+            if (round_left_ == 0) {
+                round_socket_ = sockets_ == 1 ? 0 : rng_.below(sockets_);
+                round_left_ = kBatch;
+            }
+            --round_left_;
+            socket = round_socket_;
             for (int tries = 0;; ++tries) {
-                socket = sockets_ == 1 ? 0 : rng_.below(sockets_);
                 id = static_cast<std::uint16_t>(rng_.next() & 0xffff);
-                if (!keys_.find((socket << 16) | id) || tries > 1000) {
+                if (!keys_.find((socket << 16) | id)) {
                     break;
+                }
+                if (tries > 64) { // this socket's ID space is crowded: move on
+                    socket = round_socket_ = sockets_ == 1 ? 0 : rng_.below(sockets_);
                 }
             }
         }
@@ -1072,6 +1087,8 @@ private:
     Rng rng_;
     KeyMap keys_;
     std::uint32_t sockets_ = 1;
+    std::uint32_t round_socket_ = 0;
+    std::uint32_t round_left_ = 0;
     std::vector<UpstreamState> upstreams_;
     std::deque<Query> slots_;
     std::vector<std::uint32_t> free_slots_;
