@@ -494,6 +494,26 @@ TEST(StoreOpen, NotADatabaseIsMalformed) {
               std::string(5000, 'x') + "\nnot sqlite at all\n");
 }
 
+TEST(StoreOpen, AnotherProgramsDatabaseIsRefusedUntouched) {
+    DG_TOOL_OR_SKIP("sqlite3");
+    test::TempDir tmp;
+    const std::string path = tmp.file("seed.db");
+    // The seed tool's layout: a 'domains' table of its own.
+    const auto made = test::run_command(
+        {"sqlite3", path,
+         "CREATE TABLE domains (id INTEGER PRIMARY KEY, domain_name VARCHAR(253)); "
+         "INSERT INTO domains VALUES (1, 'example.com');"});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    auto s = Store::open(path);
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().code, ErrorCode::Malformed);
+    EXPECT_NE(s.error().message.find("'domains' table that domaingraph did not create"),
+              std::string::npos)
+        << s.error().to_string();
+    const auto tables = test::run_command({"sqlite3", path, ".tables"});
+    EXPECT_EQ(tables.out, "domains\n"); // no schema_migrations left behind
+}
+
 TEST(StoreOpen, MissingDirectoryIsAnIoError) {
     auto s = Store::open("sqlite:///nonexistent-dir-for-dg-tests/sub/x.db");
     ASSERT_FALSE(s);

@@ -86,6 +86,27 @@ Result<void> migrate(Connection& c) {
     }
     DG_TRY_VOID(c.exec_script(kCreateMigrations));
     DG_TRY(current, applied_version(c)); // again, under the lock
+    if (current == 0) {
+        // A database that already has our table names but no migration record belongs to
+        // another program (or to the seed tool): refuse rather than fail half-way.
+        for (const char* table : {"scans", "domains", "scan_results"}) {
+            bool exists = false;
+            DG_TRY_VOID(c.query(c.dialect() == Dialect::Sqlite
+                                    ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                      "name = $1"
+                                    : "SELECT 1 WHERE to_regclass($1) IS NOT NULL",
+                                {Value(std::string(table))}, [&](const Row&) {
+                                    exists = true;
+                                    return false;
+                                }));
+            if (exists) {
+                return make_error(ErrorCode::Malformed,
+                                  std::string("the database already has a '") + table +
+                                      "' table that domaingraph did not create (another "
+                                      "program's database?); use a new database");
+            }
+        }
+    }
     for (const Migration& m : all) {
         if (m.version <= current) {
             continue;
