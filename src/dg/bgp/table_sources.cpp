@@ -8,13 +8,17 @@
 #include <arpa/inet.h>
 #include <array>
 #include <charconv>
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <maxminddb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 #include <xxhash.h>
 
@@ -329,6 +333,57 @@ Result<std::string> content_hash(const std::string& path) {
     return std::string(hex);
 }
 
+namespace {
+
+// The content hash of a big dump costs ~0.3 s per GB. It is remembered per file identity: device,
+// inode, size, mtime and ctime (nanoseconds; ctime cannot be set back by users), so an unchanged
+// file is not re-read, and any change to the file (even with its mtime restored) re-hashes it.
+std::string file_identity(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        return {};
+    }
+    return std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " +
+           std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(st.st_ctim.tv_sec) + "." +
+           std::to_string(st.st_ctim.tv_nsec);
+}
+
+Result<std::string> remembered_content_hash(const std::string& path, const std::string& dir) {
+    char* real = ::realpath(path.c_str(), nullptr);
+    const std::string canonical = real != nullptr ? real : path;
+    std::free(real);
+    char name[17];
+    std::snprintf(name, sizeof(name), "%016llx",
+                  static_cast<unsigned long long>(XXH3_64bits(canonical.data(), canonical.size())));
+    const std::string memo = dir + "/hash-" + name + ".txt";
+    const std::string before = file_identity(path);
+    if (!before.empty()) {
+        std::ifstream in(memo);
+        std::string identity;
+        std::string hash;
+        if (std::getline(in, identity) && std::getline(in, hash) && identity == before &&
+            hash.size() == 32 && hash.find_first_not_of("0123456789abcdef") == std::string::npos) {
+            return hash;
+        }
+    }
+    DG_TRY(auto hash, content_hash(path));
+    const std::string after = file_identity(path);
+    if (!before.empty() && before == after) {
+        const std::string tmp = memo + ".tmp." + std::to_string(getpid());
+        {
+            std::ofstream out(tmp);
+            out << after << "\n" << hash << "\n";
+        }
+        if (std::rename(tmp.c_str(), memo.c_str()) != 0) {
+            std::remove(tmp.c_str());
+        }
+    }
+    return hash;
+}
+
+} // namespace
+
 Result<PrefixTable> read_prefix2as(io::ByteSource& source,
                                    const std::function<void(const std::string&)>& warn,
                                    SourceReport& report) {
@@ -563,11 +618,12 @@ Result<IpAsnSource> IpAsnSource::open(const std::string& path, const SourceOptio
     std::string cache_path;
     std::string key;
     if (options.use_cache && path != "-") {
-        auto hash = content_hash(path);
+        const std::string dir =
+            options.cache_dir.empty() ? user_cache_dir() + "/prefix-tables" : options.cache_dir;
+        const bool have_dir = static_cast<bool>(ensure_directory(dir));
+        auto hash = have_dir ? remembered_content_hash(path, dir) : content_hash(path);
         if (hash) {
             key = *hash + ":" + policy_name(options.policy);
-            const std::string dir =
-                options.cache_dir.empty() ? user_cache_dir() + "/prefix-tables" : options.cache_dir;
             cache_path = dir + "/" + *hash + "-" + policy_name(options.policy) + ".dgpt";
             auto cached = PrefixTable::load(cache_path, key);
             if (cached) {
@@ -579,7 +635,7 @@ Result<IpAsnSource> IpAsnSource::open(const std::string& path, const SourceOptio
             if (cached.error().code != ErrorCode::NotFound) {
                 warn(cached.error().to_string() + " (rebuilding the cache)");
             }
-            if (!ensure_directory(dir)) {
+            if (!have_dir) {
                 cache_path.clear();
             }
         }

@@ -247,6 +247,27 @@ TEST(TableSources, MrtCacheReusedAndCorruptCacheRebuilt) {
     EXPECT_TRUE(fourth->report().cache_path.empty());
 }
 
+TEST(TableSources, ReplacedDumpAtSamePathIsRebuilt) {
+    DG_SHARED_OR_SKIP(lab, "mrt/synthetic/lab-rib.mrt.gz");
+    DG_SHARED_OR_SKIP(other, "mrt/bview.64k_stream_overflow.gz");
+    const test::TempDir dir;
+    const std::string path = dir.file("latest-bview.gz");
+    test::write_file(path, test::read_file(lab));
+    Collected c;
+    auto a = IpAsnSource::open(path, c.options(dir.file("cache")));
+    ASSERT_TRUE(a);
+    auto b = IpAsnSource::open(path, c.options(dir.file("cache")));
+    ASSERT_TRUE(b);
+    EXPECT_TRUE(b->report().from_cache);
+    // same name, new content: a new key, a new table (pyasn would keep the stale .dat)
+    test::write_file(path, test::read_file(other));
+    auto d = IpAsnSource::open(path, c.options(dir.file("cache")));
+    ASSERT_TRUE(d);
+    EXPECT_FALSE(d->report().from_cache);
+    EXPECT_EQ(origins_of(*d, "198.51.100.1"), "-");
+    EXPECT_EQ(d->table()->size(), 1U);
+}
+
 TEST(TableSources, MaxMindAsnDatabase) {
     MmdbWriter w;
     w.add(*Prefix::parse("10.0.0.0/8"), 3333);
