@@ -134,6 +134,21 @@ TEST_P(StoreTest, MigrationsAreAppliedOnceAndReopenIsANoOp) {
         ASSERT_EQ(scans->size(), 1U);
         EXPECT_EQ((*scans)[0].notes, "kept");
     }
+    // Recorded once each, whatever the number of opens.
+    const std::string sql = "SELECT version || ' ' || name FROM schema_migrations ORDER BY 1";
+    std::string expected;
+    for (const auto& m : internal::migrations()) {
+        expected += std::to_string(m.version) + " " + m.name + "\n";
+    }
+    if (GetParam() == Backend::Sqlite) {
+        DG_TOOL_OR_SKIP("sqlite3");
+        const auto out = test::run_command({"sqlite3", tmp_.file("store.db"), sql});
+        EXPECT_EQ(out.out, expected) << out.err;
+    } else {
+        DG_TOOL_OR_SKIP("psql");
+        const auto out = test::run_command({"psql", url_, "-Atc", sql});
+        EXPECT_EQ(out.out, expected) << out.err;
+    }
 }
 
 TEST_P(StoreTest, ScanLifecycle) {
