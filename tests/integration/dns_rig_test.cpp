@@ -212,7 +212,12 @@ TEST_F(DnsRigTest, LameDelegationsAreServfail) {
 
 TEST_F(DnsRigTest, RefuserRefusesAndBlackholeNeverAnswers) {
     const RigTruth& t = *rig().of_kind("ordinary").front();
-    EXPECT_EQ(kdig(rig().refuser_endpoint(), t.name, "A").status, "REFUSED");
+    for (const auto& ep : {rig().refuser_endpoint(), rig().refuser_noq_endpoint()}) {
+        EXPECT_EQ(kdig(ep, t.name, "A").status, "REFUSED") << ep;
+        EXPECT_EQ(kdig(ep, t.name, "A", {"+tcp"}).status, "REFUSED") << ep;
+    }
+    EXPECT_TRUE(kdig(rig().refuser_endpoint(), t.name, "A").raw.find("question section") ==
+                std::string::npos);
     const Dig udp = kdig(rig().blackhole_endpoint(), t.name, "A", {"+timeout=1", "+retry=0"});
     EXPECT_EQ(udp.status, "") << udp.raw;
     const Dig tcp =

@@ -26,10 +26,10 @@ struct ResolveRun {
     std::string err;
     std::vector<json> results;      ///< every stdout line, parsed (invalid JSON -> null)
     std::map<std::string, json> by; ///< by "name" (the last one; see count())
+    std::map<std::string, std::size_t> counts;
     std::size_t count(const std::string& name) const {
-        return static_cast<std::size_t>(std::count_if(results.begin(), results.end(), [&](auto& j) {
-            return j.is_object() && j.value("name", "") == name;
-        }));
+        const auto it = counts.find(name);
+        return it == counts.end() ? 0 : it->second;
     }
 };
 
@@ -44,6 +44,7 @@ ResolveRun parse_run(int exit_code, const std::string& out, std::string err) {
         }
         if (j.is_object() && j.contains("name") && j["name"].is_string()) {
             run.by[j["name"].get<std::string>()] = j;
+            ++run.counts[j["name"].get<std::string>()];
         }
         run.results.push_back(std::move(j));
     }
@@ -68,7 +69,7 @@ std::vector<std::string> timeout_args(int ms) {
     if (p == std::string::npos) {
         return {};
     }
-    const std::string line = help.substr(p, help.find('\n', p) - p);
+    const std::string line = help.substr(p, 160); // the option and its description
     if (line.find("ms") != std::string::npos || line.find("milli") != std::string::npos) {
         return {"--timeout", std::to_string(ms)};
     }
@@ -305,6 +306,22 @@ TEST_F(ResolveRigTest, RefusingServer) {
     }
 }
 
+// unbound's access-control refuse answers REFUSED with an empty question section (as some servers
+// do); matched by ID and source address, it is still a refusal, not a timeout. Disabled: the engine
+// matches the question strictly and reports TIMEOUT; whether to accept such answers is the engine's
+// call (spoofing resistance vs. a clearer status) -- enable this test if it does.
+TEST_F(ResolveRigTest, DISABLED_RefusalWithoutQuestionSection) {
+    const auto names = rig().of_kind("ordinary");
+    std::vector<std::string> extra = timeout_args(300);
+    if (has_flag("--no-repair")) {
+        extra.emplace_back("--no-repair");
+    }
+    const ResolveRun run =
+        resolve({rig().refuser_noq_endpoint()}, names[0]->name + "\n", "A", extra);
+    ASSERT_EQ(run.results.size(), 1U) << run.err;
+    EXPECT_EQ(run.results.front().value("status", ""), "REFUSED") << run.results.front().dump();
+}
+
 TEST_F(ResolveRigTest, SilentServerTimesOut) {
     const auto names = rig().of_kind("ordinary");
     const std::string input = names[0]->name + "\n" + names[1]->name + "\n";
@@ -381,7 +398,7 @@ TEST_F(ResolveRigTest, InvalidNamesAreReportedWithLineNumbers) {
     const std::string good = rig().of_kind("ordinary").front()->name;
     const std::string long_label(64, 'a');
     const std::string input = good + "\n" + "bad..name.rig.test\n" + long_label + ".rig.test\n" +
-                              good + "x\n" + "-\n" + "sp ace.rig.test\n";
+                              "x" + good + "\n" + "-\n" + "sp ace.rig.test\n";
     const ResolveRun run = resolve({rec()}, input, "A");
     EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 3) << run.exit_code << run.err;
     ASSERT_EQ(run.results.size(), 6U) << run.err; // one result per input line, none dropped
@@ -397,7 +414,7 @@ TEST_F(ResolveRigTest, InvalidNamesAreReportedWithLineNumbers) {
         EXPECT_FALSE(invalid[line].value("error", "").empty()) << invalid[line].dump();
     }
     EXPECT_EQ(run.by.at(good).value("status", ""), "NOERROR");
-    EXPECT_EQ(run.by.at(good + "x").value("status", ""), "NXDOMAIN");
+    EXPECT_EQ(run.by.at("x" + good).value("status", ""), "NXDOMAIN");
 }
 
 /// Runs a process with stdin from `in`, stdout/stderr into files; returns its pid.
@@ -440,10 +457,14 @@ TEST(ResolveRigFailover, KillingOneOfTwoUpstreamsMidRunLosesNoNames) {
     ASSERT_GT(pid, 0);
     // kill the second recursive once results flow (or after at most 2 s)
     bool killed = false;
+    std::size_t lines_at_kill = 0;
     int status = 0;
     bool exited = false;
     for (int i = 0; i < 2000 && !exited; ++i) {
         if (!killed && (read_file(tmp.file("out")).size() > 2000 || i >= 400)) {
+            const std::string so_far = read_file(tmp.file("out"));
+            lines_at_kill =
+                static_cast<std::size_t>(std::count(so_far.begin(), so_far.end(), '\n'));
             killed = rig->signal_recursive(1, SIGKILL);
         }
         exited = waitpid(pid, &status, WNOHANG) == pid;
@@ -457,6 +478,7 @@ TEST(ResolveRigFailover, KillingOneOfTwoUpstreamsMidRunLosesNoNames) {
         FAIL() << "resolve did not finish";
     }
     EXPECT_TRUE(killed) << "the resolve run ended before the kill";
+    EXPECT_LT(lines_at_kill, 4000U) << "the kill came after every result was out";
     ASSERT_TRUE(WIFEXITED(status)) << read_file(tmp.file("err"));
     EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(tmp.file("err"));
     const ResolveRun run = parse_run(WEXITSTATUS(status), read_file(tmp.file("out")), "");

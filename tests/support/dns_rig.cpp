@@ -103,6 +103,7 @@ std::optional<DnsRig> DnsRig::start(Options options) {
         rig.auth_ = endpoint(j.at("auth"));
         rig.blackhole_ = endpoint(j.at("blackhole"));
         rig.refuser_ = endpoint(j.at("refuser"));
+        rig.refuser_noq_ = endpoint(j.at("refuser_noq"));
         for (const auto& e : j.at("recursives")) {
             rig.recursives_.push_back(endpoint(e));
         }
@@ -117,8 +118,9 @@ DnsRig::DnsRig(DnsRig&& other) noexcept
     : dir_(std::move(other.dir_)), rig_dir_(std::move(other.rig_dir_)),
       info_(std::move(other.info_)), auth_(std::move(other.auth_)),
       blackhole_(std::move(other.blackhole_)), refuser_(std::move(other.refuser_)),
-      recursives_(std::move(other.recursives_)), truth_(std::move(other.truth_)),
-      truth_loaded_(other.truth_loaded_), running_(other.running_) {
+      refuser_noq_(std::move(other.refuser_noq_)), recursives_(std::move(other.recursives_)),
+      truth_(std::move(other.truth_)), truth_loaded_(other.truth_loaded_),
+      running_(other.running_) {
     other.running_ = false;
 }
 
@@ -131,6 +133,7 @@ DnsRig& DnsRig::operator=(DnsRig&& other) noexcept {
         auth_ = std::move(other.auth_);
         blackhole_ = std::move(other.blackhole_);
         refuser_ = std::move(other.refuser_);
+        refuser_noq_ = std::move(other.refuser_noq_);
         recursives_ = std::move(other.recursives_);
         truth_ = std::move(other.truth_);
         truth_loaded_ = other.truth_loaded_;

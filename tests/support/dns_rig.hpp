@@ -61,7 +61,10 @@ public:
     [[nodiscard]] std::size_t recursive_count() const { return recursives_.size(); }
     [[nodiscard]] std::string auth_endpoint() const { return auth_; }
     [[nodiscard]] std::string blackhole_endpoint() const { return blackhole_; }
+    /// Answers REFUSED to everything, with the question copied (as knot or BIND do).
     [[nodiscard]] std::string refuser_endpoint() const { return refuser_; }
+    /// unbound with `access-control: refuse`: REFUSED with an empty question section.
+    [[nodiscard]] std::string refuser_noq_endpoint() const { return refuser_noq_; }
     [[nodiscard]] const std::string& dir() const { return rig_dir_; }
     [[nodiscard]] std::string names_file() const { return dir() + "/names.txt"; }
     [[nodiscard]] std::string ordinary_file() const { return dir() + "/ordinary.txt"; }
@@ -85,7 +88,7 @@ private:
     std::unique_ptr<TempDir> dir_;
     std::string rig_dir_;
     nlohmann::json info_;
-    std::string auth_, blackhole_, refuser_;
+    std::string auth_, blackhole_, refuser_, refuser_noq_;
     std::vector<std::string> recursives_;
     mutable std::vector<RigTruth> truth_;
     mutable bool truth_loaded_ = false;
