@@ -163,6 +163,10 @@ std::size_t PrefixTableBuilder::KeyHash::operator()(const Key& k) const {
 }
 
 std::uint32_t PrefixTableBuilder::slot(const Prefix& prefix) {
+    // RIB records carry all entries of one prefix in a row: skip the hash lookup for them.
+    if (last_key_ && last_prefix_ == prefix) {
+        return last_slot_;
+    }
     Key key;
     const IpAddress& net = prefix.network();
     if (net.is_v4()) {
@@ -180,6 +184,7 @@ std::uint32_t PrefixTableBuilder::slot(const Prefix& prefix) {
         prefixes_.push_back(PrefixAcc{key, {}});
     }
     last_key_ = key;
+    last_prefix_ = prefix;
     last_slot_ = it->second;
     return it->second;
 }

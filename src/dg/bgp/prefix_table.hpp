@@ -115,6 +115,7 @@ private:
     std::unordered_map<Key, std::uint32_t, KeyHash> index_;
     std::vector<PrefixAcc> prefixes_;
     std::optional<Key> last_key_;
+    Prefix last_prefix_;
     std::uint32_t last_slot_ = 0;
     BuildStats stats_;
 };
