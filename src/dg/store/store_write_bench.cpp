@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <sys/resource.h>
 
 namespace {
 
@@ -53,6 +54,14 @@ DomainResult make(std::uint64_t i) {
     return r;
 }
 
+/// User + system CPU seconds of this process so far.
+double cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
@@ -79,20 +88,25 @@ int main(int argc, char** argv) {
     }
     std::vector<DomainResult> batch;
     double gen = 0;
+    double gen_cpu = 0;
+    const double cpu0 = cpu_seconds();
     const auto t0 = std::chrono::steady_clock::now();
     for (std::uint64_t i = 0; i < n; i += batch_size) {
         const auto g = std::chrono::steady_clock::now();
+        const double gc = cpu_seconds();
         batch.clear();
         for (std::uint64_t j = i; j < std::min(n, i + batch_size); ++j) {
             batch.push_back(make(j));
         }
         gen += seconds_since(g);
+        gen_cpu += cpu_seconds() - gc;
         if (auto w = s.write_results(scan->id, batch); !w) {
             std::fprintf(stderr, "%s\n", w.error().to_string().c_str());
             return 1;
         }
     }
     const double write = seconds_since(t0) - gen;
+    const double write_cpu = cpu_seconds() - cpu0 - gen_cpu;
     auto t1 = std::chrono::steady_clock::now();
     std::uint64_t done = 0;
     (void)s.done_domains(scan->id, [&](const std::string&) { return ++done != 0; });
@@ -103,7 +117,10 @@ int main(int argc, char** argv) {
     const double read_s = seconds_since(t1);
     std::printf("backend %s: %llu results in batches of %llu\n", s.backend(),
                 static_cast<unsigned long long>(n), static_cast<unsigned long long>(batch_size));
-    std::printf("write_results  %.2f s  %.0f domains/s\n", write, static_cast<double>(n) / write);
+    std::printf("write_results  %.2f s  %.0f domains/s (wall); %.2f CPU s, %.0f domains per CPU "
+                "second (this process only)\n",
+                write, static_cast<double>(n) / write, write_cpu,
+                static_cast<double>(n) / write_cpu);
     std::printf("done_domains   %.2f s  %.0f names/s (%llu)\n", done_s,
                 static_cast<double>(done) / done_s, static_cast<unsigned long long>(done));
     std::printf("results (read) %.2f s  %.0f results/s (%llu)\n", read_s,

@@ -18,8 +18,19 @@ namespace dg::store::internal {
 
 enum class Dialect { Sqlite, Postgres };
 
-/// NULL, an integer or a text.
-using Value = std::variant<std::monostate, std::int64_t, std::string>;
+/// NULL, an integer, a text, or a text borrowed from the caller (valid during the call).
+using Value = std::variant<std::monostate, std::int64_t, std::string, std::string_view>;
+
+inline Value view(std::string_view s) {
+    return Value(std::in_place_index<3>, s);
+}
+inline Value opt_view(const std::optional<std::string>& s) {
+    return s ? view(*s) : Value();
+}
+/// The text of a string or string_view Value.
+inline std::string_view text_of(const Value& v) {
+    return v.index() == 2 ? std::string_view(std::get<2>(v)) : std::get<3>(v);
+}
 
 inline Value opt_text(const std::optional<std::string>& s) {
     return s ? Value(*s) : Value();

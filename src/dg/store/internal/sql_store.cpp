@@ -305,25 +305,25 @@ Result<std::int64_t> SqlStore::write_batch(std::int64_t scan_id,
                                 [&](std::size_t i, std::vector<Value>& p) {
                                     const RecordRow& rec = records[i];
                                     p.emplace_back(result_id);
-                                    p.emplace_back(rec.type);
-                                    p.emplace_back(rec.owner);
-                                    p.emplace_back(rec.value);
+                                    p.push_back(view(rec.type));
+                                    p.push_back(view(rec.owner));
+                                    p.push_back(view(rec.value));
                                     p.push_back(opt_int(rec.ttl));
                                     p.push_back(opt_int(rec.preference));
-                                    p.push_back(opt_text(rec.cname_target));
+                                    p.push_back(opt_view(rec.cname_target));
                                 }));
         DG_TRY_VOID(insert_rows(*c_, kMappingInsert, 10, mappings.size(),
                                 [&](std::size_t i, std::vector<Value>& p) {
                                     const MappingRow& m = mappings[i];
                                     p.emplace_back(result_id);
                                     p.emplace_back(scan_id);
-                                    p.emplace_back(m.role);
-                                    p.push_back(opt_text(m.host));
-                                    p.emplace_back(m.ip);
-                                    p.push_back(opt_text(m.prefix));
+                                    p.push_back(view(m.role));
+                                    p.push_back(opt_view(m.host));
+                                    p.push_back(view(m.ip));
+                                    p.push_back(opt_view(m.prefix));
                                     p.push_back(opt_int(m.asn));
-                                    p.emplace_back(m.origins);
-                                    p.push_back(opt_text(m.org));
+                                    p.push_back(view(m.origins));
+                                    p.push_back(opt_view(m.org));
                                     p.push_back(opt_int(m.ttl));
                                 }));
     }

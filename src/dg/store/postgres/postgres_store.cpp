@@ -100,6 +100,9 @@ public:
                 values[i] = ints.back().c_str();
             } else if (std::holds_alternative<std::string>(params[i])) {
                 values[i] = std::get<std::string>(params[i]).c_str();
+            } else if (std::holds_alternative<std::string_view>(params[i])) {
+                ints.emplace_back(std::get<std::string_view>(params[i])); // NUL-terminated copy
+                values[i] = ints.back().c_str();
             }
         }
         const std::string text(sql);

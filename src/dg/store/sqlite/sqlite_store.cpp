@@ -132,8 +132,8 @@ public:
             const Value& v = params[i];
             if (std::holds_alternative<std::int64_t>(v)) {
                 rc = sqlite3_bind_int64(stmt, idx, std::get<std::int64_t>(v));
-            } else if (std::holds_alternative<std::string>(v)) {
-                const std::string& s = std::get<std::string>(v);
+            } else if (v.index() == 2 || v.index() == 3) {
+                const std::string_view s = internal::text_of(v);
                 // The parameters outlive the statement's execution (reset below): no copy.
                 rc = sqlite3_bind_text64(stmt, idx, s.data(), s.size(), SQLITE_STATIC, SQLITE_UTF8);
             } else {
