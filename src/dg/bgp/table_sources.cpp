@@ -576,6 +576,12 @@ std::optional<Route> IpAsnSource::lookup(const IpAddress& address) const {
 }
 
 Result<IpAsnSource> IpAsnSource::open(const std::string& path, const SourceOptions& options) {
+    if (path == "-") {
+        // Detection reads the head of the input, and the table is read again after it.
+        return make_error(ErrorCode::InvalidArgument,
+                          "a table cannot be read from stdin; give a file (or /dev/fd/N via a "
+                          "temporary file)");
+    }
     DG_TRY(const SourceFormat format, detect_source_format(path));
     IpAsnSource out;
     out.report_.format = format;
