@@ -419,7 +419,8 @@ Result<std::vector<std::uint8_t>> encode_response(const ResponseSpec& spec) {
     if (knot_dname_from_str(qn.data(), qtext.c_str(), qn.size()) == nullptr) {
         return make_error(ErrorCode::InvalidArgument, "bad qname " + spec.qname);
     }
-    if (knot_pkt_put_question(pkt.get(), qn.data(), KNOT_CLASS_IN, spec.qtype) != KNOT_EOK) {
+    if (!spec.no_question &&
+        knot_pkt_put_question(pkt.get(), qn.data(), KNOT_CLASS_IN, spec.qtype) != KNOT_EOK) {
         return make_error(ErrorCode::InvalidArgument, "cannot put question");
     }
     struct RrsetList {

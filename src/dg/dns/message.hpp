@@ -80,6 +80,7 @@ struct ResponseSpec {
     std::uint16_t rcode = 0;
     bool tc = false;
     bool edns = true;
+    bool no_question = false;    ///< omit the question section (some error answers do)
     std::vector<Record> answers; ///< data in the form decode_message produces
     std::vector<Record> authority;
 };

@@ -807,8 +807,12 @@ private:
             retry_or_fail(s, Status::Malformed, m.error().message, now);
             return;
         }
-        const bool bare_formerr = m->qr && m->qname.empty() && m->qtype == 0 && m->rcode == 1;
-        if (!bare_formerr &&
+        // Servers may drop the question from an error answer (FORMERR by RFC 6891, REFUSED from
+        // unbound's access control). ID, socket and source address still match; accept it as
+        // the error it is rather than wait for a timeout.
+        const bool bare_error =
+            m->qr && m->qname.empty() && m->qtype == 0 && m->rcode != 0 && m->answers.empty();
+        if (!bare_error &&
             (!m->qr || m->qtype != q.qtype || m->qclass != 1 || m->qname != q.qname)) {
             ++summary_.mismatched;
             return; // keep waiting for the real answer

@@ -79,6 +79,10 @@ void FakeTransport::handle(bool tcp, std::uint32_t socket, std::uint64_t token, 
     case Action::Refused:
         spec.rcode = 5;
         break;
+    case Action::RefusedNoQuestion:
+        spec.rcode = 5;
+        spec.no_question = true;
+        break;
     case Action::FormErr:
         spec.rcode = 1;
         break;

@@ -31,6 +31,7 @@ enum class Action {
     NxDomain,
     ServFail,
     Refused,
+    RefusedNoQuestion, ///< REFUSED with an empty question section
     FormErr,
     Drop,     ///< never answers
     Truncate, ///< UDP: TC=1 and no records; TCP: like Answer

@@ -209,9 +209,10 @@ Result<ScenarioOutcome> run_scenario(std::string_view text, const std::string& s
             static const std::map<std::string, Action> kActions = {
                 {"answer", Action::Answer},     {"nodata", Action::Answer},
                 {"nxdomain", Action::NxDomain}, {"servfail", Action::ServFail},
-                {"refused", Action::Refused},   {"formerr", Action::FormErr},
-                {"drop", Action::Drop},         {"truncate", Action::Truncate},
-                {"garbage", Action::Garbage},   {"spoof", Action::Spoof}};
+                {"refused", Action::Refused},   {"refused-noq", Action::RefusedNoQuestion},
+                {"formerr", Action::FormErr},   {"drop", Action::Drop},
+                {"truncate", Action::Truncate}, {"garbage", Action::Garbage},
+                {"spoof", Action::Spoof}};
             const auto a = kActions.find(act);
             if (a == kActions.end()) {
                 return bad("unknown action " + act);
