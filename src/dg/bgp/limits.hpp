@@ -12,7 +12,8 @@ inline constexpr std::size_t kMrtHeaderSize = 12;
 /// Largest MRT record body accepted. Real RIB records of a prefix seen by hundreds of peers
 /// exceed 64 KiB (bview.64k_stream_overflow); anything beyond this is treated as lost framing.
 inline constexpr std::uint32_t kMaxRecordLength = 64U * 1024U * 1024U;
-/// Bytes requested from the byte source per read.
+/// Read buffer: starts at kInitialBuffer and grows to kReadChunk (bytes per read) on long inputs.
+inline constexpr std::size_t kInitialBuffer = std::size_t{64} << 10;
 inline constexpr std::size_t kReadChunk = std::size_t{1} << 20;
 /// Entries in one PEER_INDEX_TABLE (the field is 16 bits; this bounds allocation).
 inline constexpr std::size_t kMaxPeers = 65535;

@@ -109,10 +109,18 @@ struct MrtReader::Impl {
             end -= pos;
             pos = 0;
         }
-        if (buf.size() < std::max(n, limits::kReadChunk)) {
-            buf.resize(std::max(std::max(n, limits::kReadChunk), buf.size() * 2));
+        // The buffer grows with the data actually read, never by a declared length alone: a
+        // header claiming 60 MiB costs at most twice the bytes that really follow it.
+        if (buf.empty()) {
+            buf.resize(limits::kInitialBuffer);
+        }
+        if (offset > buf.size() && buf.size() < limits::kReadChunk) {
+            buf.resize(std::min(limits::kReadChunk, buf.size() * 2)); // long stream: bigger reads
         }
         while (end < n && !eof) {
+            if (end == buf.size()) {
+                buf.resize(std::min(std::max(n, limits::kInitialBuffer), buf.size() * 2));
+            }
             auto r = source->read(std::span<std::uint8_t>(buf.data() + end, buf.size() - end));
             if (!r) {
                 read_error = r.error();
