@@ -92,6 +92,9 @@ public:
     /// Streams matching results ordered by domain name.
     virtual Result<void> results(std::int64_t scan_id, const ResultFilter& filter,
                                  const ResultCallback& cb) = 0;
+    /// How many results match (limit and offset ignored), for pagination.
+    virtual Result<std::uint64_t> count_results(std::int64_t scan_id,
+                                                const ResultFilter& filter) = 0;
     /// Streams one domain's result in every scan that has it, oldest scan first.
     virtual Result<void> domain_history(const std::string& domain, const ResultCallback& cb) = 0;
     /// Names of the domains with an address originated by `asn` in `scan_id`, sorted.

@@ -310,6 +310,13 @@ TEST_P(StoreTest, FiltersAndPagination) {
     ResultFilter tail;
     tail.offset = 45;
     EXPECT_EQ(store_->results_vector(scan->id, tail)->size(), 5U);
+
+    EXPECT_EQ(*store_->count_results(scan->id, {}), 50U);
+    EXPECT_EQ(*store_->count_results(scan->id, tail), 50U); // offset/limit ignored
+    EXPECT_EQ(*store_->count_results(scan->id, by_status), 10U);
+    EXPECT_EQ(*store_->count_results(scan->id, by_asn), expected.size());
+    EXPECT_EQ(*store_->count_results(scan->id, combined), 0U);
+    EXPECT_EQ(*store_->count_results(9999, {}), 0U);
 }
 
 TEST_P(StoreTest, StreamingReadStopsEarlyAndTheStoreStaysUsable) {

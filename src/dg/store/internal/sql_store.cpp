@@ -364,11 +364,14 @@ Result<void> SqlStore::stream_results(std::string_view sql, std::span<const Valu
     return ok();
 }
 
-Result<void> SqlStore::results(std::int64_t scan_id, const ResultFilter& filter,
-                               const ResultCallback& cb) {
-    std::string sql = "SELECT r.scan_id, r.resolved_at, r.result, r.id FROM scan_results r "
-                      "JOIN domains d ON d.id = r.domain_id WHERE r.scan_id = $1";
-    std::vector<Value> params{Value(scan_id)};
+namespace {
+
+/// " FROM scan_results r JOIN domains d ... WHERE ..." for a filter (limit/offset not included).
+std::string filtered_from(std::int64_t scan_id, const ResultFilter& filter,
+                          std::vector<Value>& params) {
+    std::string sql = " FROM scan_results r JOIN domains d ON d.id = r.domain_id "
+                      "WHERE r.scan_id = $1";
+    params.assign({Value(scan_id)});
     auto next = [&](Value v) {
         params.push_back(std::move(v));
         return "$" + std::to_string(params.size());
@@ -383,7 +386,20 @@ Result<void> SqlStore::results(std::int64_t scan_id, const ResultFilter& filter,
         sql += " AND EXISTS (SELECT 1 FROM ip_mappings m WHERE m.result_id = r.id AND m.asn = " +
                next(static_cast<std::int64_t>(*filter.asn)) + ")";
     }
-    sql += " ORDER BY d.name";
+    return sql;
+}
+
+} // namespace
+
+Result<void> SqlStore::results(std::int64_t scan_id, const ResultFilter& filter,
+                               const ResultCallback& cb) {
+    std::vector<Value> params;
+    std::string sql = "SELECT r.scan_id, r.resolved_at, r.result, r.id" +
+                      filtered_from(scan_id, filter, params) + " ORDER BY d.name";
+    auto next = [&](Value v) {
+        params.push_back(std::move(v));
+        return "$" + std::to_string(params.size());
+    };
     if (filter.limit != 0) {
         sql += " LIMIT " + next(static_cast<std::int64_t>(filter.limit));
     } else if (filter.offset != 0 && c_->dialect() == Dialect::Sqlite) {
@@ -393,6 +409,17 @@ Result<void> SqlStore::results(std::int64_t scan_id, const ResultFilter& filter,
         sql += " OFFSET " + next(static_cast<std::int64_t>(filter.offset));
     }
     return stream_results(sql, params, cb);
+}
+
+Result<std::uint64_t> SqlStore::count_results(std::int64_t scan_id, const ResultFilter& filter) {
+    std::vector<Value> params;
+    const std::string sql = "SELECT count(*)" + filtered_from(scan_id, filter, params);
+    std::int64_t n = 0;
+    DG_TRY_VOID(c_->query(sql, params, [&](const Row& row) {
+        n = row.integer(0);
+        return false;
+    }));
+    return static_cast<std::uint64_t>(n);
 }
 
 Result<void> SqlStore::domain_history(const std::string& domain, const ResultCallback& cb) {

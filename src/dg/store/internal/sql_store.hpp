@@ -57,6 +57,7 @@ public:
     Result<void> done_domains(std::int64_t scan_id, const NameCallback& cb) override;
     Result<void> results(std::int64_t scan_id, const ResultFilter& filter,
                          const ResultCallback& cb) override;
+    Result<std::uint64_t> count_results(std::int64_t scan_id, const ResultFilter& filter) override;
     Result<void> domain_history(const std::string& domain, const ResultCallback& cb) override;
     Result<std::vector<std::string>> domains_by_asn(std::int64_t scan_id,
                                                     std::uint32_t asn) override;
