@@ -11,6 +11,7 @@
 #include "dg/dns/upstreams.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -49,9 +50,12 @@ public:
     Output(const Output&) = delete;
     Output& operator=(const Output&) = delete;
     std::string& buffer() { return out_; }
+    /// Writes when 64 KiB are buffered or 200 ms passed, so that a slow run still streams.
     void maybe_flush() {
-        if (out_.size() >= (1U << 16)) {
+        const auto now = std::chrono::steady_clock::now();
+        if (out_.size() >= (1U << 16) || now - last_ >= std::chrono::milliseconds(200)) {
             flush();
+            last_ = now;
         }
     }
     void flush() {
@@ -64,6 +68,7 @@ public:
 
 private:
     std::string out_;
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
 double seconds(dns::Duration d) {
