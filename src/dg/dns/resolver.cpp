@@ -784,8 +784,9 @@ private:
         s.wpos = (s.wpos + 1) % w;
         if (!s.health.benched && s.wcount == w &&
             static_cast<double>(s.werrors) / static_cast<double>(w) > config_.bench_error_rate) {
+            // Never bench the last upstream the current phase may use.
             std::size_t others = 0;
-            for (std::size_t i = 0; i < upstreams_.size(); ++i) {
+            for (const std::uint32_t i : phase_.upstreams) {
                 others += (i != u && !upstreams_[i].health.benched) ? 1U : 0U;
             }
             if (others > 0) {
