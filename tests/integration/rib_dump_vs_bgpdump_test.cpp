@@ -1,6 +1,7 @@
 // `domaingraph rib dump --format bgpdump` against `bgpdump -m` on every shared MRT file (fields 1-9
 // identical), and the CLI's behaviour on damaged files (messages with offsets, exit codes).
 
+#include "dg/bgp/mrt_writer.hpp"
 #include "tests/support/support.hpp"
 
 #include <algorithm>
@@ -84,6 +85,56 @@ TEST(RibDumpVsBgpdump, JsonlHasEveryDecodedField) {
     EXPECT_NE(lines[0].find("\"path_id\":36"), std::string::npos) << lines[0];
     EXPECT_NE(lines[0].find("\"prefix\":\"10.0.10.0/24\""), std::string::npos) << lines[0];
     EXPECT_NE(lines[0].find("\"local_pref\":100"), std::string::npos) << lines[0];
+}
+
+TEST(RibDumpVsBgpdump, WriterOutputReadsTheSameInBgpdump) {
+    DG_TOOL_OR_SKIP("bgpdump");
+    TempDir dir;
+    const auto path = dir.file("written.mrt.gz");
+    using namespace dg::bgp;
+    auto ip = [](const char* s) { return IpAddress::parse(s).value(); };
+    auto pfx = [](const char* s) { return Prefix::parse(s).value(); };
+    {
+        auto w = MrtWriter::create(path, MrtWriter::Options{true, 1});
+        ASSERT_TRUE(w);
+        const std::vector<Peer> peers = {Peer{ip("192.0.2.254"), Asn(3333), 1},
+                                         Peer{ip("2001:db8::fe"), Asn(4200000000U), 2}};
+        ASSERT_TRUE(w->write_peer_index_table(1700000000, 42, "lab", peers));
+        std::vector<RibEntry> entries(2);
+        for (std::size_t i = 0; i < 2; ++i) {
+            auto& a = entries[i].attributes;
+            entries[i].peer_index = static_cast<std::uint16_t>(i);
+            a.origin = OriginType::Igp;
+            a.as_path.segments = {AsPathSegment{SegmentType::AsSequence, {3333, 200000, 15169}},
+                                  AsPathSegment{SegmentType::AsSet, {64512, 64513}}};
+            a.med = 5;
+            a.local_pref = 100;
+            a.communities = {(3333U << 16U) | 7U, 0xFFFFFF01U};
+            a.aggregator = Aggregator{200000, ip("192.0.2.9")};
+            a.atomic_aggregate = i == 1;
+            if (i == 0) {
+                a.next_hop = ip("192.0.2.1");
+            } else {
+                a.mp_next_hops = {ip("2001:db8::1")};
+            }
+        }
+        ASSERT_TRUE(w->write_rib(1700000000, 0, pfx("198.51.100.0/24"), entries));
+        ASSERT_TRUE(w->write_rib(1700000000, 1, pfx("2001:db8:100::/40"), entries));
+        PathAttributes u = entries[0].attributes;
+        u.mp_next_hops = {ip("2001:db8::1"), ip("fe80::1")};
+        const Peer peer{ip("192.0.2.2"), Asn(65531), 0};
+        const Peer local{ip("192.0.2.3"), Asn(65000), 0};
+        ASSERT_TRUE(w->write_update(1700000001, peer, local,
+                                    {pfx("203.0.113.0/24"), pfx("2001:db8:2::/48")},
+                                    {pfx("198.51.100.0/24"), pfx("2001:db8:1::/48")}, u));
+        ASSERT_TRUE(w->write_state_change(1700000002, peer, local, 3, 6));
+        ASSERT_TRUE(w->close());
+    }
+    const auto theirs = run_command({"bgpdump", "-m", path});
+    const auto ours = run_command({dg_binary(), "rib", "dump", path});
+    ASSERT_EQ(ours.exit_code, 0) << ours.err;
+    EXPECT_EQ(split_lines(ours.out).size(), 9U) << ours.out;
+    EXPECT_EQ(ours.out, theirs.out);
 }
 
 // --- damaged files ---------------------------------------------------------------------------

@@ -89,7 +89,7 @@ int run_dump(const DumpOptions& o) {
         std::fprintf(stderr, "domaingraph rib dump: %s\n", reader.error().to_string().c_str());
         return kExitFailure;
     }
-    Diagnostics diag{o.file, o.max_warnings, 0, 0};
+    Diagnostics diag{o.file == "-" ? "stdin" : o.file, o.max_warnings, 0, 0};
     const bool jsonl = o.format == "jsonl";
     std::string out;
     constexpr std::size_t kFlushAt = std::size_t{1} << 20;
@@ -140,7 +140,7 @@ int run_info(const InfoOptions& o) {
         std::fprintf(stderr, "domaingraph rib info: %s\n", reader.error().to_string().c_str());
         return kExitFailure;
     }
-    Diagnostics diag{o.file, 20, 0, 0};
+    Diagnostics diag{o.file == "-" ? "stdin" : o.file, 20, 0, 0};
     bgp::RibInfoBuilder builder;
     while (const bgp::MrtRecord* r = reader->next()) {
         builder.add(*r);
