@@ -108,11 +108,13 @@ void print_summary(const dns::Summary& s, std::uint64_t invalid, std::FILE* err)
     }
     for (const auto& u : s.upstreams) {
         std::fprintf(err,
-                     "  resolver %s: queries %llu, errors %llu (timeouts %llu), error rate %.2f%%, "
+                     "  resolver %s: queries %llu, errors %llu (timeouts %llu), servfail %llu, "
+                     "error rate %.2f%%, "
                      "latency mean %.2f ms p99 %.2f ms%s\n",
                      u.endpoint.to_string().c_str(), static_cast<unsigned long long>(u.queries),
                      static_cast<unsigned long long>(u.errors),
-                     static_cast<unsigned long long>(u.timeouts), u.error_rate * 100.0,
+                     static_cast<unsigned long long>(u.timeouts),
+                     static_cast<unsigned long long>(u.servfails), u.error_rate * 100.0,
                      seconds(u.mean_latency) * 1e3, seconds(u.p99_latency) * 1e3,
                      u.benched ? ", BENCHED (error rate over threshold)" : "");
     }

@@ -835,6 +835,7 @@ private:
             follow(s, *m, now);
             return;
         case 2:
+            ++upstreams_[q.upstream].health.servfails;
             finish(s, Status::ServFail, m->rcode, "", now);
             return;
         case 5:
@@ -1032,7 +1033,8 @@ private:
             const auto& h = upstreams_[i].health;
             const auto outcomes = h.answers + h.timeouts;
             return outcomes == 0 ? 0.0
-                                 : static_cast<double>(h.errors) / static_cast<double>(outcomes);
+                                 : static_cast<double>(h.errors + h.servfails) /
+                                       static_cast<double>(outcomes);
         };
         std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
             if (rate(a) != rate(b)) {

@@ -107,7 +107,9 @@ struct UpstreamHealth {
     std::uint64_t answers = 0;
     std::uint64_t errors = 0; ///< timeouts, REFUSED, FORMERR, unparsable answers
     std::uint64_t timeouts = 0;
-    double error_rate = 0; ///< lifetime errors / outcomes
+    std::uint64_t servfails = 0; ///< not errors for benching (often the domain's fault), but
+                                 ///< they rank upstreams for the repair pass
+    double error_rate = 0;       ///< lifetime errors / outcomes
     bool benched = false;
     Duration mean_latency{};
     Duration p99_latency{};
