@@ -307,10 +307,8 @@ TEST_F(ResolveRigTest, RefusingServer) {
 }
 
 // unbound's access-control refuse answers REFUSED with an empty question section (as some servers
-// do); matched by ID and source address, it is still a refusal, not a timeout. Disabled: the engine
-// matches the question strictly and reports TIMEOUT; whether to accept such answers is the engine's
-// call (spoofing resistance vs. a clearer status) -- enable this test if it does.
-TEST_F(ResolveRigTest, DISABLED_RefusalWithoutQuestionSection) {
+// do); matched by ID, socket and source address, it is still a refusal, not a timeout.
+TEST_F(ResolveRigTest, RefusalWithoutQuestionSection) {
     const auto names = rig().of_kind("ordinary");
     std::vector<std::string> extra = timeout_args(300);
     if (has_flag("--no-repair")) {
