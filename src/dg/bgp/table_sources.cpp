@@ -3,6 +3,7 @@
 #include "dg/bgp/mrt_reader.hpp"
 #include "dg/core/paths.hpp"
 #include "dg/core/progress.hpp"
+#include "dg/core/text.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -84,16 +85,6 @@ private:
     std::uint64_t number_ = 0;
     bool eof_ = false;
 };
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
     std::vector<std::string_view> out;

@@ -2,6 +2,8 @@
 #include "dg/bgp/table_sources.hpp"
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
+#include "dg/cli/stdout_buffer.hpp"
+#include "dg/core/text.hpp"
 
 #include <cstdio>
 #include <iostream>
@@ -21,16 +23,6 @@ struct LookupOptions {
     bool no_cache = false;
 };
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
 class Answerer {
 public:
     Answerer(const bgp::IpAsnSource& source, bool jsonl) : source_(source), jsonl_(jsonl) {}
@@ -49,13 +41,7 @@ public:
         }
         emit(text, source_.lookup(*ip), false);
     }
-    void flush() {
-        if (!out_.empty()) {
-            std::fwrite(out_.data(), 1, out_.size(), stdout);
-            out_.clear();
-        }
-        std::fflush(stdout);
-    }
+    void flush() { out_.flush(); }
 
 private:
     void emit(std::string_view ip, const std::optional<bgp::Route>& route, bool invalid) {
@@ -85,33 +71,30 @@ private:
                     j["error"] = "invalid IP address";
                 }
             }
-            out_ += j.dump();
-            out_ += '\n';
+            out_.text() += j.dump();
+            out_.text() += '\n';
         } else {
-            out_ += ip;
+            out_.text() += ip;
             if (route) {
-                out_ += '\t';
-                out_ += route->prefix.to_string();
-                out_ += '\t';
+                out_.text() += '\t';
+                out_.text() += route->prefix.to_string();
+                out_.text() += '\t';
                 for (std::size_t i = 0; i < route->origins.size(); ++i) {
                     if (i > 0) {
-                        out_ += ',';
+                        out_.text() += ',';
                     }
-                    out_ += std::to_string(route->origins[i].asn);
+                    out_.text() += std::to_string(route->origins[i].asn);
                 }
-                out_ += '\n';
+                out_.text() += '\n';
             } else {
-                out_ += "\t-\t-\n";
+                out_.text() += "\t-\t-\n";
             }
         }
-        if (out_.size() > (1U << 16)) {
-            std::fwrite(out_.data(), 1, out_.size(), stdout);
-            out_.clear();
-        }
+        out_.maybe_flush();
     }
     const bgp::IpAsnSource& source_;
     bool jsonl_;
-    std::string out_;
+    StdoutBuffer out_;
 };
 
 int run_lookup(const LookupOptions& opts) {

@@ -2,6 +2,7 @@
 // dns::append_json.
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
+#include "dg/cli/stdout_buffer.hpp"
 #include "dg/core/domain_name.hpp"
 #include "dg/core/progress.hpp"
 #include "dg/dns/name_input.hpp"
@@ -42,34 +43,6 @@ std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) {
     g_stop.store(true);
 }
-
-class Output {
-public:
-    ~Output() { flush(); }
-    Output() = default;
-    Output(const Output&) = delete;
-    Output& operator=(const Output&) = delete;
-    std::string& buffer() { return out_; }
-    /// Writes when 64 KiB are buffered or 200 ms passed, so that a slow run still streams.
-    void maybe_flush() {
-        const auto now = std::chrono::steady_clock::now();
-        if (out_.size() >= (1U << 16) || now - last_ >= std::chrono::milliseconds(200)) {
-            flush();
-            last_ = now;
-        }
-    }
-    void flush() {
-        if (!out_.empty()) {
-            std::fwrite(out_.data(), 1, out_.size(), stdout);
-            out_.clear();
-        }
-        std::fflush(stdout);
-    }
-
-private:
-    std::string out_;
-    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
 
 double seconds(dns::Duration d) {
     return static_cast<double>(d.count()) / 1e9;
@@ -224,7 +197,7 @@ int run_resolve(const ResolveOptions& o) {
         return kExitUsage;
     }
 
-    Output out;
+    StdoutBuffer out(std::chrono::milliseconds(200));
     std::uint64_t invalid = 0;
     bool input_damaged = false;
     std::unordered_map<std::uint64_t, std::string> inputs; // only for names written differently
@@ -246,7 +219,7 @@ int run_resolve(const ResolveOptions& o) {
                 std::fprintf(stderr, "%s:%llu: %s\n", input_name.c_str(),
                              static_cast<unsigned long long>((*line)->number),
                              name.error().message.c_str());
-                dns::append_invalid_json(out.buffer(), (*line)->text, name.error().message,
+                dns::append_invalid_json(out.text(), (*line)->text, name.error().message,
                                          (*line)->number);
                 out.maybe_flush();
                 continue;
@@ -275,7 +248,7 @@ int run_resolve(const ResolveOptions& o) {
         if (it != inputs.end()) {
             original = it->second;
         }
-        dns::append_json(out.buffer(), r, endpoints, original);
+        dns::append_json(out.text(), r, endpoints, original);
         if (it != inputs.end()) {
             inputs.erase(it);
         }

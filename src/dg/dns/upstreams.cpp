@@ -1,6 +1,7 @@
 #include "dg/dns/upstreams.hpp"
 
 #include "dg/core/byte_source.hpp"
+#include "dg/core/text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -59,16 +60,6 @@ Result<Endpoint> Endpoint::parse(std::string_view text) {
 }
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 template <class F> void for_each_line(std::string_view text, F&& f) {
     std::uint64_t line = 0;
