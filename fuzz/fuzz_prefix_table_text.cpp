@@ -1,11 +1,11 @@
 // Text table sources (CAIDA prefix2as, pyasn .dat) over arbitrary bytes, then the built table:
-#include <cstdio>
 // every prefix must be found by a lookup of its own network address, and the table must survive
 // a save/load round trip through a cache file.
 
 #include "dg/bgp/table_sources.hpp"
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <unistd.h>
 #include <vector>
