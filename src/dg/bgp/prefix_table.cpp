@@ -179,14 +179,46 @@ std::uint32_t PrefixTableBuilder::slot(const Prefix& prefix) {
     if (last_key_ && *last_key_ == key) {
         return last_slot_;
     }
-    auto [it, inserted] = index_.try_emplace(key, static_cast<std::uint32_t>(prefixes_.size()));
-    if (inserted) {
-        prefixes_.push_back(PrefixAcc{key, {}});
+    if (index_.empty()) {
+        // Sized for a full-table dump's order of magnitude: avoids most regrowth and moves.
+        constexpr std::size_t kInitialBuckets = std::size_t{1} << 18;
+        index_.assign(kInitialBuckets, 0);
+        prefixes_.reserve(kInitialBuckets / 2);
+    }
+    if ((prefixes_.size() + 1) * 2 > index_.size()) {
+        grow_index();
+    }
+    const std::size_t mask = index_.size() - 1;
+    std::uint32_t found = 0;
+    for (std::size_t i = KeyHash{}(key)&mask;; i = (i + 1) & mask) {
+        const std::uint32_t v = index_[i];
+        if (v == 0) {
+            prefixes_.push_back(PrefixAcc{key, {}});
+            found = static_cast<std::uint32_t>(prefixes_.size() - 1);
+            index_[i] = found + 1;
+            break;
+        }
+        if (prefixes_[v - 1].key == key) {
+            found = v - 1;
+            break;
+        }
     }
     last_key_ = key;
     last_prefix_ = prefix;
-    last_slot_ = it->second;
-    return it->second;
+    last_slot_ = found;
+    return found;
+}
+
+void PrefixTableBuilder::grow_index() {
+    index_.assign(index_.size() * 2, 0);
+    const std::size_t mask = index_.size() - 1;
+    for (std::size_t slot = 0; slot < prefixes_.size(); ++slot) {
+        std::size_t i = KeyHash{}(prefixes_[slot].key) & mask;
+        while (index_[i] != 0) {
+            i = (i + 1) & mask;
+        }
+        index_[i] = static_cast<std::uint32_t>(slot + 1);
+    }
 }
 
 void PrefixTableBuilder::add(const Prefix& prefix, const PathOrigin& origin,

@@ -112,7 +112,12 @@ private:
     };
     std::uint32_t slot(const Prefix& prefix);
 
-    std::unordered_map<Key, std::uint32_t, KeyHash> index_;
+    /// Grows the open-addressing index to twice its size and re-inserts every prefix.
+    void grow_index();
+
+    /// Open-addressing index over prefixes_ (linear probing): slot + 1, 0 = empty. Its size is a
+    /// power of two and at least twice the number of prefixes.
+    std::vector<std::uint32_t> index_;
     std::vector<PrefixAcc> prefixes_;
     std::optional<Key> last_key_;
     Prefix last_prefix_;
