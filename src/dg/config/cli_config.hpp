@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,6 +91,9 @@ public:
     std::vector<Setting> settings(CLI::App& command) const;
     /// Every option, of any command, whose value comes from the environment or the file.
     [[nodiscard]] std::vector<Setting> overridden() const;
+    /// The top-level value of `option` (variable DOMAINGRAPH_<OPTION>, else file key <option>),
+    /// or nullopt when neither sets it. E.g. global("db").
+    [[nodiscard]] std::optional<Setting> global(std::string_view option) const;
 
 private:
     struct Candidate {
@@ -114,6 +118,7 @@ private:
     ConfigFile config_file_;
     std::vector<std::string> warnings_;
     std::map<const CLI::Option*, Candidate> candidates_;
+    std::set<const CLI::Option*> applied_; ///< options apply() gave a value
 };
 
 } // namespace dg::config
