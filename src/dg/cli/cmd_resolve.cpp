@@ -2,6 +2,7 @@
 // dns::append_json.
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
+#include "dg/cli/resolver_options.hpp"
 #include "dg/cli/stdout_buffer.hpp"
 #include "dg/core/domain_name.hpp"
 #include "dg/core/progress.hpp"
@@ -24,17 +25,9 @@ namespace {
 
 struct ResolveOptions {
     std::string types = "A,AAAA,NS,MX";
-    std::vector<std::string> resolvers;
-    std::string resolvers_file;
-    std::uint32_t concurrency = dns::kDefaultInFlight;
+    ResolverFlags dns;
     std::string input = "-";
-    std::uint32_t timeout_ms = 2000;
-    std::uint32_t retries = 2;
-    double rate = 0;
-    std::uint32_t sockets = dns::kDefaultSockets;
-    bool no_repair = false;
     bool hosts = false;
-    double bench_percent = 6.0;
     bool no_progress = false;
 };
 
@@ -119,65 +112,19 @@ int run_resolve(const ResolveOptions& o) {
         }
     }
     // Upstreams.
-    std::vector<dns::Endpoint> endpoints;
-    for (const auto& r : o.resolvers) {
-        auto e = dns::Endpoint::parse(r);
-        if (!e) {
-            std::fprintf(stderr, "domaingraph resolve: %s\n", e.error().message.c_str());
-            return kExitUsage;
-        }
-        endpoints.push_back(*e);
+    auto endpoints = gather_upstreams(o.dns);
+    if (!endpoints) {
+        std::fprintf(stderr, "domaingraph resolve: %s\n", endpoints.error().to_string().c_str());
+        return endpoints.error().code == ErrorCode::InvalidArgument ? kExitUsage : kExitFailure;
     }
-    if (!o.resolvers_file.empty()) {
-        auto src = io::open(o.resolvers_file);
-        if (!src) {
-            std::fprintf(stderr, "domaingraph resolve: %s\n", src.error().to_string().c_str());
-            return kExitFailure;
-        }
-        auto bytes = io::read_all(**src);
-        if (!bytes) {
-            std::fprintf(stderr, "domaingraph resolve: %s\n", bytes.error().to_string().c_str());
-            return kExitFailure;
-        }
-        auto list = dns::parse_resolver_list(
-            std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()),
-            o.resolvers_file);
-        if (!list) {
-            std::fprintf(stderr, "domaingraph resolve: %s\n", list.error().to_string().c_str());
-            return kExitFailure;
-        }
-        endpoints.insert(endpoints.end(), list->begin(), list->end());
-    }
-    if (endpoints.empty()) {
-        auto sys = dns::system_resolvers();
-        if (!sys) {
-            std::fprintf(stderr,
-                         "domaingraph resolve: no resolver given and none usable in "
-                         "/etc/resolv.conf (%s); use --resolver IP[:PORT]\n",
-                         sys.error().to_string().c_str());
-            return kExitFailure;
-        }
-        endpoints = *sys;
-    }
-    bool v4 = false;
-    bool v6 = false;
-    for (const auto& e : endpoints) {
-        config.upstreams.push_back(dns::Upstream{e, o.rate});
-        (e.address.is_v4() ? v4 : v6) = true;
-    }
-    config.concurrency = o.concurrency;
-    config.timeout = std::chrono::milliseconds(o.timeout_ms);
-    config.retries = o.retries;
-    config.repair = !o.no_repair;
-    config.repair_timeout = std::max(config.timeout * 2, dns::Duration(std::chrono::seconds(4)));
-    config.repair_concurrency =
-        std::max<std::uint32_t>(1, std::min<std::uint32_t>(o.concurrency / 10, 50));
-    config.resolve_hosts = o.hosts;
-    config.bench_error_rate = o.bench_percent / 100.0;
-    if (auto v = dns::validate(config); !v) {
-        std::fprintf(stderr, "domaingraph resolve: %s\n", v.error().message.c_str());
+    auto made = make_resolver_config(o.dns, *endpoints);
+    if (!made) {
+        std::fprintf(stderr, "domaingraph resolve: %s\n", made.error().message.c_str());
         return kExitUsage;
     }
+    made->types = config.types;
+    made->resolve_hosts = o.hosts;
+    config = std::move(*made);
     // Input.
     auto src = io::open(o.input);
     if (!src) {
@@ -186,7 +133,8 @@ int run_resolve(const ResolveOptions& o) {
     }
     dns::NameLineReader reader(std::move(*src));
     dns::SteadyClock clock;
-    auto transport = dns::UdpTransport::create(o.sockets, v4, v6, clock);
+    auto transport =
+        dns::UdpTransport::create(o.dns.sockets, any_v4(*endpoints), any_v6(*endpoints), clock);
     if (!transport) {
         std::fprintf(stderr, "domaingraph resolve: %s\n", transport.error().message.c_str());
         return kExitFailure;
@@ -248,7 +196,7 @@ int run_resolve(const ResolveOptions& o) {
         if (it != inputs.end()) {
             original = it->second;
         }
-        dns::append_json(out.text(), r, endpoints, original);
+        dns::append_json(out.text(), r, *endpoints, original);
         if (it != inputs.end()) {
             inputs.erase(it);
         }
@@ -292,35 +240,10 @@ void register_resolve_command(CLI::App& app, Runner& selected) {
     cmd->add_option("-t,--types", opts->types,
                     "Comma-separated record types: A,AAAA,CNAME,NS,MX,SOA,TXT,PTR")
         ->capture_default_str();
-    cmd->add_option(
-        "--resolver", opts->resolvers,
-        "Upstream resolver IP[:PORT] ([IPv6]:PORT); repeatable. Default: /etc/resolv.conf");
-    cmd->add_option("--resolvers", opts->resolvers_file,
-                    "File with one resolver IP[:PORT] per line");
-    cmd->add_option("-c,--concurrency", opts->concurrency, "Queries in flight at once")
-        ->check(CLI::Range(1U, dns::kMaxInFlight))
-        ->capture_default_str();
+    add_resolver_flags(*cmd, opts->dns);
     cmd->add_option("-i,--input", opts->input, "Name list (plain/gz/bz2/zst), '-' for stdin")
         ->capture_default_str();
-    cmd->add_option("--timeout", opts->timeout_ms, "Per-attempt timeout in milliseconds")
-        ->check(CLI::Range(1U, 600000U))
-        ->capture_default_str();
-    cmd->add_option("--retries", opts->retries, "Retries after the first attempt")
-        ->check(CLI::Range(0U, dns::kMaxRetries))
-        ->capture_default_str();
-    cmd->add_option("--rate", opts->rate, "Queries per second per resolver (0 = unlimited)")
-        ->check(CLI::Range(0.0, 1e7))
-        ->capture_default_str();
-    cmd->add_option("--sockets", opts->sockets, "UDP source sockets (random ports)")
-        ->check(CLI::Range(1U, dns::kMaxSockets))
-        ->capture_default_str();
-    cmd->add_option("--bench-threshold", opts->bench_percent,
-                    "Bench a resolver whose error rate passes this percentage")
-        ->check(CLI::Range(0.0, 100.0))
-        ->capture_default_str();
     cmd->add_flag("--hosts", opts->hosts, "Also resolve the A/AAAA of NS and MX hosts");
-    cmd->add_flag("--no-repair", opts->no_repair,
-                  "Skip the final pass that retries TIMEOUT/SERVFAIL names slowly");
     cmd->add_flag("--no-progress", opts->no_progress, "No progress bar on a terminal");
     cmd->callback([opts, &selected] { selected = [opts] { return run_resolve(*opts); }; });
 }

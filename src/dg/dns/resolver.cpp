@@ -359,7 +359,7 @@ public:
 
     void set_progress(std::function<void(const Summary&)> cb) { progress_ = std::move(cb); }
 
-    Summary run(const NameSource& source, const ResultSink& sink, const std::atomic<bool>* stop) {
+    Summary run(const NameFeed& source, const ResultSink& sink, const std::atomic<bool>* stop) {
         source_ = &source;
         sink_ = &sink;
         summary_ = Summary{};
@@ -479,8 +479,12 @@ private:
                ready_.size() < std::max<std::size_t>(kBatch, phase_.concurrency / 4)) {
             if (!repairing_) {
                 NameInput in;
-                if (!(*source_)(in)) {
+                const Feed feed = (*source_)(in);
+                if (feed == Feed::End) {
                     source_done_ = true;
+                    break;
+                }
+                if (feed == Feed::Later) {
                     break;
                 }
                 start_job(std::move(in), now);
@@ -520,12 +524,13 @@ private:
         job.result = NameResult{};
         job.result.name = std::move(in.name);
         job.result.tag = in.tag;
-        job.result.types.resize(config_.types.size());
-        for (std::size_t i = 0; i < config_.types.size(); ++i) {
-            job.result.types[i].type = config_.types[i];
+        const std::vector<std::uint16_t>& types = in.types.empty() ? config_.types : in.types;
+        job.result.types.resize(types.size());
+        for (std::size_t i = 0; i < types.size(); ++i) {
+            job.result.types[i].type = types[i];
         }
-        for (std::size_t i = 0; i < config_.types.size(); ++i) {
-            new_query(j, -1, static_cast<std::uint16_t>(i), config_.types[i], jobs_[j].result.name);
+        for (std::size_t i = 0; i < types.size(); ++i) {
+            new_query(j, -1, static_cast<std::uint16_t>(i), types[i], jobs_[j].result.name);
         }
     }
 
@@ -1111,7 +1116,7 @@ private:
     bool source_done_ = false;
     bool repairing_ = false;
     bool cancelling_ = false;
-    const NameSource* source_ = nullptr;
+    const NameFeed* source_ = nullptr;
     const ResultSink* sink_ = nullptr;
     Summary summary_;
     std::function<void(const Summary&)> progress_;
@@ -1131,7 +1136,12 @@ Resolver& Resolver::operator=(Resolver&&) noexcept = default;
 
 Summary Resolver::run(const NameSource& source, const ResultSink& sink,
                       const std::atomic<bool>* stop) {
-    return engine_->run(source, sink, stop);
+    const NameFeed feed = [&source](NameInput& in) { return source(in) ? Feed::Name : Feed::End; };
+    return engine_->run(feed, sink, stop);
+}
+
+Summary Resolver::run(const NameFeed& feed, const ResultSink& sink, const std::atomic<bool>* stop) {
+    return engine_->run(feed, sink, stop);
 }
 
 void Resolver::set_progress(std::function<void(const Summary&)> callback) {

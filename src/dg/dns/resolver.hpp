@@ -95,9 +95,16 @@ struct NameResult {
 struct NameInput {
     std::string name; ///< canonical ASCII (DomainName::text())
     std::uint64_t tag = 0;
+    std::vector<std::uint16_t> types; ///< empty: ResolverConfig::types
 };
 /// Pull-based input: fills `out` and returns true, or returns false at the end.
 using NameSource = std::function<bool(NameInput& out)>;
+/// What a NameFeed answers: a name in `out`, nothing yet (ask again after the next results), or
+/// the end of the input.
+enum class Feed : std::uint8_t { Name, Later, End };
+/// Pull-based input whose names may depend on earlier results (a scan resolves the hosts of the
+/// NS/MX records it sees). It must not answer Later while no name of it is in flight.
+using NameFeed = std::function<Feed(NameInput& out)>;
 /// Push-based output: called once per input name, in completion order.
 using ResultSink = std::function<void(NameResult&& result)>;
 
@@ -148,6 +155,9 @@ public:
     /// source is exhausted and every result was emitted, or soon after `*stop` became true
     /// (then names in flight are emitted with what they have, TIMEOUT for unanswered types).
     Summary run(const NameSource& source, const ResultSink& sink,
+                const std::atomic<bool>* stop = nullptr);
+    /// As above, over a feed that may answer Later.
+    Summary run(const NameFeed& feed, const ResultSink& sink,
                 const std::atomic<bool>* stop = nullptr);
     /// Called every so often during run() with the summary so far (for progress bars).
     void set_progress(std::function<void(const Summary&)> callback);

@@ -1,0 +1,440 @@
+// domaingraph scan  (docs/cli/scan.md). Thin: options -> table, organisations, store, input,
+// output writer -> scan::run_scan; the summary on stderr.
+#include "dg/bgp/table_sources.hpp"
+#include "dg/cli/commands.hpp"
+#include "dg/cli/exit_codes.hpp"
+#include "dg/cli/resolver_options.hpp"
+#include "dg/core/paths.hpp"
+#include "dg/core/progress.hpp"
+#include "dg/dns/udp_transport.hpp"
+#include "dg/export/output.hpp"
+#include "dg/export/writers.hpp"
+#include "dg/org/org_table.hpp"
+#include "dg/scan/scan.hpp"
+#include "dg/scan/text_format.hpp"
+#include "dg/store/store.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unistd.h>
+
+namespace dg::cli {
+namespace {
+
+struct ScanOptions {
+    std::string domains = "-";
+    std::string rib;
+    std::string policy = "default";
+    std::string as2org;
+    std::string db;
+    std::string notes;
+    std::string output;
+    std::string format;
+    ResolverFlags dns;
+    std::size_t batch = 1000;
+    std::int64_t resume = 0;
+    bool no_progress = false;
+};
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_scan_signal(int) {
+    g_stop.store(true);
+}
+
+int fail(const std::string& message, int code = kExitFailure) {
+    std::fprintf(stderr, "domaingraph scan: %s\n", message.c_str());
+    return code;
+}
+
+std::string absolute(const std::string& path) {
+    if (path.empty() || path == "-") {
+        return path;
+    }
+    std::error_code ec;
+    auto p = std::filesystem::absolute(path, ec);
+    return ec ? path : p.string();
+}
+
+/// The newest dump `rib fetch` left in the cache, if any.
+std::string newest_fetched_rib() {
+    const std::string dir = user_cache_dir() + "/rib";
+    std::error_code ec;
+    std::string best;
+    std::filesystem::file_time_type best_time{};
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        if (e.is_regular_file(ec) && e.path().extension() != ".part" &&
+            (best.empty() || e.last_write_time(ec) > best_time)) {
+            best = e.path().string();
+            best_time = e.last_write_time(ec);
+        }
+    }
+    return best;
+}
+
+nlohmann::json settings_json(const ScanOptions& o, const std::vector<dns::Endpoint>& upstreams) {
+    nlohmann::json resolvers = nlohmann::json::array();
+    for (const auto& e : upstreams) {
+        resolvers.push_back(e.to_string());
+    }
+    return {{"domains", absolute(o.domains)},
+            {"rib", absolute(o.rib)},
+            {"policy", o.policy},
+            {"as2org", absolute(o.as2org)},
+            {"resolvers", resolvers},
+            {"concurrency", o.dns.concurrency},
+            {"timeout_ms", o.dns.timeout_ms},
+            {"retries", o.dns.retries},
+            {"rate", o.dns.rate},
+            {"repair", !o.dns.no_repair}};
+}
+
+/// On --resume: what the user did not give again comes from the stored scan.
+void restore_settings(ScanOptions& o, const std::string& config_json) {
+    auto j = nlohmann::json::parse(config_json, nullptr, false);
+    if (!j.is_object()) {
+        return;
+    }
+    auto text = [&](const char* key, std::string& field, const std::string& unset) {
+        if (field == unset && j.contains(key) && j[key].is_string()) {
+            field = j[key].get<std::string>();
+        }
+    };
+    text("domains", o.domains, "-");
+    text("rib", o.rib, "");
+    text("as2org", o.as2org, "");
+    text("policy", o.policy, "default");
+    if (o.dns.resolvers.empty() && o.dns.resolvers_file.empty() && j.contains("resolvers") &&
+        j["resolvers"].is_array()) {
+        for (const auto& r : j["resolvers"]) {
+            if (r.is_string()) {
+                o.dns.resolvers.push_back(r.get<std::string>());
+            }
+        }
+    }
+}
+
+/// Where results go: a ResultWriter over an Output, or text blocks on stdout.
+class ResultOutput {
+public:
+    static Result<std::unique_ptr<ResultOutput>> open(const ScanOptions& o) {
+        auto out = std::unique_ptr<ResultOutput>(new ResultOutput());
+        const std::string path = o.output.empty() ? "-" : o.output;
+        std::string format = o.format;
+        if (format.empty()) {
+            if (path == "-") {
+                format = isatty(STDOUT_FILENO) != 0 ? "text" : "jsonl";
+            } else {
+                const auto f = exports::format_from_path(path);
+                format = f ? exports::format_name(*f) : "jsonl";
+            }
+        }
+        if (format == "none") {
+            return out;
+        }
+        DG_TRY(out->output_, exports::Output::open(path));
+        if (format == "text") {
+            out->text_ = true;
+            return out;
+        }
+        DG_TRY(const exports::Format f, exports::parse_format(format));
+        out->writer_ = exports::make_writer(f, *out->output_);
+        return out;
+    }
+
+    /// Store thread.
+    void write(const model::DomainResult& r) {
+        if (failed_ || !output_) {
+            return;
+        }
+        Result<void> w = ok();
+        if (text_) {
+            line_.clear();
+            scan::append_text(line_, r);
+            w = output_->write(line_);
+        } else {
+            w = writer_->write(r);
+        }
+        if (!w) {
+            failed_ = true;
+            std::fprintf(stderr, "domaingraph scan: output: %s (results are still stored)\n",
+                         w.error().to_string().c_str());
+        }
+    }
+
+    Result<void> finish() {
+        if (!output_ || failed_) {
+            return ok();
+        }
+        if (writer_) {
+            DG_TRY_VOID(writer_->finish());
+        }
+        return output_->commit();
+    }
+
+private:
+    ResultOutput() = default;
+    std::unique_ptr<exports::Output> output_;
+    std::unique_ptr<exports::ResultWriter> writer_;
+    bool text_ = false;
+    bool failed_ = false;
+    std::string line_;
+};
+
+void print_summary(const scan::ScanReport& r, std::int64_t scan_id) {
+    const double secs = std::max(1e-9, std::chrono::duration<double>(r.elapsed).count());
+    std::fprintf(stderr, "scan %lld: %llu domains stored in %.2f s (%.0f domains/s)%s\n",
+                 static_cast<long long>(scan_id), static_cast<unsigned long long>(r.totals.stored),
+                 secs, static_cast<double>(r.totals.stored) / secs,
+                 r.interrupted ? ", interrupted" : "");
+    std::string counts;
+    for (const auto& [status, n] : r.by_status) {
+        counts += "  " + status + " " + std::to_string(n);
+    }
+    std::fprintf(stderr, "  status (whole scan):%s\n", counts.empty() ? " none" : counts.c_str());
+    std::fprintf(stderr,
+                 "  input: %llu lines, %llu invalid, %llu duplicates skipped, %llu already done\n",
+                 static_cast<unsigned long long>(r.input.lines),
+                 static_cast<unsigned long long>(r.input.invalid),
+                 static_cast<unsigned long long>(r.input.duplicates),
+                 static_cast<unsigned long long>(r.input.already_done));
+    std::fprintf(stderr, "  hosts: %llu NS/MX hosts resolved once each; queries %llu\n",
+                 static_cast<unsigned long long>(r.hosts),
+                 static_cast<unsigned long long>(r.dns.queries));
+    if (r.repair_names > 0) {
+        std::fprintf(stderr, "  repair pass: %llu domains retried, %llu recovered\n",
+                     static_cast<unsigned long long>(r.repair_names),
+                     static_cast<unsigned long long>(r.repair_recovered));
+    }
+    for (const auto& u : r.dns.upstreams) {
+        if (u.benched) {
+            std::fprintf(stderr, "  resolver %s BENCHED: error rate %.1f%%\n",
+                         u.endpoint.to_string().c_str(), u.error_rate * 100.0);
+        }
+    }
+}
+
+struct Prepared {
+    std::unique_ptr<store::Store> store;
+    std::int64_t scan_id = 0;
+};
+
+int run_scan_command(ScanOptions o) {
+    auto opened = store::Store::open(o.db);
+    if (!opened) {
+        return fail("database: " + opened.error().to_string());
+    }
+    store::Store& db = **opened;
+    std::optional<model::Scan> resumed;
+    if (o.resume != 0) {
+        auto s = db.get_scan(o.resume);
+        if (!s) {
+            return fail(s.error().to_string());
+        }
+        if (s->status == model::ScanStatus::Complete) {
+            std::fprintf(stderr, "domaingraph scan: scan %lld is already complete\n",
+                         static_cast<long long>(o.resume));
+            return kExitOk;
+        }
+        restore_settings(o, s->config_json);
+        resumed = *s;
+    }
+    if (o.rib.empty()) {
+        o.rib = newest_fetched_rib();
+        if (o.rib.empty()) {
+            return fail("no routing table: give -m RIB (an MRT dump such as one from `domaingraph "
+                        "rib fetch`, a pyasn .dat, a CAIDA prefix2as file or a GeoLite2-ASN .mmdb)",
+                        kExitUsage);
+        }
+    }
+    auto policy = bgp::parse_policy(o.policy);
+    if (!policy) {
+        return fail(policy.error().message, kExitUsage);
+    }
+    auto upstreams = gather_upstreams(o.dns);
+    if (!upstreams) {
+        return fail(upstreams.error().to_string(),
+                    upstreams.error().code == ErrorCode::InvalidArgument ? kExitUsage
+                                                                         : kExitFailure);
+    }
+    auto config = make_resolver_config(o.dns, *upstreams);
+    if (!config) {
+        return fail(config.error().message, kExitUsage);
+    }
+    auto input = scan::DomainInput::open(o.domains);
+    if (!input) {
+        return fail("domain list: " + input.error().to_string());
+    }
+    bgp::SourceOptions so;
+    so.policy = *policy;
+    so.show_progress = !o.no_progress;
+    auto table = bgp::IpAsnSource::open(o.rib, so);
+    if (!table) {
+        return fail("routing table: " + table.error().to_string());
+    }
+    std::optional<org::OrgTable> orgs;
+    if (!o.as2org.empty()) {
+        auto loaded = org::OrgTable::load(o.as2org);
+        if (!loaded) {
+            return fail("as2org: " + loaded.error().to_string());
+        }
+        for (const auto& w : loaded->report().warnings) {
+            std::fprintf(stderr, "domaingraph scan: as2org: %s\n", w.to_string().c_str());
+        }
+        orgs.emplace(std::move(*loaded));
+    }
+    auto output = ResultOutput::open(o);
+    if (!output) {
+        return fail("output: " + output.error().to_string(), kExitUsage);
+    }
+
+    std::int64_t scan_id = 0;
+    if (resumed) {
+        scan_id = resumed->id;
+        auto marked = db.done_domains(scan_id, [&](const std::string& name) {
+            input->mark_done(name);
+            return true;
+        });
+        if (!marked) {
+            return fail(marked.error().to_string());
+        }
+        (void)db.set_scan_status(scan_id, model::ScanStatus::Running);
+    } else {
+        store::NewScan ns;
+        ns.notes = o.notes;
+        ns.rib_path = absolute(o.rib);
+        ns.rib_hash = table->report().cache_path.empty() ? "" : table->report().cache_path;
+        ns.config_json = settings_json(o, *upstreams).dump();
+        ns.domains_total = scan::count_lines(o.domains).value_or(0);
+        auto created = db.create_scan(ns);
+        if (!created) {
+            return fail("database: " + created.error().to_string());
+        }
+        scan_id = created->id;
+    }
+    std::fprintf(stderr, "domaingraph scan: scan %lld%s (database: %s)\n",
+                 static_cast<long long>(scan_id), resumed ? " resumed" : "", db.backend());
+
+    const scan::AddressMapper mapper(*table, [&](Asn asn) -> std::optional<std::string> {
+        if (!orgs) {
+            return std::nullopt;
+        }
+        const auto* org = orgs->org_of(asn);
+        return org ? std::optional<std::string>(std::string(org->name)) : std::nullopt;
+    });
+    scan::ScanSettings settings;
+    settings.resolver = *config;
+    settings.repair = !o.dns.no_repair;
+    settings.batch_size = o.batch;
+
+    dns::SteadyClock clock;
+    auto transport =
+        dns::UdpTransport::create(o.dns.sockets, any_v4(*upstreams), any_v6(*upstreams), clock);
+    if (!transport) {
+        return fail(transport.error().message);
+    }
+    const std::uint64_t previously_done = resumed ? resumed->domains_done : 0;
+    Progress progress("scanning",
+                      resumed ? resumed->domains_total : scan::count_lines(o.domains).value_or(0),
+                      "domains");
+    scan::ScanHooks hooks;
+    hooks.on_stored = [&](const model::DomainResult& r) { (*output)->write(r); };
+    if (!o.no_progress && progress.enabled()) {
+        hooks.on_progress = [&](const scan::ScanProgress& p) {
+            progress.update(previously_done + p.stored);
+            progress.set_status((p.repairing ? "repair pass, " : "") + std::string("ok ") +
+                                std::to_string(p.ok) + " failed " + std::to_string(p.failed));
+        };
+    }
+    struct sigaction sa {};
+    sa.sa_handler = on_scan_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    auto report =
+        scan::run_scan(db, scan_id, *input, mapper, settings, **transport, clock, hooks, &g_stop);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    progress.finish();
+    const auto now = static_cast<model::UnixTime>(std::time(nullptr));
+    if (!report) {
+        (void)db.set_scan_status(scan_id, model::ScanStatus::Failed, now);
+        (void)(*output)->finish();
+        return fail("scan " + std::to_string(scan_id) + " failed: " + report.error().to_string() +
+                    "; what was stored is kept: resume with `domaingraph scan --resume " +
+                    std::to_string(scan_id) + "`");
+    }
+    if (auto f = (*output)->finish(); !f) {
+        std::fprintf(stderr, "domaingraph scan: output: %s\n", f.error().to_string().c_str());
+    }
+    print_summary(*report, scan_id);
+    if (report->input_error) {
+        std::fprintf(stderr,
+                     "domaingraph scan: domain list damaged: %s (names before it were scanned)\n",
+                     report->input_error->to_string().c_str());
+    }
+    if (report->interrupted) {
+        (void)db.set_scan_status(scan_id, model::ScanStatus::Interrupted, now);
+        std::fprintf(stderr,
+                     "domaingraph scan: interrupted; finished results are stored. Resume with:\n"
+                     "  domaingraph scan --resume %lld%s%s\n",
+                     static_cast<long long>(scan_id), o.db.empty() ? "" : " --db ", o.db.c_str());
+        return kExitInterrupted;
+    }
+    auto final_scan = db.get_scan(scan_id);
+    if (final_scan) {
+        (void)db.set_domains_total(scan_id, final_scan->domains_done);
+    }
+    (void)db.set_scan_status(scan_id, model::ScanStatus::Complete, now);
+    return report->input_error ? kExitDataErrors : kExitOk;
+}
+
+} // namespace
+
+void register_scan_command(CLI::App& app, Runner& selected) {
+    auto opts = std::make_shared<ScanOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "scan",
+        "Scan a domain list: DNS (A, AAAA, CNAME, NS, MX and the NS/MX hosts' addresses) -> "
+        "prefix, origin AS, organisation -> the history database (and a file or stdout)");
+    cmd->footer(
+        "\nExamples:\n"
+        "  domaingraph scan -d domains.txt -m rib.gz                 # system resolver, SQLite\n"
+        "  domaingraph scan -d zone.txt.gz -m rib.gz --db postgresql://host/db -c 2000 \\\n"
+        "      --resolver 10.0.0.53 --format none --notes 'weekly .at'\n"
+        "  domaingraph scan --resume 7                                # after Ctrl-C or a crash\n"
+        "Results: JSON Lines on stdout when piped, text on a terminal; -o FILE picks the format\n"
+        "from the extension (.jsonl .json .csv .parquet .gexf .graphml). Exit codes: 0 done, 1 "
+        "failed,\n2 usage, 3 done but the domain list was damaged, 130 interrupted (resumable).");
+    cmd->add_option("-d,--domains", opts->domains,
+                    "Domain list, one per line (plain/gz/bz2/zst; '-' = stdin)")
+        ->capture_default_str();
+    cmd->add_option("-m,--rib", opts->rib,
+                    "Routing table: MRT RIB dump, domaingraph cache, pyasn .dat, prefix2as, .mmdb "
+                    "(default: the newest `rib fetch` download)");
+    cmd->add_option("--policy", opts->policy, "Origin policy for MRT dumps: default or pyasn")
+        ->capture_default_str();
+    cmd->add_option("--as2org", opts->as2org,
+                    "CAIDA AS-organisation file (as-org2info .txt/.jsonl, compressed or not)");
+    cmd->add_option("--db", opts->db,
+                    "Database URL: sqlite:///path.db or postgresql://... (default: SQLite in the "
+                    "user data directory)");
+    cmd->add_option("--notes", opts->notes, "Free text stored with the scan");
+    cmd->add_option("-o,--output", opts->output, "Also write the results to FILE ('-' = stdout)");
+    cmd->add_option("--format", opts->format,
+                    "Output format: jsonl, json, csv, text, parquet, gexf, graphml, none");
+    add_resolver_flags(*cmd, opts->dns);
+    cmd->add_option("--batch", opts->batch, "Results per database transaction")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
+        ->capture_default_str();
+    cmd->add_option("--resume", opts->resume,
+                    "Continue scan ID (interrupted or crashed): finished domains are kept");
+    cmd->add_flag("--no-progress", opts->no_progress, "No progress bar on a terminal");
+    cmd->callback([opts, &selected] { selected = [opts] { return run_scan_command(*opts); }; });
+}
+
+} // namespace dg::cli

@@ -1,0 +1,58 @@
+#pragma once
+// Turns what the DNS engine answered for a domain (and for its name server and mail hosts) into
+// the stored DomainResult, mapping every address to prefix, origin AS(es) and organisation.
+
+#include "dg/bgp/table_sources.hpp"
+#include "dg/core/asn.hpp"
+#include "dg/core/ip_address.hpp"
+#include "dg/dns/resolver.hpp"
+#include "dg/model/model.hpp"
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace dg::scan {
+
+/// An address of a host with the TTL of its A/AAAA record.
+struct HostAddress {
+    IpAddress ip;
+    std::uint32_t ttl = 0;
+};
+
+/// The A and AAAA addresses of one NS or MX host (resolved once per scan).
+struct HostAddresses {
+    std::string host;
+    std::vector<HostAddress> addresses; ///< A first, then AAAA
+};
+
+/// The organisation name of an AS, when an as2org dataset is loaded.
+using OrgNamer = std::function<std::optional<std::string>(Asn)>;
+
+/// Longest-prefix match + organisation. Not thread-safe (an .mmdb source keeps state).
+class AddressMapper {
+public:
+    AddressMapper(const bgp::IpAsnSource& table, OrgNamer org_of)
+        : table_(&table), org_of_(std::move(org_of)) {}
+    [[nodiscard]] model::IpMapping map(const IpAddress& ip, std::optional<std::uint32_t> ttl) const;
+
+private:
+    const bgp::IpAsnSource* table_;
+    OrgNamer org_of_;
+};
+
+/// The A/AAAA addresses of a host's answer (types A then AAAA, in that order).
+std::vector<HostAddress> host_addresses(const dns::NameResult& host);
+
+/// The scan result of `domain`: addresses sorted, NS sorted by host, MX by (preference, host),
+/// the CNAME chain in order; `hosts` must hold every NS/MX host of the answer (missing ones get
+/// no addresses).
+model::DomainResult assemble(const dns::NameResult& domain, std::span<const HostAddresses> hosts,
+                             const AddressMapper& mapper, model::UnixTime resolved_at);
+
+/// NS and MX host names of an answer, each once.
+std::vector<std::string> hosts_of(const dns::NameResult& domain);
+
+} // namespace dg::scan

@@ -1,0 +1,297 @@
+// `domaingraph scan` end to end (issue 4): the real binary against the real DNS rig (knotd +
+// unbound) and a real RIB from ../shared/data/mrt, into SQLite and into a real PostgreSQL.
+// Every result is checked against the rig's truth.jsonl; every routed address against
+// tests/harness/rib_hosts.tsv (prefix and origin AS from bgpdump over the same dump).
+
+#include "dg/model/json.hpp"
+#include "dg/store/store.hpp"
+#include "tests/support/dns_rig.hpp"
+#include "tests/support/postgres_server.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <fstream>
+#include <map>
+#include <set>
+#include <spawn.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+
+extern char** environ;
+
+namespace dg::test {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kRib = "mrt/rib.20140523.0600_firstMB.bz2";
+
+struct RoutedHost {
+    std::string prefix;
+    std::uint32_t asn = 0;
+};
+
+std::map<std::string, RoutedHost> rib_hosts() {
+    std::map<std::string, RoutedHost> out;
+    const char* src = std::getenv("DG_SOURCE_DIR");
+    std::ifstream in(std::string(src != nullptr ? src : ".") + "/tests/harness/rib_hosts.tsv");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') {
+            continue;
+        }
+        std::istringstream fields(line);
+        std::string prefix, host;
+        std::uint32_t asn = 0;
+        fields >> prefix >> asn >> host;
+        out[host] = RoutedHost{prefix, asn};
+    }
+    return out;
+}
+
+std::map<std::string, json> by_domain(const std::string& jsonl) {
+    std::map<std::string, json> out;
+    for (const auto& line : split_lines(jsonl)) {
+        auto j = json::parse(line, nullptr, false);
+        if (j.is_object()) {
+            out[j["domain"].get<std::string>()] = j;
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> ips_of(const json& list) {
+    std::vector<std::string> out;
+    for (const auto& a : list) {
+        out.push_back(a["ip"].get<std::string>());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<std::string> sorted(std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+}
+
+/// Every address: routed rig hosts map to their truth prefix and origin, the rest is unrouted.
+void expect_mapped(const json& addresses, const std::map<std::string, RoutedHost>& routed,
+                   const std::string& where) {
+    for (const auto& a : addresses) {
+        const auto ip = a["ip"].get<std::string>();
+        const auto it = routed.find(ip);
+        if (it == routed.end()) {
+            EXPECT_TRUE(a["prefix"].is_null()) << where << " " << ip;
+            EXPECT_TRUE(a["asn"].is_null()) << where << " " << ip;
+            continue;
+        }
+        EXPECT_EQ(a["prefix"], it->second.prefix) << where << " " << ip;
+        EXPECT_EQ(a["asn"], it->second.asn) << where << " " << ip;
+        EXPECT_EQ(a["origins"], json::array({it->second.asn})) << where << " " << ip;
+    }
+}
+
+/// The rig's name servers and mail hosts: nsK/mxK.rig.test -> 192.0.2.k, 2001:db8::k.
+std::vector<std::string> rig_host_ips(const std::string& host) {
+    static const std::vector<std::string> order = {"ns1", "ns2", "ns3", "ns4", "mx1", "mx2", "mx3"};
+    const auto label = host.substr(0, host.find('.'));
+    const auto k = std::find(order.begin(), order.end(), label) - order.begin() + 1;
+    std::ostringstream v6;
+    v6 << "2001:db8::" << std::hex << k;
+    return sorted({"192.0.2." + std::to_string(k), v6.str()});
+}
+
+void expect_truth(const DnsRig& rig, const std::map<std::string, json>& results) {
+    const auto routed = rib_hosts();
+    std::size_t checked = 0;
+    for (const auto& t : rig.truth()) {
+        if (t.kind == "ptr" || t.kind == "ptr_nxdomain" || t.kind == "servfail" ||
+            t.kind == "cname_loop") {
+            continue;
+        }
+        const auto it = results.find(t.name);
+        ASSERT_NE(it, results.end()) << "no result for " << t.name;
+        const json& r = it->second;
+        EXPECT_EQ(r["status"], t.status) << t.name;
+        EXPECT_EQ(ips_of(r["a"]), sorted(t.a)) << t.name;
+        EXPECT_EQ(ips_of(r["aaaa"]), sorted(t.aaaa)) << t.name;
+        EXPECT_EQ(r["cname"], json(t.cname)) << t.name;
+        std::vector<std::string> ns;
+        for (const auto& n : r["ns"]) {
+            ns.push_back(n["host"].get<std::string>());
+            EXPECT_EQ(ips_of(n["ips"]), rig_host_ips(n["host"].get<std::string>())) << t.name;
+        }
+        EXPECT_EQ(ns, sorted(t.ns)) << t.name;
+        std::vector<RigTruthMx> mx;
+        for (const auto& m : r["mx"]) {
+            mx.push_back(RigTruthMx{m["preference"].get<int>(), m["host"].get<std::string>()});
+            EXPECT_EQ(ips_of(m["ips"]), rig_host_ips(m["host"].get<std::string>())) << t.name;
+        }
+        auto want_mx = t.mx;
+        std::sort(want_mx.begin(), want_mx.end(), [](const auto& x, const auto& y) {
+            return x.preference != y.preference ? x.preference < y.preference : x.host < y.host;
+        });
+        EXPECT_EQ(mx, want_mx) << t.name;
+        expect_mapped(r["a"], routed, t.name);
+        expect_mapped(r["aaaa"], routed, t.name);
+        ++checked;
+    }
+    EXPECT_GT(checked, 300U);
+    // The failures are recorded too, with their status.
+    for (const auto* t : rig.of_kind("servfail")) {
+        ASSERT_TRUE(results.count(t->name)) << t->name;
+        EXPECT_EQ(results.at(t->name)["status"], "SERVFAIL") << t->name;
+    }
+}
+
+/// How many routed rig hosts the zones use: the check above must have had something to check.
+std::size_t routed_addresses(const std::map<std::string, json>& results) {
+    const auto routed = rib_hosts();
+    std::size_t n = 0;
+    for (const auto& [name, r] : results) {
+        for (const auto& a : r["a"]) {
+            n += routed.count(a["ip"].get<std::string>());
+        }
+    }
+    return n;
+}
+
+CommandResult scan(const std::vector<std::string>& extra) {
+    std::vector<std::string> argv = {dg_binary(), "scan", "--no-progress"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_command(argv);
+}
+
+void scan_matches_truth(const std::string& db_url) {
+    DG_DNS_SERVERS_OR_SKIP();
+    DG_SHARED_OR_SKIP(rib, kRib);
+    auto rig = DnsRig::start(300);
+    ASSERT_TRUE(rig) << DnsRig::last_error();
+    const TempDir dir;
+    const std::string out = dir.file("out.jsonl");
+    auto r = scan({"-d", rig->names_file(), "-m", rib, "--db", db_url, "--resolver",
+                   rig->recursive_endpoint(), "-o", out, "--notes", "e2e"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto results = by_domain(read_file(out));
+    expect_truth(*rig, results);
+    EXPECT_GT(routed_addresses(results), 50U);
+
+    // The store holds exactly what was written out.
+    auto store = store::Store::open(db_url);
+    ASSERT_TRUE(store) << store.error().to_string();
+    auto scans = (*store)->list_scans();
+    ASSERT_TRUE(scans);
+    ASSERT_EQ(scans->size(), 1U);
+    EXPECT_EQ(scans->front().status, model::ScanStatus::Complete);
+    EXPECT_EQ(scans->front().notes, "e2e");
+    EXPECT_EQ(scans->front().domains_done, results.size());
+    auto stored = (*store)->results_vector(scans->front().id, {});
+    ASSERT_TRUE(stored);
+    ASSERT_EQ(stored->size(), results.size());
+    for (const auto& s : *stored) {
+        const auto j = model::to_json(s.result);
+        EXPECT_EQ(j, results.at(s.result.domain)) << s.result.domain;
+    }
+}
+
+TEST(ScanE2e, SqliteMatchesTruth) {
+    const TempDir dir;
+    scan_matches_truth("sqlite://" + dir.file("scan.db"));
+}
+
+TEST(ScanE2e, PostgresMatchesTruth) {
+    DG_POSTGRES_DATABASE_OR_SKIP(url);
+    scan_matches_truth(url);
+}
+
+// ---- kill -9 mid-run, resume: every domain exactly once ----------------------------------
+
+pid_t spawn(const std::vector<std::string>& argv, const std::string& out_file) {
+    std::vector<char*> args;
+    for (const auto& a : argv) {
+        args.push_back(const_cast<char*>(a.c_str()));
+    }
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, (out_file + ".err").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid = -1;
+    if (posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ) != 0) {
+        pid = -1;
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
+
+TEST(ScanE2e, KilledScanResumesWithEveryDomainOnce) {
+    DG_DNS_SERVERS_OR_SKIP();
+    DG_SHARED_OR_SKIP(rib, kRib);
+    auto rig = DnsRig::start(600);
+    ASSERT_TRUE(rig) << DnsRig::last_error();
+    const TempDir dir;
+    const std::string db = "sqlite://" + dir.file("scan.db");
+    // Slow (rate-limited) so that the kill lands in the middle; small batches.
+    const pid_t pid = spawn({dg_binary(), "scan", "--no-progress", "-d", rig->ordinary_file(), "-m",
+                             rib, "--db", db, "--resolver", rig->recursive_endpoint(), "--rate",
+                             "300", "--batch", "20", "--format", "none"},
+                            dir.file("first.out"));
+    ASSERT_GT(pid, 0);
+    std::uint64_t done_at_kill = 0;
+    auto store = store::Store::open(db);
+    for (int i = 0; i < 600 && done_at_kill < 100; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (!store) {
+            store = store::Store::open(db);
+            continue;
+        }
+        auto scans = (*store)->list_scans();
+        if (scans && !scans->empty()) {
+            done_at_kill = scans->front().domains_done;
+        }
+    }
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the scan ended before it was killed";
+    ASSERT_GE(done_at_kill, 100U);
+    ASSERT_TRUE(store) << store.error().to_string();
+    auto scans = (*store)->list_scans();
+    ASSERT_TRUE(scans);
+    ASSERT_EQ(scans->size(), 1U);
+    const auto id = scans->front().id;
+    EXPECT_EQ(scans->front().status, model::ScanStatus::Running); // nobody could say otherwise
+    EXPECT_LT(scans->front().domains_done, 600U);
+
+    auto resumed = scan({"--resume", std::to_string(id), "--db", db, "--format", "none"});
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_NE(resumed.err.find("already done"), std::string::npos) << resumed.err;
+
+    auto stored = (*store)->results_vector(id, {});
+    ASSERT_TRUE(stored);
+    std::multiset<std::string> names;
+    for (const auto& s : *stored) {
+        names.insert(s.result.domain);
+    }
+    std::set<std::string> want;
+    for (const auto& line : split_lines(read_file(rig->ordinary_file()))) {
+        want.insert(line);
+    }
+    EXPECT_EQ(names.size(), want.size());
+    EXPECT_EQ(std::set<std::string>(names.begin(), names.end()), want);
+    for (const auto& s : *stored) {
+        EXPECT_EQ(s.result.status, "NOERROR") << s.result.domain;
+    }
+    auto final_scan = (*store)->get_scan(id);
+    ASSERT_TRUE(final_scan);
+    EXPECT_EQ(final_scan->status, model::ScanStatus::Complete);
+    EXPECT_EQ(final_scan->domains_done, 600U);
+}
+
+} // namespace
+} // namespace dg::test
