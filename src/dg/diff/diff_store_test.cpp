@@ -1,0 +1,223 @@
+// diff_scans() over real stores: the streaming merge-join gives exactly what pairwise compare()
+// gives, for SQLite (diff_store_test) and PostgreSQL (diff_store_postgres_test).
+
+#include "dg/diff/diff.hpp"
+#include "dg/store/store.hpp"
+#include "tests/support/postgres_server.hpp"
+#include "tests/support/support.hpp"
+
+#include <gtest/gtest.h>
+#include <map>
+
+namespace dg::diff {
+namespace {
+
+using model::Change;
+using model::DomainResult;
+using model::IpMapping;
+
+enum class Backend { Sqlite, Postgres };
+
+IpMapping mapping(const std::string& ip, std::uint32_t asn) {
+    IpMapping m;
+    m.ip = *IpAddress::parse(ip);
+    m.prefix = *Prefix::parse(ip + "/24", /*allow_host_bits=*/true);
+    m.asn = Asn(asn);
+    m.origins = {Asn(asn)};
+    return m;
+}
+
+/// Domain `i` as scan `version` (0 or 1) saw it; every few domains differ between versions.
+DomainResult make_result(int i, int version) {
+    DomainResult r;
+    r.domain = "d" + std::to_string(100000 + i) + ".example";
+    r.status = "NOERROR";
+    const int octet = i % 250;
+    r.a = {mapping("192.0." + std::to_string(octet) + ".1", 64496)};
+    r.ns = {{"ns1.example.net", 3600, {mapping("198.51.100.1", 64500)}}};
+    r.mx = {{10, "mx.example.net", 300, {}}};
+    if (version == 1) {
+        if (i % 7 == 0) {
+            r.a.push_back(mapping("192.0." + std::to_string(octet) + ".2", 64496));
+        }
+        if (i % 11 == 0) {
+            r.a.front().asn = Asn(16509);
+        }
+        if (i % 13 == 0) {
+            r.ns.clear();
+        }
+        if (i % 17 == 0) {
+            r.mx.front().preference = 20;
+        }
+        if (i % 19 == 0) {
+            r.status = "SERVFAIL";
+        }
+    }
+    return r;
+}
+
+/// Scan A holds domains [0, n) but not those ≡ 3 (mod 10); scan B holds [5, n + 40) but not those
+/// ≡ 4 (mod 10): both "only in" cases at the ends and in the middle.
+bool in_a(int i, int n) {
+    return i >= 0 && i < n && i % 10 != 3;
+}
+bool in_b(int i, int n) {
+    return i >= 5 && i < n + 40 && i % 10 != 4;
+}
+
+class DiffStoreTest : public ::testing::TestWithParam<Backend> {
+protected:
+    void SetUp() override {
+        if (GetParam() == Backend::Sqlite) {
+            url_ = "sqlite://" + tmp_.file("diff.db");
+        } else {
+            DG_POSTGRES_DATABASE_OR_SKIP(pg_url);
+            url_ = pg_url;
+        }
+        store_ = open();
+        reader_ = open();
+        ASSERT_TRUE(store_ && reader_);
+    }
+
+    std::unique_ptr<store::Store> open() {
+        auto s = store::Store::open(url_);
+        EXPECT_TRUE(s) << s.error().to_string();
+        return s ? std::move(*s) : nullptr;
+    }
+
+    std::int64_t write_scan(int n, int version, bool (*keep)(int, int)) {
+        auto scan = store_->create_scan({});
+        EXPECT_TRUE(scan) << scan.error().to_string();
+        std::vector<DomainResult> batch;
+        for (int i = n + 40; i >= 0; --i) { // written out of order on purpose
+            if (keep(i, n)) {
+                batch.push_back(make_result(i, version));
+            }
+            if (batch.size() == 300 || (i == 0 && !batch.empty())) {
+                auto w = store_->write_results(scan->id, batch);
+                EXPECT_TRUE(w) << w.error().to_string();
+                batch.clear();
+            }
+        }
+        return scan->id;
+    }
+
+    test::TempDir tmp_;
+    std::string url_;
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<store::Store> reader_;
+};
+
+TEST_P(DiffStoreTest, MergeJoinEqualsPairwiseComparison) {
+    constexpr int kDomains = 1500; // well past the hand-off queue's capacity
+    const auto a = write_scan(kDomains, 0, in_a);
+    const auto b = write_scan(kDomains, 1, in_b);
+
+    std::map<std::string, std::vector<Change>> want;
+    Summary want_summary;
+    for (int i = 0; i < kDomains + 40; ++i) {
+        const DomainResult ra = make_result(i, 0);
+        const DomainResult rb = make_result(i, 1);
+        std::vector<Change> changes;
+        if (in_a(i, kDomains) && in_b(i, kDomains)) {
+            changes = compare(ra, rb);
+            ++want_summary.domains_compared;
+            want_summary.domains_changed += changes.empty() ? 0U : 1U;
+        } else if (in_a(i, kDomains)) {
+            changes = {only_in_a(ra)};
+            ++want_summary.domains_only_in_a;
+        } else if (in_b(i, kDomains)) {
+            changes = {only_in_b(rb)};
+            ++want_summary.domains_only_in_b;
+        }
+        want_summary.domains_a += in_a(i, kDomains) ? 1U : 0U;
+        want_summary.domains_b += in_b(i, kDomains) ? 1U : 0U;
+        for (const auto& c : changes) {
+            want_summary.count(c);
+            want[c.domain].push_back(c);
+        }
+    }
+    std::vector<Change> want_list;
+    for (const auto& [domain, changes] : want) { // domain order
+        want_list.insert(want_list.end(), changes.begin(), changes.end());
+    }
+
+    std::vector<Change> got;
+    DiffSink sink;
+    sink.change = [&](const Change& c) {
+        got.push_back(c);
+        return true;
+    };
+    auto summary = diff_scans(*reader_, *store_, a, b, sink);
+    ASSERT_TRUE(summary) << summary.error().to_string();
+    want_summary.scan_a = a;
+    want_summary.scan_b = b;
+    EXPECT_EQ(*summary, want_summary);
+    EXPECT_EQ(got, want_list);
+    EXPECT_GT(summary->by_type[static_cast<std::size_t>(model::ChangeType::AsnChanged)], 0U);
+    EXPECT_GT(summary->domains_only_in_a, 0U);
+    EXPECT_GT(summary->domains_only_in_b, 0U);
+
+    // The same scan against itself: nothing changed.
+    auto same = diff_scans(*reader_, *store_, a, a, {});
+    ASSERT_TRUE(same) << same.error().to_string();
+    EXPECT_EQ(same->changes, 0U);
+    EXPECT_EQ(same->domains_compared, same->domains_a);
+}
+
+TEST_P(DiffStoreTest, EmptyScansAndUnknownScans) {
+    const auto a = store_->create_scan({})->id;
+    const auto b = write_scan(20, 0, in_b);
+    auto empty = diff_scans(*reader_, *store_, a, a, {});
+    ASSERT_TRUE(empty) << empty.error().to_string();
+    EXPECT_EQ(empty->changes, 0U);
+    auto all_new = diff_scans(*reader_, *store_, a, b, {});
+    ASSERT_TRUE(all_new);
+    EXPECT_EQ(all_new->domains_only_in_b, all_new->domains_b);
+    EXPECT_EQ(all_new->changes, all_new->domains_b);
+    auto all_gone = diff_scans(*reader_, *store_, b, a, {});
+    ASSERT_TRUE(all_gone);
+    EXPECT_EQ(all_gone->domains_only_in_a, all_new->domains_b);
+
+    auto missing = diff_scans(*reader_, *store_, a, 999, {});
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
+}
+
+TEST_P(DiffStoreTest, AStoppingSinkCancelsAndBothConnectionsStayUsable) {
+    const auto a = write_scan(1200, 0, in_a);
+    const auto b = write_scan(1200, 1, in_b);
+    int seen = 0;
+    DiffSink sink;
+    sink.change = [&](const Change&) { return ++seen < 3; };
+    auto r = diff_scans(*reader_, *store_, a, b, sink);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::Cancelled);
+    EXPECT_EQ(seen, 3);
+    EXPECT_TRUE(store_->list_scans());
+    EXPECT_TRUE(reader_->list_scans());
+    auto again = diff_scans(*reader_, *store_, a, b, {});
+    ASSERT_TRUE(again) << again.error().to_string();
+    EXPECT_GT(again->changes, 3U);
+}
+
+TEST_P(DiffStoreTest, ScanReferences) {
+    EXPECT_EQ(resolve_scan(*store_, "latest").error().code, ErrorCode::NotFound);
+    const auto a = store_->create_scan({})->id;
+    const auto b = store_->create_scan({})->id;
+    ASSERT_TRUE(store_->set_scan_status(a, model::ScanStatus::Complete));
+    EXPECT_EQ(resolve_scan(*store_, "latest")->id, b);
+    EXPECT_EQ(resolve_scan(*store_, "previous")->id, a);
+    EXPECT_EQ(resolve_scan(*store_, "latest-complete")->id, a);
+    EXPECT_EQ(resolve_scan(*store_, std::to_string(b))->id, b);
+    EXPECT_EQ(resolve_scan(*store_, "12345").error().code, ErrorCode::NotFound);
+    for (const char* bad : {"", "x", "-1", "0", "1x", "99999999999999999999"}) {
+        EXPECT_EQ(resolve_scan(*store_, bad).error().code, ErrorCode::InvalidArgument) << bad;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, DiffStoreTest, ::testing::Values(Backend::Sqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, DiffStoreTest, ::testing::Values(Backend::Postgres));
+
+} // namespace
+} // namespace dg::diff
