@@ -19,6 +19,10 @@
 
 namespace dg::store {
 
+namespace internal {
+class Connection;
+} // namespace internal
+
 /// What a new scan starts with.
 struct NewScan {
     model::UnixTime started_at = 0; ///< 0: now
@@ -67,6 +71,9 @@ public:
     [[nodiscard]] virtual const char* backend() const = 0;
     /// Highest applied schema migration.
     virtual Result<int> schema_version() = 0;
+    /// The SQL connection under this store, for modules that keep their own tables in the same
+    /// database (tags/); nullptr when there is none. Same thread rules as the Store.
+    virtual internal::Connection* sql_connection() { return nullptr; }
 
     // --- scans ---
     virtual Result<model::Scan> create_scan(const NewScan& scan) = 0;

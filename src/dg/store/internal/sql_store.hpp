@@ -45,6 +45,7 @@ public:
     explicit SqlStore(std::unique_ptr<Connection> c) : c_(std::move(c)) {}
 
     Result<int> schema_version() override;
+    Connection* sql_connection() override { return c_.get(); }
     Result<model::Scan> create_scan(const NewScan& scan) override;
     Result<void> set_domains_total(std::int64_t scan_id, std::uint64_t total) override;
     Result<void> set_scan_status(std::int64_t scan_id, model::ScanStatus status,
