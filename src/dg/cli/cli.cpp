@@ -30,6 +30,9 @@ int run(int argc, char** argv) {
     register_rib_commands(app, selected);
     register_lookup_command(app, selected);
     register_resolve_command(app, selected);
+    register_diff_command(app, selected);
+    register_scans_commands(app, selected);
+    register_history_command(app, selected);
     register_export_command(app, selected);
     register_rib_fetch(subcommand_group(app, "rib", "Routing dumps (MRT): read, summarise, fetch"),
                        selected);

@@ -18,5 +18,8 @@ void register_resolve_command(CLI::App& app, Runner& selected); // cmd_resolve.c
 void register_export_command(CLI::App& app, Runner& selected); // cmd_export.cpp
 void register_rib_fetch(CLI::App& rib, Runner& selected);       // cmd_rib_fetch.cpp
 void register_rib_origins(CLI::App& rib, Runner& selected);     // cmd_rib_origins.cpp
+void register_diff_command(CLI::App& app, Runner& selected);    // cmd_diff.cpp
+void register_scans_commands(CLI::App& app, Runner& selected);  // cmd_scans.cpp
+void register_history_command(CLI::App& app, Runner& selected); // cmd_history.cpp
 
 } // namespace dg::cli

@@ -1,0 +1,92 @@
+// domaingraph diff SCAN_A SCAN_B [--format text|json] [-o FILE] [--db URL]  (docs/cli/diff.md)
+#include "dg/cli/commands.hpp"
+#include "dg/cli/exit_codes.hpp"
+#include "dg/cli/store_access.hpp"
+#include "dg/diff/diff.hpp"
+#include "dg/diff/report.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dg::cli {
+namespace {
+
+constexpr const char* kName = "diff";
+
+struct DiffOptions {
+    std::string scan_a;
+    std::string scan_b;
+    std::string format = "text";
+    std::string output = "-";
+    std::string db;
+    bool no_store = false;
+};
+
+int run_diff(const DiffOptions& o) {
+    auto store = open_store_or_report(kName, o.db);
+    if (!store) {
+        return kExitFailure;
+    }
+    auto a = diff::resolve_scan(*store, o.scan_a);
+    if (!a) {
+        return report_error(kName, a.error());
+    }
+    auto b = diff::resolve_scan(*store, o.scan_b);
+    if (!b) {
+        return report_error(kName, b.error());
+    }
+    // diff_scans reads scan A through a second connection (a Store is one connection).
+    auto reader_a = open_store_or_report(kName, o.db);
+    if (!reader_a) {
+        return kExitFailure;
+    }
+    std::vector<model::Change> changes;
+    diff::DiffSink sink;
+    sink.change = [&](const model::Change& c) {
+        changes.push_back(c);
+        return true;
+    };
+    auto summary = diff::diff_scans(*reader_a, *store, a->id, b->id, sink);
+    reader_a.reset();
+    if (!summary) {
+        return report_error(kName, summary.error());
+    }
+    const std::string text = o.format == "json" ? diff::json_report(*summary, changes)
+                                                : diff::text_report(*summary, changes, {*a, *b});
+    if (!write_output(kName, o.output, text)) {
+        return kExitFailure;
+    }
+    if (!o.no_store) {
+        auto stored = store->write_changes(a->id, b->id, changes);
+        if (!stored) {
+            std::fprintf(stderr, "domaingraph diff: the changes were not stored: %s\n",
+                         stored.error().message.c_str());
+            return kExitFailure;
+        }
+    }
+    return kExitOk;
+}
+
+} // namespace
+
+void register_diff_command(CLI::App& app, Runner& selected) {
+    auto opts = std::make_shared<DiffOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "diff", "What changed between two stored scans: addresses, origin ASes, prefixes, name\n"
+                "servers, mail servers, CNAMEs and resolution status, each with a severity\n"
+                "(info|warning). The changes are also stored in the database.");
+    cmd->add_option("SCAN_A", opts->scan_a, "older scan: id, 'previous', 'latest'")->required();
+    cmd->add_option("SCAN_B", opts->scan_b, "newer scan: id, 'latest', 'previous'")->required();
+    cmd->add_option("-f,--format", opts->format, "text (the readable report, default) or json")
+        ->check(CLI::IsMember({"text", "json"}));
+    cmd->add_option("-o,--output", opts->output, "output file ('-' = stdout, the default)");
+    add_db_option(cmd, opts->db);
+    cmd->add_flag("--no-store", opts->no_store, "do not store the changes in the database");
+    cmd->footer("Examples:\n  domaingraph diff previous latest\n"
+                "  domaingraph diff 3 7 --format json -o changes.json\n"
+                "Change types and severities: docs/cli/diff.md");
+    cmd->callback([opts, &selected] { selected = [opts] { return run_diff(*opts); }; });
+}
+
+} // namespace dg::cli
