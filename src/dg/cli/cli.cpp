@@ -2,6 +2,7 @@
 
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
+#include "dg/config/cli_config.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -26,6 +27,11 @@ int run(int argc, char** argv) {
     app.name("domaingraph");
     app.require_subcommand(1);
     app.set_version_flag("--version", "domaingraph 0.1.0");
+    std::string config_file; // read from argv before parsing, by config::CliConfig::prepare
+    app.add_option("--config", config_file,
+                   "YAML configuration file (default: $DOMAINGRAPH_CONFIG, else "
+                   "<config dir>/config.yaml); see 'domaingraph config --help'");
+    config::CliConfig config;
     Runner selected;
     register_rib_commands(app, selected);
     register_lookup_command(app, selected);
@@ -38,11 +44,19 @@ int run(int argc, char** argv) {
                        selected);
     register_rib_origins(
         subcommand_group(app, "rib", "Routing dumps (MRT): read, summarise, fetch"), selected);
+    register_as2org_commands(app, selected);
+    register_config_commands(app, selected, config); // keep last: it sees every command
+    if (const int rc = config_before_parse(app, config, argc, argv); rc >= 0) {
+        return rc;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
         return code == 0 ? kExitOk : kExitUsage;
+    }
+    if (const int rc = config_after_parse(app, config); rc >= 0) {
+        return rc;
     }
     if (!selected) {
         std::fputs("domaingraph: no command selected; see --help\n", stderr);

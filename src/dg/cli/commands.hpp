@@ -5,6 +5,10 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 
+namespace dg::config {
+class CliConfig;
+} // namespace dg::config
+
 namespace dg::cli {
 
 using Runner = std::function<int()>;
@@ -21,5 +25,12 @@ void register_rib_origins(CLI::App& rib, Runner& selected);     // cmd_rib_origi
 void register_diff_command(CLI::App& app, Runner& selected);    // cmd_diff.cpp
 void register_scans_commands(CLI::App& app, Runner& selected);  // cmd_scans.cpp
 void register_history_command(CLI::App& app, Runner& selected); // cmd_history.cpp
+void register_as2org_commands(CLI::App& app, Runner& selected); // cmd_as2org.cpp
+/// `config show|path`; `cfg` is the configuration pass run around parsing (cmd_config.cpp).
+void register_config_commands(CLI::App& app, Runner& selected, config::CliConfig& cfg);
+/// Before app.parse(): loads the configuration; returns an exit code to stop with, or -1.
+int config_before_parse(CLI::App& app, config::CliConfig& cfg, int argc, char** argv);
+/// After app.parse(): applies environment/file values; returns an exit code to stop with, or -1.
+int config_after_parse(CLI::App& app, config::CliConfig& cfg);
 
 } // namespace dg::cli

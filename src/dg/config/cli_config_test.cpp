@@ -1,6 +1,7 @@
 #include "dg/config/cli_config.hpp"
 #include "tests/support/support.hpp"
 
+#include <filesystem>
 #include <gtest/gtest.h>
 #include <map>
 #include <memory>
