@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace dg::org {
 namespace {
@@ -154,22 +155,27 @@ private:
     }
     void link() {
         auto& d = *data_;
+        std::unordered_map<std::string_view, std::uint32_t> org_index;
+        org_index.reserve(d.orgs.size());
+        for (std::size_t i = 0; i < d.orgs.size(); ++i) {
+            org_index.emplace(d.orgs[i].id, static_cast<std::uint32_t>(i));
+        }
         d.as_org.assign(d.ases.size(), internal::kNoOrg);
+        d.asn_keys.resize(d.ases.size());
         for (std::size_t i = 0; i < d.ases.size(); ++i) {
+            d.asn_keys[i] = d.ases[i].asn.value();
             const std::string_view id = d.ases[i].org_id;
             if (id.empty()) {
                 continue;
             }
-            const auto it = std::lower_bound(
-                d.orgs.begin(), d.orgs.end(), id,
-                [](const Organisation& o, std::string_view k) { return o.id < k; });
-            if (it == d.orgs.end() || it->id != id) {
+            const auto it = org_index.find(id);
+            if (it == org_index.end()) {
                 ++d.report.unknown_org_refs;
                 warn(as_lines_[i], "AS" + d.ases[i].asn.to_string() + ": org_id '" +
                                        std::string(id) + "' names no organisation (AS kept)");
                 continue;
             }
-            d.as_org[i] = static_cast<std::uint32_t>(it - d.orgs.begin());
+            d.as_org[i] = it->second;
             d.by_org.push_back(static_cast<std::uint32_t>(i));
         }
         // ASes are ascending by asn, so a stable sort by org index gives (org, asn) order.

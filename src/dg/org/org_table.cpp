@@ -49,13 +49,12 @@ OrgTable::~OrgTable() = default;
 
 namespace {
 
-std::size_t find_as(const std::vector<AsOrg>& ases, Asn asn) {
-    const auto it = std::lower_bound(ases.begin(), ases.end(), asn,
-                                     [](const AsOrg& a, Asn key) { return a.asn < key; });
-    if (it == ases.end() || it->asn != asn) {
-        return ases.size();
+std::size_t find_as(const std::vector<std::uint32_t>& keys, Asn asn) {
+    const auto it = std::lower_bound(keys.begin(), keys.end(), asn.value());
+    if (it == keys.end() || *it != asn.value()) {
+        return keys.size();
     }
-    return static_cast<std::size_t>(it - ases.begin());
+    return static_cast<std::size_t>(it - keys.begin());
 }
 
 std::size_t find_org(const std::vector<Organisation>& orgs, std::string_view id) {
@@ -71,12 +70,12 @@ std::size_t find_org(const std::vector<Organisation>& orgs, std::string_view id)
 } // namespace
 
 const AsOrg* OrgTable::as_of(Asn asn) const {
-    const std::size_t i = find_as(data_->ases, asn);
+    const std::size_t i = find_as(data_->asn_keys, asn);
     return i < data_->ases.size() ? &data_->ases[i] : nullptr;
 }
 
 const Organisation* OrgTable::org_of(Asn asn) const {
-    const std::size_t i = find_as(data_->ases, asn);
+    const std::size_t i = find_as(data_->asn_keys, asn);
     if (i >= data_->ases.size() || data_->as_org[i] == internal::kNoOrg) {
         return nullptr;
     }

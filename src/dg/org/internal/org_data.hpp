@@ -38,10 +38,11 @@ namespace dg::org {
 
 struct OrgTable::Data {
     internal::StringArena arena;
-    std::vector<Organisation> orgs;    ///< ascending by id, unique
-    std::vector<AsOrg> ases;           ///< ascending by asn, unique
-    std::vector<std::uint32_t> as_org; ///< per AS: index in orgs or kNoOrg
-    std::vector<std::uint32_t> by_org; ///< AS indices with an org, by (org index, asn)
+    std::vector<Organisation> orgs;      ///< ascending by id, unique
+    std::vector<AsOrg> ases;             ///< ascending by asn, unique
+    std::vector<std::uint32_t> asn_keys; ///< ases[i].asn, dense for a cache-friendly search
+    std::vector<std::uint32_t> as_org;   ///< per AS: index in orgs or kNoOrg
+    std::vector<std::uint32_t> by_org;   ///< AS indices with an org, by (org index, asn)
     LoadReport report;
 };
 
