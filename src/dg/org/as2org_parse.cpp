@@ -40,18 +40,31 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-std::vector<std::string_view> split_bar(std::string_view line) {
-    std::vector<std::string_view> out;
+/// [begin, end) of each '|'-separated field of `line`, untrimmed.
+std::vector<std::pair<std::size_t, std::size_t>> bar_spans(std::string_view line) {
+    std::vector<std::pair<std::size_t, std::size_t>> out;
     std::size_t start = 0;
     while (true) {
         const std::size_t bar = line.find('|', start);
         if (bar == std::string_view::npos) {
-            out.push_back(trim(line.substr(start), " \t"));
+            out.emplace_back(start, line.size());
             return out;
         }
-        out.push_back(trim(line.substr(start, bar - start), " \t"));
+        out.emplace_back(start, bar);
         start = bar + 1;
     }
+}
+
+std::string_view span_text(std::string_view line, std::size_t begin, std::size_t end) {
+    return trim(line.substr(begin, end - begin), " \t");
+}
+
+std::vector<std::string_view> split_bar(std::string_view line) {
+    std::vector<std::string_view> out;
+    for (const auto& [begin, end] : bar_spans(line)) {
+        out.push_back(span_text(line, begin, end));
+    }
+    return out;
 }
 
 /// Collects rows, counts and warnings; builds the table at the end.
@@ -249,28 +262,27 @@ std::optional<std::string> parse_format(std::string_view spec, Layout& out) {
 /// extra '|' are taken to be part of the name. Returns nullopt (with `why`) when unusable.
 std::optional<std::vector<std::string_view>> layout_fields(std::string_view line, const Layout& l,
                                                            bool& merged, std::string& why) {
-    auto fields = split_bar(line);
+    const auto spans = bar_spans(line);
     merged = false;
-    if (fields.size() < l.fields) {
+    const bool mergeable = spans.size() > l.fields && l.name != Layout::kAbsent;
+    if (spans.size() < l.fields || (spans.size() > l.fields && !mergeable)) {
         why = "expected " + std::to_string(l.fields) + " '|'-separated fields, found " +
-              std::to_string(fields.size());
+              std::to_string(spans.size());
         return std::nullopt;
     }
-    if (fields.size() > l.fields) {
-        if (l.name == Layout::kAbsent) {
-            why = "expected " + std::to_string(l.fields) + " '|'-separated fields, found " +
-                  std::to_string(fields.size());
-            return std::nullopt;
+    // With more fields than the format names, the name field takes the extra ones ('|' in a
+    // name): fields before it count from the left, fields after it from the right.
+    const std::size_t extra = spans.size() - l.fields;
+    std::vector<std::string_view> fields;
+    fields.reserve(l.fields);
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+        if (extra > 0 && i == l.name) {
+            fields.push_back(span_text(line, spans[i].first, spans[i + extra].second));
+            i += extra;
+            merged = true;
+            continue;
         }
-        // Re-split: fields before the name from the left, after it from the right.
-        const std::size_t extra = fields.size() - l.fields;
-        const char* begin = fields[l.name].data();
-        const std::string_view last = fields[l.name + extra];
-        const char* end = last.data() + last.size();
-        fields[l.name] = std::string_view(begin, static_cast<std::size_t>(end - begin));
-        fields.erase(fields.begin() + static_cast<std::ptrdiff_t>(l.name) + 1,
-                     fields.begin() + static_cast<std::ptrdiff_t>(l.name + extra) + 1);
-        merged = true;
+        fields.push_back(span_text(line, spans[i].first, spans[i].second));
     }
     return fields;
 }

@@ -139,6 +139,18 @@ TEST(OrgTable, ExtraBarsGoIntoTheName) {
     EXPECT_TRUE(has_warning(r, 2, "extra"));
 }
 
+// Fuzz find (fuzz/corpus/fuzz_as2org/regress-merge-blank-field): a blank last field of a merged
+// name made the merged view's length wrap around.
+TEST(OrgTable, MergedNameEndingInABlankField) {
+    LoadReport r;
+    auto table = parse_ok(
+        kAsFormat + "64496|20200101|NAME|  |ORG-A||ARIN\n" + "64497|20200101|| |ORG-A||ARIN\n", &r);
+    EXPECT_EQ(table.as_of(Asn{64496})->name, "NAME|");
+    EXPECT_EQ(table.as_of(Asn{64496})->org_id, "ORG-A");
+    EXPECT_EQ(table.as_of(Asn{64497})->name, "|");
+    EXPECT_EQ(r.skipped, 0U);
+}
+
 TEST(OrgTable, NoValidRowIsAnError) {
     LoadReport r;
     auto table = OrgTable::parse("# only comments\n\nrubbish\n", "empty.txt", &r);
