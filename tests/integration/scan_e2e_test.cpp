@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <spawn.h>
@@ -291,6 +292,120 @@ TEST(ScanE2e, KilledScanResumesWithEveryDomainOnce) {
     ASSERT_TRUE(final_scan);
     EXPECT_EQ(final_scan->status, model::ScanStatus::Complete);
     EXPECT_EQ(final_scan->domains_done, 600U);
+}
+
+// ---- change the zones, scan again: diff reports exactly those changes ----------------------
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+        text.replace(at, from.size(), to);
+    }
+    return text;
+}
+
+/// Rewrites DIR/zones/ZONE.zone through `edit` (bumping the SOA serial) and reloads it in knotd.
+void edit_zone(const DnsRig& rig, const std::string& zone,
+               const std::function<std::string(std::string)>& edit) {
+    const std::string path = rig.dir() + "/zones/" + zone + ".zone";
+    std::string text = edit(read_file(path));
+    text = replace_all(text, "hostmaster.rig.test. 1 3600", "hostmaster.rig.test. 2 3600");
+    write_file(path, text);
+    auto r = run_command(
+        {"knotc", "-c", rig.dir() + "/knot.conf", "-b", "-t", "30", "zone-reload", zone});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST(ScanE2e, DiffAfterZoneChangesReportsExactlyThem) {
+    DG_DNS_SERVERS_OR_SKIP();
+    DG_SHARED_OR_SKIP(rib, kRib);
+    auto rig = DnsRig::start(300);
+    ASSERT_TRUE(rig) << DnsRig::last_error();
+    const auto routed = rib_hosts();
+    // Pick the domains to change from the truth.
+    std::string moved, moved_from, moved_to, ns_cut, ns_host, mx_domain, mx_host;
+    int mx_pref = 0;
+    for (const auto* t : rig->of_kind("ordinary")) {
+        if (moved.empty() && t->a.size() == 1 && routed.count(t->a[0])) {
+            moved = t->name;
+            moved_from = t->a[0];
+            for (const auto& [ip, host] : routed) {
+                if (host.asn != routed.at(moved_from).asn) {
+                    moved_to = ip;
+                    break;
+                }
+            }
+        } else if (ns_cut.empty() && t->ns.size() == 2) {
+            ns_cut = t->name;
+            ns_host = t->ns[1];
+        } else if (mx_domain.empty() && t->mx.size() == 1) {
+            mx_domain = t->name;
+            mx_host = t->mx[0].host;
+            mx_pref = t->mx[0].preference;
+        }
+    }
+    ASSERT_FALSE(moved.empty() || moved_to.empty() || ns_cut.empty() || mx_domain.empty());
+
+    const TempDir dir;
+    std::string list;
+    for (const auto* t : rig->of_kind("ordinary")) {
+        list += t->name + "\n";
+    }
+    list += "chain1.rig.test\nnodata.rig.test\n";
+    write_file(dir.file("list.txt"), list);
+    const std::string db = "sqlite://" + dir.file("diff.db");
+    // Straight to the authoritative server: no recursive cache between the two scans.
+    const std::vector<std::string> args = {
+        "-d",         dir.file("list.txt"), "-m",       rib,   "--db", db,
+        "--resolver", rig->auth_endpoint(), "--format", "none"};
+    auto first = scan(args);
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+
+    edit_zone(*rig, moved, [&](std::string z) {
+        return replace_all(z, "@ A " + moved_from + "\n", "@ A " + moved_to + "\n");
+    });
+    edit_zone(*rig, ns_cut,
+              [&](std::string z) { return replace_all(z, "@ NS " + ns_host + ".\n", ""); });
+    edit_zone(*rig, mx_domain, [&](std::string z) {
+        return replace_all(z, "@ MX " + std::to_string(mx_pref) + " ",
+                           "@ MX " + std::to_string(mx_pref + 25) + " ");
+    });
+    edit_zone(*rig, "rig.test", [&](std::string z) {
+        z = replace_all(z, "chain1.rig.test. 86400 IN CNAME chain1-hop1.rig.test.",
+                        "chain1.rig.test. 86400 IN CNAME chain1-alt.rig.test.");
+        z += "chain1-alt.rig.test. 86400 IN A 203.0.113.201\n"
+             "chain1-alt.rig.test. 86400 IN AAAA 2001:db8:ff::1\n"
+             "chain1-alt.rig.test. 86400 IN MX 5 mx1.rig.test.\n";
+        return replace_all(z, "nodata.rig.test. 86400 IN A 198.51.100.77\n", "");
+    });
+    auto second = scan(args);
+    ASSERT_EQ(second.exit_code, 0) << second.err;
+
+    auto diff = run_command({dg_binary(), "diff", "1", "2", "--db", db, "--format", "json"});
+    ASSERT_EQ(diff.exit_code, 0) << diff.err;
+    const auto report = json::parse(diff.out);
+    std::set<std::string> got;
+    for (const auto& c : report["changes"]) {
+        got.insert(c["domain"].get<std::string>() + " " + c["type"].get<std::string>() + " " +
+                   c["from"].dump() + " " + c["to"].dump());
+    }
+    const std::set<std::string> want = {
+        moved + " a_removed \"" + moved_from + "\" null",
+        moved + " a_added null \"" + moved_to + "\"",
+        ns_cut + " ns_removed \"" + ns_host + "\" null",
+        mx_domain + " mx_preference_changed " +
+            json({{"host", mx_host}, {"preference", mx_pref}}).dump() + " " +
+            json({{"host", mx_host}, {"preference", mx_pref + 25}}).dump(),
+        "chain1.rig.test cname_changed [\"chain1-hop1.rig.test\"] [\"chain1-alt.rig.test\"]",
+        "nodata.rig.test status_changed \"NOERROR\" \"NXDOMAIN\"",
+    };
+    EXPECT_EQ(got, want) << diff.out;
+    EXPECT_EQ(report["summary"]["changes"], 6);
+    // The changes were stored as well.
+    auto store = store::Store::open(db);
+    ASSERT_TRUE(store);
+    auto stored = (*store)->changes(1, 2);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->size(), 6U);
 }
 
 } // namespace

@@ -36,6 +36,7 @@ int run(int argc, char** argv) {
     register_rib_commands(app, selected);
     register_lookup_command(app, selected);
     register_resolve_command(app, selected);
+    register_scan_command(app, selected);
     register_diff_command(app, selected);
     register_scans_commands(app, selected);
     register_history_command(app, selected);

@@ -19,6 +19,7 @@ CLI::App& subcommand_group(CLI::App& app, const std::string& name, const std::st
 void register_rib_commands(CLI::App& app, Runner& selected);    // cmd_rib.cpp
 void register_lookup_command(CLI::App& app, Runner& selected);  // cmd_lookup.cpp
 void register_resolve_command(CLI::App& app, Runner& selected); // cmd_resolve.cpp
+void register_scan_command(CLI::App& app, Runner& selected);    // cmd_scan.cpp
 void register_export_command(CLI::App& app, Runner& selected); // cmd_export.cpp
 void register_rib_fetch(CLI::App& rib, Runner& selected);       // cmd_rib_fetch.cpp
 void register_rib_origins(CLI::App& rib, Runner& selected);     // cmd_rib_origins.cpp

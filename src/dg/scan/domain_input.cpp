@@ -67,11 +67,12 @@ std::string printable(std::string_view text, std::size_t limit) {
     std::string out;
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
-        if (out.size() >= limit) {
+        const bool plain = c >= 0x20 && c < 0x7f && c != '\\';
+        if (out.size() + (plain ? 1 : 4) > limit) {
             out += "...";
             break;
         }
-        if (c >= 0x20 && c < 0x7f && c != '\\') {
+        if (plain) {
             out += ch;
         } else {
             out += "\\x";
@@ -120,7 +121,8 @@ Result<std::optional<InputItem>> DomainInput::next() {
             item.name = parsed->text();
         } else {
             item.valid = false;
-            item.error = parsed.error().message;
+            // The message quotes the line: keep it printable (stores and JSON need UTF-8).
+            item.error = printable(parsed.error().message, 1024);
             item.name = printable(item.name);
         }
         if (done_.contains(item.name)) {
