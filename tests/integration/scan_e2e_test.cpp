@@ -209,6 +209,43 @@ TEST(ScanE2e, PostgresMatchesTruth) {
     scan_matches_truth(url);
 }
 
+TEST(ScanE2e, As2orgNamesTheOrganisationOfEveryRoutedAddress) {
+    DG_DNS_SERVERS_OR_SKIP();
+    DG_SHARED_OR_SKIP(rib, kRib);
+    auto rig = DnsRig::start(120);
+    ASSERT_TRUE(rig) << DnsRig::last_error();
+    const TempDir dir;
+    // A CAIDA-format file naming an organisation for every origin AS of the rig's routed hosts.
+    std::string orgs = "# format:org_id|changed|org_name|country|source\n";
+    std::string ases = "# format:aut|changed|aut_name|org_id|opaque_id|source\n";
+    std::set<std::uint32_t> seen;
+    for (const auto& [ip, host] : rib_hosts()) {
+        if (seen.insert(host.asn).second) {
+            const auto id = "ORG-" + std::to_string(host.asn);
+            orgs += id + "|20240101|Org of AS" + std::to_string(host.asn) + "|NL|RIPE\n";
+            ases += std::to_string(host.asn) + "|20240101|AS-NAME|" + id + "||RIPE\n";
+        }
+    }
+    write_file(dir.file("as-org2info.txt"), "# name: AS Org\n" + orgs + ases);
+    auto r = scan({"-d", rig->ordinary_file(), "-m", rib, "--db", "sqlite://" + dir.file("s.db"),
+                   "--resolver", rig->recursive_endpoint(), "--as2org", dir.file("as-org2info.txt"),
+                   "--format", "jsonl"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::size_t named = 0;
+    for (const auto& [name, result] : by_domain(r.out)) {
+        for (const auto& a : result["a"]) {
+            if (a["asn"].is_null()) {
+                EXPECT_TRUE(a["org"].is_null()) << name;
+                continue;
+            }
+            EXPECT_EQ(a["org"], "Org of AS" + std::to_string(a["asn"].get<std::uint32_t>()))
+                << name;
+            ++named;
+        }
+    }
+    EXPECT_GT(named, 10U);
+}
+
 // ---- kill -9 mid-run, resume: every domain exactly once ----------------------------------
 
 pid_t spawn(const std::vector<std::string>& argv, const std::string& out_file) {
