@@ -132,6 +132,16 @@ std::string shown(const std::vector<std::string>& values) {
     return values.size() == 1 ? values.front() : "[" + join(values, ", ") + "]";
 }
 
+/// Whether an option that excludes `opt` was given (CLI11 records exclusions both ways).
+bool excluded_by_command_line(const CLI::Option& opt) {
+    for (const CLI::Option* other : opt.get_excludes()) {
+        if (other->count() > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 } // namespace
 
 std::string file_key(const std::vector<std::string>& path, std::string_view option) {
@@ -321,6 +331,9 @@ Result<void> CliConfig::apply_chain(CLI::App& app) {
             continue;
         }
         Candidate& c = it->second;
+        if (excluded_by_command_line(*opt)) {
+            continue; // e.g. a configured --json when the command line chose --pg
+        }
         try {
             opt->add_result(c.values);
             opt->run_callback();
@@ -377,6 +390,8 @@ std::vector<Setting> CliConfig::settings(CLI::App& command) const {
             opt->capture_default_str();
             if (!opt->get_default_str().empty()) {
                 s.values.push_back(opt->get_default_str());
+            } else if (opt->get_expected_max() == 0) {
+                s.values.emplace_back("false"); // a flag not given (all our flags are bool)
             }
             s.origin = Origin::Default;
             s.origin_text = "default";

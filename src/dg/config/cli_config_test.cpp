@@ -20,6 +20,8 @@ struct Tree {
         std::string db;
         std::string domains;
         std::string notes;
+        int resume = 0;
+        bool fresh = false;
     } scan;
     std::string lookup_db = "untouched";
     std::string fetch_source = "ris";
@@ -37,6 +39,9 @@ struct Tree {
         scan_cmd->add_option("--db", scan.db);
         scan_cmd->add_option("-d,--domains", scan.domains)->required();
         scan_cmd->add_option("--notes", scan.notes);
+        auto* resume = scan_cmd->add_option("--resume", scan.resume);
+        auto* fresh = scan_cmd->add_flag("--fresh", scan.fresh);
+        resume->excludes(fresh);
         auto* lookup = app.add_subcommand("lookup", "lookup");
         lookup->add_option("--db", lookup_db);
         auto* rib = app.add_subcommand("rib", "rib");
@@ -202,6 +207,17 @@ TEST_F(CliConfigTest, RequiredOptionsCanComeFromConfiguration) {
     ASSERT_TRUE(env.parse_error.empty()) << env.parse_error;
     ASSERT_TRUE(env.applied);
     EXPECT_EQ(env.tree->scan.domains, "list.txt");
+}
+
+TEST_F(CliConfigTest, ConfiguredValuesYieldToExclusiveFlags) {
+    const std::string path = yaml("scan:\n  fresh: true\n");
+    auto r = run({"--config", path, "scan", "-d", "x", "--resume", "3"});
+    ASSERT_TRUE(r.applied) << r.applied.error().to_string();
+    EXPECT_EQ(r.tree->scan.resume, 3);
+    EXPECT_FALSE(r.tree->scan.fresh);
+    auto alone = run({"--config", path, "scan", "-d", "x"});
+    ASSERT_TRUE(alone.applied);
+    EXPECT_TRUE(alone.tree->scan.fresh);
 }
 
 TEST_F(CliConfigTest, RejectedValuesNameTheirOrigin) {
