@@ -1,0 +1,207 @@
+#pragma once
+// Scan analytics (docs/cli/analytics.md): AS and organisation statistics, diversity and
+// concentration, per-domain name-server diversity with single points of failure, clustering of
+// domains by shared infrastructure, and trends of one AS across scans. Every computation is one
+// streaming pass over Store::results(): memory grows with distinct ASes / addresses, not domains.
+
+#include "dg/core/result.hpp"
+#include "dg/model/model.hpp"
+#include "dg/store/store.hpp"
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace dg::analytics {
+
+/// Roles of an IP mapping: the domain's own A / AAAA, an address of a name server or mail host.
+enum Role : std::size_t { kRoleA, kRoleAaaa, kRoleNs, kRoleMx };
+inline constexpr std::size_t kRoleCount = 4;
+
+struct AsnStat {
+    std::uint32_t asn = 0;
+    std::string org;               ///< first organisation seen for it ("" when unknown)
+    std::uint64_t ip_mappings = 0; ///< mapping rows (an address counts once per domain using it)
+    std::uint64_t unique_ips = 0;
+    std::uint64_t domains = 0;
+    double percentage = 0; ///< 100 x ip_mappings / total routed mappings
+    std::array<std::uint64_t, kRoleCount> by_role{};
+};
+
+struct OrgStat {
+    std::string org;
+    std::vector<std::uint32_t> asns; ///< sorted
+    std::uint64_t ip_mappings = 0;
+    std::uint64_t domains = 0;
+    double percentage = 0;
+};
+
+struct Diversity {
+    std::uint64_t units = 0; ///< number of ASes (or orgs)
+    double shannon_entropy = 0;
+    double normalised_entropy = 0;
+    double score = 0; ///< 100 x normalised entropy
+    std::string level;
+    double gini = 0;
+    std::string concentration;
+};
+
+struct SinglePointOfFailure {
+    std::string domain;
+    std::string reason; ///< "single_ns_address" or "single_ns_asn"
+    std::optional<std::uint32_t> asn;
+    std::optional<std::string> ip; ///< for single_ns_address
+    std::uint64_t ns_hosts = 0;
+};
+
+struct ScanStats {
+    std::int64_t scan_id = 0;
+    model::UnixTime started_at = 0;
+    std::uint64_t domains = 0;
+    std::uint64_t domains_with_addresses = 0; ///< with at least one A/AAAA
+    std::uint64_t ip_mappings = 0;            ///< routed mapping rows (ASN known, not 0)
+    std::uint64_t unrouted_mappings = 0;
+    std::uint64_t unique_ips = 0; ///< distinct routed addresses
+    std::uint64_t unique_asns = 0;
+    double avg_ips_per_asn = 0;
+    std::uint64_t max_ips_per_asn = 0;
+    std::uint64_t min_ips_per_asn = 0;
+    double concentration_ratio = 0;
+    std::uint64_t concentration_k = 0;
+    std::vector<AsnStat> asns; ///< every AS, most mappings first (ties: lower ASN first)
+    std::vector<OrgStat> orgs; ///< by organisation, when any mapping had one
+    Diversity diversity;       ///< of the AS distribution
+    std::optional<Diversity> org_diversity;
+    // per domain: name-server diversity
+    std::uint64_t domains_with_ns_addresses = 0;
+    std::map<std::uint64_t, std::uint64_t> ns_asn_histogram;    ///< distinct NS ASes -> domains
+    std::map<std::uint64_t, std::uint64_t> ns_prefix_histogram; ///< distinct NS prefixes -> domains
+    std::map<std::uint64_t, std::uint64_t>
+        address_asn_histogram;                                  ///< distinct A/AAAA ASes -> domains
+    std::vector<SinglePointOfFailure> single_points_of_failure; ///< sorted by domain
+};
+
+/// Name-server and address diversity of one domain.
+struct DomainDiversity {
+    std::uint64_t ns_hosts = 0;
+    std::uint64_t ns_ips = 0;
+    std::uint64_t ns_asns = 0;
+    std::uint64_t ns_prefixes = 0;
+    std::uint64_t address_ips = 0;
+    std::uint64_t address_asns = 0;
+    std::uint64_t address_prefixes = 0;
+    std::optional<SinglePointOfFailure> spof;
+};
+DomainDiversity domain_diversity(const model::DomainResult& r);
+
+/// Accumulates ScanStats one result at a time.
+class StatsBuilder {
+public:
+    void add(const model::DomainResult& r);
+    [[nodiscard]] ScanStats finish() const;
+
+private:
+    struct PerAsn {
+        AsnStat stat;
+        std::unordered_set<std::string> ips;
+    };
+    struct PerOrg {
+        std::unordered_set<std::uint32_t> asns;
+        std::uint64_t ip_mappings = 0;
+        std::uint64_t domains = 0;
+    };
+    std::unordered_map<std::uint32_t, PerAsn> asns_;
+    std::unordered_map<std::string, PerOrg> orgs_;
+    std::unordered_set<std::string> ips_;
+    ScanStats s_;
+};
+
+/// Statistics of one stored scan. Errors: NotFound, store errors.
+Result<ScanStats> scan_stats(store::Store& store, std::int64_t scan_id);
+
+// --- clustering ---
+
+enum class ClusterBy : std::uint8_t { Asn, Prefix, Ns, Ip };
+/// "asn", "prefix", "ns", "ip". Errors: InvalidArgument.
+Result<ClusterBy> parse_cluster_by(std::string_view s);
+
+struct Cluster {
+    std::vector<std::string> domains; ///< sorted
+    std::vector<std::string> shared;  ///< elements every member uses (sorted)
+};
+
+struct ClusterOptions {
+    ClusterBy by = ClusterBy::Asn;
+    std::uint32_t min_shared = 1;
+    /// A domain with more elements than this joins clusters by its first `max_elements` (sorted)
+    /// only, bounding the C(k, min_shared) subsets enumerated per domain.
+    std::uint32_t max_elements = 64;
+};
+
+/// Groups domains that share at least `min_shared` elements (docs/cli/analytics.md):
+/// for every set S of min_shared elements, the domains using all of S form a group; groups of
+/// two or more domains with identical members are merged; `shared` is the intersection of the
+/// members' elements. Ordered by size, then number of shared elements, then first domain.
+class ClusterBuilder {
+public:
+    explicit ClusterBuilder(ClusterOptions options) : options_(options) {}
+    void add(const model::DomainResult& r);
+    [[nodiscard]] std::vector<Cluster> finish() const;
+
+private:
+    std::uint32_t intern(const std::string& element);
+    ClusterOptions options_;
+    std::unordered_map<std::string, std::uint32_t> ids_;
+    std::vector<std::string> names_;
+    std::vector<std::string> domains_;
+    std::vector<std::vector<std::uint32_t>> elements_; ///< per domain, sorted
+};
+
+/// The elements of `r` that clustering by `by` looks at: the ASNs / prefixes / addresses of its
+/// A and AAAA records, or its name-server host names.
+std::vector<std::string> cluster_elements(const model::DomainResult& r, ClusterBy by);
+
+Result<std::vector<Cluster>> cluster_scan(store::Store& store, std::int64_t scan_id,
+                                          const ClusterOptions& options);
+
+// --- trends ---
+
+struct TrendPoint {
+    std::int64_t scan_id = 0;
+    model::UnixTime started_at = 0;
+    std::uint64_t ip_mappings = 0; ///< routed mappings of the AS / org
+    std::uint64_t domains = 0;     ///< domains with at least one such mapping
+    std::uint64_t total_ip_mappings = 0;
+    std::uint64_t total_domains = 0;
+    double ip_share = 0;     ///< percent
+    double domain_share = 0; ///< percent
+};
+
+struct Trend {
+    std::optional<std::uint32_t> asn;
+    std::optional<std::string> org;
+    std::uint32_t days = 0;
+    std::vector<TrendPoint> points; ///< oldest scan first
+    std::int64_t ip_mappings_change = 0;
+    std::optional<double> ip_mappings_change_pct; ///< unset when the first value is 0
+    std::int64_t domains_change = 0;
+    std::optional<double> domains_change_pct;
+};
+
+struct TrendRequest {
+    std::optional<std::uint32_t> asn;
+    std::optional<std::string> org;
+    std::uint32_t days = 30;
+    model::UnixTime now = 0; ///< 0: the current time
+};
+
+/// Complete scans started within the last `days`, oldest first. Errors: InvalidArgument (neither
+/// or both of asn/org), store errors.
+Result<Trend> trend(store::Store& store, const TrendRequest& request);
+
+} // namespace dg::analytics

@@ -1,0 +1,19 @@
+#pragma once
+// JSON shapes of `analytics`, `cluster` and `trends` (docs/cli/analytics.md). Field names follow
+// the seed tool's where it had the same figure.
+
+#include "dg/analytics/analytics.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace dg::analytics {
+
+/// `top` limits top_asns and organisations (0: all).
+nlohmann::ordered_json to_json(const ScanStats& s, std::size_t top = 20);
+nlohmann::ordered_json to_json(const std::vector<Cluster>& clusters, std::int64_t scan_id,
+                               const ClusterOptions& options, std::size_t limit = 0);
+nlohmann::ordered_json to_json(const Trend& t);
+/// Rounds half away from zero to `places` decimals.
+double round_to(double v, int places);
+
+} // namespace dg::analytics
