@@ -85,7 +85,7 @@ void register_diff_command(CLI::App& app, Runner& selected) {
     cmd->add_flag("--no-store", opts->no_store, "do not store the changes in the database");
     cmd->footer("Examples:\n  domaingraph diff previous latest\n"
                 "  domaingraph diff 3 7 --format json -o changes.json\n"
-                "Change types and severities: docs/cli/diff.md");
+                "Change types and severities: docs/cli/diff.md\n");
     cmd->callback([opts, &selected] { selected = [opts] { return run_diff(*opts); }; });
 }
 

@@ -51,7 +51,7 @@ void register_history_command(CLI::App& app, Runner& selected) {
                   "JSON array of {scan_id, started_at, scan_status, result}, oldest scan first");
     add_db_option(cmd, opts->db);
     cmd->footer("Examples:\n  domaingraph history example.com\n"
-                "  domaingraph history Bücher.example --json\nDetails: docs/cli/history.md");
+                "  domaingraph history Bücher.example --json\nDetails: docs/cli/history.md\n");
     cmd->callback([opts, &selected] { selected = [opts] { return run_history(*opts); }; });
 }
 

@@ -99,7 +99,7 @@ void register_scans_commands(CLI::App& app, Runner& selected) {
     del->callback([opts, &selected] { selected = [opts] { return run_delete(*opts); }; });
 
     group.footer("Examples:\n  domaingraph scans list\n  domaingraph scans show latest --json\n"
-                 "  domaingraph scans delete 3\nDetails: docs/cli/scans.md");
+                 "  domaingraph scans delete 3\nDetails: docs/cli/scans.md\n");
 }
 
 } // namespace dg::cli

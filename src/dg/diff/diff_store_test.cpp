@@ -6,6 +6,7 @@
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/support.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <map>
 
@@ -214,6 +215,102 @@ TEST_P(DiffStoreTest, ScanReferences) {
     for (const char* bad : {"", "x", "-1", "0", "1x", "99999999999999999999"}) {
         EXPECT_EQ(resolve_scan(*store_, bad).error().code, ErrorCode::InvalidArgument) << bad;
     }
+}
+
+/// A real store whose results() arrive in another order, as from a PostgreSQL database with a
+/// collation that ignores punctuation (en_US.UTF-8 sorts "ab" before "a-c").
+class CollatingStore : public store::Store {
+public:
+    explicit CollatingStore(store::Store& real) : real_(real) {}
+    [[nodiscard]] const char* backend() const override { return real_.backend(); }
+    Result<int> schema_version() override { return real_.schema_version(); }
+    Result<model::Scan> create_scan(const store::NewScan& s) override {
+        return real_.create_scan(s);
+    }
+    Result<void> set_domains_total(std::int64_t id, std::uint64_t n) override {
+        return real_.set_domains_total(id, n);
+    }
+    Result<void> set_scan_status(std::int64_t id, model::ScanStatus s, model::UnixTime t) override {
+        return real_.set_scan_status(id, s, t);
+    }
+    Result<std::vector<model::Scan>> list_scans() override { return real_.list_scans(); }
+    Result<model::Scan> get_scan(std::int64_t id) override { return real_.get_scan(id); }
+    Result<void> delete_scan(std::int64_t id) override { return real_.delete_scan(id); }
+    Result<void> write_results(std::int64_t id, std::span<const DomainResult> b) override {
+        return real_.write_results(id, b);
+    }
+    Result<void> done_domains(std::int64_t id, const store::NameCallback& cb) override {
+        return real_.done_domains(id, cb);
+    }
+    Result<void> results(std::int64_t id, const store::ResultFilter& f,
+                         const store::ResultCallback& cb) override {
+        DG_TRY(auto rows, real_.results_vector(id, f));
+        auto key = [](const std::string& name) {
+            std::string k;
+            for (char c : name) {
+                if (c != '-' && c != '.') {
+                    k += c;
+                }
+            }
+            return k;
+        };
+        std::stable_sort(rows.begin(), rows.end(), [&](const auto& x, const auto& y) {
+            return key(x.result.domain) < key(y.result.domain);
+        });
+        for (const auto& r : rows) {
+            if (!cb(r)) {
+                break;
+            }
+        }
+        return ok();
+    }
+    Result<std::uint64_t> count_results(std::int64_t id, const store::ResultFilter& f) override {
+        return real_.count_results(id, f);
+    }
+    Result<void> domain_history(const std::string& d, const store::ResultCallback& cb) override {
+        return real_.domain_history(d, cb);
+    }
+    Result<std::vector<std::string>> domains_by_asn(std::int64_t id, std::uint32_t asn) override {
+        return real_.domains_by_asn(id, asn);
+    }
+    Result<void> write_changes(std::int64_t a, std::int64_t b, std::span<const Change> c) override {
+        return real_.write_changes(a, b, c);
+    }
+    Result<std::vector<Change>> changes(std::int64_t a, std::int64_t b) override {
+        return real_.changes(a, b);
+    }
+
+private:
+    store::Store& real_;
+};
+
+TEST_P(DiffStoreTest, NamesOutOfByteOrderAreAnErrorNotWrongChanges) {
+    std::vector<DomainResult> batch;
+    for (const char* name : {"a-c.example", "ab.example", "b.example"}) {
+        batch.push_back(make_result(1, 0));
+        batch.back().domain = name;
+    }
+    const auto a = store_->create_scan({})->id;
+    const auto b = store_->create_scan({})->id;
+    ASSERT_TRUE(store_->write_results(a, batch));
+    ASSERT_TRUE(store_->write_results(b, batch));
+    CollatingStore collating_a(*reader_);
+    CollatingStore collating_b(*store_);
+    std::vector<Change> got;
+    DiffSink sink;
+    sink.change = [&](const Change& c) {
+        got.push_back(c);
+        return true;
+    };
+    auto r = diff_scans(collating_a, collating_b, a, b, sink);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::Malformed);
+    EXPECT_NE(r.error().message.find("out of order"), std::string::npos) << r.error().message;
+    EXPECT_TRUE(got.empty());
+    // Byte order (the real store) gives the right answer: nothing changed.
+    auto fine = diff_scans(*reader_, *store_, a, b, {});
+    ASSERT_TRUE(fine) << fine.error().to_string();
+    EXPECT_EQ(fine->changes, 0U);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, DiffStoreTest, ::testing::Values(Backend::Sqlite));
