@@ -52,30 +52,38 @@ double percent(std::uint64_t part, std::uint64_t whole) {
 
 } // namespace
 
+std::size_t IpAddressHash::operator()(const IpAddress& ip) const noexcept {
+    std::uint64_t h = static_cast<std::uint64_t>(ip.family()) * 0x9e3779b97f4a7c15ULL;
+    for (std::uint8_t b : ip.bytes()) {
+        h = (h ^ b) * 0x100000001b3ULL;
+    }
+    return static_cast<std::size_t>(h ^ (h >> 29));
+}
+
 DomainDiversity domain_diversity(const model::DomainResult& r) {
     DomainDiversity d;
-    std::set<std::string> ns_ips;
-    std::set<std::string> ns_prefixes;
+    std::set<IpAddress> ns_ips;
+    std::set<Prefix> ns_prefixes;
     std::set<std::uint32_t> ns_asns;
     for (const auto& ns : r.ns) {
         for (const auto& m : ns.ips) {
-            ns_ips.insert(m.ip.to_string());
+            ns_ips.insert(m.ip);
             if (m.prefix) {
-                ns_prefixes.insert(m.prefix->to_string());
+                ns_prefixes.insert(*m.prefix);
             }
             if (routed(m)) {
                 ns_asns.insert(m.asn->value());
             }
         }
     }
-    std::set<std::string> ips;
-    std::set<std::string> prefixes;
+    std::set<IpAddress> ips;
+    std::set<Prefix> prefixes;
     std::set<std::uint32_t> asns;
     for (const auto* list : {&r.a, &r.aaaa}) {
         for (const auto& m : *list) {
-            ips.insert(m.ip.to_string());
+            ips.insert(m.ip);
             if (m.prefix) {
-                prefixes.insert(m.prefix->to_string());
+                prefixes.insert(*m.prefix);
             }
             if (routed(m)) {
                 asns.insert(m.asn->value());
@@ -93,7 +101,7 @@ DomainDiversity domain_diversity(const model::DomainResult& r) {
         d.spof = SinglePointOfFailure{
             r.domain, "single_ns_address",
             ns_asns.empty() ? std::nullopt : std::optional<std::uint32_t>(*ns_asns.begin()),
-            *ns_ips.begin(), d.ns_hosts};
+            ns_ips.begin()->to_string(), d.ns_hosts};
     } else if (ns_ips.size() > 1 && ns_asns.size() == 1) {
         d.spof = SinglePointOfFailure{r.domain, "single_ns_asn", *ns_asns.begin(), std::nullopt,
                                       d.ns_hosts};
@@ -114,7 +122,6 @@ void StatsBuilder::add(const model::DomainResult& r) {
             return;
         }
         const std::uint32_t asn = m.asn->value();
-        std::string ip = m.ip.to_string();
         auto& per = asns_[asn];
         per.stat.asn = asn;
         ++per.stat.ip_mappings;
@@ -122,8 +129,8 @@ void StatsBuilder::add(const model::DomainResult& r) {
         if (per.stat.org.empty() && m.org) {
             per.stat.org = *m.org;
         }
-        per.ips.insert(ip);
-        ips_.insert(std::move(ip));
+        per.ips.insert(m.ip);
+        ips_.insert(m.ip);
         ++s_.ip_mappings;
         domain_asns.insert(asn);
         if (m.org && !m.org->empty()) {

@@ -99,6 +99,11 @@ struct DomainDiversity {
 };
 DomainDiversity domain_diversity(const model::DomainResult& r);
 
+/// Hash of an address's bytes (for sets of addresses without formatting them).
+struct IpAddressHash {
+    std::size_t operator()(const IpAddress& ip) const noexcept;
+};
+
 /// Accumulates ScanStats one result at a time.
 class StatsBuilder {
 public:
@@ -108,7 +113,7 @@ public:
 private:
     struct PerAsn {
         AsnStat stat;
-        std::unordered_set<std::string> ips;
+        std::unordered_set<IpAddress, IpAddressHash> ips;
     };
     struct PerOrg {
         std::unordered_set<std::uint32_t> asns;
@@ -117,7 +122,7 @@ private:
     };
     std::unordered_map<std::uint32_t, PerAsn> asns_;
     std::unordered_map<std::string, PerOrg> orgs_;
-    std::unordered_set<std::string> ips_;
+    std::unordered_set<IpAddress, IpAddressHash> ips_;
     ScanStats s_;
 };
 
