@@ -5,6 +5,7 @@
 #include "dg/store/store.hpp"
 #include "dg/tags/api.hpp"
 #include "dg/tags/migrate.hpp"
+#include "dg/tags/tag2domain_pg.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/support.hpp"
 
@@ -323,6 +324,90 @@ TEST_P(ApiConformance, TimeTravel) {
     EXPECT_EQ(stale.status, 400);
     EXPECT_EQ(tag2domain_api(*ts_, "GET", "/api/v1/bydomain/travel.at", {}).body.size(), 1U);
 }
+
+/// migrate-from-tag2domain --postgres: an upstream-shaped schema (core tables, the glue view and
+/// the filter view as tables) filled from the fixtures, read back through libpq.
+class Tag2domainPostgresSource : public ApiConformance {};
+
+std::string sql_literal(const json& j) {
+    std::string s = j.dump();
+    for (std::size_t pos = s.find('\''); pos != std::string::npos; pos = s.find('\'', pos + 2)) {
+        s.insert(pos, 1, '\'');
+    }
+    return "'" + s + "'";
+}
+
+TEST_P(Tag2domainPostgresSource, MigratesLikeTheJsonTables) {
+    DG_TOOL_OR_SKIP("psql");
+    std::string err;
+    auto* server = test::shared_postgres_server(err);
+    ASSERT_NE(server, nullptr) << err;
+    const std::string upstream = server->create_database(test::unique_database_name(), err);
+    ASSERT_FALSE(upstream.empty()) << err;
+    const json& basic = fixtures_["basic"];
+    std::string sql =
+        "CREATE SCHEMA tag2domain; SET search_path TO tag2domain;"
+        "CREATE TABLE taxonomy (id int, name varchar(300), description text, is_actionable "
+        "float8, is_automatically_classifiable bool, is_stable bool, for_numbers bool, "
+        "for_domains bool, url varchar(500), allows_auto_tags bool, allows_auto_values bool);"
+        "CREATE TABLE tags (tag_id int, tag_name varchar(200), tag_description varchar, "
+        "taxonomy_id int, extras jsonb);"
+        "CREATE TABLE taxonomy_tag_val (id int, value text, tag_id int);"
+        "CREATE TABLE v_unified_tags (domain_id bigint, domain_name varchar(100), tag_type text, "
+        "tag_id int, value_id int, start_ts timestamptz, measured_at timestamptz, end_ts "
+        "timestamptz);"
+        "CREATE TABLE domains (domain_id bigint, domain_name varchar(100));"
+        "CREATE TABLE v_tag2domain_domain_filter (domain_id bigint, tag_name varchar(200), "
+        "start_ts timestamp, end_ts timestamp, value text);";
+    for (const auto& [table, key] : std::vector<std::pair<std::string, std::string>>{
+             {"taxonomy", "taxonomy"},
+             {"tags", "tags"},
+             {"taxonomy_tag_val", "taxonomy_tag_val"},
+             {"domains", "domains"},
+             {"v_unified_tags",
+              "v_unified_tags (glue view: all intersections joined to domain names)"},
+             {"v_tag2domain_domain_filter", "v_tag2domain_domain_filter (filter view)"}}) {
+        ASSERT_TRUE(basic.contains(key)) << key;
+        sql += "INSERT INTO " + table + " SELECT * FROM json_populate_recordset(NULL::" + table +
+               ", " + sql_literal(basic[key]) + ");";
+    }
+    const auto loaded =
+        test::run_command({"psql", "-q", "-v", "ON_ERROR_STOP=1", upstream, "-c", sql});
+    ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
+
+    auto state = read_tag2domain_postgres(upstream, "tag2domain");
+    ASSERT_TRUE(state) << state.error().to_string();
+    fresh("basic"); // the reference: the same state from the JSON tables
+    std::vector<ApiResponse> expected;
+    const std::vector<std::pair<std::string, QueryParams>> requests = {
+        {"/api/v1/bydomain/test1.at/history", {}},
+        {"/api/v1/domains/bytag", {{"tag", "test_tag_1_tax_1"}}},
+        {"/api/v1/meta/taxonomies", {}},
+        {"/api/v1/meta/values", {{"taxonomy", "tax_test1"}, {"tag", "test_tag_1_tax_1"}}},
+        {"/api/v1/stats/taxonomies", {{"filter", "registrar-id=1"}}}};
+    for (const auto& [path, q] : requests) {
+        expected.push_back(tag2domain_api(*ts_, "GET", path, q));
+    }
+    ts_.reset();
+    store_.reset();
+    auto s = store::Store::open("sqlite://" + tmp_.file("from_pg.db"));
+    ASSERT_TRUE(s);
+    store_ = std::move(*s);
+    ts_.emplace(*TagStore::open(*store_));
+    auto r = migrate_tag2domain_state(*ts_, *state);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(r->mappings, 15U);
+    EXPECT_EQ(r->filters, 5U);
+    EXPECT_EQ(r->entities, 5U);
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        const auto got = tag2domain_api(*ts_, "GET", requests[i].first, requests[i].second);
+        EXPECT_EQ(got.status, 200);
+        EXPECT_EQ(got.body, expected[i].body) << requests[i].first;
+    }
+    EXPECT_FALSE(read_tag2domain_postgres(upstream, "no_such_schema"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, Tag2domainPostgresSource, ::testing::Values(Backend::Postgres));
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, ApiConformance, ::testing::Values(Backend::Sqlite));
 INSTANTIATE_TEST_SUITE_P(Postgres, ApiConformance, ::testing::Values(Backend::Postgres));
