@@ -1,5 +1,5 @@
 #pragma once
-// TagStore: the tagging tables (schema/0003_tags.sql) in the same database as the Store, either
+// TagStore: the tagging tables (schema/0002_tags.sql) in the same database as the Store, either
 // backend. Thread safety: as the Store it was opened from (one thread at a time); the Store must
 // outlive it.
 
