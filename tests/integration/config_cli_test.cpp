@@ -92,6 +92,7 @@ TEST_F(ConfigCli, ShowReportsValuesAndOrigins) {
     EXPECT_EQ(s["lookup.source"]["origin"], "env DOMAINGRAPH_LOOKUP_SOURCE");
     EXPECT_EQ(s["lookup.policy"]["value"], "pyasn");
     EXPECT_EQ(s["lookup.no-cache"]["origin"], "default");
+    EXPECT_EQ(s["lookup.no-cache"]["value"], "false");
 
     auto text = dg({"--config", path, "config", "show"});
     ASSERT_EQ(text.exit_code, 0);
