@@ -1,0 +1,217 @@
+// domaingraph serve  (docs/cli/serve.md). Thin: options -> server::ServerOptions -> Server::run;
+// SIGINT/SIGTERM are taken by a dedicated thread (sigwait) that stops the server gracefully.
+#include "dg/cli/commands.hpp"
+#include "dg/cli/exit_codes.hpp"
+#include "dg/dns/upstreams.hpp"
+#include "dg/server/server.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <pthread.h>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+namespace dg::cli {
+namespace {
+
+struct ServeOptions {
+    std::string listen = "127.0.0.1:8080";
+    std::string rib;
+    std::string policy = "default";
+    std::string db;
+    std::string as2org;
+    std::string web;
+    std::string jobs_dir;
+    std::string api_token;
+    bool protect_reads = false;
+    std::vector<std::string> resolvers;
+    std::uint32_t concurrency = dns::kDefaultInFlight;
+    std::uint32_t timeout_ms = 2000;
+    std::uint32_t retries = 2;
+    std::size_t max_body = 16u << 20;
+    std::size_t max_domains = 1'000'000;
+    std::size_t max_jobs = 2;
+    int threads = 8;
+    bool resume = false;
+    bool log = false;
+};
+
+int fail(const std::string& message, int code = kExitFailure) {
+    std::fprintf(stderr, "domaingraph serve: %s\n", message.c_str());
+    return code;
+}
+
+/// "HOST:PORT", "[v6]:PORT" or ":PORT" (= 127.0.0.1).
+bool split_listen(const std::string& text, std::string& host, int& port) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) {
+        return false;
+    }
+    host = text.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    if (host.empty()) {
+        host = "127.0.0.1";
+    }
+    try {
+        std::size_t used = 0;
+        port = std::stoi(text.substr(colon + 1), &used);
+        return used == text.size() - colon - 1 && port >= 0 && port <= 65535;
+    } catch (...) {
+        return false;
+    }
+}
+
+/// web/dist of the source tree the binary was built in (build/<preset>/apps/domaingraph), if any.
+std::string default_web_dir() {
+    std::error_code ec;
+    auto dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+    for (int i = 0; i < 4 && !ec && !dir.empty(); ++i) {
+        const auto candidate = dir / "web" / "dist";
+        if (std::filesystem::is_regular_file(candidate / "index.html", ec)) {
+            return candidate.string();
+        }
+        dir = dir.parent_path();
+    }
+    return "";
+}
+
+int run_serve(const ServeOptions& o) {
+    server::ServerOptions so;
+    if (!split_listen(o.listen, so.host, so.port)) {
+        return fail("--listen wants HOST:PORT, e.g. 127.0.0.1:8080", kExitUsage);
+    }
+    auto policy = bgp::parse_policy(o.policy);
+    if (!policy) {
+        return fail(policy.error().message, kExitUsage);
+    }
+    for (const auto& r : o.resolvers) {
+        auto e = dns::Endpoint::parse(r);
+        if (!e) {
+            return fail("--resolver: " + e.error().message, kExitUsage);
+        }
+        so.default_resolvers.push_back(*e);
+    }
+    if (so.default_resolvers.empty()) {
+        if (auto sys = dns::system_resolvers()) {
+            so.default_resolvers = *sys;
+        }
+    }
+    so.rib = o.rib.empty() ? "" : std::filesystem::absolute(o.rib).string();
+    so.policy = *policy;
+    so.db = o.db;
+    so.as2org = o.as2org;
+    so.web_dir = o.web.empty() ? default_web_dir() : o.web;
+    so.jobs_dir = o.jobs_dir;
+    so.api_token = o.api_token;
+    so.protect_reads = o.protect_reads;
+    so.concurrency = o.concurrency;
+    so.timeout_ms = o.timeout_ms;
+    so.retries = o.retries;
+    so.max_body_bytes = o.max_body;
+    so.max_domains = o.max_domains;
+    so.max_jobs = o.max_jobs;
+    so.threads = o.threads;
+    so.resume_interrupted = o.resume;
+    so.quiet = !o.log;
+
+    // Signals go to one thread only: block them before any thread starts.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+    auto created = server::Server::create(so);
+    if (!created) {
+        pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+        return fail(created.error().to_string());
+    }
+    server::Server& srv = **created;
+    if (so.api_token.empty()) {
+        std::fprintf(stderr, "domaingraph serve: no API token (set DOMAINGRAPH_API_TOKEN): "
+                             "write endpoints answer 401\n");
+    }
+    std::fprintf(stderr, "domaingraph serve: listening on http://%s:%d/%s\n",
+                 so.host.find(':') != std::string::npos ? ("[" + so.host + "]").c_str()
+                                                        : so.host.c_str(),
+                 srv.port(), so.web_dir.empty() ? " (no dashboard)" : "");
+    std::fflush(stderr);
+    std::thread signals([&srv, set] {
+        int sig = 0;
+        sigwait(&set, &sig);
+        std::fprintf(stderr,
+                     "domaingraph serve: %s, stopping (requests finish, scans are left "
+                     "resumable)\n",
+                     sig == SIGINT ? "interrupted" : "terminated");
+        srv.stop();
+    });
+    srv.run();
+    signals.join();
+    created->reset();
+    std::fprintf(stderr, "domaingraph serve: stopped\n");
+    return kExitOk;
+}
+
+} // namespace
+
+void register_serve_command(CLI::App& app, Runner& selected) {
+    auto opts = std::make_shared<ServeOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "serve", "Run the HTTP service: REST API, scan jobs, health, metrics, web dashboard");
+    cmd->footer(
+        "\nExamples:\n"
+        "  DOMAINGRAPH_API_TOKEN=s3cret domaingraph serve --listen 127.0.0.1:8080 -m rib.gz\n"
+        "  domaingraph serve --listen 0.0.0.0:8080 --db postgresql://host/db --protect-reads\n"
+        "API: docs/api.md (also GET /api/v1/openapi.json). Details: docs/cli/serve.md");
+    cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (port 0: any free port)")
+        ->capture_default_str();
+    cmd->add_option("-m,--rib", opts->rib,
+                    "Routing table for scans and /api/v1/ip (MRT dump, cache, pyasn .dat, "
+                    "prefix2as, .mmdb)");
+    cmd->add_option("--policy", opts->policy, "Origin policy for MRT dumps: default or pyasn")
+        ->capture_default_str();
+    cmd->add_option("--db", opts->db, "Database URL (default: SQLite in the user data directory)");
+    cmd->add_option("--as2org", opts->as2org, "CAIDA AS-organisation file");
+    cmd->add_option("--web", opts->web,
+                    "Directory of the dashboard's static files (default: web/dist of the source "
+                    "tree, when built)");
+    cmd->add_option("--jobs-dir", opts->jobs_dir,
+                    "Where domain lists of API scans are kept (default: <data dir>/jobs)");
+    cmd->add_option("--api-token", opts->api_token,
+                    "Token for write endpoints (prefer DOMAINGRAPH_API_TOKEN or the config file)");
+    cmd->add_flag("--protect-reads", opts->protect_reads, "Require the token for reads too");
+    cmd->add_option("--resolver", opts->resolvers,
+                    "Default resolver IP[:PORT] for scans that name none (repeatable; default: "
+                    "/etc/resolv.conf)");
+    cmd->add_option("-c,--concurrency", opts->concurrency, "Default queries in flight per scan")
+        ->check(CLI::Range(1U, dns::kMaxInFlight))
+        ->capture_default_str();
+    cmd->add_option("--timeout", opts->timeout_ms, "Default per-attempt DNS timeout (ms)")
+        ->check(CLI::Range(1U, 600000U))
+        ->capture_default_str();
+    cmd->add_option("--retries", opts->retries, "Default DNS retries")
+        ->check(CLI::Range(0U, dns::kMaxRetries))
+        ->capture_default_str();
+    cmd->add_option("--max-body", opts->max_body, "Largest request body in bytes (413 beyond)")
+        ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 32))
+        ->capture_default_str();
+    cmd->add_option("--max-domains", opts->max_domains, "Most domains in one POSTed scan")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}))
+        ->capture_default_str();
+    cmd->add_option("--max-jobs", opts->max_jobs, "Scans running at once (429 beyond)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
+        ->capture_default_str();
+    cmd->add_option("--threads", opts->threads, "Request worker threads")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    cmd->add_flag("--resume-interrupted", opts->resume,
+                  "Resume the server's interrupted scans at startup");
+    cmd->add_flag("--log", opts->log, "Log every request on stderr");
+    cmd->callback([opts, &selected] { selected = [opts] { return run_serve(*opts); }; });
+}
+
+} // namespace dg::cli

@@ -1,0 +1,91 @@
+#include "dg/server/internal/impl.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+namespace dg::server {
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+    // Every byte of the longer string is looked at, whatever the content; only the lengths
+    // (public: a token's length is not its secret) change the time taken.
+    const std::size_t n = std::max(a.size(), b.size());
+    unsigned diff = a.size() == b.size() ? 0U : 1U;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto x = static_cast<unsigned char>(i < a.size() ? a[i] : 0);
+        const auto y = static_cast<unsigned char>(i < b.size() ? b[i] : 0);
+        diff |= static_cast<unsigned>(x ^ y);
+    }
+    return diff == 0;
+}
+
+namespace internal {
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+    res.status = status;
+    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                    "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& code,
+                const std::string& message) {
+    send_json(res, status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+int status_of(ErrorCode code) {
+    switch (code) {
+    case ErrorCode::InvalidArgument:
+    case ErrorCode::Malformed:
+        return 400;
+    case ErrorCode::NotFound:
+        return 404;
+    case ErrorCode::ResourceExhausted:
+        return 429;
+    case ErrorCode::Unavailable:
+    case ErrorCode::Timeout:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
+void send_failure(httplib::Response& res, const Error& e) {
+    const int status = status_of(e.code);
+    if (status == 500) {
+        std::fprintf(stderr, "domaingraph serve: internal error: %s\n", e.to_string().c_str());
+        send_error(res, 500, "internal", "internal error (details in the server log)");
+        return;
+    }
+    const char* code = status == 400   ? "bad_request"
+                       : status == 404 ? "not_found"
+                       : status == 429 ? "too_many_requests"
+                                       : "unavailable";
+    send_error(res, status, code, e.message);
+}
+
+std::optional<std::string> param(const httplib::Request& req, const char* name) {
+    if (!req.has_param(name)) {
+        return std::nullopt;
+    }
+    return req.get_param_value(name);
+}
+
+Result<std::uint64_t> uint_param(const httplib::Request& req, const char* name,
+                                 std::uint64_t fallback, std::uint64_t min, std::uint64_t max) {
+    const auto text = param(req, name);
+    if (!text) {
+        return fallback;
+    }
+    std::uint64_t v = 0;
+    const char* end = text->data() + text->size();
+    const auto [p, ec] = std::from_chars(text->data(), end, v);
+    if (text->empty() || ec != std::errc() || p != end || v < min || v > max) {
+        return make_error(ErrorCode::InvalidArgument,
+                          std::string("parameter '") + name + "' must be an integer from " +
+                              std::to_string(min) + " to " + std::to_string(max));
+    }
+    return v;
+}
+
+} // namespace internal
+} // namespace dg::server

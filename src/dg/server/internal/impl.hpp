@@ -1,0 +1,86 @@
+#pragma once
+// The server's state shared by its route handlers (server.cpp: lifecycle, infrastructure routes,
+// static files; api.cpp: /api/v1; http_util.cpp: JSON answers and parameters).
+
+#include "dg/server/internal/store_pool.hpp"
+#include "dg/server/jobs.hpp"
+#include "dg/server/metrics.hpp"
+#include "dg/server/server.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <functional>
+#include <httplib.h>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace dg::server {
+
+enum class Access { Open, Read, Write };
+
+struct Server::Impl {
+    ServerOptions options;
+    httplib::Server http;
+    int port = 0;
+    Metrics metrics;
+    internal::StorePool pool;
+    Jobs jobs;
+
+    // Tables: loaded by `loader` after the socket is bound.
+    std::thread loader;
+    mutable std::mutex tables_mutex;
+    std::condition_variable tables_cv;
+    std::shared_ptr<const Tables> tables;
+    std::string tables_error; ///< why loading failed
+    bool tables_done = false;
+    std::vector<std::int64_t> to_resume;
+    /// Lookups on an .mmdb source are not thread-safe: /ip requests take this.
+    std::mutex lookup_mutex;
+
+    Impl(const ServerOptions& o, JobsConfig jc)
+        : options(o), pool(o.db, static_cast<std::size_t>(std::max(1, o.threads)) + 2),
+          jobs(std::move(jc), metrics) {}
+
+    [[nodiscard]] std::shared_ptr<const Tables> current_tables() const {
+        const std::lock_guard lock(tables_mutex);
+        return tables;
+    }
+
+    using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+    /// Registers a route: `name` labels metrics; `access` decides whether a token is needed.
+    void route(const char* method, const std::string& pattern, const std::string& name,
+               Access access, Handler handler);
+    void load_tables();
+    void install_infrastructure();
+    void install_api();
+    void install_static();
+    [[nodiscard]] bool authorized(const httplib::Request& req) const;
+};
+
+namespace internal {
+
+/// Writes `body` as JSON (invalid UTF-8 replaced) with `status`.
+void send_json(httplib::Response& res, int status, const nlohmann::json& body);
+/// `{"error": {"code": code, "message": message}}`.
+void send_error(httplib::Response& res, int status, const std::string& code,
+                const std::string& message);
+/// The HTTP answer for a library error: 400 InvalidArgument/Malformed, 404 NotFound, 429
+/// ResourceExhausted, 503 Unavailable/Timeout, otherwise 500 with a generic message (the
+/// details go to stderr, never to the client).
+void send_failure(httplib::Response& res, const Error& e);
+/// The HTTP status send_failure uses.
+int status_of(ErrorCode code);
+
+/// A query parameter as an unsigned integer in [min, max]; `fallback` when absent.
+/// Errors: InvalidArgument naming the parameter.
+Result<std::uint64_t> uint_param(const httplib::Request& req, const char* name,
+                                 std::uint64_t fallback, std::uint64_t min, std::uint64_t max);
+/// A query parameter's value, if present (the first one).
+std::optional<std::string> param(const httplib::Request& req, const char* name);
+
+} // namespace internal
+} // namespace dg::server

@@ -1,0 +1,379 @@
+#include "dg/server/jobs.hpp"
+
+#include "dg/dns/udp_transport.hpp"
+#include "dg/scan/assemble.hpp"
+#include "dg/scan/domain_input.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+namespace dg::server {
+namespace {
+
+model::UnixTime now() {
+    return static_cast<model::UnixTime>(std::time(nullptr));
+}
+
+std::string random_hex() {
+    std::random_device rd;
+    std::uniform_int_distribution<std::uint64_t> dist;
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(dist(rd)),
+                  static_cast<unsigned long long>(dist(rd)));
+    return buf;
+}
+
+/// Writes the list to a new file in `dir` (created); returns its path.
+Result<std::string> write_list(const std::string& dir, const std::vector<std::string>& domains) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        return make_error(ErrorCode::Io,
+                          "cannot create the jobs directory " + dir + ": " + ec.message());
+    }
+    const std::string path =
+        (std::filesystem::absolute(dir, ec) / ("scan-" + random_hex() + ".txt")).string();
+    const std::string tmp = path + ".part";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        for (const auto& d : domains) {
+            out << d << '\n';
+        }
+        out.flush();
+        if (!out) {
+            std::filesystem::remove(tmp, ec);
+            return make_error(ErrorCode::Io, "cannot write the domain list " + tmp);
+        }
+    }
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        return make_error(ErrorCode::Io, "cannot rename " + tmp + ": " + ec.message());
+    }
+    return path;
+}
+
+nlohmann::json job_config(const JobRequest& r, const std::string& list, const Tables& t) {
+    nlohmann::json resolvers = nlohmann::json::array();
+    for (const auto& e : r.resolvers) {
+        resolvers.push_back(e.to_string());
+    }
+    // The keys of `scan`'s stored settings (cmd_scan.cpp), so `scan --resume` works too.
+    return {{"domains", list},
+            {"rib", t.rib_path},
+            {"policy", bgp::policy_name(t.policy)},
+            {"as2org", t.as2org_path},
+            {"resolvers", resolvers},
+            {"concurrency", r.concurrency},
+            {"timeout_ms", r.timeout_ms},
+            {"retries", r.retries},
+            {"rate", r.rate},
+            {"repair", r.repair},
+            {"origin", "server"}};
+}
+
+template <typename T> T get_or(const nlohmann::json& j, const char* key, T fallback) {
+    if (!j.is_object() || !j.contains(key)) {
+        return fallback;
+    }
+    const auto& v = j[key];
+    if constexpr (std::is_same_v<T, bool>) {
+        return v.is_boolean() ? v.get<bool>() : fallback;
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        return v.is_string() ? v.get<std::string>() : fallback;
+    } else {
+        return v.is_number() ? v.get<T>() : fallback;
+    }
+}
+
+bool is_server_scan(const model::Scan& s) {
+    const auto j = nlohmann::json::parse(s.config_json, nullptr, false);
+    return get_or<std::string>(j, "origin", "") == "server";
+}
+
+/// The engine configuration stored with a scan (as make_resolver_config builds it for the CLI).
+Result<dns::ResolverConfig> resolver_config(const nlohmann::json& j) {
+    dns::ResolverConfig config;
+    const double rate = get_or<double>(j, "rate", 0.0);
+    if (j.contains("resolvers") && j["resolvers"].is_array()) {
+        for (const auto& r : j["resolvers"]) {
+            if (r.is_string()) {
+                DG_TRY(auto e, dns::Endpoint::parse(r.get<std::string>()));
+                config.upstreams.push_back(dns::Upstream{e, rate});
+            }
+        }
+    }
+    if (config.upstreams.empty()) {
+        return make_error(ErrorCode::InvalidArgument, "the scan names no resolver");
+    }
+    config.concurrency = get_or<std::uint32_t>(j, "concurrency", dns::kDefaultInFlight);
+    config.timeout = std::chrono::milliseconds(get_or<std::uint32_t>(j, "timeout_ms", 2000));
+    config.retries = get_or<std::uint32_t>(j, "retries", 2);
+    config.repair = get_or<bool>(j, "repair", true);
+    config.repair_timeout = std::max(config.timeout * 2, dns::Duration(std::chrono::seconds(4)));
+    config.repair_concurrency =
+        std::max<std::uint32_t>(1, std::min<std::uint32_t>(config.concurrency / 10, 50));
+    DG_TRY_VOID(dns::validate(config));
+    return config;
+}
+
+} // namespace
+
+Jobs::~Jobs() {
+    stop_all();
+}
+
+void Jobs::set_tables(std::shared_ptr<const Tables> tables) {
+    const std::lock_guard lock(mutex_);
+    tables_ = std::move(tables);
+}
+
+void Jobs::reap_locked() {
+    for (auto it = jobs_.begin(); it != jobs_.end();) {
+        if (it->second->finished.load()) {
+            if (it->second->thread.joinable()) {
+                it->second->thread.join();
+            }
+            it = jobs_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+std::size_t Jobs::running_locked() const {
+    return static_cast<std::size_t>(std::count_if(
+        jobs_.begin(), jobs_.end(), [](const auto& j) { return !j.second->finished.load(); }));
+}
+
+std::size_t Jobs::running() const {
+    const std::lock_guard lock(mutex_);
+    return running_locked();
+}
+
+Result<std::int64_t> Jobs::start(store::Store& store, const JobRequest& request) {
+    std::shared_ptr<const Tables> tables;
+    {
+        const std::lock_guard lock(mutex_);
+        tables = tables_;
+        if (!tables || !tables->table) {
+            return make_error(ErrorCode::Unavailable, "the routing table is not loaded");
+        }
+        if (running_locked() >= config_.max_jobs) {
+            return make_error(ErrorCode::ResourceExhausted,
+                              std::to_string(config_.max_jobs) +
+                                  " scans are running; try again when one has finished");
+        }
+    }
+    DG_TRY(const std::string list, write_list(config_.jobs_dir, request.domains));
+    store::NewScan ns;
+    ns.notes = request.notes;
+    ns.rib_path = tables->rib_path;
+    ns.rib_hash = tables->table->report().cache_path;
+    ns.config_json = job_config(request, list, *tables).dump();
+    ns.domains_total = request.domains.size();
+    auto created = store.create_scan(ns);
+    if (!created) {
+        std::error_code ec;
+        std::filesystem::remove(list, ec);
+        return created.error();
+    }
+    DG_TRY_VOID(launch(created->id, false, 0));
+    return created->id;
+}
+
+Result<void> Jobs::resume(store::Store& store, std::int64_t scan_id) {
+    DG_TRY(const model::Scan s, store.get_scan(scan_id));
+    if (s.status == model::ScanStatus::Complete) {
+        return make_error(ErrorCode::InvalidArgument,
+                          "scan " + std::to_string(scan_id) + " is already complete");
+    }
+    const auto j = nlohmann::json::parse(s.config_json, nullptr, false);
+    const std::string list = get_or<std::string>(j, "domains", "");
+    std::error_code ec;
+    if (list.empty() || list == "-" || !std::filesystem::is_regular_file(list, ec)) {
+        return make_error(ErrorCode::InvalidArgument,
+                          "scan " + std::to_string(scan_id) +
+                              " has no domain list the server can read again");
+    }
+    return launch(scan_id, true, s.domains_done);
+}
+
+Result<void> Jobs::launch(std::int64_t scan_id, bool resumed, std::uint64_t previously_done) {
+    const std::lock_guard lock(mutex_);
+    reap_locked();
+    if (!tables_ || !tables_->table) {
+        return make_error(ErrorCode::Unavailable, "the routing table is not loaded");
+    }
+    if (jobs_.count(scan_id) != 0) {
+        return make_error(ErrorCode::InvalidArgument,
+                          "scan " + std::to_string(scan_id) + " is already running");
+    }
+    if (running_locked() >= config_.max_jobs) {
+        return make_error(ErrorCode::ResourceExhausted,
+                          std::to_string(config_.max_jobs) +
+                              " scans are running; try again when one has finished");
+    }
+    auto job = std::make_unique<Job>();
+    job->status.running = true;
+    job->status.previously_done = previously_done;
+    Job& ref = *job;
+    jobs_.emplace(scan_id, std::move(job));
+    ref.thread = std::thread([this, &ref, scan_id, resumed] { run(ref, scan_id, resumed); });
+    return ok();
+}
+
+Result<void> Jobs::stop(std::int64_t scan_id) {
+    const std::lock_guard lock(mutex_);
+    auto it = jobs_.find(scan_id);
+    if (it == jobs_.end() || it->second->finished.load()) {
+        return make_error(ErrorCode::NotFound,
+                          "scan " + std::to_string(scan_id) + " is not running here");
+    }
+    it->second->stop.store(true);
+    return ok();
+}
+
+std::optional<JobStatus> Jobs::status(std::int64_t scan_id) const {
+    const std::lock_guard lock(mutex_);
+    auto it = jobs_.find(scan_id);
+    if (it == jobs_.end()) {
+        return std::nullopt;
+    }
+    const std::lock_guard job_lock(it->second->mutex);
+    return it->second->status;
+}
+
+void Jobs::stop_all() {
+    std::map<std::int64_t, std::unique_ptr<Job>> jobs;
+    {
+        const std::lock_guard lock(mutex_);
+        for (auto& [id, job] : jobs_) {
+            job->stop.store(true);
+        }
+        jobs.swap(jobs_);
+    }
+    for (auto& [id, job] : jobs) {
+        if (job->thread.joinable()) {
+            job->thread.join();
+        }
+    }
+}
+
+void Jobs::run(Job& job, std::int64_t scan_id, bool resumed) {
+    std::shared_ptr<const Tables> tables;
+    {
+        const std::lock_guard lock(mutex_);
+        tables = tables_;
+    }
+    std::string outcome = "failed";
+    std::string error;
+    auto opened = store::Store::open(config_.db);
+    if (!opened) {
+        error = opened.error().to_string();
+    } else {
+        store::Store& store = **opened;
+        auto report = run_scan_job(job, store, scan_id, resumed, *tables);
+        if (!report) {
+            error = report.error().to_string();
+            (void)store.set_scan_status(scan_id, model::ScanStatus::Failed, now());
+        } else {
+            metrics_->dns_queries(report->dns.queries);
+            for (const auto& u : report->dns.upstreams) {
+                metrics_->resolver_health(u.endpoint.to_string(), u.error_rate, u.benched);
+            }
+            if (report->interrupted) {
+                outcome = "interrupted";
+                (void)store.set_scan_status(scan_id, model::ScanStatus::Interrupted, now());
+            } else {
+                outcome = "complete";
+                if (auto s = store.get_scan(scan_id)) {
+                    (void)store.set_domains_total(scan_id, s->domains_done);
+                }
+                (void)store.set_scan_status(scan_id, model::ScanStatus::Complete, now());
+            }
+        }
+    }
+    metrics_->scan_finished(outcome);
+    {
+        const std::lock_guard lock(job.mutex);
+        job.status.running = false;
+        job.status.error = error;
+    }
+    job.finished.store(true);
+}
+
+Result<scan::ScanReport> Jobs::run_scan_job(Job& job, store::Store& store, std::int64_t scan_id,
+                                            bool resumed, const Tables& tables) {
+    DG_TRY(const model::Scan s, store.get_scan(scan_id));
+    const auto j = nlohmann::json::parse(s.config_json, nullptr, false);
+    DG_TRY(const dns::ResolverConfig config, resolver_config(j));
+    DG_TRY(auto input, scan::DomainInput::open(get_or<std::string>(j, "domains", "")));
+    if (resumed) {
+        DG_TRY_VOID(store.done_domains(scan_id, [&](const std::string& name) {
+            input.mark_done(name);
+            return true;
+        }));
+        DG_TRY_VOID(store.set_scan_status(scan_id, model::ScanStatus::Running));
+    }
+    // An .mmdb source keeps per-lookup state: a job gets its own (cheap: a memory map).
+    std::optional<bgp::IpAsnSource> own;
+    const bgp::IpAsnSource* source = &*tables.table;
+    if (tables.table->table() == nullptr) {
+        bgp::SourceOptions so;
+        so.policy = tables.policy;
+        so.show_progress = false;
+        DG_TRY(own, bgp::IpAsnSource::open(tables.rib_path, so));
+        source = &*own;
+    }
+    const scan::AddressMapper mapper(*source, [&](Asn asn) -> std::optional<std::string> {
+        const auto* org = tables.orgs ? tables.orgs->org_of(asn) : nullptr;
+        return org ? std::optional<std::string>(std::string(org->name)) : std::nullopt;
+    });
+    scan::ScanSettings settings;
+    settings.resolver = config;
+    settings.repair = config.repair;
+    dns::SteadyClock clock;
+    bool v4 = false;
+    bool v6 = false;
+    for (const auto& u : config.upstreams) {
+        (u.endpoint.address.is_v4() ? v4 : v6) = true;
+    }
+    DG_TRY(auto transport, dns::UdpTransport::create(dns::kDefaultSockets, v4, v6, clock));
+    scan::ScanHooks hooks;
+    hooks.on_stored = [this](const model::DomainResult& r) { metrics_->domain_stored(r.status); };
+    hooks.on_progress = [&job](const scan::ScanProgress& p) {
+        const std::lock_guard lock(job.mutex);
+        job.status.progress = p;
+    };
+    auto report = scan::run_scan(store, scan_id, input, mapper, settings, *transport, clock, hooks,
+                                 &job.stop);
+    if (report) {
+        const std::lock_guard lock(job.mutex);
+        job.status.progress = report->totals;
+    }
+    return report;
+}
+
+Result<std::vector<std::int64_t>> Jobs::recover(store::Store& store) {
+    DG_TRY(const auto scans, store.list_scans());
+    std::vector<std::int64_t> resumable;
+    for (const auto& s : scans) {
+        if (!is_server_scan(s)) {
+            continue;
+        }
+        if (s.status == model::ScanStatus::Running) {
+            DG_TRY_VOID(store.set_scan_status(s.id, model::ScanStatus::Interrupted, now()));
+            resumable.push_back(s.id);
+        } else if (s.status == model::ScanStatus::Interrupted) {
+            resumable.push_back(s.id);
+        }
+    }
+    return resumable;
+}
+
+} // namespace dg::server

@@ -1,0 +1,141 @@
+#include "dg/server/metrics.hpp"
+
+#include <cstdio>
+
+namespace dg::server {
+namespace {
+
+std::string number(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+
+void header(std::string& out, const char* name, const char* type, const char* help) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+}
+
+} // namespace
+
+std::string escape_label(const std::string& value) {
+    std::string out;
+    out.reserve(value.size());
+    for (const char c : value) {
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (c == '"') {
+            out += "\\\"";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+void Metrics::request(const std::string& route, const std::string& method, int status,
+                      double seconds) {
+    const std::lock_guard lock(mutex_);
+    ++requests_[{route, method, status}];
+    Latency& l = latency_[route];
+    for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+        if (seconds <= kBuckets[i]) {
+            ++l.buckets[i];
+        }
+    }
+    ++l.count;
+    l.sum += seconds;
+}
+
+void Metrics::domain_stored(const std::string& dns_status) {
+    const std::lock_guard lock(mutex_);
+    ++stored_;
+    ++statuses_[dns_status];
+}
+
+void Metrics::dns_queries(std::uint64_t n) {
+    const std::lock_guard lock(mutex_);
+    queries_ += n;
+}
+
+void Metrics::scan_finished(const std::string& outcome) {
+    const std::lock_guard lock(mutex_);
+    ++scans_finished_[outcome];
+}
+
+void Metrics::resolver_health(const std::string& endpoint, double error_rate, bool benched) {
+    const std::lock_guard lock(mutex_);
+    resolvers_[endpoint] = Health{error_rate, benched};
+}
+
+std::string
+Metrics::render(const std::map<std::string, std::pair<std::string, double>>& gauges) const {
+    std::string out;
+    for (const auto& [name, g] : gauges) {
+        header(out, name.c_str(), "gauge", g.first.c_str());
+        out += name + ' ' + number(g.second) + '\n';
+    }
+    const std::lock_guard lock(mutex_);
+    header(out, "domaingraph_http_requests_total", "counter", "HTTP requests answered");
+    for (const auto& [key, n] : requests_) {
+        const auto& [route, method, status] = key;
+        out += "domaingraph_http_requests_total{route=\"" + escape_label(route) + "\",method=\"" +
+               escape_label(method) + "\",status=\"" + std::to_string(status) + "\"} " +
+               std::to_string(n) + '\n';
+    }
+    header(out, "domaingraph_http_request_duration_seconds", "histogram",
+           "Time to answer a request, by route");
+    for (const auto& [route, l] : latency_) {
+        const std::string r = escape_label(route);
+        for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+            out += "domaingraph_http_request_duration_seconds_bucket{route=\"" + r + "\",le=\"" +
+                   number(kBuckets[i]) + "\"} " + std::to_string(l.buckets[i]) + '\n';
+        }
+        out += "domaingraph_http_request_duration_seconds_bucket{route=\"" + r +
+               "\",le=\"+Inf\"} " + std::to_string(l.count) + '\n';
+        out += "domaingraph_http_request_duration_seconds_sum{route=\"" + r + "\"} " +
+               number(l.sum) + '\n';
+        out += "domaingraph_http_request_duration_seconds_count{route=\"" + r + "\"} " +
+               std::to_string(l.count) + '\n';
+    }
+    header(out, "domaingraph_domains_resolved_total", "counter",
+           "Domain results stored by scans of this server");
+    out += "domaingraph_domains_resolved_total " + std::to_string(stored_) + '\n';
+    header(out, "domaingraph_dns_status_total", "counter", "Domain results stored, by DNS status");
+    for (const auto& [status, n] : statuses_) {
+        out += "domaingraph_dns_status_total{status=\"" + escape_label(status) + "\"} " +
+               std::to_string(n) + '\n';
+    }
+    header(out, "domaingraph_dns_queries_total", "counter", "DNS queries sent by scans");
+    out += "domaingraph_dns_queries_total " + std::to_string(queries_) + '\n';
+    header(out, "domaingraph_scans_finished_total", "counter",
+           "Scan jobs ended, by outcome (complete, interrupted, failed)");
+    for (const auto& [outcome, n] : scans_finished_) {
+        out += "domaingraph_scans_finished_total{outcome=\"" + escape_label(outcome) + "\"} " +
+               std::to_string(n) + '\n';
+    }
+    header(out, "domaingraph_resolver_error_rate", "gauge",
+           "Share of failed queries per upstream in the last scan that used it");
+    for (const auto& [endpoint, h] : resolvers_) {
+        out += "domaingraph_resolver_error_rate{resolver=\"" + escape_label(endpoint) + "\"} " +
+               number(h.error_rate) + '\n';
+    }
+    header(out, "domaingraph_resolver_benched", "gauge",
+           "1 when the last scan benched the upstream for its error rate");
+    for (const auto& [endpoint, h] : resolvers_) {
+        out += "domaingraph_resolver_benched{resolver=\"" + escape_label(endpoint) + "\"} " +
+               (h.benched ? "1" : "0") + '\n';
+    }
+    return out;
+}
+
+} // namespace dg::server

@@ -1,0 +1,393 @@
+#include "dg/server/server.hpp"
+
+#include "dg/core/paths.hpp"
+#include "dg/server/internal/impl.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace dg::server {
+
+std::string_view openapi_document(); // openapi_embedded.cpp (generated)
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Per worker thread: which route answered the request being processed, and since when.
+thread_local std::string tl_route;
+thread_local Clock::time_point tl_start{};
+
+const char* mime_type(const std::string& ext) {
+    static const std::pair<const char*, const char*> kTypes[] = {
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".map", "application/json"},
+        {".woff2", "font/woff2"},
+    };
+    for (const auto& [e, t] : kTypes) {
+        if (ext == e) {
+            return t;
+        }
+    }
+    return "application/octet-stream";
+}
+
+/// The file under `root` that `rel` names, or nullopt when it would leave `root` (.., symlinks
+/// out) or is not a regular file. A directory means its index.html.
+std::optional<std::filesystem::path> static_file(const std::filesystem::path& root,
+                                                 const std::string& rel) {
+    if (rel.find('\0') != std::string::npos || rel.find('\\') != std::string::npos) {
+        return std::nullopt;
+    }
+    std::filesystem::path p(rel);
+    for (const auto& part : p) {
+        if (part == ".." || part.is_absolute() || part.has_root_name()) {
+            return std::nullopt;
+        }
+    }
+    std::error_code ec;
+    std::filesystem::path full = root / p.relative_path();
+    if (std::filesystem::is_directory(full, ec)) {
+        full /= "index.html";
+    }
+    auto canonical = std::filesystem::weakly_canonical(full, ec);
+    if (ec) {
+        return std::nullopt;
+    }
+    const std::string r = root.string() + "/";
+    if (canonical.string().compare(0, r.size(), r) != 0 ||
+        !std::filesystem::is_regular_file(canonical, ec)) {
+        return std::nullopt;
+    }
+    return canonical;
+}
+
+} // namespace
+
+void Server::Impl::route(const char* method, const std::string& pattern, const std::string& name,
+                         Access access, Handler handler) {
+    auto wrapped = [this, name, access, handler = std::move(handler)](const httplib::Request& req,
+                                                                      httplib::Response& res) {
+        tl_route = name;
+        if (access == Access::Write || (access == Access::Read && options.protect_reads)) {
+            if (!authorized(req)) {
+                res.set_header("WWW-Authenticate", "Bearer");
+                internal::send_error(res, 401, "unauthorized",
+                                     options.api_token.empty()
+                                         ? "this server has no API token configured"
+                                         : "a valid 'Authorization: Bearer TOKEN' header is "
+                                           "required");
+                return;
+            }
+        }
+        handler(req, res);
+    };
+    const std::string m = method;
+    if (m == "GET") {
+        http.Get(pattern, wrapped);
+    } else if (m == "POST") {
+        http.Post(pattern, wrapped);
+    } else if (m == "DELETE") {
+        http.Delete(pattern, wrapped);
+    }
+}
+
+bool Server::Impl::authorized(const httplib::Request& req) const {
+    if (options.api_token.empty()) {
+        return false;
+    }
+    const std::string header = req.get_header_value("Authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
+        return false;
+    }
+    return constant_time_equal(std::string_view(header).substr(kBearer.size()), options.api_token);
+}
+
+void Server::Impl::load_tables() {
+    auto t = std::make_shared<Tables>();
+    t->rib_path = options.rib;
+    t->policy = options.policy;
+    t->as2org_path = options.as2org;
+    std::string error;
+    if (options.rib.empty()) {
+        error = "no routing table configured (serve -m RIB)";
+    } else {
+        bgp::SourceOptions so;
+        so.policy = options.policy;
+        so.show_progress = false;
+        so.warn = [](const std::string&) {};
+        auto table = bgp::IpAsnSource::open(options.rib, so);
+        if (table) {
+            t->table.emplace(std::move(*table));
+        } else {
+            error = "routing table: " + table.error().to_string();
+        }
+    }
+    if (error.empty() && !options.as2org.empty()) {
+        auto orgs = org::OrgTable::load(options.as2org);
+        if (orgs) {
+            t->orgs.emplace(std::move(*orgs));
+        } else {
+            error = "as2org: " + orgs.error().to_string();
+        }
+    }
+    if (!error.empty()) {
+        std::fprintf(stderr, "domaingraph serve: %s\n", error.c_str());
+    }
+    std::shared_ptr<const Tables> shared = t;
+    if (t->table) {
+        jobs.set_tables(shared);
+    }
+    {
+        const std::lock_guard lock(tables_mutex);
+        tables = shared;
+        tables_error = error;
+        tables_done = true;
+    }
+    tables_cv.notify_all();
+    if (t->table && options.resume_interrupted) {
+        auto store = pool.lease();
+        for (const auto id : to_resume) {
+            if (!store) {
+                break;
+            }
+            auto resumed = jobs.resume(**store, id);
+            std::fprintf(stderr, "domaingraph serve: resuming scan %lld: %s\n",
+                         static_cast<long long>(id),
+                         resumed ? "started" : resumed.error().to_string().c_str());
+        }
+    }
+}
+
+void Server::Impl::install_infrastructure() {
+    route("GET", "/health", "/health", Access::Open,
+          [](const httplib::Request&, httplib::Response& res) {
+              internal::send_json(res, 200, {{"status", "ok"}});
+          });
+    route("GET", "/ready", "/ready", Access::Open,
+          [this](const httplib::Request&, httplib::Response& res) {
+              nlohmann::json body;
+              bool ready = true;
+              auto store = pool.lease();
+              if (store && (*store)->schema_version()) {
+                  body["database"] = "ok";
+              } else {
+                  body["database"] = "unreachable";
+                  ready = false;
+              }
+              {
+                  const std::lock_guard lock(tables_mutex);
+                  if (!tables_done) {
+                      body["rib"] = "loading";
+                      ready = false;
+                  } else if (!tables || !tables->table) {
+                      body["rib"] = tables_error;
+                      ready = false;
+                  } else {
+                      const auto* pt = tables->table->table();
+                      body["rib"] = {{"path", tables->rib_path},
+                                     {"prefixes", pt != nullptr ? pt->size() : 0}};
+                      body["as2org"] = tables->orgs ? nlohmann::json(tables->as2org_path)
+                                                    : nlohmann::json(nullptr);
+                  }
+              }
+              body["status"] = ready ? "ready" : "not_ready";
+              internal::send_json(res, ready ? 200 : 503, body);
+          });
+    route("GET", "/metrics", "/metrics", Access::Open,
+          [this](const httplib::Request&, httplib::Response& res) {
+              const auto t = current_tables();
+              const bool loaded = t && t->table;
+              const auto* pt = loaded ? t->table->table() : nullptr;
+              std::map<std::string, std::pair<std::string, double>> gauges{
+                  {"domaingraph_up", {"1 while the server runs", 1}},
+                  {"domaingraph_scans_running",
+                   {"Scan jobs running in this server", static_cast<double>(jobs.running())}},
+                  {"domaingraph_rib_loaded",
+                   {"1 when the routing table is loaded", loaded ? 1.0 : 0.0}},
+                  {"domaingraph_rib_prefixes",
+                   {"Prefixes in the routing table",
+                    pt != nullptr ? static_cast<double>(pt->size()) : 0.0}},
+              };
+              res.set_content(metrics.render(gauges), "text/plain; version=0.0.4; charset=utf-8");
+          });
+    route("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", Access::Open,
+          [](const httplib::Request&, httplib::Response& res) {
+              const auto doc = openapi_document();
+              res.set_content(doc.data(), doc.size(), "application/json");
+          });
+}
+
+void Server::Impl::install_static() {
+    if (options.web_dir.empty()) {
+        return;
+    }
+    std::error_code ec;
+    auto root = std::filesystem::canonical(options.web_dir, ec);
+    if (ec) {
+        std::fprintf(stderr, "domaingraph serve: web directory %s: %s (dashboard off)\n",
+                     options.web_dir.c_str(), ec.message().c_str());
+        return;
+    }
+    route("GET", R"(/(.*))", "static", Access::Open,
+          [root](const httplib::Request& req, httplib::Response& res) {
+              const std::string rel = req.matches[1];
+              if (rel.rfind("api/", 0) == 0) {
+                  internal::send_error(res, 404, "not_found", "no such API route");
+                  return;
+              }
+              auto file = static_file(root, rel.empty() ? "index.html" : rel);
+              if (!file) {
+                  internal::send_error(res, 404, "not_found", "no such file");
+                  return;
+              }
+              std::ifstream in(*file, std::ios::binary);
+              std::ostringstream content;
+              content << in.rdbuf();
+              res.set_header("Cache-Control", "no-cache");
+              res.set_header("Content-Security-Policy",
+                             "default-src 'self'; img-src 'self' data:; style-src 'self' "
+                             "'unsafe-inline'; frame-ancestors 'none'");
+              res.set_content(content.str(), mime_type(file->extension().string()));
+          });
+}
+
+Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
+    if (options.port < 0 || options.port > 65535) {
+        return make_error(ErrorCode::InvalidArgument, "port must be 0..65535");
+    }
+    JobsConfig jc;
+    jc.db = options.db;
+    jc.jobs_dir = options.jobs_dir.empty() ? user_data_dir() + "/jobs" : options.jobs_dir;
+    jc.max_jobs = options.max_jobs;
+    auto impl = std::make_unique<Impl>(options, jc);
+    {
+        DG_TRY(auto store, impl->pool.lease());
+        DG_TRY(impl->to_resume, Jobs::recover(*store));
+    }
+    Impl& s = *impl;
+    s.http.new_task_queue = [n = options.threads] {
+        return new httplib::ThreadPool(static_cast<std::size_t>(std::max(1, n)));
+    };
+    s.http.set_payload_max_length(options.max_body_bytes);
+    s.http.set_read_timeout(30, 0);
+    s.http.set_write_timeout(30, 0);
+    s.http.set_default_headers({{"X-Content-Type-Options", "nosniff"}});
+    s.http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+        tl_start = Clock::now();
+        tl_route.clear();
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
+    const httplib::Server::HandlerWithResponse on_error = [](const httplib::Request&,
+                                                             httplib::Response& res) {
+        if (!res.body.empty()) {
+            return httplib::Server::HandlerResponse::Unhandled;
+        }
+        const int st = res.status;
+        const char* code = st == 404   ? "not_found"
+                           : st == 413 ? "payload_too_large"
+                           : st == 405 ? "method_not_allowed"
+                           : st < 500  ? "bad_request"
+                                       : "internal";
+        const char* message = st == 404   ? "no such route"
+                              : st == 413 ? "the request body is too large"
+                              : st < 500  ? "the request could not be read"
+                                          : "internal error";
+        internal::send_error(res, st, code, message);
+        return httplib::Server::HandlerResponse::Handled;
+    };
+    s.http.set_error_handler(on_error);
+    s.http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                    std::exception_ptr ep) {
+        try {
+            if (ep) {
+                std::rethrow_exception(ep);
+            }
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "domaingraph serve: exception: %s\n", e.what());
+        } catch (...) {
+            std::fprintf(stderr, "domaingraph serve: unknown exception\n");
+        }
+        internal::send_error(res, 500, "internal", "internal error (details in the server log)");
+    });
+    s.http.set_logger([&s](const httplib::Request& req, const httplib::Response& res) {
+        const double secs = tl_start == Clock::time_point{}
+                                ? 0.0
+                                : std::chrono::duration<double>(Clock::now() - tl_start).count();
+        const std::string route = tl_route.empty() ? "unmatched" : tl_route;
+        s.metrics.request(route, req.method, res.status, secs);
+        if (!s.options.quiet) {
+            std::fprintf(stderr, "%s %s %d %.1f ms\n", req.method.c_str(), req.path.c_str(),
+                         res.status, secs * 1000);
+        }
+        tl_route.clear();
+        tl_start = {};
+    });
+    s.install_infrastructure();
+    s.install_api();
+    s.install_static();
+
+    if (options.port == 0) {
+        s.port = s.http.bind_to_any_port(options.host);
+        if (s.port <= 0) {
+            return make_error(ErrorCode::Io, "cannot listen on " + options.host);
+        }
+    } else {
+        if (!s.http.bind_to_port(options.host, options.port)) {
+            return make_error(ErrorCode::Io, "cannot listen on " + options.host + ":" +
+                                                 std::to_string(options.port) +
+                                                 " (address in use or not local?)");
+        }
+        s.port = options.port;
+    }
+    s.loader = std::thread([&s] { s.load_tables(); });
+    return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() {
+    stop();
+    if (impl_->loader.joinable()) {
+        impl_->loader.join();
+    }
+    impl_->jobs.stop_all();
+}
+
+int Server::port() const {
+    return impl_->port;
+}
+
+void Server::run() {
+    impl_->http.listen_after_bind();
+    // Requests have finished (the worker pool is joined); now the scans.
+    if (impl_->loader.joinable()) {
+        impl_->loader.join();
+    }
+    impl_->jobs.stop_all();
+}
+
+void Server::stop() {
+    impl_->http.stop();
+}
+
+bool Server::wait_ready() {
+    std::unique_lock lock(impl_->tables_mutex);
+    impl_->tables_cv.wait(lock, [this] { return impl_->tables_done; });
+    return impl_->tables && impl_->tables->table;
+}
+
+} // namespace dg::server

@@ -1,0 +1,84 @@
+#pragma once
+// domaingraph as a service (docs/cli/serve.md, docs/api.md): the REST API under /api/v1/, health,
+// readiness and Prometheus metrics, background scan jobs and the static web dashboard, all over
+// the same library calls as the CLI. HTTP: cpp-httplib (docs/design/0008-server-http.md).
+//
+// Threads: one accept loop (run()), a pool of request workers (each request leases its own store
+// connection), one thread per running scan job (own connection, own DNS transport), and one
+// loader for the routing table and the organisation table (the server listens before they are
+// loaded; /ready says when they are).
+
+#include "dg/bgp/table_sources.hpp"
+#include "dg/core/result.hpp"
+#include "dg/dns/resolver.hpp"
+#include "dg/dns/transport.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dg::server {
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    int port = 8080; ///< 0: any free port (see Server::port())
+    std::string db;  ///< store URL as Store::open takes it ("" = the default SQLite file)
+    std::string rib; ///< routing table (any IpAsnSource format); "" = none (not ready)
+    bgp::Policy policy = bgp::Policy::Default;
+    std::string as2org;  ///< CAIDA as2org file, optional
+    std::string web_dir; ///< static dashboard files served under /; "" = none
+    /// Where the domain lists of POSTed scans are kept (a resumed scan reads them again).
+    std::string jobs_dir;
+    /// Bearer token for write endpoints (and reads when protect_reads); "" = writes refused.
+    std::string api_token;
+    bool protect_reads = false;
+    /// Resolvers of a scan whose request names none.
+    std::vector<dns::Endpoint> default_resolvers;
+    std::uint32_t concurrency = dns::kDefaultInFlight; ///< default per scan
+    std::uint32_t timeout_ms = 2000;
+    std::uint32_t retries = 2;
+    std::size_t max_body_bytes = 16u << 20; ///< request bodies (413 beyond)
+    std::size_t max_domains = 1'000'000;    ///< names per POSTed scan
+    std::size_t max_page = 10'000;          ///< results per page / changes per diff
+    std::size_t max_jobs = 2;               ///< scans running at once (429 beyond)
+    int threads = 8;                        ///< request workers
+    /// At startup, scans this server left `running` (it died) are marked interrupted; with
+    /// this they are also resumed (and so are ones a graceful shutdown interrupted).
+    bool resume_interrupted = false;
+    /// Quiet: no request log on stderr.
+    bool quiet = true;
+};
+
+class Server {
+public:
+    /// Opens the store (migrating it), marks scans a dead server left running as interrupted,
+    /// binds the socket and starts loading the tables. Errors: the store's, InvalidArgument
+    /// (options), Io (cannot bind).
+    static Result<std::unique_ptr<Server>> create(const ServerOptions& options);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    /// The bound port.
+    [[nodiscard]] int port() const;
+    /// Serves until stop(); then lets in-flight requests finish, stops running scans (left
+    /// interrupted, resumable) and returns.
+    void run();
+    /// Thread-safe; not async-signal-safe (call from a normal thread).
+    void stop();
+    /// Blocks until the tables are loaded (or failed); true when the RIB is available.
+    bool wait_ready();
+
+    struct Impl;
+
+private:
+    explicit Server(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+/// Constant-time comparison (length leaks, content does not).
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+} // namespace dg::server

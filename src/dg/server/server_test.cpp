@@ -1,0 +1,588 @@
+// The server over real HTTP: a Server started in this process on a free loopback port against a
+// SQLite store in a TempDir, scans against the real DNS rig (knotd + unbound), and the real
+// `domaingraph serve` binary for the signal behaviour.
+#include "dg/model/json.hpp"
+#include "dg/server/server.hpp"
+#include "dg/store/store.hpp"
+#include "tests/support/dns_rig.hpp"
+#include "tests/support/support.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <spawn.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+
+extern char** environ;
+
+namespace dg::server {
+namespace {
+
+using nlohmann::json;
+using test::TempDir;
+
+constexpr const char* kToken = "t0ken-for-tests";
+
+TEST(ConstantTimeEqual, ComparesContentAndLength) {
+    EXPECT_TRUE(constant_time_equal("secret", "secret"));
+    EXPECT_FALSE(constant_time_equal("secret", "secreT"));
+    EXPECT_FALSE(constant_time_equal("secret", "secret2"));
+    EXPECT_FALSE(constant_time_equal("", "x"));
+    EXPECT_TRUE(constant_time_equal("", ""));
+}
+
+/// A CAIDA prefix2as file from tests/harness/rib_hosts.tsv (the rig's addresses are routed).
+std::string write_prefix2as(const std::string& dir) {
+    std::ifstream in(std::string(DG_SOURCE_DIR) + "/tests/harness/rib_hosts.tsv");
+    std::ofstream out(dir + "/table.p2a");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') {
+            continue;
+        }
+        std::istringstream fields(line);
+        std::string prefix;
+        std::string asn;
+        fields >> prefix >> asn;
+        const auto slash = prefix.find('/');
+        out << prefix.substr(0, slash) << '\t' << prefix.substr(slash + 1) << '\t' << asn << '\n';
+    }
+    out << "192.0.2.0\t24\t64496\n";
+    return dir + "/table.p2a";
+}
+
+json body_json(const httplib::Result& r) {
+    return r ? json::parse(r->body, nullptr, false) : json();
+}
+
+/// Whether `r` is the structured error shape with `status`.
+::testing::AssertionResult is_error(const httplib::Result& r, int status) {
+    if (!r) {
+        return ::testing::AssertionFailure() << "no response";
+    }
+    if (r->status != status) {
+        return ::testing::AssertionFailure()
+               << "status " << r->status << " != " << status << ": " << r->body;
+    }
+    const auto j = body_json(r);
+    if (!j.is_object() || !j.contains("error") || !j["error"]["code"].is_string() ||
+        !j["error"]["message"].is_string()) {
+        return ::testing::AssertionFailure() << "not an error object: " << r->body;
+    }
+    return ::testing::AssertionSuccess();
+}
+
+class ServerTest : public ::testing::Test {
+protected:
+    void start(ServerOptions o = {}) {
+        o.host = "127.0.0.1";
+        o.port = 0;
+        o.db = dir_.path() + "/db.sqlite";
+        o.rib = write_prefix2as(dir_.path());
+        o.jobs_dir = dir_.path() + "/jobs";
+        o.web_dir = web_dir();
+        if (o.api_token.empty()) {
+            o.api_token = kToken;
+        }
+        o.threads = 4;
+        options_ = o;
+        auto s = Server::create(o);
+        ASSERT_TRUE(s) << s.error().to_string();
+        server_ = std::move(*s);
+        thread_ = std::thread([this] { server_->run(); });
+        ASSERT_TRUE(server_->wait_ready());
+        client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+        client_->set_read_timeout(60, 0);
+    }
+    void stop() {
+        if (server_) {
+            server_->stop();
+            thread_.join();
+            server_.reset();
+        }
+    }
+    void TearDown() override { stop(); }
+
+    std::string web_dir() {
+        const std::string web = dir_.path() + "/web";
+        std::filesystem::create_directories(web + "/sub");
+        test::write_file(web + "/index.html", "<html>dashboard</html>");
+        test::write_file(web + "/app.js", "console.log(1);");
+        test::write_file(dir_.path() + "/secret.txt", "SECRET");
+        return web;
+    }
+
+    httplib::Headers auth() const { return {{"Authorization", std::string("Bearer ") + kToken}}; }
+
+    httplib::Result post_scan(const json& body) {
+        return client_->Post("/api/v1/scans", auth(), body.dump(), "application/json");
+    }
+
+    /// Polls the scan until it is no longer running (or 120 s passed).
+    json wait_scan(std::int64_t id) {
+        json j;
+        for (int i = 0; i < 1200; ++i) {
+            auto r = client_->Get("/api/v1/scans/" + std::to_string(id));
+            j = body_json(r);
+            if (j.is_object() && j["status"] != "running" &&
+                (j["progress"].is_null() || !j["progress"]["running"].get<bool>())) {
+                return j;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        return j;
+    }
+
+    TempDir dir_;
+    ServerOptions options_;
+    std::unique_ptr<Server> server_;
+    std::thread thread_;
+    std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(ServerTest, HealthReadyMetricsOpenapi) {
+    start();
+    auto h = client_->Get("/health");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 200);
+    EXPECT_EQ(body_json(h), json({{"status", "ok"}}));
+    EXPECT_EQ(h->get_header_value("Content-Type"), "application/json");
+
+    auto r = client_->Get("/ready");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(body_json(r)["status"], "ready");
+    EXPECT_GT(body_json(r)["rib"]["prefixes"].get<int>(), 100);
+
+    auto m = client_->Get("/metrics");
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->status, 200);
+    EXPECT_NE(m->body.find("# TYPE domaingraph_http_requests_total counter"), std::string::npos);
+    EXPECT_NE(m->body.find("# TYPE domaingraph_scans_running gauge"), std::string::npos);
+    EXPECT_NE(m->body.find("domaingraph_http_requests_total{route=\"/health\",method=\"GET\","
+                           "status=\"200\"} 1"),
+              std::string::npos)
+        << m->body;
+    EXPECT_NE(m->body.find("domaingraph_http_request_duration_seconds_bucket{route=\"/ready\""),
+              std::string::npos);
+
+    auto o = client_->Get("/api/v1/openapi.json");
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->status, 200);
+    const auto doc = body_json(o);
+    ASSERT_TRUE(doc.is_object());
+    EXPECT_TRUE(doc["paths"].contains("/api/v1/scans"));
+}
+
+TEST_F(ServerTest, ReadyIsFalseWithoutRib) {
+    ServerOptions o;
+    o.port = 0;
+    o.db = dir_.path() + "/db.sqlite";
+    o.jobs_dir = dir_.path() + "/jobs";
+    auto s = Server::create(o);
+    ASSERT_TRUE(s);
+    std::thread t([&] { (*s)->run(); });
+    EXPECT_FALSE((*s)->wait_ready());
+    httplib::Client c("127.0.0.1", (*s)->port());
+    auto r = c.Get("/ready");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 503);
+    EXPECT_EQ(body_json(r)["status"], "not_ready");
+    EXPECT_TRUE(is_error(c.Get("/api/v1/ip/192.0.2.1"), 503));
+    (*s)->stop();
+    t.join();
+}
+
+TEST_F(ServerTest, WritesNeedTheToken) {
+    start();
+    const json body = {{"domains", {"example.com"}}, {"resolvers", {"127.0.0.1:9"}}};
+    auto none = client_->Post("/api/v1/scans", body.dump(), "application/json");
+    EXPECT_TRUE(is_error(none, 401));
+    EXPECT_EQ(none->get_header_value("WWW-Authenticate"), "Bearer");
+    for (const std::string& h : {std::string("Bearer wrong"), std::string("Bearer ") + kToken + "x",
+                                 std::string("Basic ") + kToken, std::string("Bearer "),
+                                 std::string("bearer ") + kToken}) {
+        auto r =
+            client_->Post("/api/v1/scans", {{"Authorization", h}}, body.dump(), "application/json");
+        EXPECT_TRUE(is_error(r, 401)) << h;
+    }
+    EXPECT_TRUE(is_error(client_->Delete("/api/v1/scans/1"), 401));
+    EXPECT_TRUE(is_error(client_->Post("/api/v1/scans/1/stop"), 401));
+    EXPECT_TRUE(is_error(client_->Post("/api/v1/scans/1/resume"), 401));
+    // Reads are open by default.
+    auto list = client_->Get("/api/v1/scans");
+    ASSERT_TRUE(list);
+    EXPECT_EQ(list->status, 200);
+    EXPECT_EQ(body_json(list), json::array());
+}
+
+TEST_F(ServerTest, ProtectedReads) {
+    ServerOptions o;
+    o.protect_reads = true;
+    start(o);
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/scans"), 401));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/ip/192.0.2.1"), 401));
+    auto r = client_->Get("/api/v1/scans", auth());
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    auto h = client_->Get("/health");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 200); // liveness stays open
+}
+
+TEST_F(ServerTest, BadRequestsAreStructured) {
+    ServerOptions o;
+    o.max_body_bytes = 64 * 1024;
+    o.max_domains = 50;
+    start(o);
+    auto post = [&](const std::string& body) {
+        return client_->Post("/api/v1/scans", auth(), body, "application/json");
+    };
+    EXPECT_TRUE(is_error(post("{not json"), 400));
+    EXPECT_TRUE(is_error(post(""), 400));
+    EXPECT_TRUE(is_error(post("[1,2]"), 400));
+    EXPECT_TRUE(is_error(post(R"({"domains": []})"), 400));
+    EXPECT_TRUE(is_error(post(R"({"domains": "example.com"})"), 400));
+    EXPECT_TRUE(is_error(post(R"({"domains": [1]})"), 400));
+    EXPECT_TRUE(is_error(post(R"({"domains": ["a.example\nb.example"]})"), 400));
+    EXPECT_TRUE(is_error(post(R"({"domains": ["a.example"], "resolvers": ["not-an-ip"]})"), 400));
+    EXPECT_TRUE(is_error(post(R"({"domains": ["a.example"], "concurrency": 0})"), 400));
+    EXPECT_TRUE(is_error(post(R"({"domains": ["a.example"], "concurrency": -5})"), 400));
+    EXPECT_TRUE(is_error(post(R"({"domains": ["a.example"], "surprise": true})"), 400));
+    EXPECT_TRUE(is_error(post(R"({"notes": "x"})"), 400));
+    json many = {{"domains", json::array()}};
+    for (int i = 0; i < 51; ++i) {
+        many["domains"].push_back("d" + std::to_string(i) + ".example");
+    }
+    EXPECT_TRUE(is_error(post(many.dump()), 413));
+    EXPECT_TRUE(is_error(post(std::string(100 * 1024, ' ')), 413));
+    // Nothing was created.
+    EXPECT_EQ(body_json(client_->Get("/api/v1/scans")), json::array());
+}
+
+TEST_F(ServerTest, UnknownIdsAndHostileStrings) {
+    start();
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/scans/999"), 404));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/scans/latest"), 404));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/scans/abc"), 400));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/scans/999/results"), 404));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/scans/999/export?format=csv"), 404));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/scans/999/analytics"), 404));
+    EXPECT_TRUE(is_error(client_->Delete("/api/v1/scans/999", auth()), 404));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/diff?a=1&b=2"), 404));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/diff?a=1"), 400));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/nothing-here"), 404));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/ip/not-an-ip"), 400));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/ip/999.1.1.1"), 400));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/ip/%3Cscript%3E"), 400));
+    auto slashy = client_->Get("/api/v1/domain/..%2F..%2Fetc");
+    EXPECT_TRUE(is_error(slashy, 400) || is_error(slashy, 404));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/domain/never-scanned.example"), 404));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/domain/%00"), 400));
+
+    auto ip = client_->Get("/api/v1/ip/192.0.2.77");
+    ASSERT_TRUE(ip);
+    EXPECT_EQ(ip->status, 200);
+    EXPECT_EQ(body_json(ip), json({{"ip", "192.0.2.77"},
+                                   {"prefix", "192.0.2.0/24"},
+                                   {"asn", 64496},
+                                   {"origins", {64496}},
+                                   {"org", nullptr}}));
+    auto unrouted = body_json(client_->Get("/api/v1/ip/2001:db8::1"));
+    EXPECT_TRUE(unrouted["prefix"].is_null());
+    EXPECT_EQ(unrouted["origins"], json::array());
+
+    // Static files stay in their directory.
+    auto index = client_->Get("/");
+    ASSERT_TRUE(index);
+    EXPECT_EQ(index->status, 200);
+    EXPECT_EQ(index->body, "<html>dashboard</html>");
+    EXPECT_EQ(client_->Get("/app.js")->get_header_value("Content-Type"),
+              "text/javascript; charset=utf-8");
+    for (const char* path : {"/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt",
+                             "/sub/../../secret.txt", "//etc/passwd", "/%2fetc%2fpasswd"}) {
+        auto r = client_->Get(path);
+        ASSERT_TRUE(r) << path;
+        EXPECT_NE(r->status, 200) << path;
+        EXPECT_EQ(r->body.find("SECRET"), std::string::npos) << path;
+        EXPECT_EQ(r->body.find("root:"), std::string::npos) << path;
+    }
+}
+
+TEST_F(ServerTest, RawTraversalRequest) {
+    start();
+    // Bypass any client normalisation: write the request line ourselves.
+    httplib::Client raw("127.0.0.1", server_->port());
+    for (const char* path : {"/../secret.txt", "/../../../../etc/passwd"}) {
+        auto r = raw.Get(path);
+        if (r) {
+            EXPECT_NE(r->status, 200) << path;
+            EXPECT_EQ(r->body.find("SECRET"), std::string::npos);
+        }
+    }
+}
+
+/// A scan job against the real rig: POST, progress, results with filters and pages, exports,
+/// analytics, a second scan and the diff, the domain lookup, metrics.
+TEST_F(ServerTest, ScanJobAgainstTheRig) {
+    DG_DNS_SERVERS_OR_SKIP();
+    auto rig = test::DnsRig::start(40);
+    ASSERT_TRUE(rig) << test::DnsRig::last_error();
+    start();
+    std::vector<std::string> names;
+    for (const auto& t : rig->truth()) {
+        if (t.kind == "ordinary" || t.kind == "cname_chain" || t.kind == "nxdomain" ||
+            t.kind == "nodata") {
+            names.push_back(t.name);
+        }
+    }
+    ASSERT_GE(names.size(), 10U);
+    const std::string hostile = "<script>alert(\"x\")</script>'; DROP TABLE scans; -- \u00e9\u202e";
+    auto created = post_scan({{"domains", names},
+                              {"resolvers", {rig->recursive_endpoint()}},
+                              {"notes", hostile},
+                              {"timeout_ms", 1000},
+                              {"retries", 1}});
+    ASSERT_TRUE(created);
+    ASSERT_EQ(created->status, 202) << created->body;
+    const auto id = body_json(created)["id"].get<std::int64_t>();
+    EXPECT_EQ(created->get_header_value("Location"), "/api/v1/scans/" + std::to_string(id));
+
+    const json done = wait_scan(id);
+    ASSERT_EQ(done["status"], "complete") << done.dump();
+    EXPECT_EQ(done["domains_done"].get<std::size_t>(), names.size());
+    EXPECT_EQ(done["results_total"].get<std::size_t>(), names.size());
+    EXPECT_EQ(done["config"]["origin"], "server");
+
+    // The list is the `scans list --json` shape; hostile notes come back as data.
+    auto list = body_json(client_->Get("/api/v1/scans"));
+    ASSERT_EQ(list.size(), 1U);
+    EXPECT_EQ(list[0]["id"], id);
+    EXPECT_EQ(list[0]["notes"].get<std::string>().substr(0, 30), hostile.substr(0, 30));
+
+    const std::string base = "/api/v1/scans/" + std::to_string(id);
+    auto all = client_->Get(base + "/results?limit=1000");
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->status, 200);
+    const auto results = body_json(all);
+    ASSERT_EQ(results.size(), names.size());
+    EXPECT_EQ(all->get_header_value("X-Total-Count"), std::to_string(names.size()));
+    for (const auto& r : results) {
+        auto parsed = model::domain_result_from_json(r);
+        EXPECT_TRUE(parsed) << r.dump();
+        const auto* truth = rig->find(r["domain"].get<std::string>());
+        ASSERT_NE(truth, nullptr) << r.dump();
+    }
+    // Pages cover the whole list in order.
+    std::vector<std::string> paged;
+    for (std::size_t off = 0; off < names.size(); off += 7) {
+        auto page =
+            body_json(client_->Get(base + "/results?limit=7&offset=" + std::to_string(off)));
+        for (const auto& r : page) {
+            paged.push_back(r["domain"]);
+        }
+    }
+    ASSERT_EQ(paged.size(), names.size());
+    for (std::size_t i = 0; i < paged.size(); ++i) {
+        EXPECT_EQ(paged[i], results[i]["domain"]);
+    }
+    // Filters.
+    const std::string one = results[0]["domain"];
+    auto by_domain = body_json(client_->Get(base + "/results?domain=" + one));
+    ASSERT_EQ(by_domain.size(), 1U);
+    EXPECT_EQ(by_domain[0]["domain"], one);
+    std::optional<std::uint32_t> some_asn;
+    for (const auto& r : results) {
+        for (const auto& a : r["a"]) {
+            if (a["asn"].is_number()) {
+                some_asn = a["asn"].get<std::uint32_t>();
+            }
+        }
+    }
+    ASSERT_TRUE(some_asn);
+    auto by_asn = body_json(client_->Get(base + "/results?asn=AS" + std::to_string(*some_asn)));
+    EXPECT_GE(by_asn.size(), 1U);
+    EXPECT_TRUE(is_error(client_->Get(base + "/results?limit=0"), 400));
+    EXPECT_TRUE(is_error(client_->Get(base + "/results?limit=abc"), 400));
+    EXPECT_TRUE(is_error(client_->Get(base + "/results?limit=99999999"), 400));
+    EXPECT_TRUE(is_error(client_->Get(base + "/results?asn=ASxyz"), 400));
+    EXPECT_TRUE(is_error(client_->Get(base + "/results?domain=a..b"), 400));
+
+    // Exports are downloads.
+    auto jsonl = client_->Get(base + "/export?format=jsonl");
+    ASSERT_TRUE(jsonl);
+    EXPECT_EQ(jsonl->status, 200);
+    EXPECT_EQ(test::split_lines(jsonl->body).size(), names.size());
+    EXPECT_NE(jsonl->get_header_value("Content-Disposition").find("attachment"), std::string::npos);
+    auto csv = client_->Get(base + "/export?format=csv");
+    ASSERT_TRUE(csv);
+    EXPECT_EQ(csv->status, 200);
+    EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv");
+    EXPECT_TRUE(is_error(client_->Get(base + "/export?format=exe"), 400));
+
+    auto stats = client_->Get(base + "/analytics");
+    ASSERT_TRUE(stats);
+    EXPECT_EQ(stats->status, 200) << stats->body;
+    auto clusters = client_->Get(base + "/clusters?by=ns");
+    ASSERT_TRUE(clusters);
+    EXPECT_EQ(clusters->status, 200) << clusters->body;
+    EXPECT_TRUE(is_error(client_->Get(base + "/clusters?by=moon"), 400));
+
+    auto domain = client_->Get("/api/v1/domain/" + one);
+    ASSERT_TRUE(domain);
+    EXPECT_EQ(domain->status, 200);
+    EXPECT_EQ(body_json(domain)["latest"]["scan_id"], id);
+
+    // A second scan of half the names, and the diff.
+    std::vector<std::string> half(names.begin(),
+                                  names.begin() + static_cast<long>(names.size() / 2));
+    auto second = post_scan({{"domains", half}, {"resolvers", {rig->recursive_endpoint()}}});
+    ASSERT_EQ(second->status, 202);
+    const auto id2 = body_json(second)["id"].get<std::int64_t>();
+    EXPECT_EQ(wait_scan(id2)["status"], "complete");
+    auto d = client_->Get("/api/v1/diff?a=" + std::to_string(id) + "&b=" + std::to_string(id2));
+    ASSERT_TRUE(d);
+    ASSERT_EQ(d->status, 200) << d->body;
+    const auto diff = body_json(d);
+    EXPECT_EQ(diff["summary"]["domains_only_in_a"].get<std::size_t>(), names.size() - half.size());
+    EXPECT_EQ(diff["changes"].size(), names.size() - half.size());
+
+    auto m = client_->Get("/metrics")->body;
+    EXPECT_NE(
+        m.find("domaingraph_domains_resolved_total " + std::to_string(names.size() + half.size())),
+        std::string::npos)
+        << m;
+    EXPECT_NE(m.find("domaingraph_dns_status_total{status=\"NOERROR\"}"), std::string::npos);
+    EXPECT_NE(m.find("route=\"/api/v1/scans/{id}/results\""), std::string::npos);
+
+    // Delete: a write.
+    auto del = client_->Delete(base, auth());
+    ASSERT_TRUE(del);
+    EXPECT_EQ(del->status, 204);
+    EXPECT_TRUE(is_error(client_->Get(base), 404));
+}
+
+TEST_F(ServerTest, TextPlainUpload) {
+    DG_DNS_SERVERS_OR_SKIP();
+    auto rig = test::DnsRig::start(10);
+    ASSERT_TRUE(rig) << test::DnsRig::last_error();
+    start();
+    std::string list = "# comment\n";
+    std::size_t n = 0;
+    for (const auto& t : rig->of_kind("ordinary")) {
+        list += t->name + "\r\n";
+        ++n;
+    }
+    auto r = client_->Post("/api/v1/scans?notes=upload&resolver=" + rig->recursive_endpoint(),
+                           auth(), list, "text/plain");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 202) << r->body;
+    const auto done = wait_scan(body_json(r)["id"].get<std::int64_t>());
+    EXPECT_EQ(done["status"], "complete");
+    EXPECT_EQ(done["domains_done"].get<std::size_t>(), n);
+    EXPECT_EQ(done["notes"], "upload");
+}
+
+/// Graceful stop leaves a running scan interrupted; a new server resumes it to the end.
+TEST_F(ServerTest, StopLeavesScanResumable) {
+    DG_DNS_SERVERS_OR_SKIP();
+    auto rig = test::DnsRig::start(10);
+    ASSERT_TRUE(rig) << test::DnsRig::last_error();
+    start();
+    std::vector<std::string> names;
+    for (const auto* t : rig->of_kind("ordinary")) {
+        names.push_back(t->name);
+    }
+    // The black hole never answers: the scan cannot finish before we stop the server.
+    auto created = post_scan(
+        {{"domains", names}, {"resolvers", {rig->blackhole_endpoint()}}, {"timeout_ms", 5000}});
+    ASSERT_EQ(created->status, 202) << created->body;
+    const auto id = body_json(created)["id"].get<std::int64_t>();
+    auto running = body_json(client_->Get("/api/v1/scans/" + std::to_string(id)));
+    EXPECT_EQ(running["status"], "running");
+    EXPECT_TRUE(running["progress"]["running"].get<bool>());
+    stop();
+
+    {
+        auto store = store::Store::open(options_.db);
+        ASSERT_TRUE(store);
+        auto s = (*store)->get_scan(id);
+        ASSERT_TRUE(s);
+        EXPECT_EQ(s->status, model::ScanStatus::Interrupted);
+        // The domain list the job wrote is still there for the resume.
+        auto cfg = json::parse(s->config_json);
+        ASSERT_TRUE(std::filesystem::exists(cfg["domains"].get<std::string>()));
+    }
+    // A dead server's scan (left `running`) is marked interrupted at startup.
+    {
+        auto store = store::Store::open(options_.db);
+        ASSERT_TRUE((*store)->set_scan_status(id, model::ScanStatus::Running));
+    }
+    start();
+    auto after = body_json(client_->Get("/api/v1/scans/" + std::to_string(id)));
+    EXPECT_EQ(after["status"], "interrupted");
+    EXPECT_TRUE(after["progress"].is_null());
+    auto resumed = client_->Post("/api/v1/scans/" + std::to_string(id) + "/resume", auth(), "",
+                                 "application/json");
+    ASSERT_TRUE(resumed);
+    EXPECT_EQ(resumed->status, 202) << resumed->body;
+    EXPECT_TRUE(is_error(client_->Post("/api/v1/scans/" + std::to_string(id) + "/resume", auth(),
+                                       "", "application/json"),
+                         409));
+    auto stopped = client_->Post("/api/v1/scans/" + std::to_string(id) + "/stop", auth(), "",
+                                 "application/json");
+    ASSERT_TRUE(stopped);
+    EXPECT_EQ(stopped->status, 202);
+    EXPECT_EQ(wait_scan(id)["status"], "interrupted");
+}
+
+/// The real binary: listens, answers, and exits 0 on SIGTERM.
+TEST(ServeBinary, TerminatesGracefullyOnSigterm) {
+    TempDir dir;
+    const std::string err = dir.path() + "/stderr.txt";
+    const std::string bin = test::dg_binary();
+    const std::string db = "sqlite://" + dir.path() + "/db.sqlite";
+    std::vector<std::string> args = {bin,     "serve",   "--listen",   "127.0.0.1:0",
+                                     "--db",  db,        "--jobs-dir", dir.path() + "/jobs",
+                                     "--web", dir.path()};
+    std::vector<char*> argv;
+    for (auto& a : args) {
+        argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid = 0;
+    ASSERT_EQ(posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    int port = 0;
+    for (int i = 0; i < 300 && port == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        const std::string text = test::read_file(err);
+        const auto at = text.find("listening on http://127.0.0.1:");
+        if (at != std::string::npos) {
+            port = std::atoi(text.c_str() + at + std::strlen("listening on http://127.0.0.1:"));
+        }
+    }
+    ASSERT_GT(port, 0) << test::read_file(err);
+    httplib::Client c("127.0.0.1", port);
+    auto h = c.Get("/health");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 200);
+    ASSERT_EQ(kill(pid, SIGTERM), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status)) << test::read_file(err);
+    EXPECT_EQ(WEXITSTATUS(status), 0) << test::read_file(err);
+    EXPECT_NE(test::read_file(err).find("stopped"), std::string::npos);
+}
+
+} // namespace
+} // namespace dg::server
