@@ -1,0 +1,213 @@
+// The report's data and escaping, and the page rendered by headless Chromium (its script marks
+// the DOM once every chart has drawn on its canvas).
+#include "dg/report/internal/chart_library.hpp"
+#include "dg/report/report.hpp"
+#include "tests/support/support.hpp"
+
+#include <cstdlib>
+#include <gtest/gtest.h>
+
+namespace dg::report {
+namespace {
+
+using model::DomainResult;
+using model::IpMapping;
+
+const std::string kHostileDomain = "x</script><img src=x onerror=alert(1)>.test";
+const std::string kHostileOrg = "Evil</script><script>document.title='pwned'</script> & Co";
+
+IpMapping map(const std::string& ip, const std::string& prefix, std::uint32_t asn,
+              std::optional<std::string> org = {}) {
+    IpMapping m;
+    m.ip = *IpAddress::parse(ip);
+    m.prefix = *Prefix::parse(prefix);
+    m.asn = Asn(asn);
+    m.origins = {Asn(asn)};
+    m.org = std::move(org);
+    return m;
+}
+
+DomainResult domain(const std::string& name, IpMapping a, IpMapping ns_ip) {
+    DomainResult r;
+    r.domain = name;
+    r.status = "NOERROR";
+    r.a = {std::move(a)};
+    r.ns = {{"ns1." + name, {}, {ns_ip}}, {"ns2." + name, {}, {ns_ip}}};
+    return r;
+}
+
+/// Two complete scans a day apart: five domains over four ASes (one with a hostile name, one AS
+/// with a hostile organisation), every domain's name servers behind one address; in the second
+/// scan b.test moves from AS64501 to AS64502 and e.test is new.
+std::string two_scans(const test::TempDir& dir) {
+    const std::string url = "sqlite:///" + dir.file("r.db");
+    auto store = store::Store::open(url);
+    EXPECT_TRUE(store);
+    std::vector<DomainResult> rs = {
+        domain("a.test", map("192.0.2.1", "192.0.2.0/24", 64500, "Example Net"),
+               map("192.0.2.53", "192.0.2.0/24", 64500, "Example Net")),
+        domain("b.test", map("198.51.100.1", "198.51.100.0/24", 64501, kHostileOrg),
+               map("192.0.2.53", "192.0.2.0/24", 64500, "Example Net")),
+        domain("c.test", map("203.0.113.1", "203.0.113.0/24", 64502, "Third Org"),
+               map("203.0.113.53", "203.0.113.0/24", 64502, "Third Org")),
+        domain(kHostileDomain, map("192.0.2.2", "192.0.2.0/24", 64500, "Example Net"),
+               map("198.51.100.53", "198.51.100.0/24", 64501, kHostileOrg)),
+    };
+    for (int i = 0; i < 2; ++i) {
+        store::NewScan ns;
+        ns.started_at = 1'800'000'000 + i * 86400;
+        ns.notes = "scan " + std::to_string(i) + " </script><b>bold</b>";
+        auto scan = (*store)->create_scan(ns);
+        EXPECT_TRUE(scan);
+        if (i == 1) {
+            rs[1].a = {map("203.0.113.9", "203.0.113.0/24", 64502, "Third Org")};
+            rs.push_back(domain("e.test", map("192.0.2.7", "192.0.2.0/24", 64503, "Fourth"),
+                                map("192.0.2.53", "192.0.2.0/24", 64500, "Example Net")));
+        }
+        EXPECT_TRUE((*store)->write_results(scan->id, rs));
+        EXPECT_TRUE((*store)->set_scan_status(scan->id, model::ScanStatus::Complete));
+    }
+    return url;
+}
+
+TEST(ScriptSafeJson, EscapesWhatEndsAScriptAndRoundTrips) {
+    nlohmann::ordered_json j = {{"d", kHostileDomain},
+                                {"o", kHostileOrg},
+                                {"u", "line\xE2\x80\xA8sep \xC3\xA9"},
+                                {"bad", "\xFF\xFE"}};
+    const std::string s = script_safe_json(j);
+    EXPECT_EQ(s.find('<'), std::string::npos);
+    EXPECT_EQ(s.find('>'), std::string::npos);
+    EXPECT_EQ(s.find('&'), std::string::npos);
+    EXPECT_NE(s.find("\\u003c/script\\u003e"), std::string::npos);
+    EXPECT_NE(s.find("\\u2028"), std::string::npos);
+    for (char c : s) {
+        EXPECT_LT(static_cast<unsigned char>(c), 0x80u);
+    }
+    auto back = nlohmann::ordered_json::parse(s);
+    EXPECT_EQ(back["d"], kHostileDomain);
+    EXPECT_EQ(back["o"], kHostileOrg);
+    EXPECT_EQ(back["bad"], "\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST(Collect, StatsTrendsAndDiffOfTwoScans) {
+    test::TempDir dir;
+    const auto url = two_scans(dir);
+    auto store = store::Store::open(url);
+    auto reader = store::Store::open(url);
+    ASSERT_TRUE(store && reader);
+    ReportOptions o;
+    o.generated_at = 1'800'200'000;
+    auto first = collect(**store, **reader, 1, o);
+    ASSERT_TRUE(first) << first.error().to_string();
+    EXPECT_TRUE((*first)["diff"].is_null());
+    EXPECT_EQ((*first)["trends"]["points"].size(), 1u);
+
+    auto d = collect(**store, **reader, 2, o);
+    ASSERT_TRUE(d) << d.error().to_string();
+    EXPECT_EQ((*d)["generated_at"], "2027-01-17T15:33:20Z");
+    EXPECT_EQ((*d)["scan"]["id"], 2);
+    EXPECT_EQ((*d)["stats"]["total_domains"], 5);
+    EXPECT_EQ((*d)["stats"]["top_asns"][0]["asn"], 64500);
+    EXPECT_EQ((*d)["stats"]["single_points_of_failure"]["count"], 5);
+    const auto& t = (*d)["trends"];
+    ASSERT_EQ(t["points"].size(), 2u);
+    EXPECT_EQ(t["points"][0]["scan_id"], 1);
+    EXPECT_EQ(t["asns"][0]["asn"], 64500);
+    const auto& diff = (*d)["diff"];
+    ASSERT_FALSE(diff.is_null());
+    EXPECT_EQ(diff["previous_scan"]["id"], 1);
+    EXPECT_EQ(diff["summary"]["domains_only_in_b"], 1);
+    EXPECT_EQ(diff["summary"]["domains_changed"], 1);
+    EXPECT_EQ(diff["summary"]["by_type"]["asn_changed"], 1);
+    EXPECT_GE(diff["changes"].size(), 3u);
+
+    o.max_changes = 1;
+    o.max_spofs = 2;
+    d = collect(**store, **reader, 2, o);
+    ASSERT_TRUE(d);
+    EXPECT_EQ((*d)["diff"]["changes"].size(), 1u);
+    EXPECT_EQ((*d)["stats"]["single_points_of_failure"]["domains"].size(), 2u);
+    EXPECT_EQ((*d)["stats"]["single_points_of_failure"]["count"], 5);
+
+    EXPECT_FALSE(collect(**store, **reader, 9, o));
+}
+
+TEST(RenderHtml, OneFileWithTheLibraryAndNoBreakout) {
+    if (internal::chart_library().empty()) {
+        GTEST_SKIP() << "built without web/report/node_modules (scripts/setup)";
+    }
+    test::TempDir dir;
+    const auto url = two_scans(dir);
+    auto store = store::Store::open(url);
+    auto reader = store::Store::open(url);
+    ASSERT_TRUE(store && reader);
+    auto d = collect(**store, **reader, 2, {});
+    ASSERT_TRUE(d);
+    auto page = render_html(*d);
+    ASSERT_TRUE(page);
+    EXPECT_NE(page->find("Chart.js v4"), std::string::npos);
+    EXPECT_EQ(page->find("<img"), std::string::npos);
+    EXPECT_EQ(page->find("http://"), std::string::npos);
+    EXPECT_EQ(page->find("https://", page->find("</script>") + 1), std::string::npos)
+        << "no reference outside the library's licence banner";
+    // exactly the three script elements the page has: data, library, page script
+    std::size_t n = 0;
+    for (auto at = page->find("</script>"); at != std::string::npos;
+         at = page->find("</script>", at + 1)) {
+        ++n;
+    }
+    EXPECT_EQ(n, 3u);
+}
+
+/// The binary writes the report; Chromium loads it, runs its script and dumps the DOM.
+TEST(ReportInChromium, EveryChartDraws) {
+    DG_TOOL_OR_SKIP("chromium");
+    if (internal::chart_library().empty()) {
+        GTEST_SKIP() << "built without web/report/node_modules (scripts/setup)";
+    }
+    test::TempDir dir;
+    const auto url = two_scans(dir);
+    const std::string html = dir.file("report.html");
+    auto r = test::run_command({test::dg_binary(), "report", "latest", "-o", html, "--db", url});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::vector<std::string> chrome = {"chromium",
+                                             "--headless",
+                                             "--disable-gpu",
+                                             "--no-sandbox",
+                                             "--no-first-run",
+                                             "--user-data-dir=" + dir.file("profile"),
+                                             "--window-size=1280,2600",
+                                             "--virtual-time-budget=10000"};
+    auto args = chrome;
+    args.push_back("--dump-dom");
+    args.push_back("file://" + html);
+    auto dom = test::run_command(args);
+    ASSERT_EQ(dom.exit_code, 0) << dom.err;
+    // diversity, ASes, organisations, trends, diff
+    EXPECT_NE(dom.out.find("data-charts-rendered=\"5\""), std::string::npos) << dom.out;
+    EXPECT_NE(dom.out.find("chart-diversity chart-asns chart-orgs chart-trends chart-diff"),
+              std::string::npos);
+    // hostile strings are text, not markup: no <img>, no injected script, title untouched
+    EXPECT_EQ(dom.out.find("<img"), std::string::npos);
+    EXPECT_EQ(dom.out.find("pwned"), std::string::npos);
+    EXPECT_EQ(dom.out.find("<b>bold"), std::string::npos);
+    EXPECT_NE(dom.out.find("x&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;.test"),
+              std::string::npos);
+    EXPECT_NE(dom.out.find("<title>domaingraph report</title>"), std::string::npos);
+
+    // A screenshot to look at: kept where DG_REPORT_SCREENSHOT says, else in the TempDir.
+    const char* keep = std::getenv("DG_REPORT_SCREENSHOT");
+    const std::string png = keep != nullptr ? std::string(keep) : dir.file("report.png");
+    args = chrome;
+    args.push_back("--screenshot=" + png);
+    args.push_back("file://" + html);
+    auto shot = test::run_command(args);
+    ASSERT_EQ(shot.exit_code, 0) << shot.err;
+    const std::string bytes = test::read_file(png);
+    ASSERT_GT(bytes.size(), 10'000u);
+    EXPECT_EQ(bytes.substr(1, 3), "PNG");
+}
+
+} // namespace
+} // namespace dg::report
