@@ -395,7 +395,10 @@ Result<void> SqlStore::results(std::int64_t scan_id, const ResultFilter& filter,
                                const ResultCallback& cb) {
     std::vector<Value> params;
     std::string sql = "SELECT r.scan_id, r.resolved_at, r.result, r.id" +
-                      filtered_from(scan_id, filter, params) + " ORDER BY d.name";
+                      filtered_from(scan_id, filter, params) +
+                      // Byte order on both backends (a merge-join of two scans relies on it).
+                      (c_->dialect() == Dialect::Postgres ? " ORDER BY d.name COLLATE \"C\""
+                                                          : " ORDER BY d.name");
     auto next = [&](Value v) {
         params.push_back(std::move(v));
         return "$" + std::to_string(params.size());
