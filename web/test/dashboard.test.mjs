@@ -101,7 +101,8 @@ const noteCell = await page.textContent('#scan-table tr[data-id="' + first + '"]
 assert.equal(noteCell, hostile);
 const rows = await page.$$eval('#result-table tbody tr', (trs) => trs.length);
 assert.equal(rows, Math.min(ordinary.length, 50));
-await page.waitForFunction(() => /AS diversity score/.test(document.getElementById('diversity').textContent));
+await page.waitForFunction(() => document.getElementById('diversity').textContent !== '');
+assert.match(await page.textContent('#diversity'), /AS diversity score/);
 const charts = await page.evaluate(() => ['chart-status', 'chart-asn'].map((id) => !!window.Chart.getChart(id)));
 assert.deepEqual(charts, [true, true]);
 await page.screenshot({ path: join(shots, '1-scan-results-charts.png'), fullPage: true });
