@@ -42,6 +42,7 @@ int run(int argc, char** argv) {
     register_history_command(app, selected);
     register_export_command(app, selected);
     register_analytics_commands(app, selected);
+    register_report_command(app, selected);
     register_tags_commands(app, selected);
     register_rib_fetch(subcommand_group(app, "rib", "Routing dumps (MRT): read, summarise, fetch"),
                        selected);

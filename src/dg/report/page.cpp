@@ -201,7 +201,7 @@ constexpr const char* kPageScript = R"html(
       type: "bar",
       data: { labels: types, datasets: [{ label: "changes", backgroundColor: "#9333ea",
               data: types.map(function (k) { return sm.by_type[k]; }) }] },
-      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } }
+      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
     });
     var tb = document.querySelector("#diff-table tbody");
     F.changes.forEach(function (c) {
