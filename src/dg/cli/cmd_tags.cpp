@@ -6,10 +6,13 @@
 #include "dg/tags/api.hpp"
 #include "dg/tags/bulk.hpp"
 #include "dg/tags/formats.hpp"
+#include "dg/tags/infra_stats.hpp"
 #include "dg/tags/migrate.hpp"
 #include "dg/tags/tag2domain_pg.hpp"
 #include "dg/tags/tag_store.hpp"
+#include "dg/tags/taggers.hpp"
 
+#include <cinttypes>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -350,6 +353,172 @@ void register_taxonomies(CLI::App& tags_cmd, Runner& selected) {
     e->callback([exp, &selected] { selected = [exp] { return run_tax_export(*exp); }; });
 }
 
+// --- tags run TAGGER ---
+
+struct RunOptions {
+    std::string tagger;
+    std::int64_t scan = 0;
+    std::vector<std::string> regexes;
+    std::string regex_file;
+    std::string dictionary;
+    std::size_t min_word_length = 3;
+    std::string taxonomy;
+    std::string db;
+};
+
+Result<tags::TaggerOptions> tagger_options(const RunOptions& o) {
+    tags::TaggerOptions t;
+    t.taxonomy = o.taxonomy;
+    for (const auto& spec : o.regexes) {
+        DG_TRY(auto r, tags::parse_regex_spec(spec));
+        t.regexes.push_back(std::move(r));
+    }
+    if (!o.regex_file.empty()) {
+        DG_TRY(auto text, tags::read_text_file(o.regex_file));
+        auto file = tags::parse_regex_file(text);
+        if (!file) {
+            return file.error().at(o.regex_file);
+        }
+        t.regexes.insert(t.regexes.end(), file->begin(), file->end());
+    }
+    if (!o.dictionary.empty()) {
+        DG_TRY(auto text, tags::read_text_file(o.dictionary));
+        auto dict = tags::parse_dictionary(text, o.min_word_length);
+        if (!dict) {
+            return dict.error().at(o.dictionary);
+        }
+        t.dictionary = std::make_shared<tags::Dictionary>(std::move(*dict));
+    }
+    return t;
+}
+
+int run_tagger_cmd(const RunOptions& o) {
+    auto options = tagger_options(o);
+    if (!options) {
+        return fail("run", options.error());
+    }
+    auto tagger = tags::make_tagger(o.tagger, *options);
+    if (!tagger) {
+        return fail("run", tagger.error());
+    }
+    Db db;
+    if (!open_db("run", o.db, db)) {
+        return kExitFailure;
+    }
+    auto r = tags::run_tagger(*db.tags, *db.store, *tagger, o.scan);
+    if (!r) {
+        return fail("run", r.error());
+    }
+    if (r->taxonomy_created) {
+        std::fprintf(stderr, "domaingraph tags run: created taxonomy '%s'\n", r->taxonomy.c_str());
+    }
+    if (r->invalid > 0) {
+        std::fprintf(stderr, "domaingraph tags run: first refused measurement: %s\n",
+                     r->first_invalid.c_str());
+    }
+    std::fprintf(stderr,
+                 "domaingraph tags run %s: scan %" PRId64 ", %" PRIu64 " domains: %" PRIu64
+                 " applied (%" PRIu64 " tags opened, %" PRIu64 " extended, %" PRIu64
+                 " ended), %" PRIu64 " stale (skipped), %" PRIu64 " refused\n",
+                 o.tagger.c_str(), o.scan, r->domains, r->applied, r->inserted, r->prolonged,
+                 r->ended, r->stale, r->invalid);
+    return r->invalid > 0 ? kExitDataErrors : kExitOk;
+}
+
+// --- tags stats TAXONOMY --scan ID ---
+
+struct StatsOptions {
+    std::string taxonomy;
+    std::int64_t scan = 0;
+    std::string at;
+    bool json_output = false;
+    std::size_t top = 5;
+    std::string db;
+};
+
+std::string stats_text(const tags::InfraStats& s, std::size_t top) {
+    std::string out;
+    char buf[512];
+    for (const auto& t : s.tags) {
+        std::snprintf(buf, sizeof buf,
+                      "%s\t%" PRIu64 " tagged\t%" PRIu64 " in scan\t%" PRIu64 " routed\n",
+                      t.tag.c_str(), t.tagged, t.in_scan, t.routed);
+        out += buf;
+        for (std::size_t i = 0; i < t.asns.size() && i < top; ++i) {
+            const auto& a = t.asns[i];
+            std::snprintf(buf, sizeof buf, "  AS%u\t%" PRIu64 "\t%.1f%%\t%s\n", a.asn, a.domains,
+                          a.share, a.org.empty() ? "-" : a.org.c_str());
+            out += buf;
+        }
+        if (t.asns.size() > top) {
+            out += "  (" + std::to_string(t.asns.size() - top) + " more ASes)\n";
+        }
+    }
+    return out;
+}
+
+int run_stats(const StatsOptions& o) {
+    std::optional<tags::Micros> at;
+    if (!o.at.empty()) {
+        auto t = tags::parse_time(o.at);
+        if (!t) {
+            return fail("stats", t.error());
+        }
+        at = *t;
+    }
+    Db db;
+    if (!open_db("stats", o.db, db)) {
+        return kExitFailure;
+    }
+    auto s = tags::infrastructure_stats(*db.tags, *db.store, o.taxonomy, o.scan, at);
+    if (!s) {
+        return fail("stats", s.error());
+    }
+    const std::string text =
+        o.json_output ? tags::to_json(*s).dump(2) + "\n" : stats_text(*s, o.top);
+    return write_text("stats", "-", text) ? kExitOk : kExitFailure;
+}
+
+void register_run_and_stats(CLI::App& tags_cmd, Runner& selected) {
+    auto run = std::make_shared<RunOptions>();
+    CLI::App* r = tags_cmd.add_subcommand(
+        "run",
+        "Tag the domains of a stored scan with a built-in tagger (measured at the scan's start,\n"
+        "producer domaingraph:TAGGER; the taxonomy is created on first use). Running it on a\n"
+        "later scan extends tags still present and ends the others.\n"
+        "Taggers: asn, org, ns-provider, risk, regex (--regex/--regex-file), words "
+        "(--dictionary).\n"
+        "Example:\n  domaingraph tags run asn --scan 3\n"
+        "  domaingraph tags run regex --scan 3 --regex shop='shop|store' --regex bank=bank");
+    r->add_option("tagger", run->tagger, "asn, org, ns-provider, risk, regex, words")
+        ->required()
+        ->check(CLI::IsMember(tags::tagger_names()));
+    r->add_option("--scan", run->scan, "scan id (see 'domaingraph scans')")->required();
+    r->add_option("--regex", run->regexes,
+                  "NAME=PATTERN (ECMAScript, case-insensitive, "
+                  "searched in the name); repeatable");
+    r->add_option("--regex-file", run->regex_file, "lines NAME=PATTERN ('#' comments)");
+    r->add_option("--dictionary", run->dictionary, "word list, one lower-case word a line");
+    r->add_option("--min-word-length", run->min_word_length, "shorter dictionary words ignored")
+        ->capture_default_str();
+    r->add_option("--taxonomy", run->taxonomy, "taxonomy name (default: domaingraph-TAGGER)");
+    add_db(r, run->db);
+    r->callback([run, &selected] { selected = [run] { return run_tagger_cmd(*run); }; });
+
+    auto st = std::make_shared<StatsOptions>();
+    CLI::App* s = tags_cmd.add_subcommand(
+        "stats", "Per tag of TAXONOMY valid at --at (default: the scan's start), the AS and\n"
+                 "organisation distribution of its domains' A/AAAA addresses in --scan.\n"
+                 "Example:\n  domaingraph tags stats domaingraph-ns-provider --scan 3 --json");
+    s->add_option("taxonomy", st->taxonomy, "taxonomy name (or id)")->required();
+    s->add_option("--scan", st->scan, "scan id")->required();
+    s->add_option("--at", st->at, "a time: 2020-06-01T12:00:00 (UTC) or with Z/+HH:MM");
+    s->add_flag("--json", st->json_output, "the API's JSON document");
+    s->add_option("--top", st->top, "ASes listed per tag (text)")->capture_default_str();
+    add_db(s, st->db);
+    s->callback([st, &selected] { selected = [st] { return run_stats(*st); }; });
+}
+
 } // namespace
 
 void register_tags_commands(CLI::App& app, Runner& selected) {
@@ -398,6 +567,7 @@ void register_tags_commands(CLI::App& app, Runner& selected) {
     });
 
     register_taxonomies(*tags_cmd, selected);
+    register_run_and_stats(*tags_cmd, selected);
 
     auto show = std::make_shared<ShowOptions>();
     CLI::App* s = tags_cmd->add_subcommand(
