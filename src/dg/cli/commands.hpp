@@ -22,7 +22,7 @@ void register_resolve_command(CLI::App& app, Runner& selected);    // cmd_resolv
 void register_scan_command(CLI::App& app, Runner& selected);       // cmd_scan.cpp
 void register_export_command(CLI::App& app, Runner& selected);     // cmd_export.cpp
 void register_analytics_commands(CLI::App& app, Runner& selected); // cmd_analytics.cpp
-void register_report_command(CLI::App& app, Runner& selected); // cmd_report.cpp
+void register_report_command(CLI::App& app, Runner& selected);     // cmd_report.cpp
 void register_tags_commands(CLI::App& app, Runner& selected);      // cmd_tags.cpp
 void register_rib_fetch(CLI::App& rib, Runner& selected);          // cmd_rib_fetch.cpp
 void register_rib_origins(CLI::App& rib, Runner& selected);        // cmd_rib_origins.cpp
