@@ -199,7 +199,9 @@ TEST(ReportInChromium, EveryChartDraws) {
               std::string::npos);
     // hostile strings are text, not markup: no <img>, no injected script, title untouched
     EXPECT_EQ(dom.out.find("<img"), std::string::npos);
-    EXPECT_EQ(dom.out.find("pwned"), std::string::npos);
+    // The organisation name is shown as text and carried, script-safe, in the data element;
+    // what must never appear is the markup it tries to inject.
+    EXPECT_EQ(dom.out.find("<script>document.title"), std::string::npos);
     EXPECT_EQ(dom.out.find("<b>bold"), std::string::npos);
     EXPECT_NE(dom.out.find("x&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;.test"),
               std::string::npos);
