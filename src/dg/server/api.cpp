@@ -13,6 +13,7 @@
 #include "dg/model/json.hpp"
 #include "dg/scan/assemble.hpp"
 #include "dg/server/internal/impl.hpp"
+#include "dg/tags/infra_stats.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -600,8 +601,8 @@ void Server::Impl::install_api() {
                    {"history", diff::history_json(*history)}});
           });
 
-    // --- tag2domain 0.8.4 API, under /tag2domain ---
-    auto tag2domain = [this](const Request& req, Response& res) {
+    // --- tag2domain 0.8.4 API at upstream's own paths (and under /tag2domain/ as before) ---
+    auto with_tags = [this](Response& res, const auto& answer_with) {
         auto store = pool.lease();
         if (!store) {
             send_failure(res, store.error());
@@ -612,16 +613,41 @@ void Server::Impl::install_api() {
             send_failure(res, ts.error());
             return;
         }
+        const tags::ApiResponse answer = answer_with(*ts, **store);
+        send_json(res, answer.status, answer.body);
+    };
+    auto query_of = [](const Request& req) {
         tags::QueryParams q;
         for (const auto& [k, v] : req.params) {
             q.emplace_back(k, v);
         }
-        auto answer =
-            tags::tag2domain_api(*ts, req.method, "/" + std::string(req.matches[1]), q, req.body);
-        send_json(res, answer.status, answer.body);
+        return q;
     };
-    route("GET", R"(/tag2domain/(.*))", "/tag2domain", Access::Read, tag2domain);
-    route("POST", R"(/tag2domain/(.*))", "/tag2domain", Access::Write, tag2domain);
+    route("GET", "/api/v1/stats/infrastructure", "/api/v1/stats/infrastructure", Access::Read,
+          [with_tags, query_of](const Request& req, Response& res) {
+              with_tags(res, [&](tags::TagStore& ts, store::Store& store) {
+                  return tags::infrastructure_stats_api(ts, store, query_of(req));
+              });
+          });
+    auto tag2domain = [with_tags, query_of](const Request& req, Response& res,
+                                            const std::string& path) {
+        with_tags(res, [&](tags::TagStore& ts, store::Store&) {
+            return tags::tag2domain_api(ts, req.method, path, query_of(req), req.body);
+        });
+    };
+    auto at_path = [tag2domain](const Request& req, Response& res) {
+        tag2domain(req, res, req.path);
+    };
+    const std::string upstream_reads =
+        R"((?:/api/v1/?|/api/v1/(?:meta|bydomain|domains|filters|stats|tags|taxonomies)/.*|)"
+        R"(/test/.*|/meta/.*))";
+    route("GET", upstream_reads, "/api/v1/tag2domain", Access::Read, at_path);
+    route("POST", "/api/v1/msm2tag/?", "/api/v1/msm2tag", Access::Write, at_path);
+    auto under_prefix = [tag2domain](const Request& req, Response& res) {
+        tag2domain(req, res, "/" + std::string(req.matches[1]));
+    };
+    route("GET", R"(/tag2domain/(.*))", "/tag2domain", Access::Read, under_prefix);
+    route("POST", R"(/tag2domain/(.*))", "/tag2domain", Access::Write, under_prefix);
 }
 
 } // namespace dg::server
