@@ -1,17 +1,17 @@
 // tag2domain's recorded HTTP exchanges (../shared/data/tag2domain/conformance) against
 // tag2domain_api() on the fixtures migrated into our store, both backends, following the file's
-// comparison rules. Over real HTTP the server (issue 6) will run the same cases; here the
-// routing-free part is checked. Deliberate differences are listed in kDeviations.
+// comparison rules. tags_http_conformance_test runs the same cases over real HTTP against
+// `domaingraph serve`; here the routing-free part is checked. Both judge responses with
+// conformance_support.hpp (comparison rules, the list of deliberate deviations).
 #include "dg/store/store.hpp"
 #include "dg/tags/api.hpp"
+#include "dg/tags/conformance_support.hpp"
 #include "dg/tags/migrate.hpp"
 #include "dg/tags/tag2domain_pg.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/support.hpp"
 
-#include <algorithm>
 #include <gtest/gtest.h>
-#include <map>
 
 namespace dg::tags {
 namespace {
@@ -20,110 +20,13 @@ using nlohmann::json;
 
 enum class Backend { Sqlite, Postgres };
 
-/// Case id (or "sequence step N") -> the status we answer instead of upstream's, and why.
-const std::map<std::string, std::pair<int, const char*>>& deviations() {
-    static const std::map<std::string, std::pair<int, const char*>> kDeviations = {
-        {"reference:basic:025", // bytag with filter=tax:tag=val
-         {400, "unsupported filter syntax is a client error, not a crash"}},
-        {"sequence step 9",
-         {400, "autogenerate_tags on a taxonomy that forbids it is a client error, not a crash"}},
-    };
-    return kDeviations;
-}
-
-/// "-count" -> (count, descending).
-bool ordered_by(const json& arr, const json& keys) {
-    for (std::size_t i = 1; i < arr.size(); ++i) {
-        for (const auto& k : keys) {
-            std::string key = k.get<std::string>();
-            const bool desc = key.starts_with("-");
-            if (desc) {
-                key = key.substr(1);
-            }
-            const json& a = arr[i - 1][key];
-            const json& b = arr[i][key];
-            if (a == b) {
-                continue;
-            }
-            if ((desc ? b < a : a < b)) {
-                break; // properly ordered on this key
-            }
-            return false;
-        }
-    }
-    return true;
-}
-
-bool same_multiset(json a, json b) {
-    if (!a.is_array() || !b.is_array() || a.size() != b.size()) {
-        return false;
-    }
-    auto by_dump = [](const json& x, const json& y) { return x.dump() < y.dump(); };
-    // normalise numbers (1 == 1.0) by round-tripping floats that are integral
-    auto norm = [](json& arr) {
-        for (auto& e : arr) {
-            e = json::parse(e.dump()); // stable key order
-        }
-    };
-    norm(a);
-    norm(b);
-    std::sort(a.begin(), a.end(), by_dump);
-    std::sort(b.begin(), b.end(), by_dump);
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (a[i] != b[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/// Empty when the response satisfies the expectation, else why not.
+/// The file's comparison rules and our deviations (shared with the over-HTTP test).
 std::string check(const json& expect, const ApiResponse& got) {
-    const int status = expect["status"].get<int>();
-    if (got.status != status) {
-        return "status " + std::to_string(got.status) + ", expected " + std::to_string(status) +
-               "; body " + got.body.dump().substr(0, 300);
-    }
-    const std::string mode = expect.value("compare", "exact");
-    if (mode == "status") {
-        return "";
-    }
-    if (mode == "keys") {
-        for (const auto& k : expect["keys"]) {
-            if (!got.body.contains(k.get<std::string>())) {
-                return "missing key " + k.dump();
-            }
-        }
-        return "";
-    }
-    const json& body = expect["body"];
-    if (mode == "exact") {
-        return got.body == body ? "" : "body " + got.body.dump() + "\nexpected " + body.dump();
-    }
-    // sorted_multiset
-    json actual = got.body;
-    if (expect.contains("nested_order") && expect["nested_order"].is_object()) {
-        for (const auto& [field, keys] : expect["nested_order"].items()) {
-            for (auto& e : actual) {
-                if (!ordered_by(e[field], keys)) {
-                    return "nested '" + field + "' not ordered by " + keys.dump() + ": " + e.dump();
-                }
-            }
-        }
-    }
-    if (!same_multiset(actual, body)) {
-        return "elements differ: " + actual.dump().substr(0, 1500) + "\nexpected " +
-               body.dump().substr(0, 1500);
-    }
-    if (expect.contains("order_key") && !ordered_by(actual, expect["order_key"])) {
-        return "not ordered by " + expect["order_key"].dump() + ": " + actual.dump();
-    }
-    if (expect.contains("nested_order") && expect["nested_order"].is_object()) {
-        // elements equal as multisets per element: compare nested arrays as multisets
-        return "";
-    }
-    return "";
+    return conformance::check(expect, got.status, got.body);
 }
+
+using conformance::expectation;
+using conformance::set_name;
 
 class ApiConformance : public ::testing::TestWithParam<Backend> {
 protected:
@@ -161,14 +64,6 @@ protected:
                               request["path"].get<std::string>(), q, body);
     }
 
-    /// The expectation with a deviation applied (status only then).
-    static json expectation(const std::string& id, json expect) {
-        if (auto it = deviations().find(id); it != deviations().end()) {
-            expect = json{{"status", it->second.first}, {"compare", "status"}};
-        }
-        return expect;
-    }
-
     void SetUp() override {
         if (GetParam() == Backend::Postgres) {
             DG_POSTGRES_DATABASE_OR_SKIP(unused);
@@ -191,23 +86,11 @@ protected:
     std::optional<TagStore> ts_;
 };
 
-std::string set_name(const json& fixtures) {
-    std::string s;
-    for (const auto& f : fixtures) {
-        s += (s.empty() ? "" : "+") + f.get<std::string>();
-    }
-    return s;
-}
-
 TEST_P(ApiConformance, RecordedCases) {
     // GET cases grouped by fixture state (one database each); each POST on a fresh database.
-    std::map<std::string, std::vector<const json*>> gets;
-    std::vector<const json*> posts;
-    for (const auto& c : cases_["cases"]) {
-        (c["request"]["method"] == "GET" ? gets[set_name(c["fixtures"])] : posts).push_back(&c);
-    }
+    const conformance::CasePlan plan = conformance::plan_cases(cases_);
     int checked = 0;
-    for (const auto& [set, cases] : gets) {
+    for (const auto& [set, cases] : plan.gets) {
         fresh(set);
         for (const json* c : cases) {
             const std::string id = c->at("id").get<std::string>();
@@ -216,7 +99,7 @@ TEST_P(ApiConformance, RecordedCases) {
             ++checked;
         }
     }
-    for (const json* c : posts) {
+    for (const json* c : plan.posts) {
         fresh(set_name(c->at("fixtures")));
         const std::string id = c->at("id").get<std::string>();
         const std::string why = check(expectation(id, c->at("expect")), send(c->at("request")));
@@ -232,7 +115,7 @@ TEST_P(ApiConformance, Msm2tagSequence) {
         int step = 0;
         for (const auto& s : seq["steps"]) {
             ++step;
-            const std::string id = "sequence step " + std::to_string(step);
+            const std::string id = conformance::sequence_step_id(step);
             const std::string why = check(expectation(id, s["expect"]), send(s["request"]));
             EXPECT_TRUE(why.empty()) << id << " (" << s.value("note", "") << "): " << why;
         }
