@@ -374,6 +374,9 @@ TEST_P(HttpConformance, HttpDetails) {
     EXPECT_EQ(ordered.status, 200);
     EXPECT_FALSE(ordered.body.empty());
     EXPECT_EQ(ordered.body, swapped.body);
+    // '+' in the query is a space ("2020-06-01 12:00" is a valid at_time, as upstream)
+    EXPECT_EQ(get("/api/v1/domains/bytag?tag=test_tag_3_tax_1&at_time=2020-06-01+12:00").body,
+              ordered.body);
     // percent-encoding in the path and the query is decoded
     EXPECT_EQ(get("/api/v1/bydomain/test1%2Eat").body, get("/api/v1/bydomain/test1.at").body);
     EXPECT_EQ(get("/api/v1/domains/bytag?tag=test%5Ftag%5F1%5Ftax%5F1").body,
