@@ -335,6 +335,26 @@ std::optional<ApiResponse> parse_bool(const Params& p, const char* name, bool& o
     return std::nullopt;
 }
 
+/// The ids of the tags named `tag` (in `taxonomy` when given). bytag selects its rows by these ids
+/// rather than by a join on the name: given the id, PostgreSQL's planner sees the tag's share of
+/// the rows (a name hides it), so a rare tag is read through its index instead of walking every
+/// open row in domain order until 1000 match (seconds at 1M domains, bench/tags).
+Result<std::vector<std::int64_t>> tag_ids(TagStore& ts, const std::string& tag,
+                                          const std::optional<std::string>& taxonomy) {
+    std::string text = "SELECT t.id FROM taxonomy_tags t WHERE t.name = $1";
+    std::vector<Value> params{Value(tag)};
+    if (taxonomy) {
+        text += " AND t.taxonomy_id IN (SELECT x.id FROM taxonomies x WHERE x.name = $2)";
+        params.emplace_back(*taxonomy);
+    }
+    std::vector<std::int64_t> ids;
+    DG_TRY_VOID(ts.conn().query(text + " ORDER BY t.id", params, [&](const Row& r) {
+        ids.push_back(r.integer(0));
+        return true;
+    }));
+    return ids;
+}
+
 ApiResponse bytag(TagStore& ts, const Params& p, std::optional<std::string> tag_override) {
     auto tag = tag_override ? tag_override : p.get("tag");
     if (!tag) {
@@ -351,10 +371,19 @@ ApiResponse bytag(TagStore& ts, const Params& p, std::optional<std::string> tag_
     Sql sql;
     sql.time(t, "m");
     sql.filter(f, t);
-    sql.where("t.name = " + sql.param(Value(*tag)));
-    if (auto tax = p.get("taxonomy")) { // extension: upstream mixes equal names of taxonomies
-        sql.where("x.name = " + sql.param(Value(*tax)));
+    // taxonomy: our extension (upstream mixes equal tag names of different taxonomies)
+    auto ids = tag_ids(ts, *tag, p.get("taxonomy"));
+    if (!ids) {
+        return server_error(ids.error());
     }
+    if (ids->empty()) {
+        return {200, json::array()};
+    }
+    std::string in;
+    for (const std::int64_t id : *ids) {
+        in += (in.empty() ? "" : ", ") + sql.param(Value(id));
+    }
+    sql.where("m.tag_id IN (" + in + ")");
     if (by_value) {
         if (auto v = p.get("value")) {
             sql.where("v.value = " + sql.param(Value(*v)));
