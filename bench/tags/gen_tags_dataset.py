@@ -72,7 +72,7 @@ def main():
           "dg_taxonomies", "dg_tags", "dg_values", "dg_entities", "dg_mappings"]}
 
     taxonomies = [("lowcontent", "Low content domain (RRDG-like)", [f"lc-{n}" for n in LOWCONTENT], 1.05),
-                  ("website-language", "Website languages", [f"lang-{n}" for n in LANGUAGES], 1.3),
+                  ("website-language", "Website languages", [f"lang-{n}" for n in LANGUAGES], 2.0),
                   ("industry", "Domain industry (DIT-like), with confidence values", INDUSTRY, 0.8)]
     tag_id = 0
     value_id = 0
