@@ -284,6 +284,9 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
     };
     s.http.set_payload_max_length(options.max_body_bytes);
     s.http.set_read_timeout(30, 0);
+    // Without it every keep-alive answer waits for the client's delayed ACK (~40 ms: Nagle);
+    // measured in bench/tags: 283 -> 1,269 requests/s on bydomain.
+    s.http.set_tcp_nodelay(true);
     s.http.set_write_timeout(30, 0);
     s.http.set_default_headers({{"X-Content-Type-Options", "nosniff"}});
     s.http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {

@@ -151,6 +151,41 @@ TEST_P(StoreTest, MigrationsAreAppliedOnceAndReopenIsANoOp) {
     }
 }
 
+/// A database written before migration 5 kept the NS/MX hosts' addresses in ip_mappings once per
+/// domain and A/AAAA records twice; opening it moves them into host_addresses, once per scan.
+TEST_P(StoreTest, Migration5MovesHostAddressesOutOfIpMappings) {
+    auto scan = new_scan("before 0003");
+    ASSERT_TRUE(scan);
+    ASSERT_TRUE(store_->write_results(scan->id, make_batch(0, 10)));
+    internal::Connection& c = *store_->sql_connection();
+    ASSERT_TRUE(c.exec_script(
+        "DROP TABLE host_addresses; DELETE FROM schema_migrations WHERE version = 5;"
+        "INSERT INTO ip_mappings (result_id, scan_id, role, host, ip, prefix, asn, origins, org, "
+        "ttl) SELECT r.id, r.scan_id, 'ns', 'ns1.example.com', '203.0.113.53', "
+        "'203.0.113.0/24', 64500, '[64500]', 'Org', 86400 FROM scan_results r "
+        "WHERE r.status = 'NOERROR';"
+        "INSERT INTO dns_records (result_id, type, owner, value) SELECT id, 'A', 'x', "
+        "'192.0.2.1' FROM scan_results;"));
+    store_.reset();
+    auto again = Store::open(url_);
+    ASSERT_TRUE(again) << again.error().to_string();
+    store_ = std::move(*again);
+    EXPECT_EQ(*store_->schema_version(), internal::migrations().back().version);
+    internal::Connection& m = *store_->sql_connection();
+    auto count = [&](const char* sql) {
+        auto n = m.query_int(sql, {});
+        EXPECT_TRUE(n) << sql << ": " << n.error().to_string();
+        return n ? *n : -1;
+    };
+    EXPECT_EQ(count("SELECT count(*) FROM host_addresses"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM ip_mappings WHERE role IN ('ns', 'mx')"), 0);
+    EXPECT_EQ(count("SELECT count(*) FROM dns_records WHERE type = 'A'"), 0);
+    auto by_asn = store_->domains_by_asn(scan->id, 64500);
+    ASSERT_TRUE(by_asn) << by_asn.error().to_string();
+    EXPECT_EQ(by_asn->size(), 8U); // every NOERROR domain
+    EXPECT_EQ(plain(*store_->results_vector(scan->id, {})), sorted(make_batch(0, 10)));
+}
+
 TEST_P(StoreTest, ScanLifecycle) {
     auto a = new_scan("first");
     ASSERT_TRUE(a) << a.error().to_string();

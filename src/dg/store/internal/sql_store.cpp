@@ -6,6 +6,7 @@
 #include <ctime>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace dg::store::internal {
 namespace {
@@ -26,21 +27,29 @@ std::string origins_json(const std::vector<Asn>& origins) {
     return s;
 }
 
-void add_addresses(const std::vector<model::IpMapping>& ips, const std::string& owner,
-                   const char* role, const std::optional<std::string>& host,
-                   std::vector<RecordRow>& records, std::vector<MappingRow>& mappings) {
+MappingRow mapping_row(const model::IpMapping& m, const char* role,
+                       const std::optional<std::string>& host) {
+    return MappingRow{role,
+                      host,
+                      m.ip.to_string(),
+                      m.prefix ? std::optional<std::string>(m.prefix->to_string()) : std::nullopt,
+                      m.asn ? std::optional<std::int64_t>(m.asn->value()) : std::nullopt,
+                      origins_json(m.origins),
+                      m.org,
+                      m.ttl ? std::optional<std::int64_t>(*m.ttl) : std::nullopt};
+}
+
+void add_addresses(const std::vector<model::IpMapping>& ips, const char* role,
+                   std::vector<MappingRow>& mappings) {
     for (const model::IpMapping& m : ips) {
-        std::string ip = m.ip.to_string();
-        const auto ttl = m.ttl ? std::optional<std::int64_t>(*m.ttl) : std::nullopt;
-        if (!host) { // the domain's own record; host addresses live in ip_mappings only
-            records.push_back(
-                RecordRow{m.ip.is_v4() ? "A" : "AAAA", owner, ip, ttl, std::nullopt, std::nullopt});
-        }
-        mappings.push_back(
-            MappingRow{role, host, std::move(ip),
-                       m.prefix ? std::optional<std::string>(m.prefix->to_string()) : std::nullopt,
-                       m.asn ? std::optional<std::int64_t>(m.asn->value()) : std::nullopt,
-                       origins_json(m.origins), m.org, ttl});
+        mappings.push_back(mapping_row(m, role, std::nullopt));
+    }
+}
+
+void add_host_addresses(const std::string& host, const std::vector<model::IpMapping>& ips,
+                        std::vector<MappingRow>& hosts) {
+    for (const model::IpMapping& m : ips) {
+        hosts.push_back(mapping_row(m, "host", host));
     }
 }
 
@@ -64,6 +73,8 @@ model::Scan scan_from_row(const Row& r) {
 
 constexpr const char* kRecordInsert = "INSERT INTO dns_records (result_id, type, owner, value, "
                                       "ttl, preference, cname_target) VALUES ";
+constexpr const char* kHostInsert = "INSERT INTO host_addresses (scan_id, host, ip, prefix, asn, "
+                                    "origins, org, ttl) VALUES ";
 constexpr const char* kMappingInsert = "INSERT INTO ip_mappings (result_id, scan_id, role, host, "
                                        "ip, prefix, asn, origins, org, ttl) VALUES ";
 
@@ -71,7 +82,7 @@ constexpr const char* kMappingInsert = "INSERT INTO ip_mappings (result_id, scan
 /// per row count, so the prepared-statement cache stays small).
 template <class Fill>
 Result<void> insert_rows(Connection& c, const char* head, std::size_t width, std::size_t n,
-                         const Fill& fill) {
+                         const Fill& fill, const char* tail = "") {
     constexpr std::size_t kMaxRows = 64;
     // The statement texts, built once per (table, row count).
     thread_local std::map<std::pair<const char*, std::size_t>, std::string> texts;
@@ -92,6 +103,7 @@ Result<void> insert_rows(Connection& c, const char* head, std::size_t width, std
                 }
                 sql += ')';
             }
+            sql += tail;
         }
         params.clear();
         for (std::size_t r = 0; r < rows; ++r) {
@@ -121,8 +133,8 @@ Result<void> check_result(const model::DomainResult& r) {
 
 void flatten(const model::DomainResult& r, std::vector<RecordRow>& records,
              std::vector<MappingRow>& mappings) {
-    add_addresses(r.a, r.domain, "a", std::nullopt, records, mappings);
-    add_addresses(r.aaaa, r.domain, "aaaa", std::nullopt, records, mappings);
+    add_addresses(r.a, "a", mappings);
+    add_addresses(r.aaaa, "aaaa", mappings);
     const std::string* owner = &r.domain;
     for (const model::CnameRecord& c : r.cname) {
         records.push_back(RecordRow{"CNAME", *owner, c.target,
@@ -134,13 +146,11 @@ void flatten(const model::DomainResult& r, std::vector<RecordRow>& records,
         records.push_back(RecordRow{"NS", r.domain, n.host,
                                     n.ttl ? std::optional<std::int64_t>(*n.ttl) : std::nullopt,
                                     std::nullopt, std::nullopt});
-        add_addresses(n.ips, n.host, "ns", n.host, records, mappings);
     }
     for (const model::MxRecord& m : r.mx) {
         records.push_back(RecordRow{"MX", r.domain, m.host,
                                     m.ttl ? std::optional<std::int64_t>(*m.ttl) : std::nullopt,
                                     std::int64_t{m.preference}, std::nullopt});
-        add_addresses(m.ips, m.host, "mx", m.host, records, mappings);
     }
 }
 
@@ -173,6 +183,7 @@ Result<void> SqlStore::require_scan(std::int64_t scan_id) {
 }
 
 Result<model::Scan> SqlStore::create_scan(const NewScan& scan) {
+    forget_hosts(); // an SQLite id may be reused after the newest scan was deleted
     const model::UnixTime started = scan.started_at != 0 ? scan.started_at : now();
     DG_TRY(std::int64_t id,
            c_->query_int("INSERT INTO scans (status, started_at, domains_total, notes, rib_path, "
@@ -236,6 +247,7 @@ Result<model::Scan> SqlStore::get_scan(std::int64_t scan_id) {
 }
 
 Result<void> SqlStore::delete_scan(std::int64_t scan_id) {
+    forget_hosts();
     Transaction tx(*c_);
     DG_TRY_VOID(tx.begin());
     bool found = false;
@@ -267,7 +279,50 @@ Result<void> SqlStore::write_results(std::int64_t scan_id,
         DG_TRY_VOID(c_->query("UPDATE scans SET domains_done = domains_done + $2 WHERE id = $1",
                               {Value(scan_id), Value(added)}));
     }
-    return tx.commit();
+    std::unordered_set<std::string> new_hosts;
+    DG_TRY_VOID(write_host_addresses(scan_id, unique, new_hosts));
+    DG_TRY_VOID(tx.commit());
+    hosts_stored_.merge(new_hosts); // only once they are committed
+    return ok();
+}
+
+Result<void> SqlStore::write_host_addresses(std::int64_t scan_id,
+                                            std::span<const model::DomainResult* const> batch,
+                                            std::unordered_set<std::string>& new_hosts) {
+    if (hosts_scan_ != scan_id) {
+        forget_hosts();
+        hosts_scan_ = scan_id;
+    }
+    std::vector<MappingRow> rows;
+    auto add = [&](const std::string& host, const std::vector<model::IpMapping>& ips) {
+        if (hosts_stored_.contains(host) || !new_hosts.insert(host).second) {
+            return;
+        }
+        add_host_addresses(host, ips, rows);
+    };
+    for (const model::DomainResult* r : batch) {
+        for (const model::NsRecord& n : r->ns) {
+            add(n.host, n.ips);
+        }
+        for (const model::MxRecord& m : r->mx) {
+            add(m.host, m.ips);
+        }
+    }
+    // A host's addresses were written by an earlier run of a resumed scan: keep those.
+    return insert_rows(
+        *c_, kHostInsert, 8, rows.size(),
+        [&](std::size_t i, std::vector<Value>& p) {
+            const MappingRow& m = rows[i];
+            p.emplace_back(scan_id);
+            p.push_back(opt_view(m.host));
+            p.push_back(view(m.ip));
+            p.push_back(opt_view(m.prefix));
+            p.push_back(opt_int(m.asn));
+            p.push_back(view(m.origins));
+            p.push_back(opt_view(m.org));
+            p.push_back(opt_int(m.ttl));
+        },
+        " ON CONFLICT (scan_id, host, ip) DO NOTHING");
 }
 
 Result<std::int64_t> SqlStore::write_batch(std::int64_t scan_id,
@@ -383,8 +438,14 @@ std::string filtered_from(std::int64_t scan_id, const ResultFilter& filter,
         sql += " AND r.status = " + next(*filter.status);
     }
     if (filter.asn) {
-        sql += " AND EXISTS (SELECT 1 FROM ip_mappings m WHERE m.result_id = r.id AND m.asn = " +
-               next(static_cast<std::int64_t>(*filter.asn)) + ")";
+        // any of its addresses, or of its name-server and mail hosts', in that AS
+        const std::string asn = next(static_cast<std::int64_t>(*filter.asn));
+        sql += " AND (EXISTS (SELECT 1 FROM ip_mappings m WHERE m.result_id = r.id AND m.asn = " +
+               asn +
+               ") OR EXISTS (SELECT 1 FROM dns_records rec JOIN host_addresses h ON h.scan_id = "
+               "r.scan_id AND h.host = rec.value WHERE rec.result_id = r.id AND rec.type IN "
+               "('NS', 'MX') AND h.asn = " +
+               asn + "))";
     }
     return sql;
 }
@@ -436,9 +497,12 @@ Result<void> SqlStore::domain_history(const std::string& domain, const ResultCal
 Result<std::vector<std::string>> SqlStore::domains_by_asn(std::int64_t scan_id, std::uint32_t asn) {
     std::vector<std::string> out;
     DG_TRY_VOID(c_->query(
-        "SELECT DISTINCT d.name FROM ip_mappings m JOIN scan_results r ON r.id = m.result_id "
-        "JOIN domains d ON d.id = r.domain_id WHERE m.scan_id = $1 AND m.asn = $2 "
-        "ORDER BY d.name",
+        "SELECT d.name FROM domains d WHERE d.id IN ("
+        "SELECT r.domain_id FROM ip_mappings m JOIN scan_results r ON r.id = m.result_id "
+        "WHERE m.scan_id = $1 AND m.asn = $2 UNION "
+        "SELECT r.domain_id FROM host_addresses h JOIN dns_records rec ON rec.value = h.host "
+        "AND rec.type IN ('NS', 'MX') JOIN scan_results r ON r.id = rec.result_id AND "
+        "r.scan_id = h.scan_id WHERE h.scan_id = $1 AND h.asn = $2) ORDER BY d.name",
         {Value(scan_id), Value(static_cast<std::int64_t>(asn))}, [&](const Row& r) {
             out.emplace_back(r.text(0));
             return true;

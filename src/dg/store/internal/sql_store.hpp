@@ -6,6 +6,7 @@
 #include "dg/store/store.hpp"
 
 #include <memory>
+#include <unordered_set>
 #include <vector>
 
 namespace dg::store::internal {
@@ -20,7 +21,7 @@ struct RecordRow {
     std::optional<std::string> cname_target;
 };
 
-/// An ip_mappings row.
+/// An ip_mappings row (or, with a host, a host_addresses row).
 struct MappingRow {
     std::string role;
     std::optional<std::string> host;
@@ -32,8 +33,9 @@ struct MappingRow {
     std::optional<std::int64_t> ttl;
 };
 
-/// The rows one result becomes (appended): dns_records for the domain's own A, AAAA, CNAME, NS
-/// and MX records; ip_mappings for every address (the domain's and its NS/MX hosts', with TTL).
+/// The rows one result becomes (appended): dns_records for the domain's CNAME, NS and MX records;
+/// ip_mappings for its own A/AAAA addresses (with TTL). The NS/MX hosts' addresses are written
+/// once per scan into host_addresses (SqlStore::write_results), not per domain.
 void flatten(const model::DomainResult& r, std::vector<RecordRow>& records,
              std::vector<MappingRow>& mappings);
 
@@ -76,10 +78,21 @@ protected:
     Result<void> require_scan(std::int64_t scan_id);
 
 private:
+    /// Inside the batch's transaction: host_addresses rows of the NS/MX hosts this store has not
+    /// written for the scan yet; `new_hosts` gets their names (remembered after the commit).
+    Result<void> write_host_addresses(std::int64_t scan_id,
+                                      std::span<const model::DomainResult* const> batch,
+                                      std::unordered_set<std::string>& new_hosts);
+    void forget_hosts() {
+        hosts_stored_.clear();
+        hosts_scan_ = -1;
+    }
     Result<void> stream_results(std::string_view sql, std::span<const Value> params,
                                 const ResultCallback& cb);
 
     std::unique_ptr<Connection> c_;
+    std::int64_t hosts_scan_ = -1;
+    std::unordered_set<std::string> hosts_stored_; ///< NS/MX hosts written for hosts_scan_
 };
 
 /// Validates what write_results accepts. Errors: InvalidArgument.
