@@ -288,13 +288,19 @@ void Pipeline::finish(std::uint32_t slot) {
 }
 
 void Pipeline::map_loop() {
-    while (auto item = map_queue_->pop()) {
-        if (item->ready) {
-            store_queue_->push(std::move(*item->ready));
-            continue;
-        }
+    constexpr std::size_t kChunk = 256;
+    std::vector<MapItem> items;
+    std::vector<model::DomainResult> results;
+    items.reserve(kChunk);
+    results.reserve(kChunk);
+    while (map_queue_->pop_many(items, kChunk) != 0) {
         const auto now = static_cast<model::UnixTime>(std::time(nullptr));
-        store_queue_->push(assemble(item->name, item->hosts, mapper_, now));
+        for (MapItem& item : items) {
+            results.push_back(item.ready ? std::move(*item.ready)
+                                         : assemble(item.name, item.hosts, mapper_, now));
+        }
+        items.clear();
+        store_queue_->push_many(results);
     }
     store_queue_->close();
 }
@@ -304,15 +310,15 @@ void Pipeline::store_loop() {
     batch.reserve(settings_.batch_size);
     auto deadline = std::chrono::steady_clock::now();
     for (;;) {
-        std::optional<model::DomainResult> r;
+        std::size_t got = 0;
         if (batch.empty()) {
-            r = store_queue_->pop();
+            got = store_queue_->pop_many(batch, settings_.batch_size);
             deadline = std::chrono::steady_clock::now() + settings_.batch_interval;
         } else {
-            r = store_queue_->pop_for(deadline - std::chrono::steady_clock::now());
+            got =
+                store_queue_->pop_many_until(batch, settings_.batch_size - batch.size(), deadline);
         }
-        if (r) {
-            batch.push_back(std::move(*r));
+        if (got != 0) {
             if (batch.size() >= settings_.batch_size) {
                 flush(batch);
             }

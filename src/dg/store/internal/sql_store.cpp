@@ -71,6 +71,9 @@ model::Scan scan_from_row(const Row& r) {
     return s;
 }
 
+constexpr const char* kResultInsert =
+    "INSERT INTO scan_results (scan_id, domain_id, status, error, "
+    "resolved_at, result) VALUES ($1, $2, $3, $4, $5, $6)";
 constexpr const char* kRecordInsert = "INSERT INTO dns_records (result_id, type, owner, value, "
                                       "ttl, preference, cname_target) VALUES ";
 constexpr const char* kHostInsert = "INSERT INTO host_addresses (scan_id, host, ip, prefix, asn, "
@@ -339,20 +342,30 @@ Result<std::int64_t> SqlStore::write_batch(std::int64_t scan_id,
                              "excluded.last_seen > domains.last_seen THEN excluded.last_seen "
                              "ELSE domains.last_seen END RETURNING id",
                              {Value(r->domain), Value(resolved)}));
-        bool replaced = false;
-        DG_TRY_VOID(c_->query("DELETE FROM scan_results WHERE scan_id = $1 AND domain_id = $2 "
-                              "RETURNING id",
-                              {Value(scan_id), Value(domain_id)}, [&](const Row&) {
-                                  replaced = true;
-                                  return true;
-                              }));
-        added += replaced ? 0 : 1;
-        DG_TRY(
-            std::int64_t result_id,
-            c_->query_int("INSERT INTO scan_results (scan_id, domain_id, status, error, "
-                          "resolved_at, result) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                          {Value(scan_id), Value(domain_id), Value(r->status), opt_text(r->error),
-                           Value(resolved), Value(model::to_json_line(*r))}));
+        // The common case (first result of the domain in this scan) is one statement; a
+        // re-written domain (resume, repair) replaces its result, cascading the old rows.
+        const std::initializer_list<Value> result_row = {
+            Value(scan_id),     Value(domain_id), Value(r->status),
+            opt_text(r->error), Value(resolved),  Value(model::to_json_line(*r))};
+        std::optional<std::int64_t> inserted;
+        static const std::string kFirst =
+            std::string(kResultInsert) +
+            " ON CONFLICT (scan_id, domain_id) DO NOTHING RETURNING id";
+        static const std::string kReplacement = std::string(kResultInsert) + " RETURNING id";
+        DG_TRY_VOID(c_->query(kFirst, result_row, [&](const Row& row) {
+            inserted = row.integer(0);
+            return false;
+        }));
+        std::int64_t result_id = 0;
+        if (inserted) {
+            result_id = *inserted;
+            ++added;
+        } else {
+            DG_TRY_VOID(c_->query("DELETE FROM scan_results WHERE scan_id = $1 AND domain_id = $2",
+                                  {Value(scan_id), Value(domain_id)}));
+            DG_TRY(std::int64_t replacement, c_->query_int(kReplacement, result_row));
+            result_id = replacement;
+        }
         records.clear();
         mappings.clear();
         flatten(*r, records, mappings);
