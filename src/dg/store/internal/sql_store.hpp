@@ -83,6 +83,8 @@ private:
     Result<void> write_host_addresses(std::int64_t scan_id,
                                       std::span<const model::DomainResult* const> batch,
                                       std::unordered_set<std::string>& new_hosts);
+    /// Whether results() should walk the domains in name order rather than sort (SQLite).
+    Result<bool> walks_names(std::int64_t scan_id, const ResultFilter& filter);
     void forget_hosts() {
         hosts_stored_.clear();
         hosts_scan_ = -1;
