@@ -160,7 +160,7 @@ Result<void> parse_attributes(const std::uint8_t* data, std::size_t size,
                               const AttributeParseOptions& options, PathAttributes& out,
                               AttributeParseResult& result, std::vector<std::string>& warnings) {
     out.origin.reset();
-    out.as_path.segments.clear();
+    // out.as_path keeps its segments (and their buffers) until the end: parse_as_path() reuses them
     out.next_hop.reset();
     out.mp_next_hops.clear();
     out.med.reset();
@@ -183,6 +183,19 @@ Result<void> parse_attributes(const std::uint8_t* data, std::size_t size,
     bool have_as4_path = false;
     bool have_as_path = false;
     std::optional<Aggregator> as4_aggregator;
+    // However this returns, a block without a (valid) AS_PATH leaves no segments behind.
+    struct ClearPathUnlessParsed {
+        AsPath& path;
+        const bool& parsed;
+        ClearPathUnlessParsed(AsPath& p, const bool& b) : path(p), parsed(b) {}
+        ClearPathUnlessParsed(const ClearPathUnlessParsed&) = delete;
+        ClearPathUnlessParsed& operator=(const ClearPathUnlessParsed&) = delete;
+        ~ClearPathUnlessParsed() {
+            if (!parsed) {
+                path.segments.clear();
+            }
+        }
+    } const clear_path_unless_parsed{out.as_path, have_as_path};
 
     Cursor c(data, size);
     while (c.remaining() > 0) {

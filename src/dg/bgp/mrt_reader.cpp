@@ -93,6 +93,7 @@ struct MrtReader::Impl {
     mutable bool per_type_dirty = false;
     mutable ReadStats stats_view;
     std::vector<Peer> peers;
+    std::vector<RibEntry> spare_entries; ///< see add_rib_entry()
     std::uint32_t collector_bgp_id = 0;
     std::string view_name;
     AttributeParseResult apr;
@@ -173,7 +174,7 @@ struct MrtReader::Impl {
         rec.warnings.clear();
         rec.error.reset();
         rec.sequence = 0;
-        rec.rib_entries.resize(0);
+        keep_rib_entries(0);
         rec.peer = Peer{};
         rec.local = Peer{};
         rec.interface_index = 0;
@@ -189,12 +190,24 @@ struct MrtReader::Impl {
         rec.new_state = 0;
     }
 
-    // Entries are reused across records: resize() keeps the storage of the first ones.
+    // Entries are reused across records with their inner buffers (AS path, communities):
+    // the ones a record does not need wait in spare_entries, not freed. Decoders set every field.
     RibEntry& add_rib_entry(std::size_t& count) {
         if (count == rec.rib_entries.size()) {
-            rec.rib_entries.emplace_back();
+            if (spare_entries.empty()) {
+                rec.rib_entries.emplace_back();
+            } else {
+                rec.rib_entries.push_back(std::move(spare_entries.back()));
+                spare_entries.pop_back();
+            }
         }
         return rec.rib_entries[count++];
+    }
+    void keep_rib_entries(std::size_t count) {
+        while (rec.rib_entries.size() > count) {
+            spare_entries.push_back(std::move(rec.rib_entries.back()));
+            rec.rib_entries.pop_back();
+        }
     }
 
     bool parse_entry_attributes(const std::uint8_t* p, std::size_t len, bool as4, bool rib,
@@ -266,7 +279,7 @@ struct MrtReader::Impl {
         if (!parse_entry_attributes(attrs, attr_len, false, false, false, e.attributes)) {
             count = 0;
         }
-        rec.rib_entries.resize(count);
+        keep_rib_entries(count);
         if (c.remaining() > 0) {
             warn(std::to_string(c.remaining()) + " trailing bytes after TABLE_DUMP entry");
         }
@@ -375,7 +388,7 @@ struct MrtReader::Impl {
                 --n; // drop this entry, keep the others
             }
         }
-        rec.rib_entries.resize(n);
+        keep_rib_entries(n);
         if (c.ok() && c.remaining() > 0) {
             warn(std::to_string(c.remaining()) + " trailing bytes after RIB entries");
         }

@@ -104,12 +104,29 @@ struct MappedStorage {
     }
 };
 
-std::shared_ptr<const OwnedStorage> empty_storage() {
-    static const std::shared_ptr<const OwnedStorage> empty = [] {
-        auto s = std::make_shared<OwnedStorage>();
-        s->v4.assign(kV4Root + kV4Pad, 0);
-        s->v6.assign(kV6Root + kV6Pad, 0);
-        return s;
+/// The empty table's all-zero tries: anonymous pages that are never written, so the kernel's
+/// zero page backs them (no 4 MiB memset in every process that starts with an empty table).
+struct EmptyStorage {
+    std::span<const std::uint32_t> v4;
+    std::span<const std::uint32_t> v6;
+    std::shared_ptr<const MappedStorage> pages;
+};
+
+const EmptyStorage& empty_storage() {
+    static const EmptyStorage empty = [] {
+        const std::size_t words = kV4Root + kV4Pad + kV6Root + kV6Pad;
+        const std::size_t bytes = words * sizeof(std::uint32_t);
+        void* a = mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (a == MAP_FAILED) { // no address space: plain zeroed memory then
+            auto* heap = new std::vector<std::uint32_t>(words, 0); // NOLINT: lives forever
+            const std::uint32_t* w = heap->data();
+            return EmptyStorage{std::span(w, kV4Root + kV4Pad),
+                                std::span(w + kV4Root + kV4Pad, kV6Root + kV6Pad), nullptr};
+        }
+        const auto* w = static_cast<const std::uint32_t*>(a);
+        return EmptyStorage{std::span(w, kV4Root + kV4Pad),
+                            std::span(w + kV4Root + kV4Pad, kV6Root + kV6Pad),
+                            std::make_shared<const MappedStorage>(a, bytes)};
     }();
     return empty;
 }
@@ -179,34 +196,67 @@ std::uint32_t PrefixTableBuilder::slot(const Prefix& prefix) {
     if (last_key_ && *last_key_ == key) {
         return last_slot_;
     }
-    if (index_.empty()) {
-        // Sized for a full-table dump's order of magnitude: avoids most regrowth and moves.
-        constexpr std::size_t kInitialBuckets = std::size_t{1} << 18;
-        index_.assign(kInitialBuckets, 0);
-        prefixes_.reserve(kInitialBuckets / 2);
-    }
-    if ((prefixes_.size() + 1) * 2 > index_.size()) {
-        grow_index();
-    }
-    const std::size_t mask = index_.size() - 1;
     std::uint32_t found = 0;
-    for (std::size_t i = KeyHash{}(key)&mask;; i = (i + 1) & mask) {
-        const std::uint32_t v = index_[i];
-        if (v == 0) {
-            prefixes_.push_back(PrefixAcc{key, {}});
-            found = static_cast<std::uint32_t>(prefixes_.size() - 1);
-            index_[i] = found + 1;
-            break;
+    if (index_.empty() && (prefixes_.empty() || key_less(prefixes_.back().key, key))) {
+        // Sorted so far (RIB dumps list prefixes in order): a key above every earlier one is new,
+        // no index needed. The index is built the first time the order breaks.
+        if (prefixes_.capacity() == 0) {
+            // A full table's order of magnitude: address space only until used, and no copies
+            // of the accumulators while they grow.
+            prefixes_.reserve(std::size_t{1} << 20);
         }
-        if (prefixes_[v - 1].key == key) {
-            found = v - 1;
-            break;
-        }
+        prefixes_.push_back(PrefixAcc{key, {}});
+        found = static_cast<std::uint32_t>(prefixes_.size() - 1);
+    } else {
+        found = find_or_insert(key);
     }
     last_key_ = key;
     last_prefix_ = prefix;
     last_slot_ = found;
     return found;
+}
+
+bool PrefixTableBuilder::key_less(const Key& a, const Key& b) {
+    const std::uint64_t fa = a.len_family >> 8U;
+    const std::uint64_t fb = b.len_family >> 8U;
+    if (fa != fb) {
+        return fa < fb;
+    }
+    if (a.hi != b.hi) {
+        return a.hi < b.hi;
+    }
+    if (a.lo != b.lo) {
+        return a.lo < b.lo;
+    }
+    return a.len_family < b.len_family;
+}
+
+std::uint32_t PrefixTableBuilder::find_or_insert(const Key& key) {
+    if (index_.empty()) {
+        // Sized for a full-table dump's order of magnitude: avoids most regrowth.
+        std::size_t buckets = std::size_t{1} << 18;
+        while (buckets < (prefixes_.size() + 1) * 2) {
+            buckets *= 2;
+        }
+        index_.resize(buckets / 2); // grow_index() doubles it and indexes the prefixes so far
+        grow_index();
+    }
+    if ((prefixes_.size() + 1) * 2 > index_.size()) {
+        grow_index();
+    }
+    const std::size_t mask = index_.size() - 1;
+    for (std::size_t i = KeyHash{}(key)&mask;; i = (i + 1) & mask) {
+        const std::uint32_t v = index_[i];
+        if (v == 0) {
+            prefixes_.push_back(PrefixAcc{key, {}});
+            const auto found = static_cast<std::uint32_t>(prefixes_.size() - 1);
+            index_[i] = found + 1;
+            return found;
+        }
+        if (prefixes_[v - 1].key == key) {
+            return v - 1;
+        }
+    }
 }
 
 void PrefixTableBuilder::grow_index() {
@@ -246,15 +296,15 @@ void PrefixTableBuilder::add_origin(const Prefix& prefix, std::uint32_t asn, boo
     PrefixAcc& acc = prefixes_[slot(prefix)];
     const std::uint32_t set_flag = as_set ? kOriginAsSet : 0U;
     OriginAcc* found = nullptr;
-    for (auto& o : acc.origins) {
+    for (std::size_t i = 0; i < acc.origins.size(); ++i) {
+        OriginAcc& o = acc.origins[i];
         if (o.asn == asn && (o.flags & kOriginAsSet) == set_flag) {
             found = &o;
             break;
         }
     }
     if (found == nullptr) {
-        acc.origins.push_back(OriginAcc{asn, flags_for(asn, as_set), 0, {}});
-        found = &acc.origins.back();
+        found = &acc.origins.push_back(OriginAcc{asn, flags_for(asn, as_set), 0, {}});
     }
     if (peer_index == kNoPeer) {
         return;
@@ -268,21 +318,16 @@ void PrefixTableBuilder::add_origin(const Prefix& prefix, std::uint32_t asn, boo
 
 PrefixTable PrefixTableBuilder::build() {
     auto storage = std::make_shared<OwnedStorage>();
-    std::sort(prefixes_.begin(), prefixes_.end(), [](const PrefixAcc& a, const PrefixAcc& b) {
-        const std::uint64_t fa = a.key.len_family >> 8U;
-        const std::uint64_t fb = b.key.len_family >> 8U;
-        if (fa != fb) {
-            return fa < fb;
-        }
-        if (a.key.hi != b.key.hi) {
-            return a.key.hi < b.key.hi;
-        }
-        if (a.key.lo != b.key.lo) {
-            return a.key.lo < b.key.lo;
-        }
-        return a.key.len_family < b.key.len_family;
-    });
+    if (!index_.empty()) { // else the prefixes arrived in order (see slot())
+        std::sort(prefixes_.begin(), prefixes_.end(),
+                  [](const PrefixAcc& a, const PrefixAcc& b) { return key_less(a.key, b.key); });
+    }
     storage->prefixes.reserve(prefixes_.size());
+    std::size_t origin_total = 0;
+    for (const auto& acc : prefixes_) {
+        origin_total += acc.origins.size();
+    }
+    storage->origins.reserve(origin_total);
     std::size_t ipv4 = 0;
     for (auto& acc : prefixes_) {
         StoredPrefix sp;
@@ -299,7 +344,8 @@ PrefixTable PrefixTableBuilder::build() {
         sp.origin_begin = static_cast<std::uint32_t>(storage->origins.size());
         sp.origin_count = static_cast<std::uint32_t>(acc.origins.size());
         const std::size_t first = storage->origins.size();
-        for (auto& o : acc.origins) {
+        for (std::size_t oi = 0; oi < acc.origins.size(); ++oi) {
+            OriginAcc& o = acc.origins[oi];
             std::sort(o.peers_hi.begin(), o.peers_hi.end());
             o.peers_hi.erase(std::unique(o.peers_hi.begin(), o.peers_hi.end()), o.peers_hi.end());
             const auto peers = static_cast<std::uint32_t>(std::popcount(o.peer_mask)) +
@@ -327,14 +373,35 @@ PrefixTable PrefixTableBuilder::build() {
     stats_.ipv4_prefixes = ipv4;
     stats_.ipv6_prefixes = prefixes_.size() - ipv4;
 
-    // Tries: insert by ascending length (stable within a length).
+    // Tries: insert by ascending length (stable within a length): a counting sort by length.
+    std::array<std::uint32_t, 130> first_of_length{};
+    for (const StoredPrefix& sp : storage->prefixes) {
+        ++first_of_length[sp.length + 1U];
+    }
+    for (std::size_t len = 1; len < first_of_length.size(); ++len) {
+        first_of_length[len] += first_of_length[len - 1];
+    }
     std::vector<std::uint32_t> order(storage->prefixes.size());
     for (std::uint32_t i = 0; i < order.size(); ++i) {
-        order[i] = i;
+        order[first_of_length[storage->prefixes[i].length]++] = i;
     }
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return storage->prefixes[a].length < storage->prefixes[b].length;
-    });
+    // Room for the most child nodes painting can add (one per level a prefix goes below), so
+    // the arrays never move while they grow; pages never touched cost address space only.
+    std::size_t v4_nodes = kV4Root + kV4Pad;
+    std::size_t v6_nodes = kV6Root + kV6Pad;
+    for (const StoredPrefix& sp : storage->prefixes) {
+        if (sp.family == 4) {
+            v4_nodes +=
+                (sp.length > kV4Strides[0] ? std::size_t{1} << kV4Strides[1] : 0U) +
+                (sp.length > kV4Strides[0] + kV4Strides[1] ? std::size_t{1} << kV4Strides[2] : 0U);
+        } else if (sp.length > kV6FirstStride) {
+            v6_nodes +=
+                static_cast<std::size_t>((sp.length - kV6FirstStride + kV6Stride - 1) / kV6Stride)
+                << kV6Stride;
+        }
+    }
+    storage->v4.reserve(v4_nodes);
+    storage->v6.reserve(v6_nodes);
     storage->v4.assign(kV4Root, 0);
     storage->v6.assign(kV6Root, 0);
     for (const std::uint32_t i : order) {
@@ -369,10 +436,10 @@ PrefixTable PrefixTableBuilder::build() {
 // ---------------------------------------------------------------- table
 
 PrefixTable::PrefixTable() {
-    auto s = empty_storage();
-    v4_ = s->v4;
-    v6_ = s->v6;
-    storage_ = std::move(s);
+    const EmptyStorage& s = empty_storage();
+    v4_ = s.v4;
+    v6_ = s.v6;
+    storage_ = s.pages;
 }
 
 std::uint32_t PrefixTable::find_v6(std::uint64_t high, std::uint64_t low) const {

@@ -106,11 +106,35 @@ private:
     struct KeyHash {
         std::size_t operator()(const Key& k) const;
     };
+    /// The origins of one prefix: the first inline (most prefixes have one: no allocation),
+    /// the others on the heap.
+    class OriginList {
+    public:
+        [[nodiscard]] std::size_t size() const { return count_; }
+        OriginAcc& operator[](std::size_t i) { return i == 0 ? first_ : rest_[i - 1]; }
+        OriginAcc& push_back(OriginAcc o) {
+            if (count_++ == 0) {
+                first_ = std::move(o);
+                return first_;
+            }
+            rest_.push_back(std::move(o));
+            return rest_.back();
+        }
+
+    private:
+        OriginAcc first_;
+        std::vector<OriginAcc> rest_;
+        std::size_t count_ = 0;
+    };
     struct PrefixAcc {
         Key key;
-        std::vector<OriginAcc> origins;
+        OriginList origins;
     };
     std::uint32_t slot(const Prefix& prefix);
+    /// The slot of `key` through the hash index (built on first use), appending it if new.
+    std::uint32_t find_or_insert(const Key& key);
+    /// The table's order: family, address, length.
+    static bool key_less(const Key& a, const Key& b);
 
     /// Grows the open-addressing index to twice its size and re-inserts every prefix.
     void grow_index();

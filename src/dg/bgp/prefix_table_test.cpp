@@ -168,6 +168,61 @@ TEST(PrefixTableBuilder, MoasOrderingAndFlags) {
     EXPECT_EQ(b.stats().as_set_origins, 1U);
 }
 
+/// The builder appends in-order input without hashing and indexes it when the order breaks:
+/// the table must not depend on the input order (sorted, sorted then repeated, shuffled).
+TEST(PrefixTableBuilder, InputOrderDoesNotChangeTheTable) {
+    std::mt19937_64 rng(7);
+    struct Obs {
+        Prefix prefix;
+        std::uint32_t asn;
+        std::uint32_t peer;
+    };
+    std::vector<Obs> obs;
+    for (int i = 0; i < 3000; ++i) {
+        const bool v4 = i % 3 != 0;
+        const Prefix p(random_address(rng, v4), 8 + static_cast<int>(rng() % 17U));
+        for (std::uint32_t peer = 0; peer < 1 + rng() % 3U; ++peer) {
+            obs.push_back({p, 64496U + static_cast<std::uint32_t>(rng() % 3U), peer});
+        }
+    }
+    auto sorted = obs;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const Obs& a, const Obs& b) { return a.prefix < b.prefix; });
+    auto repeated = sorted; // in order, then the first half once more (the index takes over)
+    repeated.insert(repeated.end(), sorted.begin(),
+                    sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2));
+    auto shuffled = repeated;
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    auto build = [](const std::vector<Obs>& in) {
+        PrefixTableBuilder b;
+        for (const auto& o : in) {
+            b.add_origin(o.prefix, o.asn, false, o.peer);
+        }
+        return b.build();
+    };
+    const PrefixTable a = build(repeated);
+    const PrefixTable b = build(shuffled);
+    const PrefixTable c = build(sorted);
+    ASSERT_EQ(a.size(), b.size());
+    ASSERT_EQ(a.size(), c.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        ASSERT_EQ(a.prefix(i), b.prefix(i));
+        ASSERT_EQ(a.prefix(i), c.prefix(i));
+        if (i > 0) {
+            ASSERT_TRUE(a.prefix(i - 1) < a.prefix(i));
+        }
+        const auto oa = a.origins(i);
+        const auto ob = b.origins(i);
+        const auto oc = c.origins(i);
+        ASSERT_TRUE(std::equal(oa.begin(), oa.end(), ob.begin(), ob.end()));
+        ASSERT_TRUE(std::equal(oa.begin(), oa.end(), oc.begin(), oc.end()));
+    }
+    for (const auto& o : obs) {
+        const auto r = a.lookup(o.prefix.network());
+        ASSERT_TRUE(r.has_value());
+    }
+}
+
 PrefixTable sample_table() {
     PrefixTableBuilder b;
     std::mt19937_64 rng(42);

@@ -256,7 +256,7 @@ Result<SourceFormat> detect_source_format(const std::string& path) {
     if (path != "-" && file_has_mmdb_marker(path)) {
         return SourceFormat::Mmdb;
     }
-    DG_TRY(auto source, io::open(path));
+    DG_TRY(auto source, io::open(path, io::OpenOptions{.read_ahead = false}));
     std::vector<std::uint8_t> head(64 * 1024);
     DG_TRY(const std::size_t n, source->read_fully(head));
     head.resize(n);
@@ -430,6 +430,7 @@ Result<PrefixTable> build_from_mrt(const std::string& path, const SourceOptions&
     PrefixTableBuilder builder;
     PyasnConverter pyasn;
     std::map<IpAddress, std::uint32_t> v1_peers; // TABLE_DUMP v1: peers by address
+    std::optional<std::pair<IpAddress, std::uint32_t>> v1_last_peer;
     std::uint64_t n = 0;
     while (const MrtRecord* rec = reader.next()) {
         if ((++n & 0xFFFU) == 0 && options.show_progress) {
@@ -457,8 +458,12 @@ Result<PrefixTable> build_from_mrt(const std::string& path, const SourceOptions&
             if (!v1) {
                 return e.peer_index;
             }
+            if (v1_last_peer && v1_last_peer->first == e.peer.address) {
+                return v1_last_peer->second; // v1 dumps list a peer's entries in runs
+            }
             auto [it, inserted] =
                 v1_peers.try_emplace(e.peer.address, static_cast<std::uint32_t>(v1_peers.size()));
+            v1_last_peer = *it;
             return it->second;
         };
         if (options.policy == Policy::Pyasn) {

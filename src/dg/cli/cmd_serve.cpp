@@ -33,7 +33,7 @@ struct ServeOptions {
     std::size_t max_body = 16u << 20;
     std::size_t max_domains = 1'000'000;
     std::size_t max_jobs = 2;
-    int threads = 8;
+    int threads = 32;
     bool resume = false;
     bool log = false;
 };
@@ -205,7 +205,9 @@ void register_serve_command(CLI::App& app, Runner& selected) {
     cmd->add_option("--max-jobs", opts->max_jobs, "Scans running at once (429 beyond)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
         ->capture_default_str();
-    cmd->add_option("--threads", opts->threads, "Request worker threads")
+    cmd->add_option(
+           "--threads", opts->threads,
+           "Request worker threads: one per concurrent keep-alive client; more clients queue")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
     cmd->add_flag("--resume-interrupted", opts->resume,

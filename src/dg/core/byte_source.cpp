@@ -2,9 +2,14 @@
 
 #include <bzlib.h>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <fcntl.h>
+#include <mutex>
+#include <optional>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -333,29 +338,148 @@ private:
     std::size_t last_hint_ = 0;
 };
 
-Result<std::unique_ptr<ByteSource>> wrap(std::unique_ptr<ByteSource> raw) {
+/// Decompresses on a background thread, a few chunks ahead of the reader, so that inflating
+/// (zlib ~300 MB/s, bzip2 ~20 MB/s here) overlaps with the parsing that consumes the bytes.
+/// The bytes, the end and the error (after everything decodable before it) are those of the
+/// inner source, in the same order; raw_position() is the inner position of the chunk being read.
+class ReadAheadSource final : public ByteSource {
+public:
+    explicit ReadAheadSource(std::unique_ptr<ByteSource> inner)
+        : inner_(std::move(inner)), name_(inner_->name()), raw_size_(inner_->raw_size()) {
+        worker_ = std::thread([this] { produce(); });
+    }
+    ~ReadAheadSource() override {
+        {
+            const std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        changed_.notify_all();
+        worker_.join();
+    }
+    ReadAheadSource(const ReadAheadSource&) = delete;
+    ReadAheadSource& operator=(const ReadAheadSource&) = delete;
+
+    Result<std::size_t> read(std::span<std::uint8_t> out) override {
+        while (pos_ == current_.bytes.size()) {
+            if (current_.error) {
+                Error e = std::move(*current_.error);
+                current_.error.reset();
+                current_.last = true;
+                return e;
+            }
+            if (current_.last) {
+                return std::size_t{0};
+            }
+            take_next();
+        }
+        const std::size_t n = std::min(out.size(), current_.bytes.size() - pos_);
+        std::memcpy(out.data(), current_.bytes.data() + pos_, n);
+        pos_ += n;
+        return n;
+    }
+    [[nodiscard]] const std::string& name() const override { return name_; }
+    [[nodiscard]] std::optional<std::uint64_t> raw_size() const override { return raw_size_; }
+    [[nodiscard]] std::uint64_t raw_position() const override { return current_.raw_position; }
+
+private:
+    static constexpr std::size_t kChunk = std::size_t{1} << 18;
+    static constexpr std::size_t kDepth = 4; ///< chunks decoded ahead (1 MiB)
+
+    struct Chunk {
+        std::vector<std::uint8_t> bytes;
+        std::uint64_t raw_position = 0;
+        std::optional<Error> error; ///< after `bytes`
+        bool last = false;          ///< nothing follows
+    };
+
+    void take_next() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [this] { return !ready_.empty(); });
+        current_ = std::move(ready_.front());
+        ready_.pop_front();
+        pos_ = 0;
+        lock.unlock();
+        changed_.notify_all();
+    }
+
+    /// Worker: fills chunks until the end, an error or the destructor.
+    void produce() {
+        for (bool last = false; !last;) {
+            Chunk chunk;
+            chunk.bytes.resize(kChunk);
+            std::size_t len = 0;
+            while (len < kChunk) {
+                auto n = inner_->read(std::span(chunk.bytes).subspan(len));
+                if (!n) {
+                    chunk.error = std::move(n).error();
+                    break;
+                }
+                if (*n == 0) {
+                    break;
+                }
+                len += *n;
+            }
+            chunk.bytes.resize(len);
+            chunk.last = last = len < kChunk;
+            chunk.raw_position = inner_->raw_position();
+            std::unique_lock lock(mutex_);
+            changed_.wait(lock, [this] { return stop_ || ready_.size() < kDepth; });
+            if (stop_) {
+                return;
+            }
+            ready_.push_back(std::move(chunk));
+            lock.unlock();
+            changed_.notify_all();
+        }
+    }
+
+    std::unique_ptr<ByteSource> inner_; ///< the worker's alone once it runs
+    const std::string name_;
+    const std::optional<std::uint64_t> raw_size_;
+    Chunk current_;
+    std::size_t pos_ = 0;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<Chunk> ready_;
+    bool stop_ = false;
+    std::thread worker_;
+};
+
+/// Detects the compression and stacks a decompressor on `raw`; with `read_ahead`, compressed
+/// input is decompressed on a background thread (files and stdin; not in-memory buffers).
+Result<std::unique_ptr<ByteSource>> wrap(std::unique_ptr<ByteSource> raw, bool read_ahead) {
     std::vector<std::uint8_t> head(4);
     DG_TRY(std::size_t n, raw->read_fully(head));
     head.resize(n);
     const Compression c = detect_compression(head);
     std::unique_ptr<ByteSource> peeked = std::make_unique<PeekedSource>(std::move(raw), head);
+    std::unique_ptr<ByteSource> decompressed;
     switch (c) {
     case Compression::Gzip:
-        return std::unique_ptr<ByteSource>(std::make_unique<GzipSource>(std::move(peeked)));
+        decompressed = std::make_unique<GzipSource>(std::move(peeked));
+        break;
     case Compression::Bzip2:
-        return std::unique_ptr<ByteSource>(std::make_unique<Bzip2Source>(std::move(peeked)));
+        decompressed = std::make_unique<Bzip2Source>(std::move(peeked));
+        break;
     case Compression::Zstd:
-        return std::unique_ptr<ByteSource>(std::make_unique<ZstdSource>(std::move(peeked)));
+        decompressed = std::make_unique<ZstdSource>(std::move(peeked));
+        break;
     default:
         return peeked;
     }
+    if (read_ahead) {
+        return std::unique_ptr<ByteSource>(
+            std::make_unique<ReadAheadSource>(std::move(decompressed)));
+    }
+    return decompressed;
 }
 
 } // namespace
 
-Result<std::unique_ptr<ByteSource>> open(const std::string& path) {
+Result<std::unique_ptr<ByteSource>> open(const std::string& path, OpenOptions options) {
     if (path == "-") {
-        return wrap(std::make_unique<RawSource>(0, false, "stdin", std::nullopt));
+        return wrap(std::make_unique<RawSource>(0, false, "stdin", std::nullopt),
+                    options.read_ahead);
     }
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -377,11 +501,11 @@ Result<std::unique_ptr<ByteSource>> open(const std::string& path) {
             size = static_cast<std::uint64_t>(st.st_size);
         }
     }
-    return wrap(std::make_unique<RawSource>(fd, true, path, size));
+    return wrap(std::make_unique<RawSource>(fd, true, path, size), options.read_ahead);
 }
 
 std::unique_ptr<ByteSource> from_memory(std::vector<std::uint8_t> bytes, std::string name) {
-    auto r = wrap(std::make_unique<RawSource>(std::move(bytes), std::move(name)));
+    auto r = wrap(std::make_unique<RawSource>(std::move(bytes), std::move(name)), false);
     DG_REQUIRE(r.has_value()); // memory reads cannot fail
     return std::move(r).value();
 }

@@ -32,9 +32,18 @@ public:
     Result<std::size_t> read_fully(std::span<std::uint8_t> out);
 };
 
+struct OpenOptions {
+    /// Compressed input is decompressed on a background thread, up to 1 MiB ahead of the
+    /// reader. Off for callers that read only the first bytes (format sniffing).
+    bool read_ahead = true;
+};
+
 /// Opens `path` ("-" for stdin) and decompresses transparently by magic bytes.
 /// Errors: NotFound, Io.
-Result<std::unique_ptr<ByteSource>> open(const std::string& path);
+Result<std::unique_ptr<ByteSource>> open(const std::string& path, OpenOptions options);
+inline Result<std::unique_ptr<ByteSource>> open(const std::string& path) {
+    return open(path, OpenOptions{});
+}
 /// A source over bytes in memory (copied). Compressed data is detected as with files.
 std::unique_ptr<ByteSource> from_memory(std::vector<std::uint8_t> bytes, std::string name);
 /// Reads a whole source into memory (limit: `max_bytes`). Errors: as read(), ResourceExhausted.

@@ -1,8 +1,11 @@
 #include "dg/core/byte_source.hpp"
 
 #include <bzlib.h>
+#include <cstdio>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <string>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -102,6 +105,99 @@ TEST(ByteSource, MissingFileIsNotFound) {
     EXPECT_EQ(r.error().source, "/nonexistent/file.gz");
 }
 
+/// Files are decompressed on a background thread (read-ahead): the same bytes, the same error.
+class ByteSourceFile : public ::testing::Test {
+protected:
+    std::string write(const std::vector<std::uint8_t>& bytes) {
+        path_ = ::testing::TempDir() + "/dg_byte_source_" + std::to_string(::getpid()) + "_" +
+                std::to_string(counter_++);
+        std::ofstream(path_, std::ios::binary)
+            .write(reinterpret_cast<const char*>(bytes.data()), // NOLINT
+                   static_cast<std::streamsize>(bytes.size()));
+        return path_;
+    }
+    void TearDown() override { std::remove(path_.c_str()); }
+    std::string path_;
+    int counter_ = 0;
+};
+
+std::vector<std::uint8_t> large_sample() {
+    std::vector<std::uint8_t> v;
+    for (int r = 0; r < 8; ++r) { // ~2.4 MB: several read-ahead chunks, more than it holds
+        auto s = sample();
+        for (auto& b : s) {
+            b = static_cast<std::uint8_t>(b + r);
+        }
+        v.insert(v.end(), s.begin(), s.end());
+    }
+    return v;
+}
+
+TEST_F(ByteSourceFile, CompressedFilesReadAheadDeliverTheSameBytes) {
+    const auto plain = large_sample();
+    for (const auto& encoded : {plain, gzip(plain), bzip2(plain), zstd(plain)}) {
+        auto src = open(write(encoded));
+        ASSERT_TRUE(src) << src.error().to_string();
+        std::vector<std::uint8_t> got;
+        std::vector<std::uint8_t> buf(1000); // reads that straddle chunk boundaries
+        for (;;) {
+            auto n = (*src)->read(buf);
+            ASSERT_TRUE(n) << n.error().to_string();
+            if (*n == 0) {
+                break;
+            }
+            got.insert(got.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n));
+        }
+        EXPECT_EQ(got, plain);
+        EXPECT_EQ((*src)->raw_position(), encoded.size());
+        EXPECT_EQ((*src)->raw_size(), encoded.size());
+        std::remove(path_.c_str());
+    }
+}
+
+TEST_F(ByteSourceFile, TruncatedCompressedFileDeliversPrefixThenAnErrorThenTheEnd) {
+    const auto plain = large_sample();
+    for (auto encoded : {gzip(plain), bzip2(plain), zstd(plain)}) {
+        encoded.resize(encoded.size() * 2 / 3);
+        const std::string path = write(encoded);
+        auto src = open(path);
+        ASSERT_TRUE(src);
+        std::vector<std::uint8_t> buf(65536);
+        std::size_t total = 0;
+        std::optional<Error> error;
+        for (;;) {
+            auto n = (*src)->read(buf);
+            if (!n) {
+                error = n.error();
+                break;
+            }
+            if (*n == 0) {
+                break;
+            }
+            ASSERT_TRUE(std::equal(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n),
+                                   plain.begin() + static_cast<std::ptrdiff_t>(total)));
+            total += *n;
+        }
+        ASSERT_TRUE(error.has_value());
+        EXPECT_EQ(error->code, ErrorCode::Malformed);
+        EXPECT_EQ(error->source, path);
+        EXPECT_GT(total, 0U);
+        EXPECT_LT(total, plain.size());
+        auto after = (*src)->read(buf);
+        ASSERT_TRUE(after);
+        EXPECT_EQ(*after, 0U);
+        std::remove(path.c_str());
+    }
+}
+
+TEST_F(ByteSourceFile, ClosingMidStreamStopsTheReadAhead) {
+    auto src = open(write(gzip(large_sample())));
+    ASSERT_TRUE(src);
+    std::vector<std::uint8_t> buf(10);
+    ASSERT_TRUE((*src)->read(buf));
+    src->reset(); // the worker waits on a full queue: it must stop, not hang
+    SUCCEED();
+}
 } // namespace
 } // namespace dg::io
 

@@ -43,7 +43,9 @@ struct ServerOptions {
     std::size_t max_domains = 1'000'000;    ///< names per POSTed scan
     std::size_t max_page = 10'000;          ///< results per page / changes per diff
     std::size_t max_jobs = 2;               ///< scans running at once (429 beyond)
-    int threads = 8;                        ///< request workers
+    /// Request workers. cpp-httplib gives a worker to one keep-alive connection at a time, so
+    /// clients beyond this number queue (wrk -c32 against 8 workers: 2 s timeouts in a soak).
+    int threads = 32;
     /// At startup, scans this server left `running` (it died) are marked interrupted; with
     /// this they are also resumed (and so are ones a graceful shutdown interrupted).
     bool resume_interrupted = false;
