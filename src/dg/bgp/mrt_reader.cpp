@@ -90,6 +90,8 @@ struct MrtReader::Impl {
     MrtRecord rec;
     ReadStats stats;
     std::unordered_map<std::uint32_t, std::uint64_t> type_counts;
+    std::uint32_t last_type_key = 0;
+    std::uint64_t* last_type_count = nullptr;
     mutable bool per_type_dirty = false;
     mutable ReadStats stats_view;
     std::vector<Peer> peers;
@@ -583,7 +585,12 @@ struct MrtReader::Impl {
             ++stats.stream_errors;
             break;
         }
-        ++type_counts[(static_cast<std::uint32_t>(r.type) << 16U) | r.subtype];
+        const std::uint32_t key = (static_cast<std::uint32_t>(r.type) << 16U) | r.subtype;
+        if (last_type_count == nullptr || key != last_type_key) { // dumps repeat one type
+            last_type_key = key;
+            last_type_count = &type_counts[key]; // stable: unordered_map nodes do not move
+        }
+        ++*last_type_count;
         stats.rib_entries += r.rib_entries.size();
         per_type_dirty = true;
     }

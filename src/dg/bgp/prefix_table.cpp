@@ -304,15 +304,22 @@ void PrefixTableBuilder::add_origin(const Prefix& prefix, std::uint32_t asn, boo
         }
     }
     if (found == nullptr) {
-        found = &acc.origins.push_back(OriginAcc{asn, flags_for(asn, as_set), 0, {}});
+        found = &acc.origins.push_back(OriginAcc{asn, flags_for(asn, as_set), 0, kNoList});
     }
     if (peer_index == kNoPeer) {
         return;
     }
     if (peer_index < 64) {
         found->peer_mask |= std::uint64_t{1} << peer_index;
-    } else if (found->peers_hi.empty() || found->peers_hi.back() != peer_index) {
-        found->peers_hi.push_back(peer_index);
+    } else {
+        if (found->peers_hi == kNoList) {
+            found->peers_hi = static_cast<std::uint32_t>(peer_lists_.size());
+            peer_lists_.emplace_back();
+        }
+        auto& list = peer_lists_[found->peers_hi];
+        if (list.empty() || list.back() != peer_index) {
+            list.push_back(peer_index);
+        }
     }
 }
 
@@ -346,10 +353,15 @@ PrefixTable PrefixTableBuilder::build() {
         const std::size_t first = storage->origins.size();
         for (std::size_t oi = 0; oi < acc.origins.size(); ++oi) {
             OriginAcc& o = acc.origins[oi];
-            std::sort(o.peers_hi.begin(), o.peers_hi.end());
-            o.peers_hi.erase(std::unique(o.peers_hi.begin(), o.peers_hi.end()), o.peers_hi.end());
+            std::size_t high_peers = 0;
+            if (o.peers_hi != kNoList) {
+                auto& list = peer_lists_[o.peers_hi];
+                std::sort(list.begin(), list.end());
+                high_peers =
+                    static_cast<std::size_t>(std::unique(list.begin(), list.end()) - list.begin());
+            }
             const auto peers = static_cast<std::uint32_t>(std::popcount(o.peer_mask)) +
-                               static_cast<std::uint32_t>(o.peers_hi.size());
+                               static_cast<std::uint32_t>(high_peers);
             storage->origins.push_back(Origin{o.asn, peers, o.flags});
             if ((o.flags & kOriginAsSet) != 0) {
                 ++stats_.as_set_origins;
@@ -373,18 +385,6 @@ PrefixTable PrefixTableBuilder::build() {
     stats_.ipv4_prefixes = ipv4;
     stats_.ipv6_prefixes = prefixes_.size() - ipv4;
 
-    // Tries: insert by ascending length (stable within a length): a counting sort by length.
-    std::array<std::uint32_t, 130> first_of_length{};
-    for (const StoredPrefix& sp : storage->prefixes) {
-        ++first_of_length[sp.length + 1U];
-    }
-    for (std::size_t len = 1; len < first_of_length.size(); ++len) {
-        first_of_length[len] += first_of_length[len - 1];
-    }
-    std::vector<std::uint32_t> order(storage->prefixes.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) {
-        order[first_of_length[storage->prefixes[i].length]++] = i;
-    }
     // Room for the most child nodes painting can add (one per level a prefix goes below), so
     // the arrays never move while they grow; pages never touched cost address space only.
     std::size_t v4_nodes = kV4Root + kV4Pad;
@@ -404,7 +404,11 @@ PrefixTable PrefixTableBuilder::build() {
     storage->v6.reserve(v6_nodes);
     storage->v4.assign(kV4Root, 0);
     storage->v6.assign(kV6Root, 0);
-    for (const std::uint32_t i : order) {
+    // Tries: painted in the table's order (family, address, length). A prefix comes after every
+    // prefix that contains it (a smaller or equal address; at an equal one, a shorter length),
+    // so a more specific prefix always overwrites its covering ones, and no child node exists
+    // yet inside a range being filled. Sequential, unlike a by-length order.
+    for (std::uint32_t i = 0; i < storage->prefixes.size(); ++i) {
         const StoredPrefix& sp = storage->prefixes[i];
         if (sp.family == 4) {
             paint(
@@ -429,6 +433,7 @@ PrefixTable PrefixTableBuilder::build() {
 
     index_.clear();
     prefixes_.clear();
+    peer_lists_.clear();
     last_key_.reset();
     return table;
 }

@@ -91,11 +91,12 @@ public:
     PrefixTable build();
 
 private:
+    static constexpr std::uint32_t kNoList = 0xFFFFFFFFU;
     struct OriginAcc {
         std::uint32_t asn = 0;
         std::uint32_t flags = 0;
-        std::uint64_t peer_mask = 0;         ///< peers 0..63
-        std::vector<std::uint32_t> peers_hi; ///< peers >= 64 (deduplicated at build)
+        std::uint64_t peer_mask = 0;      ///< peers 0..63
+        std::uint32_t peers_hi = kNoList; ///< peers >= 64: index into peer_lists_
     };
     struct Key {
         std::uint64_t hi = 0;
@@ -143,6 +144,8 @@ private:
     /// power of two and at least twice the number of prefixes.
     std::vector<std::uint32_t> index_;
     std::vector<PrefixAcc> prefixes_;
+    /// Peers >= 64 of an origin (rare: most collectors have fewer), deduplicated at build.
+    std::vector<std::vector<std::uint32_t>> peer_lists_;
     std::optional<Key> last_key_;
     Prefix last_prefix_;
     std::uint32_t last_slot_ = 0;
