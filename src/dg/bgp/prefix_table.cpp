@@ -7,10 +7,13 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <new>
 #include <string_view>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <type_traits>
 #include <unistd.h>
+#include <utility>
 #include <xxhash.h>
 
 namespace dg::bgp {
@@ -42,11 +45,11 @@ std::uint32_t key_bits(U128 key, int offset, int width) {
     return static_cast<std::uint32_t>(shifted >> static_cast<unsigned>(128 - width));
 }
 
-// Writes `value` for the prefix (key, len) into a multibit trie with leaf pushing. Prefixes
-// must be inserted by ascending length, so a painted range never holds child pointers yet.
-template <class StrideFn>
-void paint(std::vector<std::uint32_t>& nodes, StrideFn stride_of, U128 key, int len,
-           std::uint32_t value) {
+// Writes `value` for the prefix (key, len) into a multibit trie with leaf pushing. A prefix must
+// be inserted after every prefix containing it (build(): the table's order), so a painted range
+// never holds child pointers yet.
+template <typename Nodes, class StrideFn>
+void paint(Nodes& nodes, StrideFn stride_of, U128 key, int len, std::uint32_t value) {
     std::size_t base = 0;
     int consumed = 0;
     for (std::size_t level = 0;; ++level) {
@@ -84,9 +87,43 @@ U128 key_of(const StoredPrefix& p) {
     return key;
 }
 
+/// Allocates from fresh anonymous mappings, whose pages read as zero until written, and leaves
+/// value-initialised elements alone: a trie's never-painted slots (most of the IPv4 root: the
+/// unrouted space) cost neither a memset nor a page fault.
+template <typename T> struct ZeroPageAllocator {
+    static_assert(std::is_trivial_v<T>);
+    using value_type = T;
+    ZeroPageAllocator() = default;
+    template <typename U> explicit ZeroPageAllocator(const ZeroPageAllocator<U>& /*other*/) {}
+    T* allocate(std::size_t n) {
+        if (n == 0) {
+            return nullptr;
+        }
+        void* a = mmap(nullptr, n * sizeof(T), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+        if (a == MAP_FAILED) {
+            throw std::bad_alloc();
+        }
+        return static_cast<T*>(a);
+    }
+    void deallocate(T* p, std::size_t n) {
+        if (p != nullptr) {
+            munmap(p, n * sizeof(T));
+        }
+    }
+    template <typename U> void construct(U* /*p*/) {} // fresh mappings are zero already
+    template <typename U, typename... Args> void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+    template <typename U> bool operator==(const ZeroPageAllocator<U>& /*other*/) const {
+        return true;
+    }
+};
+using TrieNodes = std::vector<std::uint32_t, ZeroPageAllocator<std::uint32_t>>;
+
 struct OwnedStorage {
-    std::vector<std::uint32_t> v4;
-    std::vector<std::uint32_t> v6;
+    TrieNodes v4;
+    TrieNodes v6;
     std::vector<StoredPrefix> prefixes;
     std::vector<Origin> origins;
 };
@@ -400,10 +437,10 @@ PrefixTable PrefixTableBuilder::build() {
                 << kV6Stride;
         }
     }
-    storage->v4.reserve(v4_nodes);
+    storage->v4.reserve(v4_nodes); // one mapping each: every element below starts as zero
     storage->v6.reserve(v6_nodes);
-    storage->v4.assign(kV4Root, 0);
-    storage->v6.assign(kV6Root, 0);
+    storage->v4.resize(kV4Root);
+    storage->v6.resize(kV6Root);
     // Tries: painted in the table's order (family, address, length). A prefix comes after every
     // prefix that contains it (a smaller or equal address; at an equal one, a shorter length),
     // so a more specific prefix always overwrites its covering ones, and no child node exists
@@ -420,8 +457,8 @@ PrefixTable PrefixTableBuilder::build() {
                 sp.length, i + 1);
         }
     }
-    storage->v4.resize(storage->v4.size() + kV4Pad, 0);
-    storage->v6.resize(storage->v6.size() + kV6Pad, 0);
+    storage->v4.resize(storage->v4.size() + kV4Pad);
+    storage->v6.resize(storage->v6.size() + kV6Pad);
 
     PrefixTable table;
     table.v4_ = storage->v4;
