@@ -237,11 +237,6 @@ std::uint32_t PrefixTableBuilder::slot(const Prefix& prefix) {
     if (index_.empty() && (prefixes_.empty() || key_less(prefixes_.back().key, key))) {
         // Sorted so far (RIB dumps list prefixes in order): a key above every earlier one is new,
         // no index needed. The index is built the first time the order breaks.
-        if (prefixes_.capacity() == 0) {
-            // A full table's order of magnitude: address space only until used, and no copies
-            // of the accumulators while they grow.
-            prefixes_.reserve(std::size_t{1} << 20);
-        }
         prefixes_.push_back(PrefixAcc{key, {}});
         found = static_cast<std::uint32_t>(prefixes_.size() - 1);
     } else {
@@ -251,6 +246,10 @@ std::uint32_t PrefixTableBuilder::slot(const Prefix& prefix) {
     last_prefix_ = prefix;
     last_slot_ = found;
     return found;
+}
+
+void PrefixTableBuilder::reserve(std::size_t prefixes) {
+    prefixes_.reserve(std::min(prefixes, kMaxReserve));
 }
 
 bool PrefixTableBuilder::key_less(const Key& a, const Key& b) {

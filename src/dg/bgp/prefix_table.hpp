@@ -84,6 +84,9 @@ public:
     void add_origin(const Prefix& prefix, std::uint32_t asn, bool as_set,
                     std::uint32_t peer_index = kNoPeer);
 
+    /// Room for about this many prefixes (a hint, capped at a full table's order of magnitude):
+    /// the accumulators are not copied while they grow. Untouched room is address space only.
+    void reserve(std::size_t prefixes);
     [[nodiscard]] std::size_t prefix_count() const { return prefixes_.size(); }
     [[nodiscard]] const BuildStats& stats() const { return stats_; }
 
@@ -92,6 +95,7 @@ public:
 
 private:
     static constexpr std::uint32_t kNoList = 0xFFFFFFFFU;
+    static constexpr std::size_t kMaxReserve = std::size_t{1} << 21;
     struct OriginAcc {
         std::uint32_t asn = 0;
         std::uint32_t flags = 0;
