@@ -141,29 +141,13 @@ struct MappedStorage {
     }
 };
 
-/// The empty table's all-zero tries: anonymous pages that are never written, so the kernel's
-/// zero page backs them (no 4 MiB memset in every process that starts with an empty table).
-struct EmptyStorage {
-    std::span<const std::uint32_t> v4;
-    std::span<const std::uint32_t> v6;
-    std::shared_ptr<const MappedStorage> pages;
-};
-
-const EmptyStorage& empty_storage() {
-    static const EmptyStorage empty = [] {
-        const std::size_t words = kV4Root + kV4Pad + kV6Root + kV6Pad;
-        const std::size_t bytes = words * sizeof(std::uint32_t);
-        void* a = mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (a == MAP_FAILED) { // no address space: plain zeroed memory then
-            auto* heap = new std::vector<std::uint32_t>(words, 0); // NOLINT: lives forever
-            const std::uint32_t* w = heap->data();
-            return EmptyStorage{std::span(w, kV4Root + kV4Pad),
-                                std::span(w + kV4Root + kV4Pad, kV6Root + kV6Pad), nullptr};
-        }
-        const auto* w = static_cast<const std::uint32_t*>(a);
-        return EmptyStorage{std::span(w, kV4Root + kV4Pad),
-                            std::span(w + kV4Root + kV4Pad, kV6Root + kV6Pad),
-                            std::make_shared<const MappedStorage>(a, bytes)};
+/// The empty table: all-zero tries on zero pages (TrieNodes never writes them), shared.
+std::shared_ptr<const OwnedStorage> empty_storage() {
+    static const std::shared_ptr<const OwnedStorage> empty = [] {
+        auto s = std::make_shared<OwnedStorage>();
+        s->v4.resize(kV4Root + kV4Pad);
+        s->v6.resize(kV6Root + kV6Pad);
+        return s;
     }();
     return empty;
 }
@@ -274,11 +258,10 @@ std::uint32_t PrefixTableBuilder::find_or_insert(const Key& key) {
         while (buckets < (prefixes_.size() + 1) * 2) {
             buckets *= 2;
         }
-        index_.resize(buckets / 2); // grow_index() doubles it and indexes the prefixes so far
-        grow_index();
+        rebuild_index(buckets);
     }
     if ((prefixes_.size() + 1) * 2 > index_.size()) {
-        grow_index();
+        rebuild_index(index_.size() * 2);
     }
     const std::size_t mask = index_.size() - 1;
     for (std::size_t i = KeyHash{}(key)&mask;; i = (i + 1) & mask) {
@@ -295,8 +278,8 @@ std::uint32_t PrefixTableBuilder::find_or_insert(const Key& key) {
     }
 }
 
-void PrefixTableBuilder::grow_index() {
-    index_.assign(index_.size() * 2, 0);
+void PrefixTableBuilder::rebuild_index(std::size_t buckets) {
+    index_.assign(buckets, 0);
     const std::size_t mask = index_.size() - 1;
     for (std::size_t slot = 0; slot < prefixes_.size(); ++slot) {
         std::size_t i = KeyHash{}(prefixes_[slot].key) & mask;
@@ -477,10 +460,10 @@ PrefixTable PrefixTableBuilder::build() {
 // ---------------------------------------------------------------- table
 
 PrefixTable::PrefixTable() {
-    const EmptyStorage& s = empty_storage();
-    v4_ = s.v4;
-    v6_ = s.v6;
-    storage_ = s.pages;
+    auto s = empty_storage();
+    v4_ = s->v4;
+    v6_ = s->v6;
+    storage_ = std::move(s);
 }
 
 std::uint32_t PrefixTable::find_v6(std::uint64_t high, std::uint64_t low) const {

@@ -141,8 +141,8 @@ private:
     /// The table's order: family, address, length.
     static bool key_less(const Key& a, const Key& b);
 
-    /// Grows the open-addressing index to twice its size and re-inserts every prefix.
-    void grow_index();
+    /// Sizes the open-addressing index to `buckets` (a power of two) and indexes every prefix.
+    void rebuild_index(std::size_t buckets);
 
     /// Open-addressing index over prefixes_ (linear probing): slot + 1, 0 = empty. Its size is a
     /// power of two and at least twice the number of prefixes.

@@ -433,7 +433,6 @@ Result<PrefixTable> build_from_mrt(const std::string& path, const SourceOptions&
     builder.reserve(reader.raw_size().value_or(0) / 8);
     PyasnConverter pyasn;
     std::map<IpAddress, std::uint32_t> v1_peers; // TABLE_DUMP v1: peers by address
-    std::optional<std::pair<IpAddress, std::uint32_t>> v1_last_peer;
     std::uint64_t n = 0;
     while (const MrtRecord* rec = reader.next()) {
         if ((++n & 0xFFFU) == 0 && options.show_progress) {
@@ -461,12 +460,8 @@ Result<PrefixTable> build_from_mrt(const std::string& path, const SourceOptions&
             if (!v1) {
                 return e.peer_index;
             }
-            if (v1_last_peer && v1_last_peer->first == e.peer.address) {
-                return v1_last_peer->second; // v1 dumps list a peer's entries in runs
-            }
             auto [it, inserted] =
                 v1_peers.try_emplace(e.peer.address, static_cast<std::uint32_t>(v1_peers.size()));
-            v1_last_peer = *it;
             return it->second;
         };
         if (options.policy == Policy::Pyasn) {
