@@ -71,21 +71,15 @@ $('start').addEventListener('click', async () => {
 });
 
 // --- scans ---
-// Refreshes overlap (the timer, a start, a click); each awaits the network, so an older one can
-// finish last. Only the newest applies its list: a stale one would drop newer scans from the
-// table and the compare menus (and with them the user's selection).
-let refreshSeq = 0;
 async function refreshScans() {
-  const seq = ++refreshSeq;
   let list;
   try { list = (await api('/api/v1/scans')).body; } catch (e) { return; }
+  state.scans = list;
   const running = list.filter((s) => s.status === 'running');
   const progress = {};
   await Promise.all(running.map(async (s) => {
     try { progress[s.id] = (await api('/api/v1/scans/' + s.id)).body; } catch (e) { /* gone */ }
   }));
-  if (seq !== refreshSeq) return running.length; // a newer refresh applies its own list
-  state.scans = list;
   const tbody = $('scan-table').querySelector('tbody');
   tbody.replaceChildren();
   for (const s of list.slice().reverse()) {
@@ -233,7 +227,7 @@ function fillCompare(list) {
       o.value = s.id;
       sel.append(o);
     }
-    if (keep && list.some((s) => String(s.id) === keep)) sel.value = keep;
+    if (keep) sel.value = keep;
     else if (list.length) sel.value = list[id === 'compare-a' ? Math.max(0, list.length - 2) : list.length - 1].id;
   }
 }
