@@ -82,8 +82,13 @@ async function startScan(names, notes) {
   await page.fill('#domains', names.join('\n'));
   await page.fill('#resolvers', resolver);
   await page.fill('#notes', notes);
+  // The message of the previous start stays on the page until this start's POST answers.
+  const before = await page.textContent('#start-message');
   await page.click('#start');
-  await page.waitForFunction(() => /scan \d+ started/.test(document.getElementById('start-message').textContent));
+  await page.waitForFunction((prev) => {
+    const text = document.getElementById('start-message').textContent;
+    return text !== prev && /scan \d+ started/.test(text);
+  }, before);
   const id = Number(/scan (\d+) started/.exec(await page.textContent('#start-message'))[1]);
   await page.waitForFunction((sid) => {
     const row = document.querySelector('#scan-table tr[data-id="' + sid + '"] td:nth-child(2)');
