@@ -75,7 +75,7 @@ void paint(Nodes& nodes, StrideFn stride_of, U128 key, int len, std::uint32_t va
     }
 }
 
-U128 key_of(const StoredPrefix& p) {
+U128 trie_key(const StoredPrefix& p) {
     U128 key = 0;
     const int n = p.family == 4 ? 4 : 16;
     for (int i = 0; i < 16; ++i) {
@@ -200,11 +200,7 @@ std::size_t PrefixTableBuilder::KeyHash::operator()(const Key& k) const {
     return static_cast<std::size_t>(XXH3_64bits(&k, sizeof(k)));
 }
 
-std::uint32_t PrefixTableBuilder::slot(const Prefix& prefix) {
-    // RIB records carry all entries of one prefix in a row: skip the hash lookup for them.
-    if (last_key_ && last_prefix_ == prefix) {
-        return last_slot_;
-    }
+PrefixTableBuilder::Key PrefixTableBuilder::key_of(const Prefix& prefix) {
     Key key;
     const IpAddress& net = prefix.network();
     if (net.is_v4()) {
@@ -214,14 +210,44 @@ std::uint32_t PrefixTableBuilder::slot(const Prefix& prefix) {
         key.lo = net.v6_low();
     }
     key.len_family = static_cast<std::uint32_t>(prefix.length()) | (net.is_v4() ? 0x400U : 0x600U);
+    return key;
+}
+
+PrefixTableBuilder::Key PrefixTableBuilder::key_of(const StoredPrefix& stored) {
+    Key key;
+    for (unsigned i = 0; i < 8; ++i) {
+        key.hi = (key.hi << 8U) | stored.address[i];
+        key.lo = (key.lo << 8U) | stored.address[8 + i];
+    }
+    key.len_family = std::uint64_t{stored.length} | (std::uint64_t{stored.family} << 8U);
+    return key;
+}
+
+StoredPrefix PrefixTableBuilder::stored_of(const Key& key) {
+    StoredPrefix sp;
+    sp.family = static_cast<std::uint8_t>(key.len_family >> 8U);
+    sp.length = static_cast<std::uint8_t>(key.len_family & 0xFFU);
+    for (unsigned i = 0; i < 8; ++i) {
+        sp.address[i] = static_cast<std::uint8_t>(key.hi >> (56U - 8U * i));
+        sp.address[8 + i] = static_cast<std::uint8_t>(key.lo >> (56U - 8U * i));
+    }
+    return sp;
+}
+
+std::uint32_t PrefixTableBuilder::slot(const Prefix& prefix) {
+    // RIB records carry all entries of one prefix in a row: skip the hash lookup for them.
+    if (last_key_ && last_prefix_ == prefix) {
+        return last_slot_;
+    }
+    const Key key = key_of(prefix);
     if (last_key_ && *last_key_ == key) {
         return last_slot_;
     }
     std::uint32_t found = 0;
-    if (index_.empty() && (prefixes_.empty() || key_less(prefixes_.back().key, key))) {
+    if (index_.empty() && (!last_key_ || key_less(*last_key_, key))) {
         // Sorted so far (RIB dumps list prefixes in order): a key above every earlier one is new,
         // no index needed. The index is built the first time the order breaks.
-        prefixes_.push_back(PrefixAcc{key, {}});
+        prefixes_.push_back(stored_of(key));
         found = static_cast<std::uint32_t>(prefixes_.size() - 1);
     } else {
         found = find_or_insert(key);
@@ -234,6 +260,7 @@ std::uint32_t PrefixTableBuilder::slot(const Prefix& prefix) {
 
 void PrefixTableBuilder::reserve(std::size_t prefixes) {
     prefixes_.reserve(std::min(prefixes, kMaxReserve));
+    origins_.reserve(std::min(prefixes, kMaxReserve));
 }
 
 bool PrefixTableBuilder::key_less(const Key& a, const Key& b) {
@@ -267,12 +294,12 @@ std::uint32_t PrefixTableBuilder::find_or_insert(const Key& key) {
     for (std::size_t i = KeyHash{}(key)&mask;; i = (i + 1) & mask) {
         const std::uint32_t v = index_[i];
         if (v == 0) {
-            prefixes_.push_back(PrefixAcc{key, {}});
+            prefixes_.push_back(stored_of(key));
             const auto found = static_cast<std::uint32_t>(prefixes_.size() - 1);
             index_[i] = found + 1;
             return found;
         }
-        if (prefixes_[v - 1].key == key) {
+        if (key_of(prefixes_[v - 1]) == key) {
             return v - 1;
         }
     }
@@ -282,12 +309,28 @@ void PrefixTableBuilder::rebuild_index(std::size_t buckets) {
     index_.assign(buckets, 0);
     const std::size_t mask = index_.size() - 1;
     for (std::size_t slot = 0; slot < prefixes_.size(); ++slot) {
-        std::size_t i = KeyHash{}(prefixes_[slot].key) & mask;
+        std::size_t i = KeyHash{}(key_of(prefixes_[slot])) & mask;
         while (index_[i] != 0) {
             i = (i + 1) & mask;
         }
         index_[i] = static_cast<std::uint32_t>(slot + 1);
     }
+}
+
+PrefixTableBuilder::OriginAcc& PrefixTableBuilder::append_origin(StoredPrefix& prefix,
+                                                                 const OriginAcc& origin) {
+    const std::size_t end = std::size_t{prefix.origin_begin} + prefix.origin_count;
+    if (prefix.origin_count == 0 || end != origins_.size()) {
+        // Not the last origins: move them to the end (the old copies stay unused).
+        const auto moved_to = static_cast<std::uint32_t>(origins_.size());
+        for (std::uint32_t i = 0; i < prefix.origin_count; ++i) {
+            origins_.push_back(origins_[prefix.origin_begin + i]);
+        }
+        prefix.origin_begin = moved_to;
+    }
+    origins_.push_back(origin);
+    ++prefix.origin_count;
+    return origins_.back();
 }
 
 void PrefixTableBuilder::add(const Prefix& prefix, const PathOrigin& origin,
@@ -312,18 +355,18 @@ void PrefixTableBuilder::add_origin(const Prefix& prefix, std::uint32_t asn, boo
         ++stats_.default_routes;
         return;
     }
-    PrefixAcc& acc = prefixes_[slot(prefix)];
+    StoredPrefix& sp = prefixes_[slot(prefix)];
     const std::uint32_t set_flag = as_set ? kOriginAsSet : 0U;
     OriginAcc* found = nullptr;
-    for (std::size_t i = 0; i < acc.origins.size(); ++i) {
-        OriginAcc& o = acc.origins[i];
+    for (std::uint32_t i = 0; i < sp.origin_count; ++i) {
+        OriginAcc& o = origins_[sp.origin_begin + i];
         if (o.asn == asn && (o.flags & kOriginAsSet) == set_flag) {
             found = &o;
             break;
         }
     }
     if (found == nullptr) {
-        found = &acc.origins.push_back(OriginAcc{asn, flags_for(asn, as_set), 0, kNoList});
+        found = &append_origin(sp, OriginAcc{asn, flags_for(asn, as_set), 0, kNoList});
     }
     if (peer_index == kNoPeer) {
         return;
@@ -346,32 +389,23 @@ PrefixTable PrefixTableBuilder::build() {
     auto storage = std::make_shared<OwnedStorage>();
     if (!index_.empty()) { // else the prefixes arrived in order (see slot())
         std::sort(prefixes_.begin(), prefixes_.end(),
-                  [](const PrefixAcc& a, const PrefixAcc& b) { return key_less(a.key, b.key); });
+                  [](const StoredPrefix& a, const StoredPrefix& b) {
+                      return key_less(key_of(a), key_of(b));
+                  });
     }
-    storage->prefixes.reserve(prefixes_.size());
     std::size_t origin_total = 0;
-    for (const auto& acc : prefixes_) {
-        origin_total += acc.origins.size();
+    for (const StoredPrefix& sp : prefixes_) {
+        origin_total += sp.origin_count;
     }
     storage->origins.reserve(origin_total);
     std::size_t ipv4 = 0;
-    for (auto& acc : prefixes_) {
-        StoredPrefix sp;
-        const bool v4 = (acc.key.len_family >> 8U) == 4U;
-        sp.family = v4 ? 4 : 6;
-        sp.length = static_cast<std::uint8_t>(acc.key.len_family & 0xFFU);
-        for (unsigned i = 0; i < 8; ++i) {
-            sp.address[i] = static_cast<std::uint8_t>(acc.key.hi >> (56U - 8U * i));
-            sp.address[8 + i] = static_cast<std::uint8_t>(acc.key.lo >> (56U - 8U * i));
-        }
-        if (v4) {
+    for (StoredPrefix& sp : prefixes_) {
+        if (sp.family == 4) {
             ++ipv4;
         }
-        sp.origin_begin = static_cast<std::uint32_t>(storage->origins.size());
-        sp.origin_count = static_cast<std::uint32_t>(acc.origins.size());
         const std::size_t first = storage->origins.size();
-        for (std::size_t oi = 0; oi < acc.origins.size(); ++oi) {
-            OriginAcc& o = acc.origins[oi];
+        for (std::uint32_t oi = 0; oi < sp.origin_count; ++oi) {
+            OriginAcc& o = origins_[sp.origin_begin + oi];
             std::size_t high_peers = 0;
             if (o.peers_hi != kNoList) {
                 auto& list = peer_lists_[o.peers_hi];
@@ -396,13 +430,14 @@ PrefixTable PrefixTableBuilder::build() {
                       }
                       return a.flags < b.flags;
                   });
-        if (acc.origins.size() > 1) {
+        if (sp.origin_count > 1) {
             ++stats_.moas_prefixes;
         }
-        storage->prefixes.push_back(sp);
+        sp.origin_begin = static_cast<std::uint32_t>(first);
     }
     stats_.ipv4_prefixes = ipv4;
     stats_.ipv6_prefixes = prefixes_.size() - ipv4;
+    storage->prefixes = std::move(prefixes_);
 
     // Room for the most child nodes painting can add (one per level a prefix goes below), so
     // the arrays never move while they grow; pages never touched cost address space only.
@@ -432,10 +467,10 @@ PrefixTable PrefixTableBuilder::build() {
         if (sp.family == 4) {
             paint(
                 storage->v4, [](std::size_t level) { return int{kV4Strides.at(level)}; },
-                key_of(sp), sp.length, i + 1);
+                trie_key(sp), sp.length, i + 1);
         } else {
             paint(
-                storage->v6, [](std::size_t level) { return int{v6_stride(level)}; }, key_of(sp),
+                storage->v6, [](std::size_t level) { return int{v6_stride(level)}; }, trie_key(sp),
                 sp.length, i + 1);
         }
     }
@@ -452,6 +487,7 @@ PrefixTable PrefixTableBuilder::build() {
 
     index_.clear();
     prefixes_.clear();
+    origins_.clear();
     peer_lists_.clear();
     last_key_.reset();
     return table;

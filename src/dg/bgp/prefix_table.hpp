@@ -111,43 +111,29 @@ private:
     struct KeyHash {
         std::size_t operator()(const Key& k) const;
     };
-    /// The origins of one prefix: the first inline (most prefixes have one: no allocation),
-    /// the others on the heap.
-    class OriginList {
-    public:
-        [[nodiscard]] std::size_t size() const { return count_; }
-        OriginAcc& operator[](std::size_t i) { return i == 0 ? first_ : rest_[i - 1]; }
-        OriginAcc& push_back(OriginAcc o) {
-            if (count_++ == 0) {
-                first_ = std::move(o);
-                return first_;
-            }
-            rest_.push_back(std::move(o));
-            return rest_.back();
-        }
-
-    private:
-        OriginAcc first_;
-        std::vector<OriginAcc> rest_;
-        std::size_t count_ = 0;
-    };
-    struct PrefixAcc {
-        Key key;
-        OriginList origins;
-    };
-    std::uint32_t slot(const Prefix& prefix);
-    /// The slot of `key` through the hash index (built on first use), appending it if new.
-    std::uint32_t find_or_insert(const Key& key);
+    static Key key_of(const Prefix& prefix);
+    static Key key_of(const StoredPrefix& stored);
+    static StoredPrefix stored_of(const Key& key);
     /// The table's order: family, address, length.
     static bool key_less(const Key& a, const Key& b);
 
+    std::uint32_t slot(const Prefix& prefix);
+    /// The slot of `key` through the hash index (built on first use), appending it if new.
+    std::uint32_t find_or_insert(const Key& key);
     /// Sizes the open-addressing index to `buckets` (a power of two) and indexes every prefix.
     void rebuild_index(std::size_t buckets);
+    /// Adds an origin to a prefix. A prefix's origins stay contiguous in origins_: unless they
+    /// are the last ones, they move to the end first (rare: a prefix seen again later).
+    OriginAcc& append_origin(StoredPrefix& prefix, const OriginAcc& origin);
 
     /// Open-addressing index over prefixes_ (linear probing): slot + 1, 0 = empty. Its size is a
-    /// power of two and at least twice the number of prefixes.
+    /// power of two and at least twice the number of prefixes. Empty while the input is sorted.
     std::vector<std::uint32_t> index_;
-    std::vector<PrefixAcc> prefixes_;
+    /// The prefixes in arrival order (the table's order while index_ is empty): the table's own
+    /// records, whose origin_begin/origin_count point into origins_ until build(). Compact on
+    /// purpose: a build's time goes largely into first touches of fresh memory.
+    std::vector<StoredPrefix> prefixes_;
+    std::vector<OriginAcc> origins_;
     /// Peers >= 64 of an origin (rare: most collectors have fewer), deduplicated at build.
     std::vector<std::vector<std::uint32_t>> peer_lists_;
     std::optional<Key> last_key_;

@@ -14,7 +14,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <map>
 #include <maxminddb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -418,6 +417,28 @@ Result<PrefixTable> read_pyasn_dat(io::ByteSource& source,
                      });
 }
 
+/// TABLE_DUMP v1 names each entry's peer by address: numbers them in order of appearance. A
+/// collector has tens of peers and a dump lists a peer's entries in runs, so a remembered last
+/// hit and a linear scan beat a map.
+class V1Peers {
+public:
+    std::uint32_t index_of(const IpAddress& address) {
+        if (last_ < peers_.size() && peers_[last_] == address) {
+            return last_;
+        }
+        const auto it = std::find(peers_.begin(), peers_.end(), address);
+        last_ = static_cast<std::uint32_t>(it - peers_.begin());
+        if (it == peers_.end()) {
+            peers_.push_back(address);
+        }
+        return last_;
+    }
+
+private:
+    std::vector<IpAddress> peers_;
+    std::uint32_t last_ = 0;
+};
+
 Result<PrefixTable> build_from_mrt(const std::string& path, const SourceOptions& options,
                                    SourceReport& report) {
     const auto warn = make_warn(options);
@@ -432,7 +453,7 @@ Result<PrefixTable> build_from_mrt(const std::string& path, const SourceOptions&
     // 1.1 MiB); a generous guess costs address space only.
     builder.reserve(reader.raw_size().value_or(0) / 8);
     PyasnConverter pyasn;
-    std::map<IpAddress, std::uint32_t> v1_peers; // TABLE_DUMP v1: peers by address
+    V1Peers v1_peers; // TABLE_DUMP v1: peers by address
     std::uint64_t n = 0;
     while (const MrtRecord* rec = reader.next()) {
         if ((++n & 0xFFFU) == 0 && options.show_progress) {
@@ -460,9 +481,7 @@ Result<PrefixTable> build_from_mrt(const std::string& path, const SourceOptions&
             if (!v1) {
                 return e.peer_index;
             }
-            auto [it, inserted] =
-                v1_peers.try_emplace(e.peer.address, static_cast<std::uint32_t>(v1_peers.size()));
-            return it->second;
+            return v1_peers.index_of(e.peer.address);
         };
         if (options.policy == Policy::Pyasn) {
             // pyasn reads TABLE_DUMP and TABLE_DUMP_V2 RIB_IPV4/IPV6_UNICAST only.
