@@ -18,3 +18,18 @@ pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(YAMLCPP REQUIRED IMPORTED_TARGET yaml-cpp)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+
+# Libraries opened on first use (dg/core/shared_library.hpp) rather than linked: their headers,
+# and the SONAME that dlopen asks for at run time (read from the library the build would link).
+function(dg_soname var library)
+  find_library(dg_soname_file NAMES ${library} NO_CACHE REQUIRED)
+  execute_process(COMMAND objdump -p ${dg_soname_file} OUTPUT_VARIABLE dump RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0 OR NOT dump MATCHES "SONAME +([^\n ]+)")
+    message(FATAL_ERROR "cannot read the SONAME of ${dg_soname_file}")
+  endif()
+  set(${var} ${CMAKE_MATCH_1} PARENT_SCOPE)
+endfunction()
+dg_soname(DG_LIBPQ_SONAME pq)
+dg_soname(DG_LIBCURL_SONAME curl)
+dg_soname(DG_LIBKNOT_SONAME knot)
+message(STATUS "Opened on first use: ${DG_LIBPQ_SONAME} ${DG_LIBCURL_SONAME} ${DG_LIBKNOT_SONAME}")

@@ -1,6 +1,7 @@
 #include "dg/dns/message.hpp"
 
 #include "dg/core/ip_address.hpp"
+#include "dg/core/shared_library.hpp"
 
 extern "C" {
 #include <libknot/libknot.h>
@@ -15,8 +16,62 @@ namespace dg::dns {
 
 namespace {
 
+/// libknot, opened on first use (dg/core/shared_library.hpp): its GnuTLS, LMDB and XDP
+/// dependencies cost every process start otherwise. The functions called here:
+struct LibKnot {
+    decltype(&::knot_dname_from_str) knot_dname_from_str = nullptr;
+    decltype(&::knot_rrset_free) knot_rrset_free = nullptr;
+    decltype(&::knot_pkt_new) knot_pkt_new = nullptr;
+    decltype(&::knot_pkt_begin) knot_pkt_begin = nullptr;
+    decltype(&::knot_dname_size) knot_dname_size = nullptr;
+    decltype(&::knot_strerror) knot_strerror = nullptr;
+    decltype(&::knot_rrset_new) knot_rrset_new = nullptr;
+    decltype(&::knot_rrset_add_rdata) knot_rrset_add_rdata = nullptr;
+    decltype(&::knot_pkt_put_question) knot_pkt_put_question = nullptr;
+    decltype(&::knot_pkt_parse) knot_pkt_parse = nullptr;
+    decltype(&::knot_pkt_free) knot_pkt_free = nullptr;
+    decltype(&::knot_pkt_ext_rcode) knot_pkt_ext_rcode = nullptr;
+    decltype(&::knot_pkt_put_rotate) knot_pkt_put_rotate = nullptr; // knot_pkt_put is inline
+    decltype(&::knot_dname_wire_check) knot_dname_wire_check = nullptr;
+    decltype(&::knot_dname_to_str) knot_dname_to_str = nullptr;
+};
+
+Result<LibKnot> load_libknot() {
+    DG_TRY(SharedLibrary lib, SharedLibrary::open(DG_LIBKNOT_SONAME));
+    LibKnot api;
+#define DG_BIND(f) lib.bind(api.f, #f)
+    DG_BIND(knot_dname_from_str);
+    DG_BIND(knot_rrset_free);
+    DG_BIND(knot_pkt_new);
+    DG_BIND(knot_pkt_begin);
+    DG_BIND(knot_dname_size);
+    DG_BIND(knot_strerror);
+    DG_BIND(knot_rrset_new);
+    DG_BIND(knot_rrset_add_rdata);
+    DG_BIND(knot_pkt_put_question);
+    DG_BIND(knot_pkt_parse);
+    DG_BIND(knot_pkt_free);
+    DG_BIND(knot_pkt_ext_rcode);
+    DG_BIND(knot_pkt_put_rotate);
+    DG_BIND(knot_dname_wire_check);
+    DG_BIND(knot_dname_to_str);
+#undef DG_BIND
+    DG_TRY_VOID(lib.result());
+    return api;
+}
+
+const Result<LibKnot>& libknot() {
+    static const Result<LibKnot> api = load_libknot();
+    return api;
+}
+
+/// The loaded library: only after the public function that got here checked libknot().
+const LibKnot& knot() {
+    return libknot().value();
+}
+
 struct PktDeleter {
-    void operator()(knot_pkt_t* p) const { knot_pkt_free(p); }
+    void operator()(knot_pkt_t* p) const { knot().knot_pkt_free(p); }
 };
 using PktPtr = std::unique_ptr<knot_pkt_t, PktDeleter>;
 
@@ -47,12 +102,12 @@ void lower_ascii(std::string& s) {
 /// has already decompressed rdata and owners).
 std::optional<std::string> name_at(const std::uint8_t* p, const std::uint8_t* end,
                                    std::size_t* used) {
-    const int size = knot_dname_wire_check(p, end, nullptr);
+    const int size = knot().knot_dname_wire_check(p, end, nullptr);
     if (size <= 0) {
         return std::nullopt;
     }
     std::array<char, KNOT_DNAME_TXT_MAXLEN + 1> buf{};
-    if (knot_dname_to_str(buf.data(), p, buf.size()) == nullptr) {
+    if (knot().knot_dname_to_str(buf.data(), p, buf.size()) == nullptr) {
         return std::nullopt;
     }
     std::string s(buf.data());
@@ -239,6 +294,9 @@ std::optional<std::uint16_t> peek_id(std::span<const std::uint8_t> wire) {
 }
 
 Result<Message> decode_message(std::span<const std::uint8_t> wire) {
+    if (!libknot()) {
+        return libknot().error();
+    }
     if (wire.size() < kHeaderSize) {
         return make_error(ErrorCode::Malformed, "shorter than a DNS header");
     }
@@ -248,13 +306,15 @@ Result<Message> decode_message(std::span<const std::uint8_t> wire) {
     // libknot may rewrite the buffer while parsing; parse a private copy.
     thread_local std::vector<std::uint8_t> scratch(65535);
     std::memcpy(scratch.data(), wire.data(), wire.size());
-    PktPtr pkt(knot_pkt_new(scratch.data(), static_cast<std::uint16_t>(wire.size()), nullptr));
+    PktPtr pkt(
+        knot().knot_pkt_new(scratch.data(), static_cast<std::uint16_t>(wire.size()), nullptr));
     if (!pkt) {
         throw std::bad_alloc();
     }
-    const int rc = knot_pkt_parse(pkt.get(), 0);
+    const int rc = knot().knot_pkt_parse(pkt.get(), 0);
     if (rc != KNOT_EOK) {
-        return make_error(ErrorCode::Malformed, std::string("unparsable: ") + knot_strerror(rc));
+        return make_error(ErrorCode::Malformed,
+                          std::string("unparsable: ") + knot().knot_strerror(rc));
     }
     Message m;
     const std::uint8_t* w = pkt->wire;
@@ -264,7 +324,7 @@ Result<Message> decode_message(std::span<const std::uint8_t> wire) {
     m.tc = knot_wire_get_tc(w) != 0;
     m.rd = knot_wire_get_rd(w) != 0;
     m.ra = knot_wire_get_ra(w) != 0;
-    m.rcode = knot_pkt_ext_rcode(pkt.get());
+    m.rcode = knot().knot_pkt_ext_rcode(pkt.get());
     if (pkt->qname_size > 0) {
         auto q = name_at(knot_pkt_wire_qname(pkt.get()), w + pkt->size, nullptr);
         if (!q) {
@@ -284,6 +344,9 @@ Result<Message> decode_message(std::span<const std::uint8_t> wire) {
 
 Result<std::size_t> encode_query(std::uint16_t id, std::string_view qname, std::uint16_t qtype,
                                  std::uint16_t edns_size, std::span<std::uint8_t> out) {
+    if (!libknot()) {
+        return libknot().error();
+    }
     if (out.size() < kHeaderSize + KNOT_DNAME_MAXLEN + 4 + 11) {
         return make_error(ErrorCode::InvalidArgument, "query buffer too small");
     }
@@ -300,11 +363,11 @@ Result<std::size_t> encode_query(std::uint16_t id, std::string_view qname, std::
     knot_wire_set_id(w, id);
     knot_wire_set_rd(w);
     knot_wire_set_qdcount(w, 1);
-    if (knot_dname_from_str(w + kHeaderSize, text.data(), KNOT_DNAME_MAXLEN) == nullptr) {
+    if (knot().knot_dname_from_str(w + kHeaderSize, text.data(), KNOT_DNAME_MAXLEN) == nullptr) {
         return make_error(ErrorCode::InvalidArgument,
                           "name does not fit the DNS wire format: " + std::string(qname));
     }
-    std::size_t pos = kHeaderSize + knot_dname_size(w + kHeaderSize);
+    std::size_t pos = kHeaderSize + knot().knot_dname_size(w + kHeaderSize);
     write_u16(w + pos, qtype);
     write_u16(w + pos + 2, KNOT_CLASS_IN);
     pos += 4;
@@ -322,15 +385,18 @@ Result<std::size_t> encode_query(std::uint16_t id, std::string_view qname, std::
 namespace {
 
 Result<std::vector<std::uint8_t>> rdata_wire(const Record& r) {
+    if (!libknot()) {
+        return libknot().error();
+    }
     std::vector<std::uint8_t> out;
     auto put_name = [&out](const std::string& name) -> bool {
         std::array<std::uint8_t, KNOT_DNAME_MAXLEN> buf{};
         const std::string text = name.empty() ? std::string(".") : name;
-        if (knot_dname_from_str(buf.data(), text.c_str(), buf.size()) == nullptr) {
+        if (knot().knot_dname_from_str(buf.data(), text.c_str(), buf.size()) == nullptr) {
             return false;
         }
         out.insert(out.end(), buf.begin(),
-                   buf.begin() + static_cast<std::ptrdiff_t>(knot_dname_size(buf.data())));
+                   buf.begin() + static_cast<std::ptrdiff_t>(knot().knot_dname_size(buf.data())));
         return true;
     };
     switch (r.type) {
@@ -401,7 +467,10 @@ Result<std::vector<std::uint8_t>> rdata_wire(const Record& r) {
 } // namespace
 
 Result<std::vector<std::uint8_t>> encode_response(const ResponseSpec& spec) {
-    PktPtr pkt(knot_pkt_new(nullptr, 65535, nullptr));
+    if (!libknot()) {
+        return libknot().error();
+    }
+    PktPtr pkt(knot().knot_pkt_new(nullptr, 65535, nullptr));
     if (!pkt) {
         throw std::bad_alloc();
     }
@@ -416,11 +485,11 @@ Result<std::vector<std::uint8_t>> encode_response(const ResponseSpec& spec) {
     }
     std::array<std::uint8_t, KNOT_DNAME_MAXLEN> qn{};
     const std::string qtext = spec.qname.empty() ? std::string(".") : spec.qname;
-    if (knot_dname_from_str(qn.data(), qtext.c_str(), qn.size()) == nullptr) {
+    if (knot().knot_dname_from_str(qn.data(), qtext.c_str(), qn.size()) == nullptr) {
         return make_error(ErrorCode::InvalidArgument, "bad qname " + spec.qname);
     }
     if (!spec.no_question &&
-        knot_pkt_put_question(pkt.get(), qn.data(), KNOT_CLASS_IN, spec.qtype) != KNOT_EOK) {
+        knot().knot_pkt_put_question(pkt.get(), qn.data(), KNOT_CLASS_IN, spec.qtype) != KNOT_EOK) {
         return make_error(ErrorCode::InvalidArgument, "cannot put question");
     }
     struct RrsetList {
@@ -428,32 +497,33 @@ Result<std::vector<std::uint8_t>> encode_response(const ResponseSpec& spec) {
         void push_back(knot_rrset_t* r) { v.push_back(r); }
         ~RrsetList() {
             for (auto* r : v) {
-                knot_rrset_free(r, nullptr);
+                knot().knot_rrset_free(r, nullptr);
             }
         }
     } owned;
     auto put_section = [&](knot_section_t sec, const std::vector<Record>& recs) -> Result<void> {
-        if (knot_pkt_begin(pkt.get(), sec) != KNOT_EOK) {
+        if (knot().knot_pkt_begin(pkt.get(), sec) != KNOT_EOK) {
             return make_error(ErrorCode::Internal, "knot_pkt_begin");
         }
         for (const Record& r : recs) {
             std::array<std::uint8_t, KNOT_DNAME_MAXLEN> owner{};
             const std::string otext = r.owner.empty() ? std::string(".") : r.owner;
-            if (knot_dname_from_str(owner.data(), otext.c_str(), owner.size()) == nullptr) {
+            if (knot().knot_dname_from_str(owner.data(), otext.c_str(), owner.size()) == nullptr) {
                 return make_error(ErrorCode::InvalidArgument, "bad owner " + r.owner);
             }
             DG_TRY(auto rd, rdata_wire(r));
-            knot_rrset_t* rr = knot_rrset_new(owner.data(), r.type, KNOT_CLASS_IN, r.ttl, nullptr);
+            knot_rrset_t* rr =
+                knot().knot_rrset_new(owner.data(), r.type, KNOT_CLASS_IN, r.ttl, nullptr);
             if (rr == nullptr) {
                 throw std::bad_alloc();
             }
-            if (knot_rrset_add_rdata(rr, rd.data(), static_cast<std::uint16_t>(rd.size()),
-                                     nullptr) != KNOT_EOK) {
-                knot_rrset_free(rr, nullptr);
+            if (knot().knot_rrset_add_rdata(rr, rd.data(), static_cast<std::uint16_t>(rd.size()),
+                                            nullptr) != KNOT_EOK) {
+                knot().knot_rrset_free(rr, nullptr);
                 return make_error(ErrorCode::InvalidArgument, "cannot add rdata");
             }
             owned.push_back(rr); // the packet refers to it until it is freed
-            if (knot_pkt_put(pkt.get(), KNOT_COMPR_HINT_NONE, rr, 0) != KNOT_EOK) {
+            if (knot().knot_pkt_put_rotate(pkt.get(), KNOT_COMPR_HINT_NONE, rr, 0, 0) != KNOT_EOK) {
                 return make_error(ErrorCode::ResourceExhausted, "response too large");
             }
         }

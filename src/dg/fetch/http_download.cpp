@@ -1,5 +1,7 @@
 #include "dg/fetch/http_download.hpp"
 
+#include "dg/core/shared_library.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <curl/curl.h>
@@ -10,8 +12,45 @@
 namespace dg::fetch {
 namespace {
 
+/// libcurl, opened on first use (dg/core/shared_library.hpp): `rib fetch` needs it, nothing else.
+struct LibCurl {
+    decltype(&::curl_global_init) curl_global_init = nullptr;
+    decltype(&::curl_easy_init) curl_easy_init = nullptr;
+    decltype(&::curl_easy_setopt) curl_easy_setopt = nullptr;
+    decltype(&::curl_easy_perform) curl_easy_perform = nullptr;
+    decltype(&::curl_easy_getinfo) curl_easy_getinfo = nullptr;
+    decltype(&::curl_easy_strerror) curl_easy_strerror = nullptr;
+    decltype(&::curl_easy_cleanup) curl_easy_cleanup = nullptr;
+};
+
+Result<LibCurl> load_libcurl() {
+    DG_TRY(SharedLibrary lib, SharedLibrary::open(DG_LIBCURL_SONAME));
+    LibCurl api;
+#define DG_BIND(f) lib.bind(api.f, #f)
+    DG_BIND(curl_global_init);
+    DG_BIND(curl_easy_init);
+    DG_BIND(curl_easy_setopt);
+    DG_BIND(curl_easy_perform);
+    DG_BIND(curl_easy_getinfo);
+    DG_BIND(curl_easy_strerror);
+    DG_BIND(curl_easy_cleanup);
+#undef DG_BIND
+    DG_TRY_VOID(lib.result());
+    return api;
+}
+
+const Result<LibCurl>& libcurl() {
+    static const Result<LibCurl> api = load_libcurl();
+    return api;
+}
+
+/// The loaded library: only after download() checked libcurl().
+const LibCurl& curl() {
+    return libcurl().value();
+}
+
 struct CurlDeleter {
-    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+    void operator()(CURL* c) const { curl().curl_easy_cleanup(c); }
 };
 struct FileCloser {
     void operator()(std::FILE* f) const { std::fclose(f); }
@@ -61,33 +100,33 @@ struct AttemptOutcome {
 AttemptOutcome attempt(const std::string& url, const std::string& part,
                        const DownloadOptions& options, std::uint64_t have) {
     AttemptOutcome out;
-    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    std::unique_ptr<CURL, CurlDeleter> handle(curl().curl_easy_init());
     std::unique_ptr<std::FILE, FileCloser> file(std::fopen(part.c_str(), have > 0 ? "ab" : "wb"));
-    if (!curl || !file) {
+    if (!handle || !file) {
         out.write_failed = true;
         return out;
     }
     Transfer t{file.get(), 0, false, &options, have};
-    CURL* c = curl.get();
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(c, CURLOPT_FAILONERROR, 0L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, options.connect_timeout_s);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_limit_bytes);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, options.low_speed_time_s);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "domaingraph/0.1 (rib fetch)");
+    CURL* c = handle.get();
+    curl().curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl().curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    curl().curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+    curl().curl_easy_setopt(c, CURLOPT_FAILONERROR, 0L);
+    curl().curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
+    curl().curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+    curl().curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl().curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl().curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
+    curl().curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, options.connect_timeout_s);
+    curl().curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_limit_bytes);
+    curl().curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, options.low_speed_time_s);
+    curl().curl_easy_setopt(c, CURLOPT_USERAGENT, "domaingraph/0.1 (rib fetch)");
     if (have > 0) {
-        curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(have));
+        curl().curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(have));
     }
-    out.code = curl_easy_perform(c);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
-    curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &out.expected);
+    out.code = curl().curl_easy_perform(c);
+    curl().curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
+    curl().curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &out.expected);
     out.write_failed = t.write_failed;
     return out;
 }
@@ -96,7 +135,10 @@ AttemptOutcome attempt(const std::string& url, const std::string& part,
 
 Result<DownloadReport> download(const std::string& url, const std::string& dest,
                                 const DownloadOptions& options) {
-    static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    if (!libcurl()) {
+        return libcurl().error();
+    }
+    static const bool initialised = curl().curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
     if (!initialised) {
         return make_error(ErrorCode::Internal, "libcurl could not be initialised");
     }
@@ -131,7 +173,7 @@ Result<DownloadReport> download(const std::string& url, const std::string& dest,
             continue;
         }
         if (out.code != CURLE_OK) {
-            last_problem = curl_easy_strerror(out.code);
+            last_problem = curl().curl_easy_strerror(out.code);
             continue;
         }
         if (out.status >= 400) {

@@ -1,25 +1,27 @@
 #include "dg/tags/tag2domain_pg.hpp"
 
-#include <libpq-fe.h>
+#include "dg/store/postgres/libpq.hpp"
+
 #include <memory>
 
 namespace dg::tags {
 
 using nlohmann::json;
+using pg::pq;
 
 namespace {
 
 struct ConnCloser {
-    void operator()(PGconn* c) const { PQfinish(c); }
+    void operator()(PGconn* c) const { pq().PQfinish(c); }
 };
 struct ResultCloser {
-    void operator()(PGresult* r) const { PQclear(r); }
+    void operator()(PGresult* r) const { pq().PQclear(r); }
 };
 using Conn = std::unique_ptr<PGconn, ConnCloser>;
 using Res = std::unique_ptr<PGresult, ResultCloser>;
 
 std::string pg_message(PGconn* c) {
-    std::string m = PQerrorMessage(c);
+    std::string m = pq().PQerrorMessage(c);
     while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) {
         m.pop_back();
     }
@@ -28,13 +30,13 @@ std::string pg_message(PGconn* c) {
 
 /// Runs `sql` and parses its single JSON cell.
 Result<json> json_cell(PGconn* c, const std::string& sql, const char* what) {
-    Res r(PQexec(c, sql.c_str()));
-    if (PQresultStatus(r.get()) != PGRES_TUPLES_OK || PQntuples(r.get()) != 1) {
+    Res r(pq().PQexec(c, sql.c_str()));
+    if (pq().PQresultStatus(r.get()) != PGRES_TUPLES_OK || pq().PQntuples(r.get()) != 1) {
         return make_error(ErrorCode::Malformed,
                           std::string("reading ") + what +
                               " failed (not a tag2domain schema?): " + pg_message(c));
     }
-    auto j = json::parse(PQgetvalue(r.get(), 0, 0), nullptr, /*allow_exceptions=*/false);
+    auto j = json::parse(pq().PQgetvalue(r.get(), 0, 0), nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) {
         return make_error(ErrorCode::Malformed, std::string("unreadable JSON from ") + what);
     }
@@ -42,23 +44,24 @@ Result<json> json_cell(PGconn* c, const std::string& sql, const char* what) {
 }
 
 bool exec_ok(PGconn* c, const std::string& sql) {
-    Res r(PQexec(c, sql.c_str()));
-    const auto st = PQresultStatus(r.get());
+    Res r(pq().PQexec(c, sql.c_str()));
+    const auto st = pq().PQresultStatus(r.get());
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
 std::string quote_ident(PGconn* c, const std::string& s) {
-    char* q = PQescapeIdentifier(c, s.c_str(), s.size());
+    char* q = pq().PQescapeIdentifier(c, s.c_str(), s.size());
     std::string out = q != nullptr ? q : "\"\"";
-    PQfreemem(q);
+    pq().PQfreemem(q);
     return out;
 }
 
 } // namespace
 
 Result<json> read_tag2domain_postgres(const std::string& url, const std::string& schema) {
-    Conn c(PQconnectdb(url.c_str()));
-    if (!c || PQstatus(c.get()) != CONNECTION_OK) {
+    DG_TRY_VOID(pg::libpq());
+    Conn c(pq().PQconnectdb(url.c_str()));
+    if (!c || pq().PQstatus(c.get()) != CONNECTION_OK) {
         return make_error(ErrorCode::Unavailable,
                           "cannot connect to the tag2domain database: " +
                               (c ? pg_message(c.get()) : std::string("out of memory")));

@@ -3,9 +3,9 @@
 #include "dg/model/json.hpp"
 #include "dg/store/internal/migrations.hpp"
 #include "dg/store/internal/sql_store.hpp"
+#include "dg/store/postgres/libpq.hpp"
 
 #include <charconv>
-#include <libpq-fe.h>
 #include <vector>
 
 namespace dg::store::postgres {
@@ -14,6 +14,7 @@ namespace {
 using internal::Row;
 using internal::RowFn;
 using internal::Value;
+using pg::pq;
 
 std::string trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) {
@@ -25,9 +26,12 @@ std::string trim(std::string s) {
 class PgRow final : public Row {
 public:
     PgRow(const PGresult* r, int row) : r_(r), row_(row) {}
-    [[nodiscard]] bool is_null(int col) const override { return PQgetisnull(r_, row_, col) == 1; }
+    [[nodiscard]] bool is_null(int col) const override {
+        return pq().PQgetisnull(r_, row_, col) == 1;
+    }
     [[nodiscard]] std::string_view text(int col) const override {
-        return {PQgetvalue(r_, row_, col), static_cast<std::size_t>(PQgetlength(r_, row_, col))};
+        return {pq().PQgetvalue(r_, row_, col),
+                static_cast<std::size_t>(pq().PQgetlength(r_, row_, col))};
     }
     [[nodiscard]] std::int64_t integer(int col) const override {
         const std::string_view s = text(col);
@@ -42,14 +46,14 @@ private:
 };
 
 struct ResultDeleter {
-    void operator()(PGresult* r) const { PQclear(r); }
+    void operator()(PGresult* r) const { pq().PQclear(r); }
 };
 using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
 
 class PgConnection final : public internal::Connection {
 public:
     PgConnection(PGconn* c, std::string where) : c_(c), where_(std::move(where)) {}
-    ~PgConnection() override { PQfinish(c_); }
+    ~PgConnection() override { pq().PQfinish(c_); }
     PgConnection(const PgConnection&) = delete;
     PgConnection& operator=(const PgConnection&) = delete;
     using internal::Connection::query;
@@ -57,13 +61,14 @@ public:
     [[nodiscard]] internal::Dialect dialect() const override { return internal::Dialect::Postgres; }
 
     Error error(const std::string& what, const PGresult* r = nullptr) const {
-        std::string detail = trim(r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(c_));
+        std::string detail =
+            trim(r != nullptr ? pq().PQresultErrorMessage(r) : pq().PQerrorMessage(c_));
         ErrorCode code = ErrorCode::Internal;
-        if (PQstatus(c_) == CONNECTION_BAD) {
+        if (pq().PQstatus(c_) == CONNECTION_BAD) {
             code = ErrorCode::Unavailable;
             detail = "lost the connection to the server: " + detail;
         } else if (r != nullptr) {
-            const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+            const char* state = pq().PQresultErrorField(r, PG_DIAG_SQLSTATE);
             const std::string_view s = state != nullptr ? state : "";
             if (s.starts_with("23") || s.starts_with("22")) {
                 code = ErrorCode::InvalidArgument; // integrity / data exception
@@ -79,8 +84,8 @@ public:
     }
 
     Result<void> exec_script(const std::string& sql) override {
-        PgResult r(PQexec(c_, sql.c_str()));
-        const auto st = PQresultStatus(r.get());
+        PgResult r(pq().PQexec(c_, sql.c_str()));
+        const auto st = pq().PQresultStatus(r.get());
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
             return error("", r.get());
         }
@@ -106,18 +111,18 @@ public:
             }
         }
         const std::string text(sql);
-        if (PQsendQueryParams(c_, text.c_str(), static_cast<int>(params.size()), nullptr,
-                              values.data(), nullptr, nullptr, 0) != 1) {
+        if (pq().PQsendQueryParams(c_, text.c_str(), static_cast<int>(params.size()), nullptr,
+                                   values.data(), nullptr, nullptr, 0) != 1) {
             return error("");
         }
-        PQsetSingleRowMode(c_);
+        pq().PQsetSingleRowMode(c_);
         std::optional<Error> failed;
         bool stop = false;
-        while (PGresult* raw = PQgetResult(c_)) {
+        while (PGresult* raw = pq().PQgetResult(c_)) {
             PgResult r(raw);
-            const auto st = PQresultStatus(r.get());
+            const auto st = pq().PQresultStatus(r.get());
             if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
-                for (int i = 0; i < PQntuples(r.get()) && !stop && !failed; ++i) {
+                for (int i = 0; i < pq().PQntuples(r.get()) && !stop && !failed; ++i) {
                     if (fn && !fn(PgRow(r.get(), i))) {
                         stop = true; // drain the remaining rows without looking at them
                     }
@@ -135,8 +140,8 @@ public:
     /// COPY table (columns) FROM STDIN with `data` in text format.
     Result<void> copy_in(const std::string& copy_sql, const std::string& data) {
         {
-            PgResult r(PQexec(c_, copy_sql.c_str()));
-            if (PQresultStatus(r.get()) != PGRES_COPY_IN) {
+            PgResult r(pq().PQexec(c_, copy_sql.c_str()));
+            if (pq().PQresultStatus(r.get()) != PGRES_COPY_IN) {
                 return error("COPY failed to start", r.get());
             }
         }
@@ -144,15 +149,15 @@ public:
         bool sent = true;
         for (std::size_t off = 0; off < data.size() && sent; off += kChunk) {
             const std::size_t n = std::min(kChunk, data.size() - off);
-            sent = PQputCopyData(c_, data.data() + off, static_cast<int>(n)) == 1;
+            sent = pq().PQputCopyData(c_, data.data() + off, static_cast<int>(n)) == 1;
         }
-        if (PQputCopyEnd(c_, sent ? nullptr : "client failed to send data") != 1) {
+        if (pq().PQputCopyEnd(c_, sent ? nullptr : "client failed to send data") != 1) {
             return error("COPY");
         }
         std::optional<Error> failed;
-        while (PGresult* raw = PQgetResult(c_)) {
+        while (PGresult* raw = pq().PQgetResult(c_)) {
             PgResult r(raw);
-            if (PQresultStatus(r.get()) != PGRES_COMMAND_OK && !failed) {
+            if (pq().PQresultStatus(r.get()) != PGRES_COMMAND_OK && !failed) {
                 failed = error("COPY", r.get());
             }
         }
@@ -330,20 +335,23 @@ Result<std::unique_ptr<Store>> open(const std::string& url) {
     // Later entries win, so settings in the URL override these defaults.
     const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
     const char* values[] = {"10", "domaingraph", url.c_str(), nullptr};
-    PGconn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+    if (auto lib = pg::libpq(); !lib) {
+        return Error(lib.error()).at(where);
+    }
+    PGconn* raw = pq().PQconnectdbParams(keys, values, /*expand_dbname=*/1);
     if (raw == nullptr) {
         return make_error(ErrorCode::ResourceExhausted, "out of memory").at(where);
     }
-    if (PQstatus(raw) != CONNECTION_OK) {
-        std::string detail = trim(PQerrorMessage(raw));
-        PQfinish(raw);
+    if (pq().PQstatus(raw) != CONNECTION_OK) {
+        std::string detail = trim(pq().PQerrorMessage(raw));
+        pq().PQfinish(raw);
         const bool bad_url =
             detail.find("invalid") != std::string::npos && detail.find("URI") != std::string::npos;
         return make_error(bad_url ? ErrorCode::InvalidArgument : ErrorCode::Unavailable,
                           "cannot connect to PostgreSQL: " + detail)
             .at(where);
     }
-    PQsetNoticeProcessor(
+    pq().PQsetNoticeProcessor(
         raw, [](void*, const char*) {}, nullptr);
     auto conn = std::make_unique<PgConnection>(raw, where);
     PgConnection* pg = conn.get();
