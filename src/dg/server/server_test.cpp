@@ -7,6 +7,7 @@
 #include "tests/support/dns_rig.hpp"
 #include "tests/support/support.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
@@ -118,6 +119,26 @@ protected:
         return web;
     }
 
+    /// GET /metrics until its body contains every one of `lines` (or 10 s passed). A request is
+    /// counted after its response is written, so the answer a client already holds may not be
+    /// in the metrics yet (seen under load).
+    std::string metrics_with(const std::vector<std::string>& lines) {
+        std::string body;
+        for (int i = 0; i < 200; ++i) {
+            auto m = client_->Get("/metrics");
+            if (m && m->status == 200) {
+                body = m->body;
+                if (std::all_of(lines.begin(), lines.end(), [&](const std::string& line) {
+                        return body.find(line) != std::string::npos;
+                    })) {
+                    return body;
+                }
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return body;
+    }
+
     httplib::Headers auth() const { return {{"Authorization", std::string("Bearer ") + kToken}}; }
 
     httplib::Result post_scan(const json& body) {
@@ -160,17 +181,15 @@ TEST_F(ServerTest, HealthReadyMetricsOpenapi) {
     EXPECT_EQ(body_json(r)["status"], "ready");
     EXPECT_GT(body_json(r)["rib"]["prefixes"].get<int>(), 100);
 
-    auto m = client_->Get("/metrics");
-    ASSERT_TRUE(m);
-    EXPECT_EQ(m->status, 200);
-    EXPECT_NE(m->body.find("# TYPE domaingraph_http_requests_total counter"), std::string::npos);
-    EXPECT_NE(m->body.find("# TYPE domaingraph_scans_running gauge"), std::string::npos);
-    EXPECT_NE(m->body.find("domaingraph_http_requests_total{route=\"/health\",method=\"GET\","
-                           "status=\"200\"} 1"),
-              std::string::npos)
-        << m->body;
-    EXPECT_NE(m->body.find("domaingraph_http_request_duration_seconds_bucket{route=\"/ready\""),
-              std::string::npos);
+    const std::string health_count =
+        "domaingraph_http_requests_total{route=\"/health\",method=\"GET\",status=\"200\"} 1";
+    const std::string ready_bucket =
+        "domaingraph_http_request_duration_seconds_bucket{route=\"/ready\"";
+    const std::string metrics = metrics_with({health_count, ready_bucket});
+    EXPECT_NE(metrics.find("# TYPE domaingraph_http_requests_total counter"), std::string::npos);
+    EXPECT_NE(metrics.find("# TYPE domaingraph_scans_running gauge"), std::string::npos);
+    EXPECT_NE(metrics.find(health_count), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find(ready_bucket), std::string::npos) << metrics;
 
     auto o = client_->Get("/api/v1/openapi.json");
     ASSERT_TRUE(o);
@@ -453,13 +472,14 @@ TEST_F(ServerTest, ScanJobAgainstTheRig) {
     EXPECT_EQ(diff["summary"]["domains_only_in_a"].get<std::size_t>(), names.size() - half.size());
     EXPECT_EQ(diff["changes"].size(), names.size() - half.size());
 
-    auto m = client_->Get("/metrics")->body;
-    EXPECT_NE(
-        m.find("domaingraph_domains_resolved_total " + std::to_string(names.size() + half.size())),
-        std::string::npos)
-        << m;
-    EXPECT_NE(m.find("domaingraph_dns_status_total{status=\"NOERROR\"}"), std::string::npos);
-    EXPECT_NE(m.find("route=\"/api/v1/scans/{id}/results\""), std::string::npos);
+    const std::string resolved =
+        "domaingraph_domains_resolved_total " + std::to_string(names.size() + half.size());
+    const std::string noerror = "domaingraph_dns_status_total{status=\"NOERROR\"}";
+    const std::string results_route = "route=\"/api/v1/scans/{id}/results\"";
+    const std::string m = metrics_with({resolved, noerror, results_route});
+    EXPECT_NE(m.find(resolved), std::string::npos) << m;
+    EXPECT_NE(m.find(noerror), std::string::npos);
+    EXPECT_NE(m.find(results_route), std::string::npos);
 
     // Delete: a write.
     auto del = client_->Delete(base, auth());
