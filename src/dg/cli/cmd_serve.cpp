@@ -2,16 +2,13 @@
 // SIGINT/SIGTERM are taken by a dedicated thread (sigwait) that stops the server gracefully.
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
+#include "dg/core/shared_library.hpp"
 #include "dg/dns/upstreams.hpp"
-#include "dg/server/server.hpp"
+#include "dg/server/plugin.hpp"
 
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <pthread.h>
 #include <string>
-#include <thread>
-#include <unistd.h>
 
 namespace dg::cli {
 namespace {
@@ -79,6 +76,36 @@ std::string default_web_dir() {
     return "";
 }
 
+/// The server plugin (dg/server/plugin.hpp): beside the executable (a build tree), else in
+/// ../lib/domaingraph/ (an installation).
+Result<server::ServePluginEntry> open_serve_plugin() {
+    std::error_code ec;
+    const auto dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+    const std::filesystem::path candidates[] = {
+        dir / server::kServePluginFile,
+        dir.parent_path() / "lib" / "domaingraph" / server::kServePluginFile,
+    };
+    const std::filesystem::path* found = nullptr;
+    for (const auto& c : candidates) {
+        if (std::filesystem::exists(c, ec)) {
+            found = &c;
+            break;
+        }
+    }
+    if (found == nullptr) {
+        return make_error(ErrorCode::Unavailable,
+                          std::string(server::kServePluginFile) + " (the server) is neither in " +
+                              candidates[0].parent_path().string() + " nor in " +
+                              candidates[1].parent_path().string() +
+                              ": build the domaingraph target or install it");
+    }
+    DG_TRY(SharedLibrary plugin, SharedLibrary::open(found->string()));
+    server::ServePluginEntry entry = nullptr;
+    plugin.bind(entry, server::kServePluginEntry);
+    DG_TRY_VOID(plugin.result());
+    return entry;
+}
+
 int run_serve(const ServeOptions& o) {
     server::ServerOptions so;
     if (!split_listen(o.listen, so.host, so.port)) {
@@ -118,42 +145,11 @@ int run_serve(const ServeOptions& o) {
     so.resume_interrupted = o.resume;
     so.quiet = !o.log;
 
-    // Signals go to one thread only: block them before any thread starts.
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-
-    auto created = server::Server::create(so);
-    if (!created) {
-        pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
-        return fail(created.error().to_string());
+    auto entry = open_serve_plugin();
+    if (!entry) {
+        return fail(entry.error().to_string());
     }
-    server::Server& srv = **created;
-    if (so.api_token.empty()) {
-        std::fprintf(stderr, "domaingraph serve: no API token (set DOMAINGRAPH_API_TOKEN): "
-                             "write endpoints answer 401\n");
-    }
-    std::fprintf(stderr, "domaingraph serve: listening on http://%s:%d/%s\n",
-                 so.host.find(':') != std::string::npos ? ("[" + so.host + "]").c_str()
-                                                        : so.host.c_str(),
-                 srv.port(), so.web_dir.empty() ? " (no dashboard)" : "");
-    std::fflush(stderr);
-    std::thread signals([&srv, set] {
-        int sig = 0;
-        sigwait(&set, &sig);
-        std::fprintf(stderr,
-                     "domaingraph serve: %s, stopping (requests finish, scans are left "
-                     "resumable)\n",
-                     sig == SIGINT ? "interrupted" : "terminated");
-        srv.stop();
-    });
-    srv.run();
-    signals.join();
-    created->reset();
-    std::fprintf(stderr, "domaingraph serve: stopped\n");
-    return kExitOk;
+    return (*entry)(&so, sizeof(so));
 }
 
 } // namespace

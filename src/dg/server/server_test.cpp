@@ -2,6 +2,7 @@
 // SQLite store in a TempDir, scans against the real DNS rig (knotd + unbound), and the real
 // `domaingraph serve` binary for the signal behaviour.
 #include "dg/model/json.hpp"
+#include "dg/server/plugin.hpp"
 #include "dg/server/server.hpp"
 #include "dg/store/store.hpp"
 #include "tests/support/dns_rig.hpp"
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -602,6 +604,20 @@ TEST(ServeBinary, TerminatesGracefullyOnSigterm) {
     ASSERT_TRUE(WIFEXITED(status)) << test::read_file(err);
     EXPECT_EQ(WEXITSTATUS(status), 0) << test::read_file(err);
     EXPECT_NE(test::read_file(err).find("stopped"), std::string::npos);
+}
+
+TEST(ServeBinary, WithoutItsPluginSaysWhereItLooked) {
+    // An executable copied away from its build tree (or installed without the plugin).
+    TempDir dir;
+    const std::string copy = dir.path() + "/domaingraph";
+    std::filesystem::copy_file(test::dg_binary(), copy);
+    std::filesystem::permissions(copy, std::filesystem::perms::owner_all);
+    const auto r = test::run_command({copy, "serve", "--listen", "127.0.0.1:0"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(
+        r.err.find(std::string(kServePluginFile) + " (the server) is neither in " + dir.path()),
+        std::string::npos)
+        << r.err;
 }
 
 } // namespace

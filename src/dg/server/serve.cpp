@@ -1,0 +1,51 @@
+#include "dg/server/plugin.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <pthread.h>
+#include <string>
+#include <thread>
+
+namespace dg::server {
+
+int serve_until_signalled(const ServerOptions& options) {
+    // Signals go to one thread only: block them before any thread starts.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+    auto created = Server::create(options);
+    if (!created) {
+        pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+        std::fprintf(stderr, "domaingraph serve: %s\n", created.error().to_string().c_str());
+        return 1;
+    }
+    Server& srv = **created;
+    if (options.api_token.empty()) {
+        std::fprintf(stderr, "domaingraph serve: no API token (set DOMAINGRAPH_API_TOKEN): "
+                             "write endpoints answer 401\n");
+    }
+    const std::string host =
+        options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+    std::fprintf(stderr, "domaingraph serve: listening on http://%s:%d/%s\n", host.c_str(),
+                 srv.port(), options.web_dir.empty() ? " (no dashboard)" : "");
+    std::fflush(stderr);
+    std::thread signals([&srv, set] {
+        int sig = 0;
+        sigwait(&set, &sig);
+        std::fprintf(stderr,
+                     "domaingraph serve: %s, stopping (requests finish, scans are left "
+                     "resumable)\n",
+                     sig == SIGINT ? "interrupted" : "terminated");
+        srv.stop();
+    });
+    srv.run();
+    signals.join();
+    created->reset();
+    std::fprintf(stderr, "domaingraph serve: stopped\n");
+    return 0;
+}
+
+} // namespace dg::server
