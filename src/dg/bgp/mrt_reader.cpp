@@ -96,6 +96,7 @@ struct MrtReader::Impl {
     mutable ReadStats stats_view;
     std::vector<Peer> peers;
     std::vector<RibEntry> spare_entries; ///< see add_rib_entry()
+    std::size_t entries_used = 0;        ///< entries of the record being decoded
     std::uint32_t collector_bgp_id = 0;
     std::string view_name;
     AttributeParseResult apr;
@@ -176,7 +177,7 @@ struct MrtReader::Impl {
         rec.warnings.clear();
         rec.error.reset();
         rec.sequence = 0;
-        keep_rib_entries(0);
+        entries_used = 0; // rib_entries is trimmed to this in finish_record()
         rec.peer = Peer{};
         rec.local = Peer{};
         rec.interface_index = 0;
@@ -192,8 +193,10 @@ struct MrtReader::Impl {
         rec.new_state = 0;
     }
 
-    // Entries are reused across records with their inner buffers (AS path, communities):
-    // the ones a record does not need wait in spare_entries, not freed. Decoders set every field.
+    // Entries are reused across records with their inner buffers (AS path, communities): a
+    // decoder overwrites the previous record's entries in place (setting every field) and
+    // finish_record() trims to what it used; the ones a record does not need wait in
+    // spare_entries, not freed.
     RibEntry& add_rib_entry(std::size_t& count) {
         if (count == rec.rib_entries.size()) {
             if (spare_entries.empty()) {
@@ -265,8 +268,7 @@ struct MrtReader::Impl {
             record_error("TABLE_DUMP prefix length " + std::to_string(plen) + " is invalid");
             return;
         }
-        std::size_t count = 0;
-        RibEntry& e = add_rib_entry(count);
+        RibEntry& e = add_rib_entry(entries_used);
         e.peer_index = 0;
         e.peer = Peer{peer_ip, Asn(peer_as), 0};
         if (net.masked(plen) != net) {
@@ -279,9 +281,8 @@ struct MrtReader::Impl {
         e.originated_time = originated;
         e.status = status;
         if (!parse_entry_attributes(attrs, attr_len, false, false, false, e.attributes)) {
-            count = 0;
+            entries_used = 0;
         }
-        keep_rib_entries(count);
         if (c.remaining() > 0) {
             warn(std::to_string(c.remaining()) + " trailing bytes after TABLE_DUMP entry");
         }
@@ -361,7 +362,6 @@ struct MrtReader::Impl {
             record_error("RIB record header truncated");
             return;
         }
-        std::size_t n = 0;
         for (std::size_t i = 0; i < count; ++i) {
             const std::uint16_t peer_index = c.u16();
             const std::uint32_t originated = c.u32();
@@ -379,7 +379,7 @@ struct MrtReader::Impl {
                              std::to_string(peers.size()) + " peers");
                 continue;
             }
-            RibEntry& e = add_rib_entry(n);
+            RibEntry& e = add_rib_entry(entries_used);
             e.peer_index = peer_index;
             e.peer = peers[peer_index];
             e.prefix = prefix;
@@ -387,10 +387,9 @@ struct MrtReader::Impl {
             e.originated_time = originated;
             e.status = 0;
             if (!parse_entry_attributes(attrs, attr_len, true, true, false, e.attributes)) {
-                --n; // drop this entry, keep the others
+                --entries_used; // drop this entry, keep the others
             }
         }
-        keep_rib_entries(n);
         if (c.ok() && c.remaining() > 0) {
             warn(std::to_string(c.remaining()) + " trailing bytes after RIB entries");
         }
@@ -569,6 +568,13 @@ struct MrtReader::Impl {
         }
     }
 
+    /// Every record ends here: trims the entries to the ones decoded, counts, returns it.
+    const MrtRecord* finish_record() {
+        keep_rib_entries(entries_used);
+        count(rec);
+        return &rec;
+    }
+
     void count(const MrtRecord& r) {
         ++stats.records;
         switch (r.outcome) {
@@ -609,15 +615,13 @@ struct MrtReader::Impl {
                 return nullptr;
             }
             stream_error("input ends with an unreadable part");
-            count(rec);
-            return &rec;
+            return finish_record();
         }
         if (have < limits::kMrtHeaderSize) {
             done = true;
             stream_error("truncated MRT header (" + std::to_string(have) + " of 12 bytes)");
             stats.bytes += have;
-            count(rec);
-            return &rec;
+            return finish_record();
         }
         const std::uint8_t* h = buf.data() + pos;
         rec.timestamp = get32(h);
@@ -628,8 +632,7 @@ struct MrtReader::Impl {
             done = true;
             stream_error("record length " + std::to_string(rec.length) + " exceeds the limit of " +
                          std::to_string(limits::kMaxRecordLength) + " bytes (framing lost)");
-            count(rec);
-            return &rec;
+            return finish_record();
         }
         const std::size_t total = limits::kMrtHeaderSize + rec.length;
         const std::size_t avail = fill(total);
@@ -639,16 +642,14 @@ struct MrtReader::Impl {
                          " runs past the end of the input (" +
                          std::to_string(avail - limits::kMrtHeaderSize) + " bytes left)");
             stats.bytes += avail;
-            count(rec);
-            return &rec;
+            return finish_record();
         }
         const std::uint8_t* body = buf.data() + pos + limits::kMrtHeaderSize;
         pos += total;
         offset += total;
         stats.bytes += total;
         decode(body, rec.length);
-        count(rec);
-        return &rec;
+        return finish_record();
     }
 };
 
