@@ -215,10 +215,10 @@ PrefixTableBuilder::Key PrefixTableBuilder::key_of(const Prefix& prefix) {
 
 PrefixTableBuilder::Key PrefixTableBuilder::key_of(const StoredPrefix& stored) {
     Key key;
-    for (unsigned i = 0; i < 8; ++i) {
-        key.hi = (key.hi << 8U) | stored.address[i];
-        key.lo = (key.lo << 8U) | stored.address[8 + i];
-    }
+    std::memcpy(&key.hi, stored.address, sizeof(key.hi));
+    std::memcpy(&key.lo, stored.address + 8, sizeof(key.lo));
+    key.hi = __builtin_bswap64(key.hi); // from network order
+    key.lo = __builtin_bswap64(key.lo);
     key.len_family = std::uint64_t{stored.length} | (std::uint64_t{stored.family} << 8U);
     return key;
 }
@@ -227,10 +227,10 @@ StoredPrefix PrefixTableBuilder::stored_of(const Key& key) {
     StoredPrefix sp;
     sp.family = static_cast<std::uint8_t>(key.len_family >> 8U);
     sp.length = static_cast<std::uint8_t>(key.len_family & 0xFFU);
-    for (unsigned i = 0; i < 8; ++i) {
-        sp.address[i] = static_cast<std::uint8_t>(key.hi >> (56U - 8U * i));
-        sp.address[8 + i] = static_cast<std::uint8_t>(key.lo >> (56U - 8U * i));
-    }
+    const std::uint64_t hi = __builtin_bswap64(key.hi); // network order
+    const std::uint64_t lo = __builtin_bswap64(key.lo);
+    std::memcpy(sp.address, &hi, sizeof(hi));
+    std::memcpy(sp.address + 8, &lo, sizeof(lo));
     return sp;
 }
 
