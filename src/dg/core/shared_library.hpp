@@ -40,4 +40,19 @@ private:
     std::string missing_; ///< the first symbol not found
 };
 
+/// The struct of function pointers `Api`, bound by `Bind(library, api)` from `soname`: loaded on
+/// the first call (thread-safe), kept for the life of the process, the same error every call if
+/// the library or one of its functions is missing.
+template <class Api, void (*Bind)(SharedLibrary&, Api&)>
+const Result<Api>& load_once(const char* soname) {
+    static const Result<Api> loaded = [soname]() -> Result<Api> {
+        DG_TRY(SharedLibrary lib, SharedLibrary::open(soname));
+        Api api;
+        Bind(lib, api);
+        DG_TRY_VOID(lib.result());
+        return api;
+    }();
+    return loaded;
+}
+
 } // namespace dg

@@ -36,9 +36,7 @@ struct LibKnot {
     decltype(&::knot_dname_to_str) knot_dname_to_str = nullptr;
 };
 
-Result<LibKnot> load_libknot() {
-    DG_TRY(SharedLibrary lib, SharedLibrary::open(DG_LIBKNOT_SONAME));
-    LibKnot api;
+void bind_libknot(SharedLibrary& lib, LibKnot& api) {
 #define DG_BIND(f) lib.bind(api.f, #f)
     DG_BIND(knot_dname_from_str);
     DG_BIND(knot_rrset_free);
@@ -56,13 +54,10 @@ Result<LibKnot> load_libknot() {
     DG_BIND(knot_dname_wire_check);
     DG_BIND(knot_dname_to_str);
 #undef DG_BIND
-    DG_TRY_VOID(lib.result());
-    return api;
 }
 
 const Result<LibKnot>& libknot() {
-    static const Result<LibKnot> api = load_libknot();
-    return api;
+    return load_once<LibKnot, bind_libknot>(DG_LIBKNOT_SONAME);
 }
 
 /// The loaded library: only after the public function that got here checked libknot().

@@ -23,9 +23,7 @@ struct LibCurl {
     decltype(&::curl_easy_cleanup) curl_easy_cleanup = nullptr;
 };
 
-Result<LibCurl> load_libcurl() {
-    DG_TRY(SharedLibrary lib, SharedLibrary::open(DG_LIBCURL_SONAME));
-    LibCurl api;
+void bind_libcurl(SharedLibrary& lib, LibCurl& api) {
 #define DG_BIND(f) lib.bind(api.f, #f)
     DG_BIND(curl_global_init);
     DG_BIND(curl_easy_init);
@@ -35,13 +33,10 @@ Result<LibCurl> load_libcurl() {
     DG_BIND(curl_easy_strerror);
     DG_BIND(curl_easy_cleanup);
 #undef DG_BIND
-    DG_TRY_VOID(lib.result());
-    return api;
 }
 
 const Result<LibCurl>& libcurl() {
-    static const Result<LibCurl> api = load_libcurl();
-    return api;
+    return load_once<LibCurl, bind_libcurl>(DG_LIBCURL_SONAME);
 }
 
 /// The loaded library: only after download() checked libcurl().

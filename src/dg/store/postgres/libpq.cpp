@@ -5,9 +5,7 @@
 namespace dg::pg {
 namespace {
 
-Result<LibPq> load() {
-    DG_TRY(SharedLibrary lib, SharedLibrary::open(DG_LIBPQ_SONAME));
-    LibPq api;
+void bind_libpq(SharedLibrary& lib, LibPq& api) {
 #define DG_BIND(f) lib.bind(api.f, #f)
     DG_BIND(PQclear);
     DG_BIND(PQconnectdb);
@@ -32,13 +30,10 @@ Result<LibPq> load() {
     DG_BIND(PQsetSingleRowMode);
     DG_BIND(PQstatus);
 #undef DG_BIND
-    DG_TRY_VOID(lib.result());
-    return api;
 }
 
 const Result<LibPq>& loaded() {
-    static const Result<LibPq> api = load();
-    return api;
+    return load_once<LibPq, bind_libpq>(DG_LIBPQ_SONAME);
 }
 
 } // namespace
