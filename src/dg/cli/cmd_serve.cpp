@@ -76,9 +76,13 @@ std::string default_web_dir() {
     return "";
 }
 
+struct ServePlugin {
+    server::ServePluginEntry run = nullptr;
+};
+
 /// The server plugin (dg/server/plugin.hpp): beside the executable (a build tree), else in
 /// ../lib/domaingraph/ (an installation).
-Result<server::ServePluginEntry> open_serve_plugin() {
+Result<ServePlugin> open_serve_plugin() {
     std::error_code ec;
     const auto dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
     const std::filesystem::path candidates[] = {
@@ -100,8 +104,8 @@ Result<server::ServePluginEntry> open_serve_plugin() {
                               ": build the domaingraph target or install it");
     }
     DG_TRY(SharedLibrary plugin, SharedLibrary::open(found->string()));
-    server::ServePluginEntry entry = nullptr;
-    plugin.bind(entry, server::kServePluginEntry);
+    ServePlugin entry;
+    plugin.bind(entry.run, server::kServePluginEntry);
     DG_TRY_VOID(plugin.result());
     return entry;
 }
@@ -145,11 +149,11 @@ int run_serve(const ServeOptions& o) {
     so.resume_interrupted = o.resume;
     so.quiet = !o.log;
 
-    auto entry = open_serve_plugin();
-    if (!entry) {
-        return fail(entry.error().to_string());
+    auto plugin = open_serve_plugin();
+    if (!plugin) {
+        return fail(plugin.error().to_string());
     }
-    return (*entry)(&so, sizeof(so));
+    return plugin->run(&so, sizeof(so));
 }
 
 } // namespace
