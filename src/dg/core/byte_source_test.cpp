@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <optional>
 #include <string>
 #include <unistd.h>
+#include <utility>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -67,6 +69,47 @@ TEST(ByteSource, ReadsConcatenatedGzipMembers) {
     auto all = read_all(*from_memory(a, "mem"));
     ASSERT_TRUE(all);
     EXPECT_EQ(std::string(all->begin(), all->end()), "abc");
+}
+
+/// Reads `encoded` to the end; returns the bytes and the error that ended it, if any.
+std::pair<std::string, std::optional<Error>>
+read_until_error(const std::vector<std::uint8_t>& encoded) {
+    auto src = from_memory(encoded, "mem");
+    std::string got;
+    std::vector<std::uint8_t> buf(4096);
+    for (;;) {
+        auto n = src->read(buf);
+        if (!n) {
+            return {got, n.error()};
+        }
+        if (*n == 0) {
+            return {got, std::nullopt};
+        }
+        got.append(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n));
+    }
+}
+
+TEST(ByteSource, GzipMemberWithAWrongChecksumIsAnErrorAfterItsBytes) {
+    const auto plain = sample();
+    auto encoded = gzip(plain);
+    encoded[encoded.size() - 8] ^= 0x01U; // CRC-32 of the trailer (RFC 1952 §2.3.1)
+    const auto [got, error] = read_until_error(encoded);
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->code, ErrorCode::Malformed);
+    EXPECT_NE(error->message.find("incorrect data check"), std::string::npos) << error->message;
+    EXPECT_EQ(got, std::string(plain.begin(), plain.end()));
+}
+
+TEST(ByteSource, GarbageAfterAGzipMemberIsAnError) {
+    auto encoded = gzip({'a', 'b'});
+    for (char c : std::string("this is not gzip data")) {
+        encoded.push_back(static_cast<std::uint8_t>(c));
+    }
+    const auto [got, error] = read_until_error(encoded);
+    EXPECT_EQ(got, "ab");
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->code, ErrorCode::Malformed);
+    EXPECT_NE(error->message.find("not a gzip header"), std::string::npos) << error->message;
 }
 
 TEST(ByteSource, TruncatedCompressedInputDeliversPrefixThenAnError) {
