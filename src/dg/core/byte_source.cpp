@@ -373,7 +373,7 @@ public:
     ReadAheadSource& operator=(const ReadAheadSource&) = delete;
 
     Result<std::size_t> read(std::span<std::uint8_t> out) override {
-        while (pos_ == current_.bytes.size()) {
+        while (pos_ == current_.size) {
             if (current_.error) {
                 Error e = std::move(*current_.error);
                 current_.error.reset();
@@ -385,8 +385,8 @@ public:
             }
             take_next();
         }
-        const std::size_t n = std::min(out.size(), current_.bytes.size() - pos_);
-        std::memcpy(out.data(), current_.bytes.data() + pos_, n);
+        const std::size_t n = std::min(out.size(), current_.size - pos_);
+        std::memcpy(out.data(), current_.bytes.get() + pos_, n);
         pos_ += n;
         return n;
     }
@@ -398,8 +398,11 @@ private:
     static constexpr std::size_t kChunk = std::size_t{1} << 18;
     static constexpr std::size_t kDepth = 4; ///< chunks decoded ahead (1 MiB)
 
+    /// A chunk's buffer is not zero-filled and goes back to `spare_` once read: the worker
+    /// writes into the same few pages again instead of fresh ones (first touches are costly).
     struct Chunk {
-        std::vector<std::uint8_t> bytes;
+        std::unique_ptr<std::uint8_t[]> bytes; // NOLINT(modernize-avoid-c-arrays)
+        std::size_t size = 0;
         std::uint64_t raw_position = 0;
         std::optional<Error> error; ///< after `bytes`
         bool last = false;          ///< nothing follows
@@ -408,6 +411,9 @@ private:
     void take_next() {
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [this] { return !ready_.empty(); });
+        if (current_.bytes) {
+            spare_.push_back(std::move(current_.bytes));
+        }
         current_ = std::move(ready_.front());
         ready_.pop_front();
         pos_ = 0;
@@ -419,10 +425,10 @@ private:
     void produce() {
         for (bool last = false; !last;) {
             Chunk chunk;
-            chunk.bytes.resize(kChunk);
+            chunk.bytes = take_spare();
             std::size_t len = 0;
             while (len < kChunk) {
-                auto n = inner_->read(std::span(chunk.bytes).subspan(len));
+                auto n = inner_->read(std::span(chunk.bytes.get() + len, kChunk - len));
                 if (!n) {
                     chunk.error = std::move(n).error();
                     break;
@@ -432,7 +438,7 @@ private:
                 }
                 len += *n;
             }
-            chunk.bytes.resize(len);
+            chunk.size = len;
             chunk.last = last = len < kChunk;
             chunk.raw_position = inner_->raw_position();
             std::unique_lock lock(mutex_);
@@ -446,6 +452,16 @@ private:
         }
     }
 
+    std::unique_ptr<std::uint8_t[]> take_spare() { // NOLINT(modernize-avoid-c-arrays)
+        const std::lock_guard lock(mutex_);
+        if (spare_.empty()) {
+            return std::make_unique_for_overwrite<std::uint8_t[]>(kChunk);
+        }
+        auto buffer = std::move(spare_.back());
+        spare_.pop_back();
+        return buffer;
+    }
+
     std::unique_ptr<ByteSource> inner_; ///< the worker's alone once it runs
     const std::string name_;
     const std::optional<std::uint64_t> raw_size_;
@@ -454,6 +470,7 @@ private:
     std::mutex mutex_;
     std::condition_variable changed_;
     std::deque<Chunk> ready_;
+    std::vector<std::unique_ptr<std::uint8_t[]>> spare_; // NOLINT(modernize-avoid-c-arrays)
     bool stop_ = false;
     std::thread worker_;
 };
