@@ -197,8 +197,8 @@ struct MrtReader::Impl {
     // decoder overwrites the previous record's entries in place (setting every field) and
     // finish_record() trims to what it used; the ones a record does not need wait in
     // spare_entries, not freed.
-    RibEntry& add_rib_entry(std::size_t& count) {
-        if (count == rec.rib_entries.size()) {
+    RibEntry& add_rib_entry() {
+        if (entries_used == rec.rib_entries.size()) {
             if (spare_entries.empty()) {
                 rec.rib_entries.emplace_back();
             } else {
@@ -206,7 +206,7 @@ struct MrtReader::Impl {
                 spare_entries.pop_back();
             }
         }
-        return rec.rib_entries[count++];
+        return rec.rib_entries[entries_used++];
     }
     void keep_rib_entries(std::size_t count) {
         while (rec.rib_entries.size() > count) {
@@ -268,7 +268,7 @@ struct MrtReader::Impl {
             record_error("TABLE_DUMP prefix length " + std::to_string(plen) + " is invalid");
             return;
         }
-        RibEntry& e = add_rib_entry(entries_used);
+        RibEntry& e = add_rib_entry();
         e.peer_index = 0;
         e.peer = Peer{peer_ip, Asn(peer_as), 0};
         if (net.masked(plen) != net) {
@@ -379,7 +379,7 @@ struct MrtReader::Impl {
                              std::to_string(peers.size()) + " peers");
                 continue;
             }
-            RibEntry& e = add_rib_entry(entries_used);
+            RibEntry& e = add_rib_entry();
             e.peer_index = peer_index;
             e.peer = peers[peer_index];
             e.prefix = prefix;

@@ -75,16 +75,21 @@ void paint(Nodes& nodes, StrideFn stride_of, U128 key, int len, std::uint32_t va
     }
 }
 
+/// 8 bytes in network order <-> a host-order integer.
+std::uint64_t load_be64(const std::uint8_t* p) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, p, sizeof(v));
+    return __builtin_bswap64(v);
+}
+void store_be64(std::uint8_t* p, std::uint64_t v) {
+    v = __builtin_bswap64(v);
+    std::memcpy(p, &v, sizeof(v));
+}
+
+/// The prefix's address as a 128-bit key (IPv4 in the top 32 bits; the rest of its 16 bytes is
+/// zero in every record the builder writes).
 U128 trie_key(const StoredPrefix& p) {
-    U128 key = 0;
-    const int n = p.family == 4 ? 4 : 16;
-    for (int i = 0; i < 16; ++i) {
-        key <<= 8U;
-        if (i < n) {
-            key |= p.address[i];
-        }
-    }
-    return key;
+    return (static_cast<U128>(load_be64(p.address)) << 64U) | load_be64(p.address + 8);
 }
 
 /// Allocates from fresh anonymous mappings, whose pages read as zero until written, and leaves
@@ -215,10 +220,8 @@ PrefixTableBuilder::Key PrefixTableBuilder::key_of(const Prefix& prefix) {
 
 PrefixTableBuilder::Key PrefixTableBuilder::key_of(const StoredPrefix& stored) {
     Key key;
-    std::memcpy(&key.hi, stored.address, sizeof(key.hi));
-    std::memcpy(&key.lo, stored.address + 8, sizeof(key.lo));
-    key.hi = __builtin_bswap64(key.hi); // from network order
-    key.lo = __builtin_bswap64(key.lo);
+    key.hi = load_be64(stored.address);
+    key.lo = load_be64(stored.address + 8);
     key.len_family = std::uint64_t{stored.length} | (std::uint64_t{stored.family} << 8U);
     return key;
 }
@@ -227,10 +230,8 @@ StoredPrefix PrefixTableBuilder::stored_of(const Key& key) {
     StoredPrefix sp;
     sp.family = static_cast<std::uint8_t>(key.len_family >> 8U);
     sp.length = static_cast<std::uint8_t>(key.len_family & 0xFFU);
-    const std::uint64_t hi = __builtin_bswap64(key.hi); // network order
-    const std::uint64_t lo = __builtin_bswap64(key.lo);
-    std::memcpy(sp.address, &hi, sizeof(hi));
-    std::memcpy(sp.address + 8, &lo, sizeof(lo));
+    store_be64(sp.address, key.hi);
+    store_be64(sp.address + 8, key.lo);
     return sp;
 }
 

@@ -62,10 +62,16 @@ bool split_listen(const std::string& text, std::string& host, int& port) {
     }
 }
 
+/// The directory of the running executable ("" if unknown).
+std::filesystem::path executable_dir() {
+    std::error_code ec;
+    return std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+}
+
 /// web/dist of the source tree the binary was built in (build/<preset>/apps/domaingraph), if any.
 std::string default_web_dir() {
     std::error_code ec;
-    auto dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+    auto dir = executable_dir();
     for (int i = 0; i < 4 && !ec && !dir.empty(); ++i) {
         const auto candidate = dir / "web" / "dist";
         if (std::filesystem::is_regular_file(candidate / "index.html", ec)) {
@@ -83,13 +89,13 @@ struct ServePlugin {
 /// The server plugin (dg/server/plugin.hpp): beside the executable (a build tree), else in
 /// ../lib/domaingraph/ (an installation).
 Result<ServePlugin> open_serve_plugin() {
-    std::error_code ec;
-    const auto dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+    const auto dir = executable_dir();
     const std::filesystem::path candidates[] = {
         dir / server::kServePluginFile,
         dir.parent_path() / "lib" / "domaingraph" / server::kServePluginFile,
     };
     const std::filesystem::path* found = nullptr;
+    std::error_code ec;
     for (const auto& c : candidates) {
         if (std::filesystem::exists(c, ec)) {
             found = &c;

@@ -40,6 +40,15 @@ private:
     std::string missing_; ///< the first symbol not found
 };
 
+/// A library's functions are listed once, as an X-macro, and expanded twice: into the members of
+/// its struct (each of the function's own type) and into its bind function, so the two lists
+/// cannot drift apart (a member left unbound would be a null call):
+///   #define DG_LIBZ_FUNCTIONS(X) X(zlibVersion) X(crc32)
+///   struct LibZ { DG_LIBZ_FUNCTIONS(DG_API_MEMBER) };
+///   void bind_libz(SharedLibrary& library, LibZ& api) { DG_LIBZ_FUNCTIONS(DG_API_BIND) }
+#define DG_API_MEMBER(function) decltype(&::function) function = nullptr;
+#define DG_API_BIND(function) library.bind(api.function, #function);
+
 /// The struct of function pointers `Api`, bound by `Bind(library, api)` from `soname`: loaded on
 /// the first call (thread-safe), kept for the life of the process, the same error every call if
 /// the library or one of its functions is missing.

@@ -17,43 +17,31 @@ namespace dg::dns {
 namespace {
 
 /// libknot, opened on first use (dg/core/shared_library.hpp): its GnuTLS, LMDB and XDP
-/// dependencies cost every process start otherwise. The functions called here:
+/// dependencies cost every process start otherwise. The functions called here (knot_pkt_put is
+/// inline: knot_pkt_put_rotate is what it calls):
+#define DG_LIBKNOT_FUNCTIONS(X)                                                                    \
+    X(knot_dname_from_str)                                                                         \
+    X(knot_rrset_free)                                                                             \
+    X(knot_pkt_new)                                                                                \
+    X(knot_pkt_begin)                                                                              \
+    X(knot_dname_size)                                                                             \
+    X(knot_strerror)                                                                               \
+    X(knot_rrset_new)                                                                              \
+    X(knot_rrset_add_rdata)                                                                        \
+    X(knot_pkt_put_question)                                                                       \
+    X(knot_pkt_parse)                                                                              \
+    X(knot_pkt_free)                                                                               \
+    X(knot_pkt_ext_rcode)                                                                          \
+    X(knot_pkt_put_rotate)                                                                         \
+    X(knot_dname_wire_check)                                                                       \
+    X(knot_dname_to_str)
+
 struct LibKnot {
-    decltype(&::knot_dname_from_str) knot_dname_from_str = nullptr;
-    decltype(&::knot_rrset_free) knot_rrset_free = nullptr;
-    decltype(&::knot_pkt_new) knot_pkt_new = nullptr;
-    decltype(&::knot_pkt_begin) knot_pkt_begin = nullptr;
-    decltype(&::knot_dname_size) knot_dname_size = nullptr;
-    decltype(&::knot_strerror) knot_strerror = nullptr;
-    decltype(&::knot_rrset_new) knot_rrset_new = nullptr;
-    decltype(&::knot_rrset_add_rdata) knot_rrset_add_rdata = nullptr;
-    decltype(&::knot_pkt_put_question) knot_pkt_put_question = nullptr;
-    decltype(&::knot_pkt_parse) knot_pkt_parse = nullptr;
-    decltype(&::knot_pkt_free) knot_pkt_free = nullptr;
-    decltype(&::knot_pkt_ext_rcode) knot_pkt_ext_rcode = nullptr;
-    decltype(&::knot_pkt_put_rotate) knot_pkt_put_rotate = nullptr; // knot_pkt_put is inline
-    decltype(&::knot_dname_wire_check) knot_dname_wire_check = nullptr;
-    decltype(&::knot_dname_to_str) knot_dname_to_str = nullptr;
+    DG_LIBKNOT_FUNCTIONS(DG_API_MEMBER)
 };
 
-void bind_libknot(SharedLibrary& lib, LibKnot& api) {
-#define DG_BIND(f) lib.bind(api.f, #f)
-    DG_BIND(knot_dname_from_str);
-    DG_BIND(knot_rrset_free);
-    DG_BIND(knot_pkt_new);
-    DG_BIND(knot_pkt_begin);
-    DG_BIND(knot_dname_size);
-    DG_BIND(knot_strerror);
-    DG_BIND(knot_rrset_new);
-    DG_BIND(knot_rrset_add_rdata);
-    DG_BIND(knot_pkt_put_question);
-    DG_BIND(knot_pkt_parse);
-    DG_BIND(knot_pkt_free);
-    DG_BIND(knot_pkt_ext_rcode);
-    DG_BIND(knot_pkt_put_rotate);
-    DG_BIND(knot_dname_wire_check);
-    DG_BIND(knot_dname_to_str);
-#undef DG_BIND
+void bind_libknot(SharedLibrary& library, LibKnot& api) {
+    DG_LIBKNOT_FUNCTIONS(DG_API_BIND)
 }
 
 const Result<LibKnot>& libknot() {

@@ -13,26 +13,21 @@ namespace dg::fetch {
 namespace {
 
 /// libcurl, opened on first use (dg/core/shared_library.hpp): `rib fetch` needs it, nothing else.
+#define DG_LIBCURL_FUNCTIONS(X)                                                                    \
+    X(curl_global_init)                                                                            \
+    X(curl_easy_init)                                                                              \
+    X(curl_easy_setopt)                                                                            \
+    X(curl_easy_perform)                                                                           \
+    X(curl_easy_getinfo)                                                                           \
+    X(curl_easy_strerror)                                                                          \
+    X(curl_easy_cleanup)
+
 struct LibCurl {
-    decltype(&::curl_global_init) curl_global_init = nullptr;
-    decltype(&::curl_easy_init) curl_easy_init = nullptr;
-    decltype(&::curl_easy_setopt) curl_easy_setopt = nullptr;
-    decltype(&::curl_easy_perform) curl_easy_perform = nullptr;
-    decltype(&::curl_easy_getinfo) curl_easy_getinfo = nullptr;
-    decltype(&::curl_easy_strerror) curl_easy_strerror = nullptr;
-    decltype(&::curl_easy_cleanup) curl_easy_cleanup = nullptr;
+    DG_LIBCURL_FUNCTIONS(DG_API_MEMBER)
 };
 
-void bind_libcurl(SharedLibrary& lib, LibCurl& api) {
-#define DG_BIND(f) lib.bind(api.f, #f)
-    DG_BIND(curl_global_init);
-    DG_BIND(curl_easy_init);
-    DG_BIND(curl_easy_setopt);
-    DG_BIND(curl_easy_perform);
-    DG_BIND(curl_easy_getinfo);
-    DG_BIND(curl_easy_strerror);
-    DG_BIND(curl_easy_cleanup);
-#undef DG_BIND
+void bind_libcurl(SharedLibrary& library, LibCurl& api) {
+    DG_LIBCURL_FUNCTIONS(DG_API_BIND)
 }
 
 const Result<LibCurl>& libcurl() {

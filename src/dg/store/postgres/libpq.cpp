@@ -1,35 +1,10 @@
 #include "dg/store/postgres/libpq.hpp"
 
-#include "dg/core/shared_library.hpp"
-
 namespace dg::pg {
 namespace {
 
-void bind_libpq(SharedLibrary& lib, LibPq& api) {
-#define DG_BIND(f) lib.bind(api.f, #f)
-    DG_BIND(PQclear);
-    DG_BIND(PQconnectdb);
-    DG_BIND(PQconnectdbParams);
-    DG_BIND(PQerrorMessage);
-    DG_BIND(PQescapeIdentifier);
-    DG_BIND(PQexec);
-    DG_BIND(PQfinish);
-    DG_BIND(PQfreemem);
-    DG_BIND(PQgetResult);
-    DG_BIND(PQgetisnull);
-    DG_BIND(PQgetlength);
-    DG_BIND(PQgetvalue);
-    DG_BIND(PQntuples);
-    DG_BIND(PQputCopyData);
-    DG_BIND(PQputCopyEnd);
-    DG_BIND(PQresultErrorField);
-    DG_BIND(PQresultErrorMessage);
-    DG_BIND(PQresultStatus);
-    DG_BIND(PQsendQueryParams);
-    DG_BIND(PQsetNoticeProcessor);
-    DG_BIND(PQsetSingleRowMode);
-    DG_BIND(PQstatus);
-#undef DG_BIND
+void bind_libpq(SharedLibrary& library, LibPq& api) {
+    DG_LIBPQ_FUNCTIONS(DG_API_BIND)
 }
 
 const Result<LibPq>& loaded() {

@@ -3,34 +3,38 @@
 // Call them as `pq().PQexec(...)` after libpq() succeeded once in the process.
 
 #include "dg/core/result.hpp"
+#include "dg/core/shared_library.hpp"
 
 #include <libpq-fe.h>
 
 namespace dg::pg {
 
+#define DG_LIBPQ_FUNCTIONS(X)                                                                      \
+    X(PQclear)                                                                                     \
+    X(PQconnectdb)                                                                                 \
+    X(PQconnectdbParams)                                                                           \
+    X(PQerrorMessage)                                                                              \
+    X(PQescapeIdentifier)                                                                          \
+    X(PQexec)                                                                                      \
+    X(PQfinish)                                                                                    \
+    X(PQfreemem)                                                                                   \
+    X(PQgetResult)                                                                                 \
+    X(PQgetisnull)                                                                                 \
+    X(PQgetlength)                                                                                 \
+    X(PQgetvalue)                                                                                  \
+    X(PQntuples)                                                                                   \
+    X(PQputCopyData)                                                                               \
+    X(PQputCopyEnd)                                                                                \
+    X(PQresultErrorField)                                                                          \
+    X(PQresultErrorMessage)                                                                        \
+    X(PQresultStatus)                                                                              \
+    X(PQsendQueryParams)                                                                           \
+    X(PQsetNoticeProcessor)                                                                        \
+    X(PQsetSingleRowMode)                                                                          \
+    X(PQstatus)
+
 struct LibPq {
-    decltype(&::PQclear) PQclear = nullptr;
-    decltype(&::PQconnectdb) PQconnectdb = nullptr;
-    decltype(&::PQconnectdbParams) PQconnectdbParams = nullptr;
-    decltype(&::PQerrorMessage) PQerrorMessage = nullptr;
-    decltype(&::PQescapeIdentifier) PQescapeIdentifier = nullptr;
-    decltype(&::PQexec) PQexec = nullptr;
-    decltype(&::PQfinish) PQfinish = nullptr;
-    decltype(&::PQfreemem) PQfreemem = nullptr;
-    decltype(&::PQgetResult) PQgetResult = nullptr;
-    decltype(&::PQgetisnull) PQgetisnull = nullptr;
-    decltype(&::PQgetlength) PQgetlength = nullptr;
-    decltype(&::PQgetvalue) PQgetvalue = nullptr;
-    decltype(&::PQntuples) PQntuples = nullptr;
-    decltype(&::PQputCopyData) PQputCopyData = nullptr;
-    decltype(&::PQputCopyEnd) PQputCopyEnd = nullptr;
-    decltype(&::PQresultErrorField) PQresultErrorField = nullptr;
-    decltype(&::PQresultErrorMessage) PQresultErrorMessage = nullptr;
-    decltype(&::PQresultStatus) PQresultStatus = nullptr;
-    decltype(&::PQsendQueryParams) PQsendQueryParams = nullptr;
-    decltype(&::PQsetNoticeProcessor) PQsetNoticeProcessor = nullptr;
-    decltype(&::PQsetSingleRowMode) PQsetSingleRowMode = nullptr;
-    decltype(&::PQstatus) PQstatus = nullptr;
+    DG_LIBPQ_FUNCTIONS(DG_API_MEMBER)
 };
 
 /// Loads libpq (once per process). Errors: Unavailable (not installed, or incompatible).
