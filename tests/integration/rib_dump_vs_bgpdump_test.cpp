@@ -5,8 +5,10 @@
 #include "tests/support/support.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <gtest/gtest.h>
+#include <iterator>
 #include <sstream>
 
 namespace dg::test {
@@ -36,6 +38,34 @@ std::vector<std::string> mrt_files(const std::string& dir) {
     return out;
 }
 
+// Files on which we deliberately print something else than bgpdump (docs/cli/rib.md, "Deliberate
+// differences"): compared line by line except the update lines, which are checked against the
+// decoding we expect in their own tests below.
+struct DocumentedDifference {
+    const char* file;   // path under mrt/
+    const char* reason; // as in docs/cli/rib.md
+};
+constexpr DocumentedDifference kDocumentedDifferences[] = {
+    {"mrtparse/bird6_bgp", "BIRD writes ADD-PATH path ids into plain MESSAGE_AS4 NLRI: bgpdump "
+                           "prints garbage prefixes, we decode the path ids (BGP4MP_AP lines)"},
+    {"mrtparse/bird_bgp", "the same for IPv4: bgpdump prints 0.0.0.0/0 and 24.0.0.0/2 where "
+                          "the UPDATEs announce 172.17.0.0/24 ... with path ids"},
+};
+
+const DocumentedDifference* documented_difference(const std::string& path) {
+    for (const auto& d : kDocumentedDifferences) {
+        if (path.size() >= std::strlen(d.file) &&
+            path.compare(path.size() - std::strlen(d.file), std::string::npos, d.file) == 0) {
+            return &d;
+        }
+    }
+    return nullptr;
+}
+
+bool is_update_line(const std::string& line) {
+    return line.find("|A|") != std::string::npos || line.find("|W|") != std::string::npos;
+}
+
 TEST(RibDumpVsBgpdump, Fields1To9IdenticalOnEverySharedFile) {
     DG_TOOL_OR_SKIP("bgpdump");
     DG_SHARED_OR_SKIP(readme, "mrt/README.md");
@@ -47,8 +77,13 @@ TEST(RibDumpVsBgpdump, Fields1To9IdenticalOnEverySharedFile) {
         const auto theirs = run_command({"bgpdump", "-m", f});
         const auto ours = run_command({dg_binary(), "rib", "dump", "--format", "bgpdump", f});
         ASSERT_TRUE(ours.exit_code == 0 || ours.exit_code == 3) << ours.err;
-        const auto a = split_lines(theirs.out);
-        const auto b = split_lines(ours.out);
+        auto a = split_lines(theirs.out);
+        auto b = split_lines(ours.out);
+        if (const auto* d = documented_difference(f)) {
+            SCOPED_TRACE(std::string("documented difference: ") + d->reason);
+            std::erase_if(a, is_update_line);
+            std::erase_if(b, is_update_line);
+        }
         EXPECT_EQ(a.size(), b.size());
         std::size_t diffs = 0;
         for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
@@ -67,6 +102,62 @@ TEST(RibDumpVsBgpdump, Fields1To9IdenticalOnEverySharedFile) {
             EXPECT_NE(ours.err.find(" @ offset "), std::string::npos) << ours.err;
         }
     }
+}
+
+TEST(RibDumpVsBgpdump, BirdAddPathNlriInPlainMessagesDecodedWithPathIds) {
+    DG_SHARED_OR_SKIP(f, "mrt/mrtparse/bird6_bgp");
+    const auto ours = run_command({dg_binary(), "rib", "dump", f});
+    ASSERT_EQ(ours.exit_code, 0) << ours.err;
+    const auto lines = split_lines(ours.out);
+    std::vector<std::string> updates;
+    std::copy_if(lines.begin(), lines.end(), std::back_inserter(updates), is_update_line);
+    // bgpdump prints 32 update lines, among them garbage such as 100:100::140:fd01:1/0; the
+    // UPDATEs announce fd01:1::/64, fd01:1:1::/64, fd01:1:2::/64 on path 1 and again on path 2
+    // (other attributes), and fd02:17::/64.
+    ASSERT_EQ(updates.size(), 14U) << ours.out;
+    for (const auto& u : updates) {
+        EXPECT_EQ(u.rfind("BGP4MP_AP|", 0), 0U) << u;
+        EXPECT_TRUE(u.find("|fd01:1") != std::string::npos ||
+                    u.find("|fd02:17::/64|") != std::string::npos)
+            << u; // no address bytes read as prefixes
+    }
+    EXPECT_NE(ours.out.find("BGP4MP_AP|1486805565|A|fd02::10|65000|fd01:1::/64|1|4200000000 "
+                            "4200000000 4200000000 64512 64512 64512|IGP|fd02::10|100|10|"),
+              std::string::npos)
+        << ours.out;
+    EXPECT_NE(ours.out.find("|A|fd02::10|65000|fd01:1:2::/64|2|4294967194 "), std::string::npos)
+        << ours.out;
+    const auto info = run_command({dg_binary(), "rib", "info", "--json", f});
+    ASSERT_EQ(info.exit_code, 0) << info.err;
+    EXPECT_NE(info.out.find("\"record_errors\":0"), std::string::npos) << info.out;
+}
+
+TEST(RibDumpVsBgpdump, BgpdumpAddPathMessagesLabelledAp) {
+    DG_TOOL_OR_SKIP("bgpdump");
+    DG_SHARED_OR_SKIP(f, "mrt/mrtparse/bird-mrtdump_bgp");
+    const auto theirs = run_command({"bgpdump", "-m", f});
+    const auto ours = run_command({dg_binary(), "rib", "dump", f});
+    ASSERT_EQ(ours.exit_code, 0) << ours.err;
+    EXPECT_EQ(ours.out, theirs.out);
+    EXPECT_NE(ours.out.find("BGP4MP_AP|1486801678|A|192.168.0.10|65000|172.17.0.0/24|2|"),
+              std::string::npos);
+}
+
+TEST(RibDumpVsBgpdump, ZebraEightByteStateChangesKept) {
+    DG_TOOL_OR_SKIP("bgpdump");
+    DG_SHARED_OR_SKIP(f, "mrt/bgpkit/rrc01/updates.20001104.0124.gz");
+    const auto theirs = run_command({"bgpdump", "-m", f});
+    const auto ours = run_command({dg_binary(), "rib", "dump", f});
+    ASSERT_TRUE(ours.exit_code == 0 || ours.exit_code == 3) << ours.err;
+    const auto count_states = [](const std::string& out) {
+        const auto lines = split_lines(out);
+        return std::count_if(lines.begin(), lines.end(), [](const std::string& l) {
+            return l.find("|STATE|0.0.0.0|") != std::string::npos;
+        });
+    };
+    EXPECT_GT(count_states(theirs.out), 0);
+    EXPECT_EQ(count_states(ours.out), count_states(theirs.out));
+    EXPECT_EQ(ours.err.find("address family 4 is invalid"), std::string::npos) << ours.err;
 }
 
 TEST(RibDumpVsBgpdump, EtTimestampsAndStateChanges) {

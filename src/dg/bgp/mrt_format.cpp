@@ -405,6 +405,38 @@ void append_as_path(const AsPath& path, std::string& out) {
     }
 }
 
+namespace {
+
+/// bgpdump's label of a BGP4MP update line: BGP4MP, _ET (extended timestamp), _LOCAL (a message
+/// the collector sent), _AP (NLRI with ADD-PATH path identifiers), as get_bgp4mp_format() builds
+/// it.
+void append_bgp4mp_label(const MrtRecord& rec, bool local, std::string& out) {
+    out += rec.type == kMrtBgp4mpEt ? "BGP4MP_ET" : "BGP4MP";
+    if (local) {
+        out += "_LOCAL";
+    }
+    if (rec.add_path) {
+        out += "_AP";
+    }
+    out.push_back('|');
+}
+
+bool is_local_message(const MrtRecord& rec) {
+    return rec.subtype == kBgp4mpMessageLocal || rec.subtype == kBgp4mpMessageAs4Local ||
+           rec.subtype == kBgp4mpMessageLocalAddPath ||
+           rec.subtype == kBgp4mpMessageAs4LocalAddPath;
+}
+
+void append_path_id(const MrtRecord& rec, const std::vector<std::uint32_t>& ids, std::size_t i,
+                    std::string& out) {
+    if (rec.add_path) {
+        out.push_back('|');
+        append_u(i < ids.size() ? ids[i] : 0, out);
+    }
+}
+
+} // namespace
+
 void append_bgpdump_lines(const MrtRecord& rec, std::string& out) {
     switch (rec.kind) {
     case RecordKind::Rib: {
@@ -437,13 +469,15 @@ void append_bgpdump_lines(const MrtRecord& rec, std::string& out) {
         thread_local std::string head;
         thread_local std::string tail;
         head.clear();
-        head += rec.type == kMrtBgp4mpEt ? "BGP4MP_ET|" : "BGP4MP|";
+        const bool local = is_local_message(rec);
+        append_bgp4mp_label(rec, local, head);
         append_time(rec, head);
         head += "|W|";
         const std::size_t action_at = head.size() - 2;
-        append_ip_bgpdump(rec.peer.address, head);
+        const Peer& shown = local ? rec.local : rec.peer; // bgpdump shows the other end
+        append_ip_bgpdump(shown.address, head);
         head.push_back('|');
-        append_u(rec.peer.asn.value(), head);
+        append_u(shown.asn.value(), head);
         head.push_back('|');
         const bool any_unmasked = !rec.unmasked.empty();
         for (std::size_t i = 0; i < rec.withdrawn.size(); ++i) {
@@ -452,6 +486,7 @@ void append_bgpdump_lines(const MrtRecord& rec, std::string& out) {
                 rec.withdrawn[i],
                 any_unmasked ? find_unmasked(rec, UnmaskedPrefix::List::Withdrawn, i) : nullptr,
                 out);
+            append_path_id(rec, rec.withdrawn_path_ids, i, out);
             out.push_back('\n');
         }
         if (rec.announced.empty()) {
@@ -490,6 +525,7 @@ void append_bgpdump_lines(const MrtRecord& rec, std::string& out) {
             append_prefix_bgpdump(
                 p, any_unmasked ? find_unmasked(rec, UnmaskedPrefix::List::Announced, i) : nullptr,
                 out);
+            append_path_id(rec, rec.announced_path_ids, i, out);
             out.push_back('|');
             out += tail;
         }

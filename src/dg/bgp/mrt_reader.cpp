@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
 
 namespace dg::bgp {
@@ -215,8 +216,8 @@ struct MrtReader::Impl {
         }
     }
 
-    bool parse_entry_attributes(const std::uint8_t* p, std::size_t len, bool as4, bool rib,
-                                bool add_path, PathAttributes& out) {
+    Result<void> parse_attributes_into(const std::uint8_t* p, std::size_t len, bool as4, bool rib,
+                                       bool add_path, PathAttributes& out) {
         AttributeParseOptions o;
         o.as4 = as4;
         o.rib_abbreviated_mp_reach = rib;
@@ -228,11 +229,20 @@ struct MrtReader::Impl {
         for (auto& w : scratch_warnings) {
             warn(std::move(w));
         }
+        return r;
+    }
+    bool parse_entry_attributes(const std::uint8_t* p, std::size_t len, bool as4, bool rib,
+                                bool add_path, PathAttributes& out) {
+        auto r = parse_attributes_into(p, len, as4, rib, add_path, out);
         if (!r) {
             record_error(r.error().message);
             return false;
         }
         return true;
+    }
+    Result<void> parse_update_attributes(const std::uint8_t* p, std::size_t len, bool as4,
+                                         bool add_path) {
+        return parse_attributes_into(p, len, as4, false, add_path, rec.attributes);
     }
 
     void decode_table_dump(const std::uint8_t* body, std::size_t len) {
@@ -431,6 +441,10 @@ struct MrtReader::Impl {
             return;
         }
         rec.add_path = add_path;
+        if (state && !as4 && len == 8) {
+            decode_zebra_short_state_change(body);
+            return;
+        }
         Cursor c(body, len);
         const std::uint32_t peer_as = as4 ? c.u32() : c.u16();
         const std::uint32_t local_as = as4 ? c.u32() : c.u16();
@@ -478,22 +492,93 @@ struct MrtReader::Impl {
         }
         rec.kind = RecordKind::Update;
         ++stats.updates;
-        Cursor u(c.data(), static_cast<std::size_t>(msg_len - 19));
+        const auto* msg = c.data();
+        const auto msg_size = static_cast<std::size_t>(msg_len - 19);
+        const std::size_t warnings_before = rec.warnings.size();
+        const std::uint64_t unknown_before = stats.unknown_attributes;
+        auto failure = decode_update(msg, msg_size, as4, add_path);
+        if (failure && !add_path) {
+            // BIRD writes BGP4MP_MESSAGE(_AS4) records whose NLRI carry ADD-PATH path
+            // identifiers when the session negotiated ADD-PATH (RFC 7911) but the record type
+            // says nothing of it. When the plain reading fails, read the identifiers, as
+            // bgpkit and mrtparse do; keep that reading only when the whole UPDATE decodes.
+            rec.warnings.resize(warnings_before);
+            stats.unknown_attributes = unknown_before;
+            if (!decode_update(msg, msg_size, as4, true)) {
+                rec.add_path = true;
+                warn("NLRI carry ADD-PATH path identifiers although the record type has none "
+                     "(BIRD); decoded with them");
+                finish_update_counts();
+                return;
+            }
+            rec.warnings.resize(warnings_before);
+            stats.unknown_attributes = unknown_before;
+            failure = decode_update(msg, msg_size, as4, false);
+        }
+        if (failure) {
+            record_error(std::move(*failure));
+        }
+        finish_update_counts();
+    }
+
+    /// Zebra (2000-2001) wrote some STATE_CHANGE records of 8 bytes: peer AS, local AS, old and
+    /// new state, without interface, address family and addresses. bgpdump reads them so (with
+    /// "8-byte state change (zebra bug?)") and prints the peer as 0.0.0.0: so do we.
+    void decode_zebra_short_state_change(const std::uint8_t* body) {
+        Cursor c(body, 8);
+        const std::uint32_t peer_as = c.u16();
+        const std::uint32_t local_as = c.u16();
+        rec.old_state = c.u16();
+        rec.new_state = c.u16();
+        rec.afi = 1;
+        const IpAddress unspecified = IpAddress::from_bytes(IpFamily::V4, kZeroV4);
+        rec.peer = Peer{unspecified, Asn(peer_as), 0};
+        rec.local = Peer{unspecified, Asn(local_as), 0};
+        rec.kind = RecordKind::StateChange;
+        ++stats.state_changes;
+        warn("8-byte STATE_CHANGE without addresses (a Zebra writer bug): peer read as 0.0.0.0");
+    }
+    static constexpr std::uint8_t kZeroV4[4] = {0, 0, 0, 0};
+
+    void finish_update_counts() {
+        stats.announcements += rec.announced.size();
+        stats.withdrawals += rec.withdrawn.size();
+    }
+
+    /// Decodes an UPDATE's body (after the 19-byte header) into rec, from scratch. Returns the
+    /// first decoding failure; what decoded before and after it stays in rec.
+    std::optional<std::string> decode_update(const std::uint8_t* data, std::size_t size, bool as4,
+                                             bool add_path) {
+        rec.add_path = add_path;
+        rec.withdrawn.clear();
+        rec.withdrawn_path_ids.clear();
+        rec.announced.clear();
+        rec.announced_path_ids.clear();
+        rec.unmasked.clear();
+        std::optional<std::string> failure;
+        auto fail = [&failure](std::string message) {
+            if (!failure) {
+                failure = std::move(message);
+            }
+        };
+        Cursor u(data, size);
         const std::uint16_t wlen = u.u16();
         const auto* wdata = u.take(wlen);
         const std::uint16_t alen = u.u16();
         const auto* adata = u.take(alen);
         if (!u.ok()) {
-            record_error("UPDATE withdrawn/attribute lengths run past the message");
-            return;
+            return "UPDATE withdrawn/attribute lengths run past the message";
         }
         bool masked = false;
         if (!internal::read_nlri(wdata, wlen, IpFamily::V4, add_path, limits::kMaxPrefixesPerUpdate,
                                  rec.withdrawn, &rec.withdrawn_path_ids, masked)) {
-            record_error("malformed withdrawn routes");
+            fail("malformed withdrawn routes");
         }
-        if (!parse_entry_attributes(adata, alen, as4, false, add_path, rec.attributes)) {
-            // the error is recorded; NLRI are still decoded below
+        {
+            auto attributes = parse_update_attributes(adata, alen, as4, add_path);
+            if (!attributes) {
+                fail(std::move(attributes.error().message)); // NLRI are still decoded below
+            }
         }
         for (const auto& [i, ip] : raws_) {
             rec.unmasked.push_back(UnmaskedPrefix{UnmaskedPrefix::List::Withdrawn, i, ip});
@@ -502,8 +587,8 @@ struct MrtReader::Impl {
         if (!internal::read_nlri(u.data(), u.remaining(), IpFamily::V4, add_path,
                                  limits::kMaxPrefixesPerUpdate, rec.announced,
                                  &rec.announced_path_ids, masked, &raws_)) {
-            record_error("malformed NLRI (truncated prefix after " +
-                         std::to_string(rec.announced.size()) + " announced prefixes)");
+            fail("malformed NLRI (truncated prefix after " + std::to_string(rec.announced.size()) +
+                 " announced prefixes)");
         }
         for (const auto& [i, ip] : raws_) {
             rec.unmasked.push_back(UnmaskedPrefix{UnmaskedPrefix::List::Announced, i, ip});
@@ -529,8 +614,7 @@ struct MrtReader::Impl {
                                       apr.mp_reach_path_ids.end());
         a.mp_reach_nlri.clear(); // moved into announced / withdrawn
         a.mp_unreach_nlri.clear();
-        stats.announcements += rec.announced.size();
-        stats.withdrawals += rec.withdrawn.size();
+        return failure;
     }
 
     void decode(const std::uint8_t* body, std::size_t len) {
