@@ -158,6 +158,11 @@ TEST(RibDumpVsBgpdump, ZebraEightByteStateChangesKept) {
     EXPECT_GT(count_states(theirs.out), 0);
     EXPECT_EQ(count_states(ours.out), count_states(theirs.out));
     EXPECT_EQ(ours.err.find("address family 4 is invalid"), std::string::npos) << ours.err;
+    // Its 21 shortened OPEN messages (the BGP marker right after the ASNs) are read too.
+    const auto info = run_command({dg_binary(), "rib", "info", "--json", f});
+    ASSERT_EQ(info.exit_code, 0) << info.err;
+    EXPECT_NE(info.out.find("\"record_errors\":0"), std::string::npos) << info.out;
+    EXPECT_NE(info.out.find("\"recovered\":63"), std::string::npos) << info.out;
 }
 
 TEST(RibDumpVsBgpdump, EtTimestampsAndStateChanges) {

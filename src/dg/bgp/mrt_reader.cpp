@@ -448,6 +448,18 @@ struct MrtReader::Impl {
         Cursor c(body, len);
         const std::uint32_t peer_as = as4 ? c.u32() : c.u16();
         const std::uint32_t local_as = as4 ? c.u32() : c.u16();
+        if (!state && is_zebra_short_message(c)) {
+            // Zebra (2000) also wrote messages without interface, AFI and addresses: the BGP
+            // marker follows the two ASNs. Read them as IPv4 with unknown (0.0.0.0) addresses.
+            rec.afi = 1;
+            const IpAddress unspecified = IpAddress::from_bytes(IpFamily::V4, kZeroV4);
+            rec.peer = Peer{unspecified, Asn(peer_as), 0};
+            rec.local = Peer{unspecified, Asn(local_as), 0};
+            warn("BGP4MP message without interface, address family and addresses (a Zebra "
+                 "writer bug): peer read as 0.0.0.0");
+            decode_bgp_message(c, as4, add_path);
+            return;
+        }
         rec.interface_index = c.u16();
         rec.afi = c.u16();
         if (!c.ok()) {
@@ -473,6 +485,19 @@ struct MrtReader::Impl {
             ++stats.state_changes;
             return;
         }
+        decode_bgp_message(c, as4, add_path);
+    }
+
+    /// True when the cursor stands on a BGP marker (16 bytes of 0xff) followed by a header.
+    static bool is_zebra_short_message(const Cursor& c) {
+        if (c.remaining() < 19) {
+            return false;
+        }
+        const auto* p = c.data();
+        return std::all_of(p, p + 16, [](std::uint8_t b) { return b == 0xFF; });
+    }
+
+    void decode_bgp_message(Cursor& c, bool as4, bool add_path) {
         // BGP message: marker(16) length(2) type(1)
         const auto* marker = c.take(16);
         const std::uint16_t msg_len = c.u16();
