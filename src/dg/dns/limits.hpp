@@ -2,6 +2,7 @@
 // Named limits of the DNS engine. Every bound the resolver enforces lives here, so that a reader
 // can see at one glance what the engine will and will not do (Unbound's iterator limits idea).
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -42,5 +43,21 @@ inline constexpr std::uint32_t kMaxUpstreams = 64;
 inline constexpr std::uint32_t kMaxTcpConnections = 64;
 /// Messages per recvmmsg/sendmmsg call.
 inline constexpr std::uint32_t kBatch = 64;
+/// Congestion control per upstream (resolver.cpp): the first window, its floor after losses.
+/// `-c` is the ceiling of every window: against one server that drops queries beyond its socket
+/// buffer, the window settles below the drop point instead of at -c.
+inline constexpr double kInitialWindow = 64;
+inline constexpr double kMinWindow = 4;
+/// Slow start ends early (HyStart) once kHyStartMinSamples answers were seen and the smoothed
+/// latency exceeds the lowest one by max(itself, kQueueingDelay).
+inline constexpr std::uint64_t kHyStartMinSamples = 32;
+inline constexpr std::chrono::milliseconds kQueueingDelay{4};
+/// Adaptive per-attempt timeout: after kRtoMinSamples answers, recomputed every
+/// kRtoRecomputeEvery answers as max(kMinRto, kRtoLatencyFactor x the upstream's p99 latency),
+/// never above --timeout.
+inline constexpr std::uint64_t kRtoMinSamples = 256;
+inline constexpr std::uint64_t kRtoRecomputeEvery = 256;
+inline constexpr std::int64_t kRtoLatencyFactor = 4;
+inline constexpr std::chrono::milliseconds kMinRto{100};
 
 } // namespace dg::dns

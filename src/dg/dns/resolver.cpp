@@ -226,6 +226,7 @@ public:
         ++count_;
         sum_us_ += us;
     }
+    [[nodiscard]] std::uint64_t count() const { return count_; }
     [[nodiscard]] Duration mean() const {
         return count_ == 0 ? Duration::zero()
                            : Duration(static_cast<std::int64_t>(
@@ -263,6 +264,16 @@ struct UpstreamState {
     double tokens = 0;
     TimePoint refilled{};
     Histogram latency;
+    // Congestion control (AIMD, as TCP): at most floor(cwnd) queries in flight to this upstream;
+    // slow start up to ssthresh, then +1 per window of answers; a loss halves it, once per window.
+    double cwnd = 0;
+    double ssthresh = 0;
+    std::uint32_t in_flight = 0;
+    TimePoint last_cut{};
+    std::uint64_t answers_since_rto = 0;
+    Duration min_rtt{}; ///< lowest latency seen (zero: none yet)
+    double srtt_us = 0; ///< smoothed latency (EWMA, 1/8), microseconds
+    Duration rto{};     ///< adaptive retry timeout; zero until enough answers were seen
 };
 
 enum class QState : std::uint8_t { Free, Ready, Backoff, InFlight };
@@ -348,6 +359,8 @@ public:
             s.health.endpoint = u.endpoint;
             s.window.assign(config_.bench_window, 0);
             s.tokens = burst(u.rate_qps);
+            s.ssthresh = static_cast<double>(config_.concurrency);
+            s.cwnd = std::min(s.ssthresh, kInitialWindow);
             upstreams_.push_back(std::move(s));
         }
         sockets_ = std::max<std::uint32_t>(1, transport_.socket_count());
@@ -634,6 +647,9 @@ private:
                 if (pass == 0 && can_avoid && static_cast<std::int32_t>(u) == q.last_upstream) {
                     continue;
                 }
+                if (window_full(u)) {
+                    continue; // its answers (or timeouts) wake the loop
+                }
                 if (take_token(u, now, wake)) {
                     rr_ = (rr_ + i + 1) % n;
                     return static_cast<std::int32_t>(u);
@@ -641,6 +657,64 @@ private:
             }
         }
         return -1;
+    }
+
+    [[nodiscard]] bool window_full(std::uint32_t u) const {
+        const UpstreamState& s = upstreams_[u];
+        return static_cast<double>(s.in_flight) + 1.0 > std::max(1.0, s.cwnd);
+    }
+
+    /// An answer came back: the path delivers. Grow the window (slow start, then additive).
+    void on_delivered(std::uint32_t u, Duration latency) {
+        UpstreamState& s = upstreams_[u];
+        if (s.min_rtt == Duration::zero() || latency < s.min_rtt) {
+            s.min_rtt = latency;
+        }
+        const double sample_us = std::chrono::duration<double, std::micro>(latency).count();
+        s.srtt_us = s.srtt_us == 0 ? sample_us : s.srtt_us + (sample_us - s.srtt_us) / 8.0;
+        if (s.cwnd < s.ssthresh && queueing(s)) {
+            // HyStart: latency rising in slow start means a queue is building at the server;
+            // leave slow start before its buffer overflows (losses show only after a timeout).
+            s.ssthresh = s.cwnd;
+        }
+        const double ceiling =
+            static_cast<double>(std::max(config_.concurrency, config_.repair_concurrency));
+        s.cwnd += s.cwnd < s.ssthresh ? 1.0 : 1.0 / std::max(1.0, s.cwnd);
+        s.cwnd = std::min(s.cwnd, ceiling);
+        if (++s.answers_since_rto >= kRtoRecomputeEvery) {
+            s.answers_since_rto = 0;
+            if (s.latency.count() >= kRtoMinSamples) {
+                s.rto = std::max<Duration>(kMinRto, s.latency.quantile(0.99) * kRtoLatencyFactor);
+            }
+        }
+    }
+
+    /// The smoothed latency is well above the lowest seen: min + max(min, kQueueingDelay).
+    static bool queueing(const UpstreamState& s) {
+        const double min_us = std::chrono::duration<double, std::micro>(s.min_rtt).count();
+        const double extra_us = std::chrono::duration<double, std::micro>(kQueueingDelay).count();
+        return s.latency.count() >= kHyStartMinSamples &&
+               s.srtt_us > min_us + std::max(min_us, extra_us);
+    }
+
+    /// A query to `u` sent at `sent` went unanswered: halve the window, once per window of loss
+    /// (queries sent before the last cut do not cut again).
+    void on_lost(std::uint32_t u, TimePoint sent, TimePoint now) {
+        UpstreamState& s = upstreams_[u];
+        if (sent < s.last_cut) {
+            return;
+        }
+        s.ssthresh = std::max(kMinWindow, s.cwnd / 2.0);
+        s.cwnd = s.ssthresh;
+        s.last_cut = now;
+        ++summary_.window_cuts;
+    }
+
+    /// Per-attempt timeout towards `u`: the phase's, or shorter once the upstream's own latency
+    /// is known (max(kMinRto, 4 x its p99)), as recursive resolvers do with their RTO.
+    [[nodiscard]] Duration attempt_timeout(std::uint32_t u) const {
+        const Duration rto = upstreams_[u].rto;
+        return rto > Duration::zero() ? std::min(phase_.timeout, rto) : phase_.timeout;
     }
 
     void dispatch(TimePoint now, TimePoint& wake) {
@@ -694,6 +768,7 @@ private:
         q.sent = now;
         q.state = QState::InFlight;
         ++in_flight_;
+        ++upstreams_[u].in_flight;
         ++summary_.queries;
         ++upstreams_[u].health.queries;
         const std::span<const std::uint8_t> bytes(buf.data(), *size);
@@ -707,7 +782,7 @@ private:
             keys_.insert(q.key, s);
             transport_.send_udp(socket, upstreams_[u].config.endpoint, bytes);
         }
-        timers_.push(Timer{now + phase_.timeout, s, q.gen});
+        timers_.push(Timer{now + attempt_timeout(u), s, q.gen});
     }
 
     void leave_flight(std::uint32_t s) {
@@ -718,6 +793,7 @@ private:
         }
         if (q.state == QState::InFlight) {
             --in_flight_;
+            --upstreams_[q.upstream].in_flight;
         }
         q.state = QState::Ready; // caller decides what comes next
         ++q.gen;
@@ -738,6 +814,7 @@ private:
                     transport_.cancel_tcp((static_cast<std::uint64_t>(q.gen) << 32) | t.slot);
                 }
                 leave_flight(t.slot);
+                on_lost(q.upstream, q.sent, now);
                 ++upstreams_[q.upstream].health.timeouts;
                 record_outcome(q.upstream, true, std::nullopt);
                 retry_or_fail(t.slot, Status::Timeout, "", now);
@@ -824,6 +901,7 @@ private:
             return; // keep waiting for the real answer
         }
         leave_flight(s);
+        on_delivered(q.upstream, now - q.sent);
         ++summary_.responses;
         ++upstreams_[q.upstream].health.answers;
         const bool upstream_error = m->rcode == 5 || m->rcode == 1;

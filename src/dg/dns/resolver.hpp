@@ -132,6 +132,7 @@ struct Summary {
     std::uint64_t mismatched = 0; ///< ID hit but source or question wrong (spoof?): ignored
     std::uint64_t malformed = 0;  ///< answers that did not parse
     std::uint64_t cname_follow_ups = 0;
+    std::uint64_t window_cuts = 0;      ///< congestion-window halvings after losses (all upstreams)
     std::uint64_t repair_names = 0;     ///< names retried by the repair pass
     std::uint64_t repair_recovered = 0; ///< of which now have no TIMEOUT/SERVFAIL type
     std::vector<UpstreamHealth> upstreams;

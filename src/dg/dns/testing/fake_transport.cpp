@@ -65,6 +65,14 @@ void FakeTransport::handle(bool tcp, std::uint32_t socket, std::uint64_t token, 
     if (rule == nullptr || rule->action == Action::Drop) {
         return;
     }
+    Duration queued{};
+    if (!tcp) {
+        const auto extra = queue_delay(to);
+        if (!extra) {
+            return; // the server's queue is full: dropped, as a full socket buffer does
+        }
+        queued = *extra;
+    }
     ResponseSpec spec;
     spec.id = q->id;
     spec.qname = q->qname;
@@ -101,7 +109,7 @@ void FakeTransport::handle(bool tcp, std::uint32_t socket, std::uint64_t token, 
             spec.answers.push_back(std::move(x));
         }
     }
-    Event e{now + rule->delay, 0, tcp, socket, token, to, {}};
+    Event e{now + queued + rule->delay, 0, tcp, socket, token, to, {}};
     if (rule->action == Action::Garbage) {
         e.bytes.assign(bytes.begin(), bytes.begin() + 2);
         e.bytes.resize(13, 0xff);
@@ -148,6 +156,22 @@ void FakeTransport::handle(bool tcp, std::uint32_t socket, std::uint64_t token, 
     }
     e.bytes = std::move(*wire);
     schedule(std::move(e));
+}
+
+std::optional<Duration> FakeTransport::queue_delay(const Endpoint& to) {
+    const auto it = capacity_.find(to.to_string());
+    if (it == capacity_.end()) {
+        return Duration::zero();
+    }
+    Capacity& c = it->second;
+    const TimePoint now = clock_.now();
+    const TimePoint start = std::max(now, c.busy_until);
+    const auto waiting = c.service.count() == 0 ? 0 : (start - now) / c.service;
+    if (static_cast<std::size_t>(waiting) >= c.queue) {
+        return std::nullopt;
+    }
+    c.busy_until = start + c.service;
+    return c.busy_until - now;
 }
 
 void FakeTransport::poll(TimePoint deadline, TransportSink& sink) {

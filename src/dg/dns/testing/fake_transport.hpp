@@ -69,6 +69,12 @@ public:
     /// Later rules take precedence over earlier ones (so a script can change behaviour as
     /// time passes).
     void add_rule(Rule rule) { rules_.push_back(std::move(rule)); }
+    /// Models `server` (Endpoint::to_string()) as one FIFO queue, as a real server's socket
+    /// buffer and worker: each UDP query waits for the ones before it and takes `service` on top
+    /// of its rule's delay; a query arriving while `queue` answers are still pending is dropped.
+    void set_capacity(const std::string& server, std::size_t queue, Duration service) {
+        capacity_[server] = Capacity{queue, service, TimePoint{}};
+    }
     [[nodiscard]] const std::vector<SentQuery>& sent() const { return sent_; }
 
     [[nodiscard]] std::uint32_t socket_count() const override { return sockets_; }
@@ -94,8 +100,17 @@ private:
                 std::span<const std::uint8_t> bytes);
     void schedule(Event e);
 
+    struct Capacity {
+        std::size_t queue;
+        Duration service;
+        TimePoint busy_until;
+    };
+    /// For a server with a capacity: false when the query is dropped, else the extra delay.
+    std::optional<Duration> queue_delay(const Endpoint& to);
+
     FakeClock& clock_;
     std::uint32_t sockets_;
+    std::map<std::string, Capacity> capacity_;
     std::vector<Rule> rules_;
     std::vector<int> fired_;
     std::vector<SentQuery> sent_;

@@ -71,6 +71,7 @@ Result<ScenarioOutcome> run_scenario(std::string_view text, const std::string& s
     std::vector<Rule> rules;
     std::vector<Expectation> expects;
     std::map<std::string, double> rates;
+    std::map<std::string, std::pair<std::size_t, Duration>> capacities;
     std::vector<std::string> servers;
     TimePoint epoch{};
     std::uint32_t sockets = 4;
@@ -119,6 +120,10 @@ Result<ScenarioOutcome> run_scenario(std::string_view text, const std::string& s
                 }
             } else if (k == "rate" && w.size() == 4) {
                 rates[w[2]] = static_cast<double>(number(w[3]).value_or(0));
+            } else if (k == "capacity" && w.size() == 5) {
+                // config capacity SERVER QUEUE SERVICE_US
+                capacities[w[2]] = {static_cast<std::size_t>(number(w[3]).value_or(0)),
+                                    std::chrono::microseconds(number(w[4]).value_or(0))};
             } else if (k == "hosts") {
                 config.resolve_hosts = w[2] == "on";
             } else if (k == "repair") {
@@ -283,6 +288,13 @@ Result<ScenarioOutcome> run_scenario(std::string_view text, const std::string& s
     for (auto& r : rules) {
         transport.add_rule(std::move(r));
     }
+    for (const auto& [server, cap] : capacities) {
+        auto e = Endpoint::parse(server);
+        if (!e) {
+            return e.error().at(source);
+        }
+        transport.set_capacity(e->to_string(), cap.first, cap.second);
+    }
     DG_TRY(auto resolver, Resolver::create(config, transport, clock));
     std::size_t next = 0;
     std::map<std::string, NameResult> results;
@@ -358,6 +370,7 @@ Result<ScenarioOutcome> run_scenario(std::string_view text, const std::string& s
                 {"repair_names", s.repair_names},
                 {"recovered", s.repair_recovered},
                 {"cname_follow_ups", s.cname_follow_ups},
+                {"window_cuts", s.window_cuts},
                 {"names", s.names},
                 {"elapsed_ms",
                  static_cast<std::uint64_t>(
