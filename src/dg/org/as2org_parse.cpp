@@ -450,12 +450,124 @@ void parse_lines(Builder& b, std::string_view content) {
     }
 }
 
+/// pyasn's asnames.json: {"1": "LVLT-1 - Level 3 Parent, LLC, US", ...} on one (long) line.
+void parse_pyasn_names(Builder& b, std::string_view content) {
+    b.report().format = FileFormat::PyasnNames;
+    b.report().lines = static_cast<std::uint64_t>(std::count(content.begin(), content.end(), '\n'));
+    const auto doc = nlohmann::json::parse(content, nullptr, false);
+    if (!doc.is_object()) {
+        b.skip(1, "not a JSON object of AS number -> name");
+        return;
+    }
+    for (const auto& [key, value] : doc.items()) {
+        if (b.full()) {
+            break;
+        }
+        const auto asn = Asn::parse(key);
+        if (!asn || !value.is_string()) {
+            std::string why = "entry '";
+            why += key.substr(0, 40);
+            why += "': not an AS number with a text name";
+            b.skip(1, std::move(why));
+            continue;
+        }
+        const std::string& text = value.get_ref<const std::string&>();
+        std::string_view handle = text;
+        std::string_view org = text;
+        std::string_view country;
+        if (const auto dash = text.find(" - "); dash != std::string::npos) {
+            handle = std::string_view(text).substr(0, dash);
+            org = std::string_view(text).substr(dash + 3);
+        }
+        if (const auto comma = org.rfind(", ");
+            comma != std::string_view::npos && org.size() - comma == 4 &&
+            std::isupper(static_cast<unsigned char>(org[comma + 2])) &&
+            std::isupper(static_cast<unsigned char>(org[comma + 3]))) {
+            country = org.substr(comma + 2);
+            org = org.substr(0, comma);
+        }
+        std::string id = "@asnames-";
+        id += asn->to_string();
+        b.add_org(1, id, org, country, "pyasn", "");
+        b.add_as(1, *asn, handle, id, "", "pyasn", "");
+    }
+}
+
+/// What a file that is not an AS-organisation file looks like, or nullopt when it may be one.
+std::optional<std::string> foreign_format(std::string_view content) {
+    const std::string_view head = content.substr(0, 64 * 1024);
+    const auto binary = std::count_if(head.begin(), head.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u == 0 || (u < 0x20 && u != '\n' && u != '\r' && u != '\t');
+    });
+    if (!head.empty() && binary * 100 > static_cast<std::ptrdiff_t>(head.size())) {
+        if (content.find("\xab\xcd\xefMaxMind.com") != std::string_view::npos) {
+            return "a MaxMind database (.mmdb), not an AS-organisation file";
+        }
+        return "a binary file (an MRT dump? a MaxMind database?), not an AS-organisation file";
+    }
+    auto starts_line = [&head](std::string_view key) {
+        return head.rfind(key, 0) == 0 ||
+               head.find("\n" + std::string(key)) != std::string_view::npos;
+    };
+    for (const char* key : {"aut-num:", "organisation:", "as-block:", "mntner:", "inetnum:",
+                            "inet6num:", "person:", "role:", "route:"}) {
+        if (starts_line(key)) {
+            std::string what = "an RPSL WHOIS dump (it has '";
+            what += key;
+            what += "' objects); build an as-org2info file from registry dumps with "
+                    "`domaingraph as2org infer`";
+            return what;
+        }
+    }
+    if (starts_line("ASHandle:") || starts_line("OrgID:")) {
+        return "ARIN bulk WHOIS data; build an as-org2info file from it with "
+               "`domaingraph as2org infer`";
+    }
+    return std::nullopt;
+}
+
+bool looks_like_pyasn_names(std::string_view content) {
+    const auto first = content.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos || content[first] != '{') {
+        return false;
+    }
+    // CAIDA's JSON Lines objects carry "type"; pyasn's one object maps "ASN" -> "name".
+    const auto rest = content.substr(first + 1);
+    const auto key = rest.find_first_not_of(" \t\r\n");
+    if (key == std::string_view::npos || rest[key] != '"') {
+        return false;
+    }
+    const auto end = rest.find('"', key + 1);
+    return end != std::string_view::npos && end > key + 1 &&
+           std::all_of(rest.begin() + static_cast<std::ptrdiff_t>(key) + 1,
+                       rest.begin() + static_cast<std::ptrdiff_t>(end),
+                       [](char c) { return c >= '0' && c <= '9'; });
+}
+
 } // namespace
 
 Result<OrgTable> OrgTable::parse(std::string_view content, const std::string& name,
                                  LoadReport* report) {
+    if (auto what = foreign_format(content)) {
+        if (report != nullptr) {
+            *report = LoadReport{};
+            report->source = name;
+        }
+        std::string message = "this is ";
+        message += *what;
+        message += ". Expected CAIDA's as-org2info (text or JSON Lines, "
+                   "YYYYMMDD.as-org2info.txt.gz) or pyasn's asnames.json";
+        Error e = make_error(ErrorCode::Malformed, std::move(message));
+        e.source = name;
+        return e;
+    }
     Builder b(name);
-    parse_lines(b, content);
+    if (looks_like_pyasn_names(content)) {
+        parse_pyasn_names(b, content);
+    } else {
+        parse_lines(b, content);
+    }
     if (b.full()) {
         Error e = make_error(ErrorCode::ResourceExhausted,
                              "more than kMaxRows (" + std::to_string(kMaxRows) + ") rows");

@@ -9,7 +9,10 @@
 //  - JSON Lines `YYYYMMDD.as-org2info.jsonl[.gz]`: one object per line with "type":
 //    "Organization" (organizationId, name, country, source, changed) or "ASN" (asn, name,
 //    organizationId, opaqueId, source, changed).
+//  - pyasn's `asnames.json` (FileFormat::PyasnNames).
 // Broken lines are reported (file, line, reason) and skipped; a file without any valid row fails.
+// A file of another kind (an RPSL WHOIS dump, ARIN bulk data, a binary file such as an MRT dump
+// or a MaxMind database) is refused at once with one line saying what it is and what is expected.
 
 #include "dg/core/asn.hpp"
 #include "dg/core/result.hpp"
@@ -43,7 +46,11 @@ struct AsOrg {
     std::string_view changed;   ///< YYYYMMDD as given (may be empty)
 };
 
-enum class FileFormat { Text, JsonLines };
+/// Text and JsonLines: CAIDA's as-org2info; PyasnNames: pyasn's `asnames.json` (one JSON object
+/// {"ASN": "HANDLE - Org name, CC"}): each AS gets an organisation of its own, "@asnames-ASN",
+/// named by the text between " - " and the trailing ", CC" (the whole text when it has no such
+/// parts), with that country.
+enum class FileFormat { Text, JsonLines, PyasnNames };
 
 /// What a load saw. Filled also when the load fails.
 struct LoadReport {

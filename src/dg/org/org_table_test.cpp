@@ -254,5 +254,46 @@ TEST(OrgTable, ViewsSurviveMovesAndLargeTables) {
     }
 }
 
+// Issue 12 item 13: the files users hand to --as2org.
+TEST(OrgTable, ReadsPyasnAsnamesJsonOfOneLongLine) {
+    std::string text = "{";
+    for (std::uint32_t asn = 1; asn <= 20000; ++asn) {
+        text += (asn > 1 ? ", " : "") + std::string("\"") + std::to_string(asn) + "\": \"NET-" +
+                std::to_string(asn) + " - Example Networks " + std::to_string(asn) + ", Inc., US\"";
+    }
+    text += ", \"3356\": \"LEVEL3\", \"bogus\": \"x\"}";
+    ASSERT_GT(text.size(), kMaxLineBytes); // longer than any CAIDA line may be
+    LoadReport report;
+    auto table = OrgTable::parse(text, "asnames.json", &report);
+    ASSERT_TRUE(table) << table.error().to_string();
+    EXPECT_EQ(report.format, FileFormat::PyasnNames);
+    EXPECT_EQ(report.skipped, 1U); // "bogus"
+    EXPECT_EQ(table->as_of(Asn{42})->name, "NET-42");
+    ASSERT_NE(table->org_of(Asn{42}), nullptr);
+    EXPECT_EQ(table->org_of(Asn{42})->name, "Example Networks 42, Inc.");
+    EXPECT_EQ(table->org_of(Asn{42})->country, "US");
+    EXPECT_EQ(table->org_of(Asn{3356})->name, "LEVEL3"); // no " - ", no country
+}
+
+TEST(OrgTable, RefusesOtherKindsOfFilesInOneLine) {
+    const std::string rpsl = "% This is the RIPE Database query service.\n\n"
+                             "aut-num:        AS3333\nas-name:        RIPE-NCC-AS\n"
+                             "org:            ORG-RIEN1-RIPE\n\n";
+    LoadReport report;
+    auto r = OrgTable::parse(rpsl, "ripe.db.aut-num", &report);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("RPSL WHOIS dump"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("as2org infer"), std::string::npos);
+    EXPECT_TRUE(report.warnings.empty()); // one line, not twenty
+    auto arin = OrgTable::parse("ASHandle:       AS701\nOrgID:          MCICS\n", "arin.txt");
+    ASSERT_FALSE(arin);
+    EXPECT_NE(arin.error().message.find("ARIN bulk"), std::string::npos);
+    std::string mmdb(4096, '\0');
+    mmdb += "\xab\xcd\xefMaxMind.com";
+    auto m = OrgTable::parse(mmdb, "GeoLite2-City.mmdb");
+    ASSERT_FALSE(m);
+    EXPECT_NE(m.error().message.find("MaxMind database"), std::string::npos);
+}
+
 } // namespace
 } // namespace dg::org
