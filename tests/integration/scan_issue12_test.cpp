@@ -259,7 +259,7 @@ TEST(ScanIssue12, NoListOnATerminalIsAUsageErrorAndCtrlCLeavesNoEmptyScan) {
     // and a scan that stored nothing is not left behind.
     std::tie(pid, master) =
         spawn_on_terminal({dg_binary(), "scan", "--no-progress", "-d", "-", "-m", table, "--db", db,
-                           "--resolver", "127.0.0.1:9", "--timeout", "60000"},
+                           "--resolver", "127.0.0.1:9"},
                           err);
     ASSERT_GT(pid, 0);
     ASSERT_TRUE(wait_for_text(err, "reading domain names from the terminal")) << read_file(err);

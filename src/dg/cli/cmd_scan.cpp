@@ -340,6 +340,16 @@ int run_scan_command(ScanOptions o) {
         return fail("output: " + output.error().to_string(), kExitUsage);
     }
 
+    // From here on a stop signal stops the scan cleanly (before the scan record exists too).
+    if (o.domains == "-") {
+        g_stdin_null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+    struct sigaction sa {};
+    sa.sa_handler = on_scan_signal; // no SA_RESTART: a blocked read returns (EINTR)
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+
     std::int64_t scan_id = 0;
     if (resumed) {
         scan_id = resumed->id;
@@ -410,14 +420,6 @@ int run_scan_command(ScanOptions o) {
                                 std::to_string(p.ok) + " failed " + std::to_string(p.failed));
         };
     }
-    if (o.domains == "-") {
-        g_stdin_null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    }
-    struct sigaction sa {};
-    sa.sa_handler = on_scan_signal; // no SA_RESTART: a blocked read returns (EINTR)
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
     auto report =
         scan::run_scan(db, scan_id, *input, mapper, settings, **transport, clock, hooks, &g_stop);
     signal(SIGINT, SIG_DFL);
