@@ -10,11 +10,6 @@ std::string default_database_path() {
     return user_data_dir() + "/domaingraph.db";
 }
 
-Error no_such_scan(std::int64_t id) {
-    return make_error(ErrorCode::NotFound,
-                      "no scan " + std::to_string(id) + " (see 'domaingraph scans list')");
-}
-
 Result<std::unique_ptr<Store>> Store::open(const std::string& url) {
     if (url.empty()) {
         const std::string dir = user_data_dir();

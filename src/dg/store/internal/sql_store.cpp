@@ -8,6 +8,16 @@
 #include <unordered_map>
 #include <unordered_set>
 
+namespace dg::store {
+
+// Declared in store.hpp; defined here, in the target every backend links (dg_store_sql).
+Error no_such_scan(std::int64_t id) {
+    return make_error(ErrorCode::NotFound,
+                      "no scan " + std::to_string(id) + " (see 'domaingraph scans list')");
+}
+
+} // namespace dg::store
+
 namespace dg::store::internal {
 namespace {
 
