@@ -101,6 +101,15 @@ TEST_F(ConfigCli, ShowReportsValuesAndOrigins) {
 
     auto unknown = dg({"config", "show", "nosuchcommand"});
     EXPECT_EQ(unknown.exit_code, 2);
+
+    // Issue 12 item 22: an empty list default (scan --resolver) printed as "[[]]".
+    auto scan = dg({"config", "show", "scan"});
+    ASSERT_EQ(scan.exit_code, 0) << scan.err;
+    EXPECT_EQ(scan.out.find("[[]]"), std::string::npos) << scan.out;
+    EXPECT_NE(scan.out.find(" = []  (default)"), std::string::npos) << scan.out;
+    auto scan_json = dg({"config", "show", "scan", "--json"});
+    ASSERT_EQ(scan_json.exit_code, 0) << scan_json.err;
+    EXPECT_EQ(settings(scan_json)["scan.resolver"]["value"], nlohmann::json::array());
 }
 
 TEST_F(ConfigCli, DefaultWhenNothingIsSet) {

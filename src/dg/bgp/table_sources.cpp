@@ -599,6 +599,14 @@ Result<IpAsnSource> IpAsnSource::open(const std::string& path, const SourceOptio
     IpAsnSource out;
     out.report_.format = format;
     const auto warn = make_warn(options);
+    const auto identify = [&](const Result<std::string>& hash) {
+        if (hash) {
+            out.report_.content_hash = "xxh3-128:" + *hash;
+        }
+    };
+    if (format != SourceFormat::Mrt || !options.use_cache) {
+        identify(content_hash(path)); // MRT with the cache: the cache key's hash, below
+    }
     switch (format) {
     case SourceFormat::CachedTable: {
         DG_TRY(auto t, PrefixTable::load(path));
@@ -641,6 +649,7 @@ Result<IpAsnSource> IpAsnSource::open(const std::string& path, const SourceOptio
             options.cache_dir.empty() ? user_cache_dir() + "/prefix-tables" : options.cache_dir;
         const bool have_dir = static_cast<bool>(ensure_directory(dir));
         auto hash = have_dir ? remembered_content_hash(path, dir) : content_hash(path);
+        identify(hash);
         if (hash) {
             key = *hash + ":" + policy_name(options.policy);
             cache_path = dir + "/" + *hash + "-" + policy_name(options.policy) + ".dgpt";

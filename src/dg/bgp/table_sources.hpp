@@ -51,7 +51,10 @@ struct SourceOptions {
 struct SourceReport {
     SourceFormat format = SourceFormat::Mrt;
     bool from_cache = false;
-    std::string cache_path;          ///< the cache file used or written ("" if none)
+    std::string cache_path; ///< the cache file used or written ("" if none)
+    /// "xxh3-128:<32 hex digits>" of the source file as stored (content_hash), the identity
+    /// a scan records for its table; "" when the file could not be read again.
+    std::string content_hash;
     std::uint64_t lines = 0;         ///< text sources: lines read
     std::uint64_t malformed = 0;     ///< text sources: malformed lines skipped
     std::uint64_t record_errors = 0; ///< MRT: damaged records (reader RecordError/StreamError)

@@ -98,11 +98,39 @@ int run_analytics(const AnalyticsOptions& o) {
 
 // --- cluster ---
 
+/// --limit not given: 20 clusters in text, all in JSON.
+constexpr std::size_t kLimitUnset = static_cast<std::size_t>(-1);
+
 struct ClusterCliOptions : Common {
     std::string by = "asn";
     std::uint32_t min_shared = 1;
-    std::size_t limit = 0;
+    std::size_t limit = kLimitUnset;
+    std::size_t names = 12;
 };
+
+/// `words` after `indent`, wrapped to lines of at most `width` columns (a longer word stands
+/// alone on its line).
+std::string wrapped(const std::vector<std::string>& words, std::size_t count, std::size_t indent,
+                    std::size_t width) {
+    std::string out;
+    std::size_t column = 0;
+    for (std::size_t i = 0; i < count && i < words.size(); ++i) {
+        if (column == 0) {
+            out.append(indent, ' ');
+            column = indent;
+        } else if (column + 1 + words[i].size() > width) {
+            out += "\n";
+            out.append(indent, ' ');
+            column = indent;
+        } else {
+            out += ' ';
+            ++column;
+        }
+        out += words[i];
+        column += words[i].size();
+    }
+    return out.empty() ? out : out + "\n";
+}
 
 int run_cluster(const ClusterCliOptions& o) {
     auto by = analytics::parse_cluster_by(o.by);
@@ -124,16 +152,32 @@ int run_cluster(const ClusterCliOptions& o) {
         return fail("cluster", clusters.error());
     }
     if (o.json) {
-        print(analytics::to_json(*clusters, opened->second, co, o.limit).dump(2) + "\n");
+        const std::size_t limit = o.limit == kLimitUnset ? 0 : o.limit;
+        print(analytics::to_json(*clusters, opened->second, co, limit).dump(2) + "\n");
         return kExitOk;
     }
+    // Text is for reading: the first 20 clusters, the first few names of each, wrapped to 100
+    // columns (a cluster of an ISP's AS holds thousands of names; --json has them all).
+    constexpr std::size_t kWidth = 100;
+    const std::size_t limit = o.limit == kLimitUnset ? 20 : o.limit;
     std::string out = fmt::format("{} clusters of domains sharing >= {} {} (scan {})\n",
                                   clusters->size(), o.min_shared, o.by, opened->second);
-    for (std::size_t i = 0; i < clusters->size() && (o.limit == 0 || i < o.limit); ++i) {
-        const auto& c = (*clusters)[i];
+    std::size_t shown = 0;
+    for (; shown < clusters->size() && (limit == 0 || shown < limit); ++shown) {
+        const auto& c = (*clusters)[shown];
+        out += fmt::format("{:>6} domains  shared: ", c.domains.size());
+        const std::string shared = wrapped(c.shared, c.shared.size(), 24, kWidth);
+        out += shared.empty() ? "-\n" : shared.substr(24);
+        const std::size_t names = o.names == 0 ? c.domains.size() : o.names;
+        out += wrapped(c.domains, names, 8, kWidth);
+        if (c.domains.size() > names) {
+            out += fmt::format("        ... and {} more (--names 0 lists every name)\n",
+                               c.domains.size() - names);
+        }
+    }
+    if (shown < clusters->size()) {
         out +=
-            fmt::format("{:>6} domains  shared: {}\n", c.domains.size(), fmt::join(c.shared, " "));
-        out += fmt::format("        {}\n", fmt::join(c.domains, " "));
+            fmt::format("({} more clusters: --limit 0 lists them all)\n", clusters->size() - shown);
     }
     print(out);
     return kExitOk;
@@ -200,7 +244,7 @@ int run_trends(const TrendsOptions& o) {
 }
 
 void add_common(CLI::App* cmd, Common& c) {
-    cmd->add_option("SCAN", c.scan, "scan id, 'latest' or 'latest-complete' (default)");
+    cmd->add_option("SCAN", c.scan, std::string(kScanRefHelp) + "; default: latest-complete");
     cmd->add_option("--db", c.db, "store URL (default: SQLite in the user data directory)");
     cmd->add_flag("--json", c.json, "JSON output");
 }
@@ -222,7 +266,10 @@ void register_analytics_commands(CLI::App& app, Runner& selected) {
     add_common(cmd, *c);
     cmd->add_option("--by", c->by, "asn (default), prefix, ip (of A/AAAA) or ns (name servers)");
     cmd->add_option("--min-shared", c->min_shared, "elements a group shares (default 1)");
-    cmd->add_option("--limit", c->limit, "clusters listed (default 0 = all)");
+    cmd->add_option("--limit", c->limit,
+                    "clusters listed (default: 20 in text, all with --json; 0 = all)");
+    cmd->add_option("--names", c->names,
+                    "domain names shown per cluster in text (default 12; 0 = all; --json: all)");
     cmd->callback([c, &selected] { selected = [c] { return run_cluster(*c); }; });
 
     auto t = std::make_shared<TrendsOptions>();

@@ -98,7 +98,7 @@ std::vector<config::Setting> overview(CLI::App& app, const config::CliConfig& cf
 
 nlohmann::ordered_json value_json(const config::Setting& s) {
     if (s.values.empty()) {
-        return nullptr;
+        return s.is_list ? nlohmann::ordered_json::array() : nlohmann::ordered_json(nullptr);
     }
     if (s.is_list || s.values.size() > 1) {
         return s.values;
@@ -108,7 +108,7 @@ nlohmann::ordered_json value_json(const config::Setting& s) {
 
 std::string value_text(const config::Setting& s) {
     if (s.values.empty()) {
-        return "-";
+        return s.is_list ? "[]" : "-";
     }
     if (s.is_list || s.values.size() > 1) {
         std::string out = "[";

@@ -16,6 +16,7 @@ struct ExportOptions {
     std::string output = "-";
     std::string db;
     std::string codec = "zstd";
+    std::string gexf_version = "1.2draft";
     std::uint32_t row_group_rows = 1u << 16;
 };
 
@@ -34,13 +35,22 @@ int run_export(const ExportOptions& o) {
         }
         req.format = *f;
     } else {
-        req.format = exports::format_from_path(o.output).value_or(exports::Format::Jsonl);
+        auto f = exports::format_for_output(o.output);
+        if (!f) {
+            return fail(f.error());
+        }
+        req.format = *f;
     }
     auto codec = exports::parse_parquet_codec(o.codec);
     if (!codec) {
         return fail(codec.error());
     }
     req.writer.parquet_codec = *codec;
+    auto gexf = exports::parse_gexf_version(o.gexf_version);
+    if (!gexf) {
+        return fail(gexf.error());
+    }
+    req.writer.gexf_version = *gexf;
     req.writer.parquet_row_group_rows = o.row_group_rows == 0 ? 1 : o.row_group_rows;
     if (exports::is_binary(req.format) && o.output == "-" && ::isatty(STDOUT_FILENO) == 1) {
         std::fprintf(stderr,
@@ -80,13 +90,16 @@ void register_export_command(CLI::App& app, Runner& selected) {
     auto opts = std::make_shared<ExportOptions>();
     CLI::App* cmd = app.add_subcommand(
         "export", "Write a stored scan as json, jsonl, csv, parquet, gexf or graphml");
-    cmd->add_option("SCAN", opts->scan, "scan id, or 'latest'")->required();
+    cmd->add_option("SCAN", opts->scan, kScanRefHelp)->required();
     cmd->add_option("--format,-f", opts->format,
                     "json|jsonl|csv|parquet|gexf|graphml (default: from -o's extension, else "
                     "jsonl)");
     cmd->add_option("-o,--output", opts->output, "output file ('-' = stdout, the default)");
     cmd->add_option("--db", opts->db, "store URL (default: SQLite in the user data directory)");
     cmd->add_option("--parquet-codec", opts->codec, "zstd (default), gzip or none");
+    cmd->add_option("--gexf-version", opts->gexf_version,
+                    "GEXF flavour: 1.2draft (default; Gephi, networkx, sigma.js read it) or 1.3")
+        ->capture_default_str();
     cmd->add_option("--row-group-rows", opts->row_group_rows,
                     "Parquet rows per row group (default 65536)");
     cmd->footer("Examples:\n  domaingraph export 3 -o scan3.parquet\n"

@@ -49,7 +49,7 @@ void register_report_command(CLI::App& app, Runner& selected) {
         "report", "One self-contained HTML page with charts about a scan: AS distribution,\n"
                   "organisation shares, diversity, single points of failure, trends and the\n"
                   "changes since the previous scan (opens offline)");
-    cmd->add_option("SCAN", o->scan, "scan id, 'latest' or 'latest-complete' (default)");
+    cmd->add_option("SCAN", o->scan, std::string(kScanRefHelp) + "; default: latest-complete");
     cmd->add_option("-o,--output", o->output, "the HTML file ('-' = stdout)")->required();
     add_db_option(cmd, o->db);
     cmd->add_option("--top", o->report.top_asns, "ASes in the distribution chart (default 15)");

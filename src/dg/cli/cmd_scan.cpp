@@ -18,9 +18,12 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <fcntl.h>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <type_traits>
 #include <unistd.h>
 
 namespace dg::cli {
@@ -35,15 +38,26 @@ struct ScanOptions {
     std::string notes;
     std::string output;
     std::string format;
+    std::string gexf_version = "1.2draft";
     ResolverFlags dns;
     std::size_t batch = 1000;
     std::int64_t resume = 0;
     bool no_progress = false;
+    /// Long names of the options given (command line, environment or configuration file): on
+    /// --resume these win over the stored settings, every other setting comes from the scan.
+    std::set<std::string> given;
 };
 
 std::atomic<bool> g_stop{false};
+/// /dev/null, open while the list is read from stdin: a stop signal puts it in place of stdin,
+/// so that a read blocked on a terminal or an idle pipe ends (at "end of list") and the scan
+/// stops instead of waiting for input that never comes.
+int g_stdin_null = -1;
 extern "C" void on_scan_signal(int) {
     g_stop.store(true);
+    if (g_stdin_null >= 0) {
+        (void)::dup2(g_stdin_null, STDIN_FILENO); // async-signal-safe
+    }
 }
 
 int fail(const std::string& message, int code = kExitFailure) {
@@ -93,23 +107,44 @@ nlohmann::json settings_json(const ScanOptions& o, const std::vector<dns::Endpoi
             {"repair", !o.dns.no_repair}};
 }
 
-/// On --resume: what the user did not give again comes from the stored scan.
+/// On --resume: what the user did not give again comes from the stored scan (settings_json),
+/// so that a resumed scan runs as it was started: the same list, table, resolvers, and the
+/// same politeness (rate, concurrency, timeout, retries, repair) unless overridden.
 void restore_settings(ScanOptions& o, const std::string& config_json) {
     auto j = nlohmann::json::parse(config_json, nullptr, false);
     if (!j.is_object()) {
         return;
     }
-    auto text = [&](const char* key, std::string& field, const std::string& unset) {
-        if (field == unset && j.contains(key) && j[key].is_string()) {
-            field = j[key].get<std::string>();
+    auto stored = [&](const char* option, const char* key) -> const nlohmann::json* {
+        if (o.given.count(option) != 0 || !j.contains(key)) {
+            return nullptr;
+        }
+        return &j[key];
+    };
+    auto text = [&](const char* option, const char* key, std::string& field) {
+        if (const auto* v = stored(option, key); v != nullptr && v->is_string()) {
+            field = v->get<std::string>();
         }
     };
-    text("domains", o.domains, "-");
-    text("rib", o.rib, "");
-    text("as2org", o.as2org, "");
-    text("policy", o.policy, "default");
-    if (o.dns.resolvers.empty() && o.dns.resolvers_file.empty() && j.contains("resolvers") &&
-        j["resolvers"].is_array()) {
+    auto number = [&](const char* option, const char* key, auto& field) {
+        using T = std::remove_reference_t<decltype(field)>;
+        if (const auto* v = stored(option, key); v != nullptr && v->is_number()) {
+            field = v->get<T>();
+        }
+    };
+    text("domains", "domains", o.domains);
+    text("rib", "rib", o.rib);
+    text("as2org", "as2org", o.as2org);
+    text("policy", "policy", o.policy);
+    number("concurrency", "concurrency", o.dns.concurrency);
+    number("timeout", "timeout_ms", o.dns.timeout_ms);
+    number("retries", "retries", o.dns.retries);
+    number("rate", "rate", o.dns.rate);
+    if (const auto* v = stored("no-repair", "repair"); v != nullptr && v->is_boolean()) {
+        o.dns.no_repair = !v->get<bool>();
+    }
+    if (o.given.count("resolver") == 0 && o.given.count("resolvers") == 0 &&
+        j.contains("resolvers") && j["resolvers"].is_array()) {
         for (const auto& r : j["resolvers"]) {
             if (r.is_string()) {
                 o.dns.resolvers.push_back(r.get<std::string>());
@@ -129,8 +164,8 @@ public:
             if (path == "-") {
                 format = isatty(STDOUT_FILENO) != 0 ? "text" : "jsonl";
             } else {
-                const auto f = exports::format_from_path(path);
-                format = f ? exports::format_name(*f) : "jsonl";
+                DG_TRY(const exports::Format f, exports::format_for_output(path));
+                format = exports::format_name(f);
             }
         }
         if (format == "none") {
@@ -142,7 +177,9 @@ public:
             return out;
         }
         DG_TRY(const exports::Format f, exports::parse_format(format));
-        out->writer_ = exports::make_writer(f, *out->output_);
+        exports::WriterOptions wo;
+        DG_TRY(wo.gexf_version, exports::parse_gexf_version(o.gexf_version));
+        out->writer_ = exports::make_writer(f, *out->output_, wo);
         return out;
     }
 
@@ -265,6 +302,17 @@ int run_scan_command(ScanOptions o) {
     if (!config) {
         return fail(config.error().message, kExitUsage);
     }
+    if (o.domains == "-" && isatty(STDIN_FILENO) != 0) {
+        if (o.given.count("domains") == 0 && !resumed) {
+            return fail("no domain list: give -d FILE (one name per line; .gz/.bz2/.zst too), or "
+                        "pipe the names in (`... | domaingraph scan -m RIB`); `-d -` reads them "
+                        "from the terminal",
+                        kExitUsage);
+        }
+        std::fputs("domaingraph scan: reading domain names from the terminal, one per line; "
+                   "Ctrl-D ends the list\n",
+                   stderr);
+    }
     auto input = scan::DomainInput::open(o.domains);
     if (!input) {
         return fail("domain list: " + input.error().to_string());
@@ -292,6 +340,16 @@ int run_scan_command(ScanOptions o) {
         return fail("output: " + output.error().to_string(), kExitUsage);
     }
 
+    // From here on a stop signal stops the scan cleanly (before the scan record exists too).
+    if (o.domains == "-") {
+        g_stdin_null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+    struct sigaction sa {};
+    sa.sa_handler = on_scan_signal; // no SA_RESTART: a blocked read returns (EINTR)
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+
     std::int64_t scan_id = 0;
     if (resumed) {
         scan_id = resumed->id;
@@ -307,7 +365,7 @@ int run_scan_command(ScanOptions o) {
         store::NewScan ns;
         ns.notes = o.notes;
         ns.rib_path = absolute(o.rib);
-        ns.rib_hash = table->report().cache_path.empty() ? "" : table->report().cache_path;
+        ns.rib_hash = table->report().content_hash; // "xxh3-128:...", not the cache file's path
         ns.config_json = settings_json(o, *upstreams).dump();
         ns.domains_total = scan::count_lines(o.domains).value_or(0);
         auto created = db.create_scan(ns);
@@ -318,6 +376,18 @@ int run_scan_command(ScanOptions o) {
     }
     std::fprintf(stderr, "domaingraph scan: scan %lld%s (database: %s)\n",
                  static_cast<long long>(scan_id), resumed ? " resumed" : "", db.backend());
+    std::string rate = "unlimited";
+    if (o.dns.rate > 0) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g q/s", o.dns.rate);
+        rate = buf;
+    }
+    std::fprintf(stderr,
+                 "  settings%s: rate %s per resolver, concurrency %u, timeout %u ms, retries %u, "
+                 "repair %s\n",
+                 resumed ? " (as stored; options given now win)" : "", rate.c_str(),
+                 o.dns.concurrency, o.dns.timeout_ms, o.dns.retries,
+                 o.dns.no_repair ? "off" : "on");
 
     const scan::AddressMapper mapper(*table, [&](Asn asn) -> std::optional<std::string> {
         if (!orgs) {
@@ -350,19 +420,20 @@ int run_scan_command(ScanOptions o) {
                                 std::to_string(p.ok) + " failed " + std::to_string(p.failed));
         };
     }
-    struct sigaction sa {};
-    sa.sa_handler = on_scan_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
     auto report =
         scan::run_scan(db, scan_id, *input, mapper, settings, **transport, clock, hooks, &g_stop);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    if (g_stdin_null >= 0) {
+        ::close(g_stdin_null);
+        g_stdin_null = -1;
+    }
     progress.finish();
     const auto now = static_cast<model::UnixTime>(std::time(nullptr));
+    const model::ScanStatus status = scan::record_outcome(db, scan_id, report, now);
+    const std::string resume_hint = "  domaingraph scan --resume " + std::to_string(scan_id) +
+                                    (o.db.empty() ? "" : " --db " + o.db) + "\n";
     if (!report) {
-        (void)db.set_scan_status(scan_id, model::ScanStatus::Failed, now);
         (void)(*output)->finish();
         return fail("scan " + std::to_string(scan_id) + " failed: " + report.error().to_string() +
                     "; what was stored is kept: resume with `domaingraph scan --resume " +
@@ -377,20 +448,29 @@ int run_scan_command(ScanOptions o) {
                      "domaingraph scan: domain list damaged: %s (names before it were scanned)\n",
                      report->input_error->to_string().c_str());
     }
-    if (report->interrupted) {
-        (void)db.set_scan_status(scan_id, model::ScanStatus::Interrupted, now);
+    if (status == model::ScanStatus::Interrupted && !resumed && report->totals.stored == 0) {
+        // Nothing was stored: an empty scan would only become `latest` and mislead.
+        (void)db.delete_scan(scan_id);
         std::fprintf(stderr,
-                     "domaingraph scan: interrupted; finished results are stored. Resume with:\n"
-                     "  domaingraph scan --resume %lld%s%s\n",
-                     static_cast<long long>(scan_id), o.db.empty() ? "" : " --db ", o.db.c_str());
+                     "domaingraph scan: interrupted before any domain was stored; scan %lld "
+                     "removed\n",
+                     static_cast<long long>(scan_id));
         return kExitInterrupted;
     }
-    auto final_scan = db.get_scan(scan_id);
-    if (final_scan) {
-        (void)db.set_domains_total(scan_id, final_scan->domains_done);
+    if (status == model::ScanStatus::Interrupted) {
+        std::fprintf(stderr,
+                     "domaingraph scan: interrupted; finished results are stored. Resume with:\n%s",
+                     resume_hint.c_str());
+        return kExitInterrupted;
     }
-    (void)db.set_scan_status(scan_id, model::ScanStatus::Complete, now);
-    return report->input_error ? kExitDataErrors : kExitOk;
+    if (status == model::ScanStatus::Failed) {
+        std::fprintf(stderr,
+                     "domaingraph scan: scan %lld is stored as failed (not complete); once the "
+                     "list is fixed, continue it with:\n%s",
+                     static_cast<long long>(scan_id), resume_hint.c_str());
+        return kExitDataErrors;
+    }
+    return kExitOk;
 }
 
 } // namespace
@@ -427,6 +507,9 @@ void register_scan_command(CLI::App& app, Runner& selected) {
     cmd->add_option("-o,--output", opts->output, "Also write the results to FILE ('-' = stdout)");
     cmd->add_option("--format", opts->format,
                     "Output format: jsonl, json, csv, text, parquet, gexf, graphml, none");
+    cmd->add_option("--gexf-version", opts->gexf_version,
+                    "GEXF flavour: 1.2draft (default; Gephi, networkx, sigma.js read it) or 1.3")
+        ->capture_default_str();
     add_resolver_flags(*cmd, opts->dns);
     cmd->add_option("--batch", opts->batch, "Results per database transaction")
         ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
@@ -434,7 +517,17 @@ void register_scan_command(CLI::App& app, Runner& selected) {
     cmd->add_option("--resume", opts->resume,
                     "Continue scan ID (interrupted or crashed): finished domains are kept");
     cmd->add_flag("--no-progress", opts->no_progress, "No progress bar on a terminal");
-    cmd->callback([opts, &selected] { selected = [opts] { return run_scan_command(*opts); }; });
+    cmd->callback([opts, cmd, &selected] {
+        selected = [opts, cmd] {
+            // Read when the command runs: environment and file values are applied after parsing.
+            for (const CLI::Option* opt : cmd->get_options()) {
+                if (opt->count() > 0 && !opt->get_lnames().empty()) {
+                    opts->given.insert(opt->get_lnames().front());
+                }
+            }
+            return run_scan_command(*opts);
+        };
+    });
 }
 
 } // namespace dg::cli

@@ -1,6 +1,7 @@
 // domaingraph scans list|show ID|delete ID [--json] [--db URL]  (docs/cli/scans.md)
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
+#include "dg/cli/scan_ref.hpp"
 #include "dg/cli/store_access.hpp"
 #include "dg/diff/diff.hpp"
 #include "dg/diff/views.hpp"
@@ -90,12 +91,12 @@ void register_scans_commands(CLI::App& app, Runner& selected) {
     list->callback([opts, &selected] { selected = [opts] { return run_list(*opts); }; });
 
     CLI::App* show = add(group, "show", "One scan and the count of its results per status", opts);
-    show->add_option("ID", opts->scan, "scan id, 'latest' or 'previous'")->required();
+    show->add_option("ID", opts->scan, kScanRefHelp)->required();
     show->add_flag("--json", opts->json, "JSON object");
     show->callback([opts, &selected] { selected = [opts] { return run_show(*opts); }; });
 
     CLI::App* del = add(group, "delete", "Delete a scan with its results and changes", opts);
-    del->add_option("ID", opts->scan, "scan id")->required();
+    del->add_option("ID", opts->scan, kScanRefHelp)->required();
     del->callback([opts, &selected] { selected = [opts] { return run_delete(*opts); }; });
 
     group.footer("Examples:\n  domaingraph scans list\n  domaingraph scans show latest --json\n"

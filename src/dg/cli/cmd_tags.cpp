@@ -2,6 +2,7 @@
 // The logic lives in src/dg/tags/; this file only parses options and prints.
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
+#include "dg/cli/scan_ref.hpp"
 #include "dg/store/store.hpp"
 #include "dg/tags/api.hpp"
 #include "dg/tags/bulk.hpp"
@@ -138,15 +139,7 @@ struct MigrateOptions {
 
 int run_migrate(const MigrateOptions& o) {
     json doc;
-    std::string source = o.json_file;
-    if (!o.postgres.empty()) {
-        source = "postgres";
-        auto state = tags::read_tag2domain_postgres(o.postgres, o.schema);
-        if (!state) {
-            return fail("migrate-from-tag2domain", state.error());
-        }
-        doc = std::move(*state);
-    } else {
+    if (o.postgres.empty()) {
         auto text = tags::read_text_file(o.json_file);
         if (!text) {
             return fail("migrate-from-tag2domain", text.error().at(o.json_file));
@@ -161,9 +154,12 @@ int run_migrate(const MigrateOptions& o) {
     if (!open_db("migrate-from-tag2domain", o.db, db)) {
         return kExitFailure;
     }
-    auto r = tags::migrate_tag2domain_json(*db.tags, doc, o.sets);
+    // PostgreSQL streams row by row into the store (flat memory); a JSON file is one document.
+    auto r = o.postgres.empty() ? tags::migrate_tag2domain_json(*db.tags, doc, o.sets)
+                                : tags::migrate_tag2domain_postgres(*db.tags, o.postgres, o.schema);
     if (!r) {
-        return fail("migrate-from-tag2domain", r.error().at(source));
+        return fail("migrate-from-tag2domain",
+                    r.error().at(o.postgres.empty() ? o.json_file : "postgres"));
     }
     for (const auto& w : r->warnings) {
         std::fprintf(stderr, "domaingraph tags migrate-from-tag2domain: warning: %s\n", w.c_str());
@@ -298,8 +294,7 @@ int run_show(const ShowOptions& o) {
         q.emplace_back("at_time", o.at);
     }
     q.emplace_back("limit", "1000000000");
-    const auto r = tags::tag2domain_api(
-        *db.tags, "GET", "/api/v1/bydomain/" + o.domain + (o.history ? "/history" : ""), q);
+    const auto r = tags::domain_tags(*db.tags, o.domain, q, o.history);
     if (r.status != 200) {
         std::fprintf(stderr, "domaingraph tags show: %s\n", r.body.dump().c_str());
         return r.status == 422 ? kExitUsage : kExitFailure;
@@ -311,8 +306,9 @@ int run_show(const ShowOptions& o) {
         for (const auto& e : r.body) {
             out += e["taxonomy_name"].get<std::string>() + "\t" + e["tag_name"].get<std::string>() +
                    "\t" + (e["value"].is_null() ? "-" : e["value"].get<std::string>()) + "\t" +
-                   e["start_time"].get<std::string>() + "\t" +
-                   (e["end_time"].is_null() ? "open" : e["end_time"].get<std::string>()) + "\n";
+                   e["tag_type"].get<std::string>() + "\t" + e["start_time"].get<std::string>() +
+                   "\t" + (e["end_time"].is_null() ? "open" : e["end_time"].get<std::string>()) +
+                   "\n";
         }
     }
     return write_text("show", "-", out) ? kExitOk : kExitFailure;
@@ -357,7 +353,7 @@ void register_taxonomies(CLI::App& tags_cmd, Runner& selected) {
 
 struct RunOptions {
     std::string tagger;
-    std::int64_t scan = 0;
+    std::string scan;
     std::vector<std::string> regexes;
     std::string regex_file;
     std::string dictionary;
@@ -405,7 +401,11 @@ int run_tagger_cmd(const RunOptions& o) {
     if (!open_db("run", o.db, db)) {
         return kExitFailure;
     }
-    auto r = tags::run_tagger(*db.tags, *db.store, *tagger, o.scan);
+    auto scan = resolve_scan_ref(*db.store, o.scan);
+    if (!scan) {
+        return fail("run", scan.error());
+    }
+    auto r = tags::run_tagger(*db.tags, *db.store, *tagger, *scan);
     if (!r) {
         return fail("run", r.error());
     }
@@ -420,7 +420,7 @@ int run_tagger_cmd(const RunOptions& o) {
                  "domaingraph tags run %s: scan %" PRId64 ", %" PRIu64 " domains: %" PRIu64
                  " applied (%" PRIu64 " tags opened, %" PRIu64 " extended, %" PRIu64
                  " ended), %" PRIu64 " stale (skipped), %" PRIu64 " refused\n",
-                 o.tagger.c_str(), o.scan, r->domains, r->applied, r->inserted, r->prolonged,
+                 o.tagger.c_str(), *scan, r->domains, r->applied, r->inserted, r->prolonged,
                  r->ended, r->stale, r->invalid);
     return r->invalid > 0 ? kExitDataErrors : kExitOk;
 }
@@ -429,7 +429,7 @@ int run_tagger_cmd(const RunOptions& o) {
 
 struct StatsOptions {
     std::string taxonomy;
-    std::int64_t scan = 0;
+    std::string scan;
     std::string at;
     bool json_output = false;
     std::size_t top = 5;
@@ -470,7 +470,11 @@ int run_stats(const StatsOptions& o) {
     if (!open_db("stats", o.db, db)) {
         return kExitFailure;
     }
-    auto s = tags::infrastructure_stats(*db.tags, *db.store, o.taxonomy, o.scan, at);
+    auto scan = resolve_scan_ref(*db.store, o.scan);
+    if (!scan) {
+        return fail("stats", scan.error());
+    }
+    auto s = tags::infrastructure_stats(*db.tags, *db.store, o.taxonomy, *scan, at);
     if (!s) {
         return fail("stats", s.error());
     }
@@ -493,7 +497,7 @@ void register_run_and_stats(CLI::App& tags_cmd, Runner& selected) {
     r->add_option("tagger", run->tagger, "asn, org, ns-provider, risk, regex, words")
         ->required()
         ->check(CLI::IsMember(tags::tagger_names()));
-    r->add_option("--scan", run->scan, "scan id (see 'domaingraph scans')")->required();
+    r->add_option("--scan", run->scan, kScanRefHelp)->required();
     r->add_option("--regex", run->regexes,
                   "NAME=PATTERN (ECMAScript, case-insensitive, "
                   "searched in the name); repeatable");
@@ -511,7 +515,7 @@ void register_run_and_stats(CLI::App& tags_cmd, Runner& selected) {
                  "organisation distribution of its domains' A/AAAA addresses in --scan.\n"
                  "Example:\n  domaingraph tags stats domaingraph-ns-provider --scan 3 --json");
     s->add_option("taxonomy", st->taxonomy, "taxonomy name (or id)")->required();
-    s->add_option("--scan", st->scan, "scan id")->required();
+    s->add_option("--scan", st->scan, kScanRefHelp)->required();
     s->add_option("--at", st->at, "a time: 2020-06-01T12:00:00 (UTC) or with Z/+HH:MM");
     s->add_flag("--json", st->json_output, "the API's JSON document");
     s->add_option("--top", st->top, "ASes listed per tag (text)")->capture_default_str();
@@ -552,8 +556,9 @@ void register_tags_commands(CLI::App& app, Runner& selected) {
     auto* json_opt = m->add_option("--json", mig->json_file,
                                    "the tables as JSON rows (fixtures_as_tables.json format)");
     auto* pg_opt = m->add_option("--postgres", mig->postgres,
-                                 "an upstream tag2domain PostgreSQL database (libpq URI); its "
-                                 "glue view has no producers: rows get none");
+                                 "an upstream tag2domain PostgreSQL database (libpq URI), read "
+                                 "through cursors (flat memory); producers come from the "
+                                 "intersection tables");
     json_opt->excludes(pg_opt);
     m->add_option("--schema", mig->schema, "schema of the tag2domain tables (with --postgres)")
         ->capture_default_str();
@@ -572,7 +577,7 @@ void register_tags_commands(CLI::App& app, Runner& selected) {
     auto show = std::make_shared<ShowOptions>();
     CLI::App* s = tags_cmd->add_subcommand(
         "show", "Tags of one domain: open ones, those valid at --at TIME, or --history.\n"
-                "Text: taxonomy, tag, value, start, end (or 'open').");
+                "Text: taxonomy, tag, value, tag type, start, end (or 'open').");
     s->add_option("domain", show->domain, "domain name (exact)")->required();
     s->add_option("--at", show->at, "a time: 2020-06-01T12:00:00 (UTC) or with Z/+HH:MM");
     s->add_flag("--history", show->history, "every row ever stored");

@@ -1,6 +1,7 @@
 #include "dg/config/cli_config.hpp"
 
 #include "dg/core/paths.hpp"
+#include "dg/core/suggest.hpp"
 
 #include <algorithm>
 #include <array>
@@ -309,11 +310,12 @@ void CliConfig::check_unknown_keys(CLI::App& app) {
             }
         }
     }
+    const std::vector<std::string> known_keys(known.begin(), known.end());
     for (const auto& [key, value] : config_file_.values()) {
         if (known.count(key) == 0) {
             warnings_.push_back(config_file_.path() + ":" + std::to_string(value.line) +
-                                ": unknown key '" + key +
-                                "' (no command has such an option); ignored");
+                                ": unknown key '" + key + "' (no command has such an option" +
+                                did_you_mean(key, known_keys) + "); ignored");
         }
     }
 }
@@ -388,8 +390,13 @@ std::vector<Setting> CliConfig::settings(CLI::App& command) const {
             s.origin_text = it->second.origin_text;
         } else {
             opt->capture_default_str();
-            if (!opt->get_default_str().empty()) {
-                s.values.push_back(opt->get_default_str());
+            const std::string def = opt->get_default_str();
+            if (s.is_list && def.size() >= 2 && def.front() == '[' && def.back() == ']') {
+                // CLI11 writes a list default as "[a,b]" ("[]" when empty): its items, not
+                // one value "[]" (which `config show` printed as "[[]]")
+                s.values = split_list(def.substr(1, def.size() - 2));
+            } else if (!def.empty()) {
+                s.values.push_back(def);
             } else if (opt->get_expected_max() == 0) {
                 s.values.emplace_back("false"); // a flag not given (all our flags are bool)
             }

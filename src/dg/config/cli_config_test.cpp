@@ -258,6 +258,9 @@ TEST_F(CliConfigTest, UnknownKeysWarn) {
     EXPECT_NE(w[0].find(path + ":4: unknown key 'bogus'"), std::string::npos) << w[0];
     EXPECT_NE(w[1].find("'rib.nope'"), std::string::npos) << w[1];
     EXPECT_NE(w[2].find(path + ":2: unknown key 'scan.concurency'"), std::string::npos) << w[2];
+    // issue 12 item 21: a suggestion for the typo
+    EXPECT_NE(w[2].find("did you mean 'scan.concurrency'?"), std::string::npos) << w[2];
+    EXPECT_EQ(w[0].find("did you mean"), std::string::npos) << w[0]; // 'bogus': nothing close
 }
 
 TEST_F(CliConfigTest, ChoosesTheFile) {

@@ -1,5 +1,6 @@
 #include "dg/core/progress.hpp"
 
+#include <algorithm>
 #include <unistd.h>
 
 namespace dg {
@@ -42,12 +43,29 @@ void Progress::update(std::uint64_t done) {
 }
 
 void Progress::draw() {
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const double rate = secs > 0 ? static_cast<double>(done_) / secs : 0.0;
-    std::string line = "\r" + label_ + " ";
-    if (total_ > 0) {
-        const double frac = std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_));
+    const auto now = std::chrono::steady_clock::now();
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    // The rate of the last redraws, not since the start: a slow start (or a pause) would
+    // otherwise weigh on the rate and the ETA for the whole run.
+    const double interval = std::chrono::duration<double>(now - last_draw_).count();
+    if (interval > 0 && done_ >= last_done_) {
+        const double recent = static_cast<double>(done_ - last_done_) / interval;
+        rate_ = rate_ < 0 ? recent : 0.8 * rate_ + 0.2 * recent;
+    }
+    last_done_ = done_;
+    const std::string line =
+        "\r" + text(label_, done_, total_, unit_, secs, std::max(rate_, 0.0), status_) + "\x1b[K";
+    std::fputs(line.c_str(), out_);
+    std::fflush(out_);
+    drawn_ = true;
+}
+
+std::string Progress::text(const std::string& label, std::uint64_t done, std::uint64_t total,
+                           const std::string& unit, double elapsed_s, double rate,
+                           const std::string& status) {
+    std::string line = label + " ";
+    if (total > 0) {
+        const double frac = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
         constexpr int kWidth = 30;
         const int filled = static_cast<int>(frac * kWidth);
         line += "[" + std::string(static_cast<std::size_t>(filled), '#') +
@@ -56,20 +74,23 @@ void Progress::draw() {
         std::snprintf(pct, sizeof pct, "%3.0f%% ", frac * 100);
         line += pct;
     }
-    line += human(static_cast<double>(done_)) + unit_ + " " + human(rate) + unit_ + "/s";
-    if (total_ > 0 && rate > 0 && done_ < total_) {
-        const auto eta = static_cast<long>(static_cast<double>(total_ - done_) / rate);
-        char buf[32];
-        std::snprintf(buf, sizeof buf, " ETA %ld:%02ld", eta / 60, eta % 60);
+    const std::string sep = unit.empty() || unit == "B" ? "" : " "; // 12.3MB, 10.1k domains
+    line += human(static_cast<double>(done)) + sep + unit + " " + human(rate) + sep + unit + "/s";
+    if (total > 0 && rate > 0 && done < total && elapsed_s >= kEtaAfterSeconds) {
+        const auto eta = static_cast<long>(static_cast<double>(total - done) / rate);
+        char buf[48];
+        if (eta >= 3600) {
+            std::snprintf(buf, sizeof buf, " ETA %ld:%02ld:%02ld", eta / 3600, eta / 60 % 60,
+                          eta % 60);
+        } else {
+            std::snprintf(buf, sizeof buf, " ETA %ld:%02ld", eta / 60, eta % 60);
+        }
         line += buf;
     }
-    if (!status_.empty()) {
-        line += " " + status_;
+    if (!status.empty()) {
+        line += " " + status;
     }
-    line += "\x1b[K";
-    std::fputs(line.c_str(), out_);
-    std::fflush(out_);
-    drawn_ = true;
+    return line;
 }
 
 void Progress::finish() {

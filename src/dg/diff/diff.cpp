@@ -446,15 +446,7 @@ Result<model::Scan> resolve_scan(store::Store& store, std::string_view ref) {
                               "' is not a scan id (a positive number, 'latest', 'previous' or "
                               "'latest-complete')");
     }
-    auto scan = store.get_scan(id);
-    if (!scan) {
-        if (scan.error().code == ErrorCode::NotFound) {
-            return make_error(ErrorCode::NotFound,
-                              "no scan " + std::to_string(id) + " (see 'domaingraph scans list')");
-        }
-        return scan.error();
-    }
-    return std::move(*scan);
+    return store.get_scan(id); // NotFound: store::no_such_scan's message
 }
 
 } // namespace dg::diff

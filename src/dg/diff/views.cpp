@@ -154,6 +154,9 @@ std::string scan_text(const model::Scan& scan, const std::vector<StatusCount>& c
     };
     row("Scan:", std::to_string(scan.id));
     row("Status:", model::scan_status_name(scan.status));
+    if (!scan.status_detail.empty()) {
+        row("Reason:", scan.status_detail);
+    }
     row("Started:", model::format_utc(scan.started_at));
     row("Finished:", scan.finished_at ? model::format_utc(*scan.finished_at) : "-");
     row("Domains:",

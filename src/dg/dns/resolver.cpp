@@ -346,6 +346,44 @@ int status_rank(Status s) {
     }
 }
 
+/// A definitive answer about the name for this type: records, none, or no such name (a CNAME
+/// loop or an over-long chain is one too: asking again gives the same).
+bool is_answered(const TypeAnswer& t) {
+    return t.status == Status::NoError || t.status == Status::NoData ||
+           t.status == Status::NxDomain ||
+           (t.status == Status::ServFail && t.detail.rfind("cname-", 0) == 0);
+}
+
+/// The status of a whole name: the best over its types when every type was answered; else the
+/// best of the types that were not (issue 12: "A NOERROR, MX TIMEOUT" is TIMEOUT, so that the
+/// name stays retryable, not NOERROR with its MX records missing). An NXDOMAIN for one type
+/// outweighs the failures of others: the name does not exist.
+Status name_status(const std::vector<TypeAnswer>& types) {
+    if (types.empty()) {
+        return Status::NoData;
+    }
+    Status best = Status::Invalid;
+    Status best_unanswered = Status::Invalid;
+    bool any_unanswered = false;
+    bool nxdomain = false;
+    for (const TypeAnswer& t : types) {
+        if (status_rank(t.status) < status_rank(best)) {
+            best = t.status;
+        }
+        nxdomain = nxdomain || t.status == Status::NxDomain;
+        if (!is_answered(t)) {
+            any_unanswered = true;
+            if (status_rank(t.status) < status_rank(best_unanswered)) {
+                best_unanswered = t.status;
+            }
+        }
+    }
+    if (!any_unanswered) {
+        return best;
+    }
+    return nxdomain ? Status::NxDomain : best_unanswered;
+}
+
 } // namespace
 
 class Engine final : public TransportSink {
@@ -1069,20 +1107,14 @@ private:
         Job& job = jobs_[j];
         NameResult& r = job.result;
         r.elapsed += clock_.now() - job.started;
-        r.status = Status::Invalid;
+        r.status = name_status(r.types);
         bool failed = false;
         r.upstream = -1;
         for (const TypeAnswer& t : r.types) {
-            if (status_rank(t.status) < status_rank(r.status)) {
-                r.status = t.status;
-            }
             if (r.upstream < 0) {
                 r.upstream = t.upstream;
             }
             failed = failed || is_failure(t);
-        }
-        if (r.types.empty()) {
-            r.status = Status::NoData;
         }
         job.in_use = false;
         --active_jobs_;

@@ -29,6 +29,17 @@ Result<Format> parse_format(std::string_view name) {
                           "' (json, jsonl, csv, parquet, gexf, graphml)");
 }
 
+Result<GexfVersion> parse_gexf_version(std::string_view name) {
+    if (name == "1.2draft" || name == "1.2") {
+        return GexfVersion::V1_2draft;
+    }
+    if (name == "1.3") {
+        return GexfVersion::V1_3;
+    }
+    return make_error(ErrorCode::InvalidArgument,
+                      "unknown GEXF version '" + std::string(name) + "' (1.2draft or 1.3)");
+}
+
 const char* format_name(Format f) {
     switch (f) {
     case Format::Json:
@@ -54,6 +65,23 @@ std::optional<Format> format_from_path(std::string_view path) {
     }
     auto f = parse_format(path.substr(dot + 1));
     return f ? std::optional<Format>(*f) : std::nullopt;
+}
+
+Result<Format> format_for_output(std::string_view path) {
+    if (auto f = format_from_path(path)) {
+        return *f;
+    }
+    const auto slash = path.rfind('/');
+    const auto base = path.substr(slash == std::string_view::npos ? 0 : slash + 1);
+    const auto dot = base.rfind('.');
+    if (path == "-" || dot == std::string_view::npos || dot == 0) {
+        return Format::Jsonl;
+    }
+    return make_error(ErrorCode::InvalidArgument,
+                      "no writer for '" + std::string(base.substr(dot)) + "' files (" +
+                          std::string(path) +
+                          "): name the file .jsonl, .json, .csv, .parquet, .gexf or .graphml, "
+                          "or give --format");
 }
 
 bool is_binary(Format f) {

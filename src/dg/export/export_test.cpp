@@ -1,6 +1,6 @@
 // Export writers: unit cases for CSV/XML escaping and the Thrift encoder, and round trips of the
 // real binary's output through the real readers: pandas (CSV), DuckDB via npm @duckdb/node-api
-// (Parquet), networkx (GEXF 1.3, GraphML), nlohmann (JSON, JSON Lines).
+// (Parquet), networkx unpatched (GEXF 1.2draft, GraphML), nlohmann (JSON, JSON Lines).
 
 #include "dg/export/graph.hpp"
 #include "dg/export/parquet.hpp"
@@ -473,6 +473,29 @@ TEST(ExportCli, GexfAndGraphmlLoadInNetworkxWithHostileStringsIntact) {
         const auto text = test::read_file(file);
         EXPECT_NE(text.find("Org &quot;quoted&quot; &lt;b&gt;&amp;amp;"), std::string::npos);
     }
+}
+
+// Issue 12 item 10: GEXF 1.3 (the old default) does not open in networkx ("No <graph> element")
+// without patching it. The default is 1.2draft, read above by unpatched networkx; 1.3 is kept
+// behind --gexf-version and differs only in the root element.
+TEST(ExportCli, GexfDefaultsTo12draftAnd13IsOnRequest) {
+    test::TempDir dir;
+    const auto url = make_store(dir, hostile_results());
+    ASSERT_EQ(export_cmd(url, {"-o", dir.file("default.gexf")}).exit_code, 0);
+    auto r = export_cmd(url, {"-o", dir.file("v13.gexf"), "--gexf-version", "1.3"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto v12 = test::read_file(dir.file("default.gexf"));
+    const auto v13 = test::read_file(dir.file("v13.gexf"));
+    EXPECT_NE(v12.find("<gexf xmlns=\"http://www.gexf.net/1.2draft\""), std::string::npos);
+    EXPECT_NE(v12.find("version=\"1.2\">"), std::string::npos);
+    EXPECT_NE(v13.find("<gexf xmlns=\"http://gexf.net/1.3\""), std::string::npos);
+    EXPECT_NE(v13.find("version=\"1.3\">"), std::string::npos);
+    const auto body = [](const std::string& text) { return text.substr(text.find("<meta>")); };
+    EXPECT_EQ(body(v12), body(v13));
+    auto bad = export_cmd(url, {"-o", dir.file("x.gexf"), "--gexf-version", "2.0"});
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.err.find("unknown GEXF version '2.0' (1.2draft or 1.3)"), std::string::npos)
+        << bad.err;
 }
 
 TEST(ExportCli, GraphsOfManyDomainsAndOfNone) {

@@ -1,4 +1,5 @@
-// GEXF 1.3 and GraphML writers of the infrastructure graph (graph.hpp).
+// GEXF (1.2draft by default, 1.3 on request) and GraphML writers of the infrastructure graph
+// (graph.hpp).
 #include "dg/export/graph.hpp"
 #include "dg/export/writers.hpp"
 
@@ -120,12 +121,21 @@ public:
 
 protected:
     void header(std::string& out) override {
-        out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<gexf xmlns=\"http://gexf.net/1.3\" "
-               "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
-               "xsi:schemaLocation=\"http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd\" "
-               "version=\"1.3\">\n"
-               "  <meta>\n    <creator>domaingraph</creator>\n    <description>";
+        // Only the namespace and version differ: what domaingraph writes (nodes, edges, typed
+        // attributes, meta) has the same form in both.
+        out += options_.gexf_version == GexfVersion::V1_3
+                   ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<gexf xmlns=\"http://gexf.net/1.3\" "
+                     "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                     "xsi:schemaLocation=\"http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd\" "
+                     "version=\"1.3\">\n"
+                   : "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<gexf xmlns=\"http://www.gexf.net/1.2draft\" "
+                     "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                     "xsi:schemaLocation=\"http://www.gexf.net/1.2draft "
+                     "http://www.gexf.net/1.2draft/gexf.xsd\" "
+                     "version=\"1.2\">\n";
+        out += "  <meta>\n    <creator>domaingraph</creator>\n    <description>";
         append_xml_escaped(out, options_.graph_name);
         out += "</description>\n  </meta>\n"
                "  <graph defaultedgetype=\"directed\" mode=\"static\">\n"

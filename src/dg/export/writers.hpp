@@ -22,6 +22,10 @@ Result<Format> parse_format(std::string_view name);
 const char* format_name(Format f);
 /// The format a file name's extension implies (".csv" ...), if any.
 std::optional<Format> format_from_path(std::string_view path);
+/// The format of an output file when none is given: its extension's; JSON Lines for "-" and
+/// names without an extension. Errors: InvalidArgument for an extension no writer has
+/// (`-o x.xlsx` used to write JSON Lines into it).
+Result<Format> format_for_output(std::string_view path);
 /// Whether the format is binary (refused on a terminal).
 bool is_binary(Format f);
 
@@ -29,8 +33,15 @@ enum class ParquetCodec : std::uint8_t { None, Zstd, Gzip };
 /// "none"/"uncompressed", "zstd", "gzip". Errors: InvalidArgument.
 Result<ParquetCodec> parse_parquet_codec(std::string_view name);
 
+/// GEXF 1.2draft is what every common reader opens (Gephi, networkx 2.x/3.x, sigma.js/graphology);
+/// networkx cannot open 1.3 ("No <graph> element"), so 1.3 is on request only.
+enum class GexfVersion : std::uint8_t { V1_2draft, V1_3 };
+/// "1.2draft" (also "1.2"), "1.3". Errors: InvalidArgument.
+Result<GexfVersion> parse_gexf_version(std::string_view name);
+
 struct WriterOptions {
     ParquetCodec parquet_codec = ParquetCodec::Zstd;
+    GexfVersion gexf_version = GexfVersion::V1_2draft;
     std::uint32_t parquet_row_group_rows = 1u << 16; ///< rows per row group (bounds memory)
     std::string graph_name = "domaingraph";          ///< graph title / description
 };

@@ -470,6 +470,9 @@ json to_json(const Scan& s) {
                       ? json(nullptr)
                       : json::parse(s.config_json, nullptr, /*allow_exceptions=*/false);
     j["config"] = config.is_discarded() ? json(s.config_json) : config;
+    if (!s.status_detail.empty()) {
+        j["status_detail"] = s.status_detail;
+    }
     return j;
 }
 

@@ -85,9 +85,10 @@ struct Scan {
     std::uint64_t domains_total = 0;
     std::uint64_t domains_done = 0; ///< domains with a stored result (maintained by the store)
     std::string notes;
-    std::string rib_path;    ///< RIB (MRT dump) the scan mapped against
-    std::string rib_hash;    ///< content hash of that RIB, e.g. "sha256:..."
-    std::string config_json; ///< effective configuration as a JSON object ("" when none)
+    std::string rib_path;      ///< RIB (MRT dump) the scan mapped against
+    std::string rib_hash;      ///< content hash of that RIB file, "xxh3-128:<32 hex digits>"
+    std::string config_json;   ///< effective configuration as a JSON object ("" when none)
+    std::string status_detail; ///< why the scan failed or stopped, e.g. the damaged input ("")
 
     bool operator==(const Scan&) const = default;
 };

@@ -2,9 +2,11 @@
 
 #include "dg/core/bounded_queue.hpp"
 
+#include <csignal>
 #include <ctime>
 #include <deque>
 #include <mutex>
+#include <pthread.h>
 #include <thread>
 #include <unordered_map>
 
@@ -69,6 +71,9 @@ public:
     [[nodiscard]] std::optional<Error> input_error() const { return input_error_; }
     [[nodiscard]] std::uint64_t hosts() const { return cache_.size(); }
     [[nodiscard]] std::uint64_t recovered() const { return recovered_.load(); }
+    /// Hands the results the main pass held back from on_stored (repair pending) and that the
+    /// repair pass did not replace (it did not run, or was stopped) to on_stored.
+    void release_held();
     ScanProgress progress(std::uint64_t queries) const {
         ScanProgress p;
         p.stored = stored_.load();
@@ -124,7 +129,20 @@ private:
     std::atomic<std::uint64_t> stored_{0};
     std::atomic<std::uint64_t> ok_{0};
     std::atomic<std::uint64_t> recovered_{0};
+    /// With repair on, the main pass's TIMEOUT/SERVFAIL results, stored but not yet shown to
+    /// on_stored: the repair pass stores a replacement of each, and the output must carry one
+    /// result per name, the final one (store thread, then the calling thread after run()).
+    std::map<std::string, model::DomainResult> held_;
 };
+
+void Pipeline::release_held() {
+    if (hooks_.on_stored) {
+        for (auto& [name, r] : held_) {
+            hooks_.on_stored(r);
+        }
+    }
+    held_.clear();
+}
 
 Result<dns::Summary> Pipeline::run(DomainInput& input, const dns::ResolverConfig& config,
                                    dns::Transport& transport, dns::Clock& clock, bool repairing) {
@@ -143,8 +161,17 @@ Result<dns::Summary> Pipeline::run(DomainInput& input, const dns::ResolverConfig
             hooks_.on_progress(progress(s.queries));
         }
     });
+    // The stage threads start with SIGINT/SIGTERM blocked, so that a stop signal always lands on
+    // the calling thread and interrupts what it waits in (e.g. reading a list from a terminal).
+    sigset_t stop_signals;
+    sigset_t old_mask;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
     std::thread mapper([this] { map_loop(); });
     std::thread writer([this] { store_loop(); });
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
     const dns::NameFeed feed_fn = [this](dns::NameInput& in) { return feed(in); };
     const dns::ResultSink sink_fn = [this](dns::NameResult&& r) { on_result(std::move(r)); };
     check_stop();
@@ -360,8 +387,14 @@ void Pipeline::flush(std::vector<model::DomainResult>& batch) {
         ok_ += ok;
         stored_ += batch.size();
     }
-    if (hooks_.on_stored) {
-        for (const auto& r : batch) {
+    for (auto& r : batch) {
+        if (repairing_) {
+            held_.erase(r.domain);
+        } else if (settings_.repair && retryable_status(r.status)) {
+            held_.emplace(r.domain, std::move(r)); // shown once the repair pass is done
+            continue;
+        }
+        if (hooks_.on_stored) {
             hooks_.on_stored(r);
         }
     }
@@ -408,6 +441,30 @@ Result<std::vector<std::string>> names_to_repair(store::Store& store, std::int64
 
 } // namespace
 
+model::ScanStatus record_outcome(store::Store& store, std::int64_t scan_id,
+                                 const Result<ScanReport>& report, model::UnixTime now) {
+    if (!report) {
+        (void)store.set_scan_status(scan_id, model::ScanStatus::Failed, now);
+        (void)store.set_scan_status_detail(scan_id, report.error().to_string());
+        return model::ScanStatus::Failed;
+    }
+    if (report->interrupted) {
+        (void)store.set_scan_status(scan_id, model::ScanStatus::Interrupted, now);
+        return model::ScanStatus::Interrupted;
+    }
+    if (report->input_error) {
+        (void)store.set_scan_status(scan_id, model::ScanStatus::Failed, now);
+        (void)store.set_scan_status_detail(scan_id, "domain list damaged: " +
+                                                        report->input_error->to_string());
+        return model::ScanStatus::Failed;
+    }
+    if (auto s = store.get_scan(scan_id)) {
+        (void)store.set_domains_total(scan_id, s->domains_done);
+    }
+    (void)store.set_scan_status(scan_id, model::ScanStatus::Complete, now);
+    return model::ScanStatus::Complete;
+}
+
 bool retryable_status(std::string_view status) {
     return status == "TIMEOUT" || status == "SERVFAIL";
 }
@@ -431,11 +488,16 @@ Result<ScanReport> run_scan(store::Store& store, std::int64_t scan_id, DomainInp
         if (!names.empty()) {
             report.repair_names = names.size();
             auto again = DomainInput::from_names(std::move(names));
-            DG_TRY_VOID(
-                pipeline.run(again, repair_config(config, report.dns), transport, clock, true));
+            auto repaired =
+                pipeline.run(again, repair_config(config, report.dns), transport, clock, true);
+            if (!repaired) {
+                pipeline.release_held();
+                return repaired.error();
+            }
             report.repair_recovered = pipeline.recovered();
         }
     }
+    pipeline.release_held();
     report.totals = pipeline.progress(report.dns.queries);
     for (std::size_t i = 0; i < dns::kStatusCount; ++i) {
         store::ResultFilter f;

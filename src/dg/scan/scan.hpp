@@ -61,7 +61,9 @@ struct ScanReport {
 };
 
 struct ScanHooks {
-    /// Each result once it is committed (store thread, in commit order).
+    /// Each result once it is committed (store thread, in commit order), exactly once per name:
+    /// with repair on, the main pass's TIMEOUT/SERVFAIL results wait for the repair pass and
+    /// are replaced by its results (those it did not reach follow at the end).
     std::function<void(const model::DomainResult&)> on_stored;
     /// About ten times a second (calling thread).
     std::function<void(const ScanProgress&)> on_progress;
@@ -75,6 +77,14 @@ Result<ScanReport> run_scan(store::Store& store, std::int64_t scan_id, DomainInp
                             const AddressMapper& mapper, const ScanSettings& settings,
                             dns::Transport& transport, dns::Clock& clock, const ScanHooks& hooks,
                             const std::atomic<bool>* stop);
+
+/// Records how run_scan ended in the scan's status, the one place that decides it (CLI and
+/// server jobs): Failed with the error as the status detail; Failed with "domain list damaged:
+/// ..." when the input could not be read to its end (names after the damage were never seen,
+/// so the scan is not complete; `--resume` continues it once the list is fixed); Interrupted;
+/// else Complete, with domains_total set to the domains done. Returns the status recorded.
+model::ScanStatus record_outcome(store::Store& store, std::int64_t scan_id,
+                                 const Result<ScanReport>& report, model::UnixTime now);
 
 /// True for the statuses the repair pass retries (TIMEOUT, SERVFAIL).
 bool retryable_status(std::string_view status);

@@ -616,12 +616,13 @@ void Server::Impl::install_api() {
         const tags::ApiResponse answer = answer_with(*ts, **store);
         send_json(res, answer.status, answer.body);
     };
+    // From the raw target, not req.params: cpp-httplib splits a pair at every '=', so
+    // filter=registrar-id=1 came through as filter=1 (issue 12); upstream splits at the first.
     auto query_of = [](const Request& req) {
-        tags::QueryParams q;
-        for (const auto& [k, v] : req.params) {
-            q.emplace_back(k, v);
-        }
-        return q;
+        const auto q = req.target.find('?');
+        return tags::parse_query_string(q == std::string::npos
+                                            ? std::string_view{}
+                                            : std::string_view(req.target).substr(q + 1));
     };
     route("GET", "/api/v1/stats/infrastructure", "/api/v1/stats/infrastructure", Access::Read,
           [with_tags, query_of](const Request& req, Response& res) {
@@ -639,7 +640,8 @@ void Server::Impl::install_api() {
         tag2domain(req, res, req.path);
     };
     const std::string upstream_reads =
-        R"((?:/api/v1/?|/api/v1/(?:meta|bydomain|domains|filters|stats|tags|taxonomies)/.*|)"
+        R"((?:/api/v1/?|/api/v1/msm2tag/?|)"
+        R"(/api/v1/(?:meta|bydomain|domains|filters|stats|tags|taxonomies)/.*|)"
         R"(/test/.*|/meta/.*))";
     route("GET", upstream_reads, "/api/v1/tag2domain", Access::Read, at_path);
     route("POST", "/api/v1/msm2tag/?", "/api/v1/msm2tag", Access::Write, at_path);

@@ -173,7 +173,7 @@ Result<std::int64_t> Jobs::start(store::Store& store, const JobRequest& request)
     store::NewScan ns;
     ns.notes = request.notes;
     ns.rib_path = tables->rib_path;
-    ns.rib_hash = tables->table->report().cache_path;
+    ns.rib_hash = tables->table->report().content_hash;
     ns.config_json = job_config(request, list, *tables).dump();
     ns.domains_total = request.domains.size();
     auto created = store.create_scan(ns);
@@ -278,23 +278,17 @@ void Jobs::run(Job& job, std::int64_t scan_id, bool resumed) {
     } else {
         store::Store& store = **opened;
         auto report = run_scan_job(job, store, scan_id, resumed, *tables);
+        const model::ScanStatus status = scan::record_outcome(store, scan_id, report, now());
+        outcome = model::scan_status_name(status);
         if (!report) {
             error = report.error().to_string();
-            (void)store.set_scan_status(scan_id, model::ScanStatus::Failed, now());
         } else {
             metrics_->dns_queries(report->dns.queries);
             for (const auto& u : report->dns.upstreams) {
                 metrics_->resolver_health(u.endpoint.to_string(), u.error_rate, u.benched);
             }
-            if (report->interrupted) {
-                outcome = "interrupted";
-                (void)store.set_scan_status(scan_id, model::ScanStatus::Interrupted, now());
-            } else {
-                outcome = "complete";
-                if (auto s = store.get_scan(scan_id)) {
-                    (void)store.set_domains_total(scan_id, s->domains_done);
-                }
-                (void)store.set_scan_status(scan_id, model::ScanStatus::Complete, now());
+            if (report->input_error) {
+                error = "domain list damaged: " + report->input_error->to_string();
             }
         }
     }

@@ -3,12 +3,15 @@
 #include "dg/core/paths.hpp"
 #include "dg/server/internal/impl.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/socket.h>
 
 namespace dg::server {
 
@@ -343,17 +346,32 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
     s.install_api();
     s.install_static();
 
-    if (options.port == 0) {
-        s.port = s.http.bind_to_any_port(options.host);
-        if (s.port <= 0) {
-            return make_error(ErrorCode::Io, "cannot listen on " + options.host);
+    // cpp-httplib's default socket options set SO_REUSEPORT, with which a second server binds
+    // the same address and the kernel splits connections between the two (issue 12). Only
+    // SO_REUSEADDR: a restart may bind while old connections linger in TIME_WAIT, but an address
+    // another process listens on is refused (EADDRINUSE).
+    s.http.set_socket_options([](int sock) {
+        int yes = 1;
+        (void)::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
+    errno = 0;
+    const bool bound = options.port == 0 ? (s.port = s.http.bind_to_any_port(options.host)) > 0
+                                         : s.http.bind_to_port(options.host, options.port);
+    if (!bound) {
+        const int err = errno;
+        const std::string where =
+            options.host + (options.port == 0 ? "" : ":" + std::to_string(options.port));
+        if (err == EADDRINUSE) {
+            return make_error(ErrorCode::Unavailable,
+                              "cannot listen on " + where +
+                                  ": address already in use (another server listens there; "
+                                  "stop it or choose another --listen port)");
         }
-    } else {
-        if (!s.http.bind_to_port(options.host, options.port)) {
-            return make_error(ErrorCode::Io, "cannot listen on " + options.host + ":" +
-                                                 std::to_string(options.port) +
-                                                 " (address in use or not local?)");
-        }
+        return make_error(ErrorCode::Io,
+                          "cannot listen on " + where + ": " +
+                              (err != 0 ? std::strerror(err) : "not a local address?"));
+    }
+    if (options.port != 0) {
         s.port = options.port;
     }
     s.loader = std::thread([&s] { s.load_tables(); });

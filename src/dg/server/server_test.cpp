@@ -220,6 +220,26 @@ TEST_F(ServerTest, ReadyIsFalseWithoutRib) {
     t.join();
 }
 
+// Issue 12 item 3: cpp-httplib's default SO_REUSEPORT let a second server bind the same
+// address, and the kernel split requests between two servers with different databases.
+TEST_F(ServerTest, SecondServerOnTheSameAddressIsRefused) {
+    ServerOptions o;
+    o.port = 0;
+    o.db = dir_.path() + "/db.sqlite";
+    o.jobs_dir = dir_.path() + "/jobs";
+    auto first = Server::create(o);
+    ASSERT_TRUE(first) << first.error().to_string();
+    ServerOptions again = o;
+    again.port = (*first)->port();
+    again.db = dir_.path() + "/other.sqlite";
+    again.jobs_dir = dir_.path() + "/jobs2";
+    auto second = Server::create(again);
+    ASSERT_FALSE(second) << "a second server bound port " << again.port;
+    EXPECT_NE(second.error().message.find("address already in use"), std::string::npos)
+        << second.error().to_string();
+    EXPECT_NE(second.error().message.find(std::to_string(again.port)), std::string::npos);
+}
+
 TEST_F(ServerTest, WritesNeedTheToken) {
     start();
     const json body = {{"domains", {"example.com"}}, {"resolvers", {"127.0.0.1:9"}}};
@@ -604,6 +624,25 @@ TEST(ServeBinary, TerminatesGracefullyOnSigterm) {
     ASSERT_TRUE(WIFEXITED(status)) << test::read_file(err);
     EXPECT_EQ(WEXITSTATUS(status), 0) << test::read_file(err);
     EXPECT_NE(test::read_file(err).find("stopped"), std::string::npos);
+}
+
+/// Issue 12 item 3: `serve` on an address another server listens on exits 1 at once, saying so.
+TEST(ServeBinary, SecondServeOnTheSameAddressExitsWithAddressInUse) {
+    TempDir dir;
+    ServerOptions o;
+    o.port = 0;
+    o.db = dir.path() + "/db.sqlite";
+    o.jobs_dir = dir.path() + "/jobs";
+    auto first = Server::create(o);
+    ASSERT_TRUE(first) << first.error().to_string();
+    const std::string listen = "127.0.0.1:" + std::to_string((*first)->port());
+    const auto r = test::run_command({test::dg_binary(), "serve", "--listen", listen, "--db",
+                                      "sqlite://" + dir.path() + "/other.sqlite", "--jobs-dir",
+                                      dir.path() + "/jobs2", "--web", dir.path()});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("cannot listen on " + listen + ": address already in use"),
+              std::string::npos)
+        << r.err;
 }
 
 TEST(ServeBinary, WithoutItsPluginSaysWhereItLooked) {

@@ -52,6 +52,10 @@ struct ResultFilter {
 using ResultCallback = std::function<bool(const StoredResult&)>;
 using NameCallback = std::function<bool(const std::string&)>;
 
+/// The one message for a scan id that is not in the store, in every command and the API:
+/// NotFound "no scan ID (see 'domaingraph scans list')".
+Error no_such_scan(std::int64_t id);
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -81,6 +85,13 @@ public:
     /// Sets the status; finished_at is set for every status but Running (cleared then).
     virtual Result<void> set_scan_status(std::int64_t scan_id, model::ScanStatus status,
                                          model::UnixTime finished_at = 0) = 0;
+    /// Records why the scan is failed or interrupted (shown with its status); setting the
+    /// status to Running or Complete clears it. Errors: NotFound.
+    virtual Result<void> set_scan_status_detail(std::int64_t scan_id, const std::string& detail) {
+        (void)scan_id;
+        (void)detail;
+        return make_error(ErrorCode::Unsupported, "this store keeps no status detail");
+    }
     /// All scans in creation order.
     virtual Result<std::vector<model::Scan>> list_scans() = 0;
     /// Errors: NotFound.

@@ -294,7 +294,14 @@ ApiResponse rows_response(Result<std::vector<TagRow>> rows, json (*shape)(const 
 
 // --- /api/v1/bydomain ---
 
-ApiResponse bydomain(TagStore& ts, const std::string& domain, const Params& p, bool history) {
+json bydomain_typed_element(const TagRow& r) {
+    json j = bydomain_element(r);
+    j["tag_type"] = r.tag_type;
+    return j;
+}
+
+ApiResponse bydomain(TagStore& ts, const std::string& domain, const Params& p, bool history,
+                     json (*shape)(const TagRow&) = bydomain_element) {
     Page page;
     DG_API_TRY(parse_page(p, page));
     TimeSel t;
@@ -304,7 +311,7 @@ ApiResponse bydomain(TagStore& ts, const std::string& domain, const Params& p, b
         sql.time(t, "m");
     }
     sql.where("e.name = " + sql.param(Value(domain)));
-    return rows_response(select_rows(ts, sql, page), bydomain_element);
+    return rows_response(select_rows(ts, sql, page), shape);
 }
 
 // --- /api/v1/domains ---
@@ -990,18 +997,76 @@ ApiResponse route_get(TagStore& ts, std::string path, const Params& p) {
 
 } // namespace
 
+ApiResponse domain_tags(TagStore& ts, const std::string& domain, const QueryParams& query,
+                        bool history) {
+    try {
+        return bydomain(ts, domain, Params(query), history, bydomain_typed_element);
+    } catch (const std::exception& e) {
+        return detail(500, e.what());
+    }
+}
+
+QueryParams parse_query_string(std::string_view raw) {
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    };
+    auto decode = [&](std::string_view s) {
+        std::string out;
+        out.reserve(s.size());
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            if (s[i] == '+') {
+                out.push_back(' ');
+            } else if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 &&
+                       hex(s[i + 2]) >= 0) {
+                out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
+                i += 2;
+            } else {
+                out.push_back(s[i]);
+            }
+        }
+        return out;
+    };
+    QueryParams out;
+    while (!raw.empty()) {
+        const auto amp = raw.find('&');
+        const std::string_view pair = raw.substr(0, amp);
+        raw = amp == std::string_view::npos ? std::string_view{} : raw.substr(amp + 1);
+        if (pair.empty()) {
+            continue;
+        }
+        const auto eq = pair.find('=');
+        out.emplace_back(decode(pair.substr(0, eq)), eq == std::string_view::npos
+                                                         ? std::string()
+                                                         : decode(pair.substr(eq + 1)));
+    }
+    return out;
+}
+
 ApiResponse tag2domain_api(TagStore& ts, const std::string& method, const std::string& path,
                            const QueryParams& query, const std::string& body) {
     try {
         const Params p(query);
+        const bool msm2tag_path = path == "/api/v1/msm2tag/" || path == "/api/v1/msm2tag";
         if (method == "POST") {
-            if (path == "/api/v1/msm2tag/" || path == "/api/v1/msm2tag") {
+            if (msm2tag_path) {
                 return msm2tag(ts, body);
             }
             return detail(path.starts_with("/api/v1/") ? 405 : 404, "Method Not Allowed");
         }
         if (method != "GET" && method != "HEAD") {
             return detail(405, "Method Not Allowed");
+        }
+        if (msm2tag_path) {
+            return detail(405, "Method Not Allowed"); // upstream: the route exists, POST only
         }
         return route_get(ts, path, p);
     } catch (const std::exception& e) { // regex or allocation failures: never across the API

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -15,6 +16,12 @@ namespace dg::tags {
 
 /// Query parameters in request order, already percent-decoded.
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+/// Splits a raw query string ("a=1&filter=registrar-id=1", without the '?') as upstream
+/// (Starlette) does: pairs at '&', each name from its value at the FIRST '=' (so a value may
+/// hold '=': filter=registrar-id=1 is filter = "registrar-id=1"), '+' as space, %XX decoded
+/// (a malformed escape is kept as written). A pair without '=' has an empty value.
+QueryParams parse_query_string(std::string_view raw);
 
 struct ApiResponse {
     int status = 200;
@@ -28,5 +35,11 @@ struct ApiResponse {
 /// Unknown paths: 404 {"detail":"Not Found"}. Never throws.
 ApiResponse tag2domain_api(TagStore& ts, const std::string& method, const std::string& path,
                            const QueryParams& query, const std::string& body = "");
+
+/// The rows of /api/v1/bydomain/{domain} (`history`: /history), each with its "tag_type" too
+/// (`tags show`): upstream's elements have none, so rows of different tag types (intersection
+/// tables) look alike there. Same query parameters and errors as that endpoint.
+ApiResponse domain_tags(TagStore& ts, const std::string& domain, const QueryParams& query,
+                        bool history);
 
 } // namespace dg::tags

@@ -12,6 +12,7 @@
 #include "tests/support/support.hpp"
 
 #include <gtest/gtest.h>
+#include <map>
 
 namespace dg::tags {
 namespace {
@@ -258,8 +259,6 @@ TEST_P(Tag2domainPostgresSource, MigratesLikeTheJsonTables) {
         test::run_command({"psql", "-q", "-v", "ON_ERROR_STOP=1", upstream, "-c", sql});
     ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
 
-    auto state = read_tag2domain_postgres(upstream, "tag2domain");
-    ASSERT_TRUE(state) << state.error().to_string();
     fresh("basic"); // the reference: the same state from the JSON tables
     std::vector<ApiResponse> expected;
     const std::vector<std::pair<std::string, QueryParams>> requests = {
@@ -277,7 +276,9 @@ TEST_P(Tag2domainPostgresSource, MigratesLikeTheJsonTables) {
     ASSERT_TRUE(s);
     store_ = std::move(*s);
     ts_.emplace(*TagStore::open(*store_));
-    auto r = migrate_tag2domain_state(*ts_, *state);
+    // Issue 12 item 12: streamed through cursors; 2 rows per FETCH makes every table take
+    // several round trips.
+    auto r = migrate_tag2domain_postgres(*ts_, upstream, "tag2domain", 2);
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_EQ(r->mappings, 15U);
     EXPECT_EQ(r->filters, 5U);
@@ -287,7 +288,69 @@ TEST_P(Tag2domainPostgresSource, MigratesLikeTheJsonTables) {
         EXPECT_EQ(got.status, 200);
         EXPECT_EQ(got.body, expected[i].body) << requests[i].first;
     }
-    EXPECT_FALSE(read_tag2domain_postgres(upstream, "no_such_schema"));
+    EXPECT_FALSE(migrate_tag2domain_postgres(*ts_, upstream, "no_such_schema"));
+}
+
+// Issue 12 item 12: producers are kept where upstream has them. A real glue view over an
+// intersection table (upstream's template: entity_id, tag_id, start_ts, producer ...): each row
+// takes its intersection row's producer.
+TEST_P(Tag2domainPostgresSource, KeepsTheProducersOfTheIntersectionTables) {
+    DG_TOOL_OR_SKIP("psql");
+    std::string err;
+    auto* server = test::shared_postgres_server(err);
+    ASSERT_NE(server, nullptr) << err;
+    const std::string upstream = server->create_database(test::unique_database_name(), err);
+    ASSERT_FALSE(upstream.empty()) << err;
+    const std::string sql =
+        "CREATE TABLE taxonomy (id int, name varchar(300), description text, is_actionable "
+        "float8, is_automatically_classifiable bool, is_stable bool, for_numbers bool, "
+        "for_domains bool, url varchar(500), allows_auto_tags bool, allows_auto_values bool);"
+        "CREATE TABLE tags (tag_id int, tag_name varchar(200), tag_description varchar, "
+        "taxonomy_id int, extras jsonb);"
+        "CREATE TABLE taxonomy_tag_val (id int, value text, tag_id int);"
+        "CREATE TABLE domains (domain_id bigint, domain_name varchar(100));"
+        "CREATE TABLE intersections (entity_id bigint, tag_id int, start_date int, end_date int,"
+        " taxonomy_id int, value_id int, measured_at timestamptz, start_ts timestamptz, end_ts "
+        "timestamptz, producer varchar(100));"
+        "CREATE VIEW v_unified_tags AS SELECT d.domain_id, d.domain_name, 'domain'::text AS "
+        "tag_type, i.tag_id, i.value_id, i.start_ts, i.measured_at, i.end_ts FROM domains d "
+        "JOIN intersections i ON d.domain_id = i.entity_id;"
+        "INSERT INTO taxonomy (id, name) VALUES (1, 'tax');"
+        "INSERT INTO tags (tag_id, tag_name, taxonomy_id) VALUES (1, 'a', 1), (2, 'b', 1);"
+        "INSERT INTO domains VALUES (1, 'example.com'), (2, 'example.net'), (3, 'example.org');"
+        "INSERT INTO intersections (entity_id, tag_id, taxonomy_id, measured_at, start_ts, "
+        "producer) VALUES (1, 1, 1, '2021-01-01', '2021-01-01', 'rdap'), (2, 1, 1, '2021-01-01', "
+        "'2021-01-01', 'zonefile'), (2, 2, 1, '2021-01-02', '2021-01-02', NULL), (3, 2, 1, "
+        "'2021-01-03', '2021-01-03', 'rdap');";
+    const auto loaded =
+        test::run_command({"psql", "-q", "-v", "ON_ERROR_STOP=1", upstream, "-c", sql});
+    ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
+    ts_.reset();
+    store_.reset();
+    auto s = store::Store::open("sqlite://" + tmp_.file("producers.db"));
+    ASSERT_TRUE(s);
+    store_ = std::move(*s);
+    ts_.emplace(*TagStore::open(*store_));
+    auto r = migrate_tag2domain_postgres(*ts_, upstream, "public", 3);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(r->mappings, 4U);
+    EXPECT_EQ(r->entities, 3U);
+    std::map<std::pair<std::string, std::int64_t>, std::optional<std::string>> producers;
+    for (const auto& [domain, id] : std::vector<std::pair<std::string, std::int64_t>>{
+             {"example.com", 1}, {"example.net", 2}, {"example.org", 3}}) {
+        auto rows = ts_->mappings_of(id);
+        ASSERT_TRUE(rows) << domain;
+        for (const auto& m : *rows) {
+            producers[{domain, m.tag_id}] = m.producer;
+        }
+    }
+    using P = std::optional<std::string>;
+    const std::map<std::pair<std::string, std::int64_t>, P> expect = {
+        {{"example.com", 1}, P("rdap")},
+        {{"example.net", 1}, P("zonefile")},
+        {{"example.net", 2}, std::nullopt},
+        {{"example.org", 2}, P("rdap")}};
+    EXPECT_EQ(producers, expect);
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, Tag2domainPostgresSource, ::testing::Values(Backend::Postgres));

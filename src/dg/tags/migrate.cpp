@@ -1,5 +1,7 @@
 #include "dg/tags/migrate.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <map>
 
 namespace dg::tags {
@@ -129,10 +131,35 @@ Result<std::map<std::int64_t, TaxonomyDef>> read_taxonomies(const json& state,
     return defs;
 }
 
+/// Upstream domain id -> ours, 16 bytes per domain (a 1.5-million-domain registry: 24 MB).
+/// Domains usually come in id order (the PostgreSQL reader); otherwise sorted once at first use.
+class DomainIds {
+public:
+    void add(std::int64_t upstream, std::int64_t ours) {
+        sorted_ = sorted_ && (ids_.empty() || ids_.back().first < upstream);
+        ids_.emplace_back(upstream, ours);
+    }
+    [[nodiscard]] std::optional<std::int64_t> find(std::int64_t upstream) {
+        if (!sorted_) {
+            std::sort(ids_.begin(), ids_.end());
+            sorted_ = true;
+        }
+        const auto it = std::lower_bound(ids_.begin(), ids_.end(),
+                                         std::pair<std::int64_t, std::int64_t>(
+                                             upstream, std::numeric_limits<std::int64_t>::min()));
+        return it != ids_.end() && it->first == upstream ? std::optional<std::int64_t>(it->second)
+                                                         : std::nullopt;
+    }
+
+private:
+    std::vector<std::pair<std::int64_t, std::int64_t>> ids_;
+    bool sorted_ = true;
+};
+
 struct IdMaps {
     std::map<std::int64_t, std::int64_t> tag;
     std::map<std::int64_t, std::int64_t> value;
-    std::map<std::int64_t, std::int64_t> domain;
+    DomainIds domain;
 };
 
 Result<void> store_taxonomies(TagStore& ts, std::map<std::int64_t, TaxonomyDef>& defs, IdMaps& ids,
@@ -166,24 +193,6 @@ Result<void> store_taxonomies(TagStore& ts, std::map<std::int64_t, TaxonomyDef>&
                 }
             }
         }
-    }
-    return ok();
-}
-
-Result<void> store_domains(TagStore& ts, const json& state, IdMaps& ids, MigrationReport& report) {
-    for (const auto& r : rows(state, "domains")) {
-        auto id = integer(r, "domain_id");
-        auto name = str(r, "domain_name");
-        if (!id || !name) {
-            return malformed("a domains row without domain_id or domain_name");
-        }
-        DG_TRY(std::int64_t ours, ts.put_entity(EntityKind::Domain, *name, *id));
-        if (ours != *id) {
-            report.warnings.push_back("domain '" + *name + "' keeps its id " +
-                                      std::to_string(ours));
-        }
-        ids.domain[*id] = ours;
-        ++report.entities;
     }
     return ok();
 }
@@ -243,105 +252,149 @@ Result<std::map<std::int64_t, std::int64_t>> entity_to_domain(const json& state,
     return out;
 }
 
-Result<void> store_intersections(TagStore& ts, const json& state, const IdMaps& ids,
-                                 MigrationReport& report) {
-    for (const auto& [key, table] : state.items()) {
-        auto k = parse_intersection_key(key);
-        if (!k || !table.is_array()) {
-            continue;
-        }
-        DG_TRY_VOID(ts.add_tag_type(k->tag_type, EntityKind::Domain));
-        report.tag_types.push_back(k->tag_type);
-        DG_TRY(auto to_domain, entity_to_domain(state, *k));
-        for (const auto& r : table) {
-            auto entity = integer(r, "entity_id");
-            auto tag = integer(r, "tag_id");
-            DG_TRY(auto start, time_of(r, "start_ts"));
-            DG_TRY(auto measured, time_of(r, "measured_at"));
-            DG_TRY(auto end, time_of(r, "end_ts"));
-            auto domain = entity ? to_domain.find(*entity) : to_domain.end();
-            const auto domain_id =
-                domain != to_domain.end() ? ids.domain.find(domain->second) : ids.domain.end();
-            const auto tag_id = tag ? ids.tag.find(*tag) : ids.tag.end();
-            if (domain_id == ids.domain.end() || tag_id == ids.tag.end() || !start) {
-                report.warnings.push_back("a '" + k->tag_type + "' row (entity " +
-                                          std::to_string(entity.value_or(0)) + ", tag " +
-                                          std::to_string(tag.value_or(0)) +
-                                          ") names no known domain or tag, or has no start: left "
-                                          "out");
-                continue;
-            }
-            Mapping m;
-            m.entity_id = domain_id->second;
-            m.tag_type = k->tag_type;
-            m.tag_id = tag_id->second;
-            if (auto v = integer(r, "value_id")) {
-                auto it = ids.value.find(*v);
-                if (it == ids.value.end()) {
-                    report.warnings.push_back("a row names unknown value " + std::to_string(*v) +
-                                              ": left out");
-                    continue;
-                }
-                m.value_id = it->second;
-            }
-            m.start = *start;
-            m.end = end;
-            m.measured_at = measured.value_or(*start);
-            m.producer = str(r, "producer");
-            DG_TRY(bool inserted, ts.insert_mapping(m));
-            ++(inserted ? report.mappings : report.mappings_skipped);
-        }
-    }
-    return ok();
-}
-
-Result<void> store_filters(TagStore& ts, const json& state, const IdMaps& ids,
-                           MigrationReport& report) {
-    for (const auto& [key, table] : state.items()) {
-        if (!key.starts_with("v_tag2domain_domain_filter") || !table.is_array()) {
-            continue;
-        }
-        for (const auto& r : table) {
-            auto domain = integer(r, "domain_id");
-            auto name = str(r, "tag_name");
-            auto value = r.contains("value") && !r["value"].is_null()
-                             ? std::optional<std::string>(r["value"].is_string()
-                                                              ? r["value"].get<std::string>()
-                                                              : r["value"].dump())
-                             : std::nullopt;
-            DG_TRY(auto start, time_of(r, "start_ts"));
-            DG_TRY(auto end, time_of(r, "end_ts"));
-            auto it = domain ? ids.domain.find(*domain) : ids.domain.end();
-            if (it == ids.domain.end() || !name || !value || !start) {
-                report.warnings.push_back("a filter row without a known domain, name, value or "
-                                          "start: left out");
-                continue;
-            }
-            DG_TRY(bool inserted, ts.insert_filter(it->second, *name, *value, *start, end));
-            report.filters += inserted ? 1 : 0;
-        }
-    }
-    return ok();
-}
-
 } // namespace
+
+struct Tag2domainMigration::State {
+    explicit State(TagStore& t) : ts(t), tx(t.conn()) {}
+    TagStore& ts;
+    store::internal::Transaction tx;
+    MigrationReport report;
+    IdMaps ids;
+};
+
+Tag2domainMigration::Tag2domainMigration(TagStore& ts) : s_(std::make_unique<State>(ts)) {}
+Tag2domainMigration::~Tag2domainMigration() = default;
+
+Result<void> Tag2domainMigration::begin(const json& core) {
+    DG_TRY_VOID(s_->tx.begin());
+    DG_TRY(auto defs, read_taxonomies(core, s_->report));
+    return store_taxonomies(s_->ts, defs, s_->ids, s_->report);
+}
+
+Result<void> Tag2domainMigration::domain(const json& r) {
+    auto id = integer(r, "domain_id");
+    auto name = str(r, "domain_name");
+    if (!id || !name) {
+        return malformed("a domains row without domain_id or domain_name");
+    }
+    DG_TRY(std::int64_t ours, s_->ts.put_entity(EntityKind::Domain, *name, *id));
+    if (ours != *id) {
+        s_->report.warnings.push_back("domain '" + *name + "' keeps its id " +
+                                      std::to_string(ours));
+    }
+    s_->ids.domain.add(*id, ours);
+    ++s_->report.entities;
+    return ok();
+}
+
+Result<void> Tag2domainMigration::tag_type(const std::string& name) {
+    DG_TRY_VOID(s_->ts.add_tag_type(name, EntityKind::Domain));
+    auto& types = s_->report.tag_types;
+    if (std::find(types.begin(), types.end(), name) == types.end()) {
+        types.push_back(name);
+    }
+    return ok();
+}
+
+Result<void> Tag2domainMigration::mapping(const std::string& tag_type, const json& r,
+                                          std::optional<std::int64_t> domain) {
+    MigrationReport& report = s_->report;
+    IdMaps& ids = s_->ids;
+    auto tag = integer(r, "tag_id");
+    DG_TRY(auto start, time_of(r, "start_ts"));
+    DG_TRY(auto measured, time_of(r, "measured_at"));
+    DG_TRY(auto end, time_of(r, "end_ts"));
+    const auto domain_id = domain ? ids.domain.find(*domain) : std::nullopt;
+    const auto tag_id = tag ? ids.tag.find(*tag) : ids.tag.end();
+    if (!domain_id || tag_id == ids.tag.end() || !start) {
+        report.warnings.push_back("a '" + tag_type + "' row (entity " +
+                                  std::to_string(integer(r, "entity_id").value_or(0)) + ", tag " +
+                                  std::to_string(tag.value_or(0)) +
+                                  ") names no known domain or tag, or has no start: left out");
+        return ok();
+    }
+    Mapping m;
+    m.entity_id = *domain_id;
+    m.tag_type = tag_type;
+    m.tag_id = tag_id->second;
+    if (auto v = integer(r, "value_id")) {
+        auto it = ids.value.find(*v);
+        if (it == ids.value.end()) {
+            report.warnings.push_back("a row names unknown value " + std::to_string(*v) +
+                                      ": left out");
+            return ok();
+        }
+        m.value_id = it->second;
+    }
+    m.start = *start;
+    m.end = end;
+    m.measured_at = measured.value_or(*start);
+    m.producer = str(r, "producer");
+    DG_TRY(bool inserted, s_->ts.insert_mapping(m));
+    ++(inserted ? report.mappings : report.mappings_skipped);
+    return ok();
+}
+
+Result<void> Tag2domainMigration::filter(const json& r) {
+    auto domain = integer(r, "domain_id");
+    auto name = str(r, "tag_name");
+    auto value =
+        r.contains("value") && !r["value"].is_null()
+            ? std::optional<std::string>(r["value"].is_string() ? r["value"].get<std::string>()
+                                                                : r["value"].dump())
+            : std::nullopt;
+    DG_TRY(auto start, time_of(r, "start_ts"));
+    DG_TRY(auto end, time_of(r, "end_ts"));
+    const auto ours = domain ? s_->ids.domain.find(*domain) : std::nullopt;
+    if (!ours || !name || !value || !start) {
+        s_->report.warnings.push_back("a filter row without a known domain, name, value or "
+                                      "start: left out");
+        return ok();
+    }
+    DG_TRY(bool inserted, s_->ts.insert_filter(*ours, *name, *value, *start, end));
+    s_->report.filters += inserted ? 1 : 0;
+    return ok();
+}
+
+Result<MigrationReport> Tag2domainMigration::commit() {
+    DG_TRY_VOID(s_->ts.sync_sequences());
+    DG_TRY_VOID(s_->tx.commit());
+    return std::move(s_->report);
+}
 
 Result<MigrationReport> migrate_tag2domain_state(TagStore& ts, const json& state) {
     if (!state.is_object() || !state.contains("taxonomy")) {
         return malformed("a tag2domain state is an object with a 'taxonomy' table");
     }
-    MigrationReport report;
-    store::internal::Transaction tx(ts.conn());
-    DG_TRY_VOID(tx.begin());
-    DG_TRY(auto defs, read_taxonomies(state, report));
-    IdMaps ids;
-    DG_TRY_VOID(store_taxonomies(ts, defs, ids, report));
-    DG_TRY_VOID(store_domains(ts, state, ids, report));
-    DG_TRY_VOID(store_intersections(ts, state, ids, report));
-    DG_TRY_VOID(store_filters(ts, state, ids, report));
-    DG_TRY_VOID(ts.sync_sequences());
-    DG_TRY_VOID(tx.commit());
-    return report;
+    Tag2domainMigration m(ts);
+    DG_TRY_VOID(m.begin(state));
+    for (const auto& r : rows(state, "domains")) {
+        DG_TRY_VOID(m.domain(r));
+    }
+    for (const auto& [key, table] : state.items()) {
+        auto k = parse_intersection_key(key);
+        if (!k || !table.is_array()) {
+            continue;
+        }
+        DG_TRY_VOID(m.tag_type(k->tag_type));
+        DG_TRY(auto to_domain, entity_to_domain(state, *k));
+        for (const auto& r : table) {
+            const auto entity = integer(r, "entity_id");
+            const auto it = entity ? to_domain.find(*entity) : to_domain.end();
+            DG_TRY_VOID(m.mapping(k->tag_type, r,
+                                  it != to_domain.end() ? std::optional<std::int64_t>(it->second)
+                                                        : std::nullopt));
+        }
+    }
+    for (const auto& [key, table] : state.items()) {
+        if (!key.starts_with("v_tag2domain_domain_filter") || !table.is_array()) {
+            continue;
+        }
+        for (const auto& r : table) {
+            DG_TRY_VOID(m.filter(r));
+        }
+    }
+    return m.commit();
 }
 
 Result<MigrationReport> migrate_tag2domain_json(TagStore& ts, const json& doc,

@@ -7,7 +7,9 @@
 #include "dg/core/result.hpp"
 #include "dg/tags/tag_store.hpp"
 
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,38 @@ struct MigrationReport {
     std::size_t filters = 0;
     std::vector<std::string> tag_types;
     std::vector<std::string> warnings; ///< ids that could not be kept, rows left out
+};
+
+/// A migration fed row by row, so that a reader can stream its source (the PostgreSQL reader
+/// reads through cursors: memory stays flat, but for the domain id map, 16 bytes per domain).
+/// Use: begin(core tables) -> domain() for every domain -> tag_type() then mapping() for its
+/// rows -> filter() -> commit(). One transaction; destroyed before commit(), it rolls back.
+class Tag2domainMigration {
+public:
+    explicit Tag2domainMigration(TagStore& ts);
+    ~Tag2domainMigration();
+    Tag2domainMigration(const Tag2domainMigration&) = delete;
+    Tag2domainMigration& operator=(const Tag2domainMigration&) = delete;
+
+    /// Begins the transaction and stores the taxonomies with their tags and values: `core` is
+    /// an object with the tables `taxonomy`, `tags` and `taxonomy_tag_val` (small).
+    Result<void> begin(const nlohmann::json& core);
+    /// One `domains` row {domain_id, domain_name}.
+    Result<void> domain(const nlohmann::json& row);
+    /// Registers a tag type before its rows.
+    Result<void> tag_type(const std::string& name);
+    /// One intersection row {tag_id, value_id, start_ts, measured_at, end_ts, producer} of
+    /// `tag_type` for upstream domain `domain_id` (as the rows' entity resolves).
+    Result<void> mapping(const std::string& tag_type, const nlohmann::json& row,
+                         std::optional<std::int64_t> domain_id);
+    /// One `v_tag2domain_domain_filter` row {domain_id, tag_name, value, start_ts, end_ts}.
+    Result<void> filter(const nlohmann::json& row);
+    /// Moves the id sequences on and commits.
+    Result<MigrationReport> commit();
+
+private:
+    struct State;
+    std::unique_ptr<State> s_;
 };
 
 /// One tag2domain state: an object with the keys `taxonomy`, `tags`, `taxonomy_tag_val`,

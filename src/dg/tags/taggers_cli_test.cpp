@@ -77,11 +77,11 @@ TEST_F(TaggersCli, RunOnTwoScansAndShow) {
     EXPECT_NE(r2.err.find("(1 tags opened, 1 extended, 1 ended)"), std::string::npos) << r2.err;
     auto show = dg({"tags", "show", "coffeeshop.at", "--history"});
     ASSERT_EQ(show.exit_code, 0) << show.err;
-    EXPECT_NE(show.out.find("domaingraph-asn\tAS64500\t-\t2020-09-13T12:26:40+00:00\t"
+    EXPECT_NE(show.out.find("domaingraph-asn\tAS64500\t-\tdomain\t2020-09-13T12:26:40+00:00\t"
                             "2020-09-14T12:26:40+00:00"),
               std::string::npos)
         << show.out;
-    EXPECT_NE(show.out.find("domaingraph-asn\tAS64501\t-\t2020-09-14T12:26:40+00:00\topen"),
+    EXPECT_NE(show.out.find("domaingraph-asn\tAS64501\t-\tdomain\t2020-09-14T12:26:40+00:00\topen"),
               std::string::npos)
         << show.out;
     auto again = dg({"tags", "run", "asn", "--scan", scan(1)});

@@ -68,8 +68,12 @@ TEST_F(TagsCli, MigrateThenImportMeasurementsThenShow) {
 
     auto at = dg({"tags", "show", "test3.at", "--at", "2021-01-15T00:00:00"});
     ASSERT_EQ(at.exit_code, 0) << at.err;
-    EXPECT_EQ(at.out, "tax_test1\ttest_tag_2_tax_1\t-\t2021-01-01T00:00:00+00:00\t"
-                      "2021-02-01T00:00:00+00:00\n");
+    EXPECT_EQ(at.out, "tax_test1\ttest_tag_2_tax_1\t-\tdomain\t2021-01-01T00:00:00+00:00\t"
+                      "2021-02-01T00:00:00+00:00\n"); // issue 12 item 22: with the tag type
+    EXPECT_EQ(json::parse(dg({"tags", "show", "test3.at", "--at", "2021-01-15T00:00:00", "--format",
+                              "json"})
+                              .out)[0]["tag_type"],
+              "domain");
     EXPECT_EQ(dg({"tags", "show", "test3.at"}).out, "");
     auto named = dg({"tags", "show", "new.at", "--format", "json"});
     ASSERT_EQ(named.exit_code, 0);

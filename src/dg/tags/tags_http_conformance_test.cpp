@@ -399,6 +399,25 @@ TEST_P(HttpConformance, HttpDetails) {
     json request = msm->at("request");
     request["url"] = "/api/v1/msm2tag";
     EXPECT_EQ(send(*c, request).status, 200);
+    // Issue 12 item 11: a filter typed as users type it, '=' not encoded. Upstream reads the
+    // type up to the first '=' (registrar-id) and answers 200 with the filtered domains; we
+    // answered 400 because the query was split at every '='.
+    for (const std::string endpoint :
+         {"/api/v1/domains/bytaxonomy?taxonomy=tax_test1",
+          "/api/v1/domains/bycategory?"
+          "taxonomy=tax_test1",
+          "/api/v1/domains/bytag?tag=test_tag_1_tax_1", "/api/v1/stats/taxonomies?limit=10"}) {
+        const Reply raw = get(endpoint + "&filter=registrar-id=1");
+        EXPECT_EQ(raw.status, 200) << endpoint << ": " << raw.body;
+        EXPECT_EQ(raw.body, get(endpoint + "&filter=registrar-id%3D1").body) << endpoint;
+    }
+    EXPECT_FALSE(get("/api/v1/stats/taxonomies?filter=registrar-id=1").body.empty());
+    // Issue 12 item 12: GET on msm2tag is 405 (the route exists, for POST), as upstream; not 404.
+    for (const std::string url : {"/api/v1/msm2tag/", "/api/v1/msm2tag"}) {
+        const Reply r = get(url);
+        EXPECT_EQ(r.status, 405) << url;
+        EXPECT_EQ(r.body, json({{"detail", "Method Not Allowed"}})) << url;
+    }
     stop(*s);
 }
 

@@ -3,6 +3,7 @@
 // ../shared/data/taxonomies.
 #include "dg/store/internal/migrations.hpp"
 #include "dg/store/store.hpp"
+#include "dg/tags/api.hpp"
 #include "dg/tags/formats.hpp"
 #include "dg/tags/migrate.hpp"
 #include "dg/tags/tag_store.hpp"
@@ -29,6 +30,25 @@ TagValue value_named(const char* v) {
     TagValue tv;
     tv.value = v;
     return tv;
+}
+
+// --- query strings (backend-free) ---
+
+// Issue 12 item 11: each pair splits at its first '=' (upstream, Starlette), so a filter's value
+// may hold '=' unencoded; cpp-httplib's parser split at every '=' and lost the filter type.
+TEST(TagsQuery, SplitsEachPairAtTheFirstEquals) {
+    const QueryParams q = parse_query_string(
+        "taxonomy=tax%20one&filter=registrar-id=1&at_time=2020-06-01+12:00&flag&&x=%zz&e=");
+    const QueryParams expect = {{"taxonomy", "tax one"},
+                                {"filter", "registrar-id=1"},
+                                {"at_time", "2020-06-01 12:00"},
+                                {"flag", ""},
+                                {"x", "%zz"},
+                                {"e", ""}};
+    EXPECT_EQ(q, expect);
+    EXPECT_EQ(parse_query_string("filter=registrar-id%3D1"),
+              (QueryParams{{"filter", "registrar-id=1"}}));
+    EXPECT_TRUE(parse_query_string("").empty());
 }
 
 // --- time (backend-free) ---

@@ -8,6 +8,16 @@
 #include <unordered_map>
 #include <unordered_set>
 
+namespace dg::store {
+
+// Declared in store.hpp; defined here, in the target every backend links (dg_store_sql).
+Error no_such_scan(std::int64_t id) {
+    return make_error(ErrorCode::NotFound,
+                      "no scan " + std::to_string(id) + " (see 'domaingraph scans list')");
+}
+
+} // namespace dg::store
+
 namespace dg::store::internal {
 namespace {
 
@@ -54,7 +64,7 @@ void add_host_addresses(const std::string& host, const std::vector<model::IpMapp
 }
 
 const char* kScanColumns = "id, status, started_at, finished_at, domains_total, domains_done, "
-                           "notes, rib_path, rib_hash, config";
+                           "notes, rib_path, rib_hash, config, status_detail";
 
 model::Scan scan_from_row(const Row& r) {
     model::Scan s;
@@ -68,6 +78,7 @@ model::Scan scan_from_row(const Row& r) {
     s.rib_path = r.text(7);
     s.rib_hash = r.text(8);
     s.config_json = r.text(9);
+    s.status_detail = r.text(10);
     return s;
 }
 
@@ -118,7 +129,7 @@ Result<void> insert_rows(Connection& c, const char* head, std::size_t width, std
 }
 
 Error not_found_scan(std::int64_t id) {
-    return make_error(ErrorCode::NotFound, "scan " + std::to_string(id) + " does not exist");
+    return no_such_scan(id);
 }
 
 } // namespace
@@ -216,13 +227,27 @@ Result<void> SqlStore::set_scan_status(std::int64_t scan_id, model::ScanStatus s
         finished = finished_at != 0 ? finished_at : now();
     }
     bool found = false;
-    DG_TRY_VOID(
-        c_->query("UPDATE scans SET status = $2, finished_at = $3 WHERE id = $1 RETURNING id",
-                  {Value(scan_id), Value(std::string(model::scan_status_name(status))), finished},
-                  [&](const Row&) {
-                      found = true;
-                      return true;
-                  }));
+    const bool clear_detail =
+        status == model::ScanStatus::Running || status == model::ScanStatus::Complete;
+    DG_TRY_VOID(c_->query(
+        clear_detail ? "UPDATE scans SET status = $2, finished_at = $3, status_detail = '' "
+                       "WHERE id = $1 RETURNING id"
+                     : "UPDATE scans SET status = $2, finished_at = $3 WHERE id = $1 RETURNING id",
+        {Value(scan_id), Value(std::string(model::scan_status_name(status))), finished},
+        [&](const Row&) {
+            found = true;
+            return true;
+        }));
+    return found ? ok() : Result<void>(not_found_scan(scan_id));
+}
+
+Result<void> SqlStore::set_scan_status_detail(std::int64_t scan_id, const std::string& detail) {
+    bool found = false;
+    DG_TRY_VOID(c_->query("UPDATE scans SET status_detail = $2 WHERE id = $1 RETURNING id",
+                          {Value(scan_id), Value(detail)}, [&](const Row&) {
+                              found = true;
+                              return true;
+                          }));
     return found ? ok() : Result<void>(not_found_scan(scan_id));
 }
 

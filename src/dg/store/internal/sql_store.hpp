@@ -52,6 +52,7 @@ public:
     Result<void> set_domains_total(std::int64_t scan_id, std::uint64_t total) override;
     Result<void> set_scan_status(std::int64_t scan_id, model::ScanStatus status,
                                  model::UnixTime finished_at) override;
+    Result<void> set_scan_status_detail(std::int64_t scan_id, const std::string& detail) override;
     Result<std::vector<model::Scan>> list_scans() override;
     Result<model::Scan> get_scan(std::int64_t scan_id) override;
     Result<void> delete_scan(std::int64_t scan_id) override;
