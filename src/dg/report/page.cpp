@@ -34,13 +34,13 @@ th, td { text-align: left; padding: 2px 6px; border-bottom: 1px solid #eee; word
 <body>
 <h1 id="title">domaingraph report</h1>
 <p class="sub" id="subtitle"></p>
-<div class="card"><div class="kpis" id="kpis"></div></div>
+<div class="card"><div class="kpis" id="kpis"></div><p id="coverage-text"></p></div>
 <div class="grid">
 <div class="card"><h2>Diversity</h2><div class="chart"><canvas id="chart-diversity"></canvas></div><p id="diversity-text"></p></div>
 <div class="card"><h2>Organisation shares</h2><div id="orgs"><div class="chart"><canvas id="chart-orgs"></canvas></div></div></div>
 <div class="card wide"><h2>AS distribution (share of IP mappings)</h2><div class="chart"><canvas id="chart-asns"></canvas></div></div>
 <div class="card wide"><h2>Trends</h2><div id="trends"><div class="chart"><canvas id="chart-trends"></canvas></div></div></div>
-<div class="card wide"><h2>Changes since the previous scan</h2><div id="diff"><p id="diff-text"></p><div class="chart"><canvas id="chart-diff"></canvas></div><div class="scroll"><table id="diff-table"><thead><tr><th>domain</th><th>severity</th><th>change</th></tr></thead><tbody></tbody></table></div></div></div>
+<div class="card wide"><h2>Changes since the previous scan of the same names</h2><div id="diff"><p id="diff-text"></p><div class="chart"><canvas id="chart-diff"></canvas></div><div class="scroll"><table id="diff-table"><thead><tr><th>domain</th><th>severity</th><th>change</th></tr></thead><tbody></tbody></table></div></div></div>
 <div class="card wide"><h2>Single points of failure</h2><p id="spof-text"></p><div class="scroll"><table id="spof-table"><thead><tr><th>domain</th><th>reason</th><th>AS / address</th><th>NS hosts</th></tr></thead><tbody></tbody></table></div></div>
 </div>
 <p id="dg-status" data-charts-rendered="0"></p>
@@ -107,6 +107,17 @@ constexpr const char* kPageScript = R"html(
     d.appendChild(b);
     d.appendChild(document.createTextNode(k[0]));
     $("kpis").appendChild(d);
+  });
+  // coverage: how much of the scan the routing table and the as2org data matched
+  var C = D.coverage;
+  text("coverage-text", "Coverage: " + C.routed_pct + " % of " + C.ip_mappings +
+       " address mappings routed" + (C.orgs_given ? ", " + C.with_org_pct +
+       " % of those with an organisation." : " (no as2org data: no organisations)."));
+  C.warnings.forEach(function (w) {
+    var p = document.createElement("p");
+    p.className = "warning";
+    p.textContent = "Warning: " + w;
+    $("coverage-text").parentNode.appendChild(p);
   });
 
   // --- diversity gauge ---
@@ -183,14 +194,15 @@ constexpr const char* kPageScript = R"html(
     });
   } else {
     replaceWithNote("trends", "Only this scan in the last " + T.days +
-                    " days: trends need two complete scans.");
+                    " days: trends need two complete scans of the same names.");
   }
 
   // --- diff ---
   var F = D.diff;
   if (F) {
     var sm = F.summary;
-    text("diff-text", "Against scan " + F.previous_scan.id + " (" + F.previous_scan.started_at + "): " +
+    text("diff-text", "Against scan " + F.previous_scan.id + " (" + F.previous_scan.started_at + ", " +
+         F.previous_scan_is + "): " +
          sm.domains_changed + " of " + sm.domains_compared + " domains changed, " +
          sm.domains_only_in_b + " new, " + sm.domains_only_in_a + " gone; " + sm.changes +
          " changes (" + sm.by_severity.warning + " warnings)" +
@@ -208,7 +220,7 @@ constexpr const char* kPageScript = R"html(
       row(tb, [c.domain, c.severity, c.description], c.severity === "warning" ? "warning" : "");
     });
   } else {
-    replaceWithNote("diff", "No earlier complete scan to compare with.");
+    replaceWithNote("diff", "No earlier complete scan of the same names to compare with.");
   }
 
   // --- single points of failure ---
