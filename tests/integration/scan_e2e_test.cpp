@@ -244,6 +244,54 @@ TEST(ScanE2e, As2orgNamesTheOrganisationOfEveryRoutedAddress) {
         }
     }
     EXPECT_GT(named, 10U);
+    // issue 12 item 19: the summary states the coverage; nothing to warn about
+    EXPECT_NE(r.err.find("% routed, 100.0 % of those with an organisation"), std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("warning:"), std::string::npos) << r.err;
+}
+
+/// Issue 12 item 19: enrichment that matches nothing is not silent. An as2org file naming no AS
+/// of the scan is a warning in the summary (exit 0); a MaxMind City database given as the
+/// IP-to-AS source is an error that says what the file is (exit 1, nothing stored).
+TEST(ScanE2e, CoverageIsStatedAndSourcesThatMatchNothingWarn) {
+    DG_DNS_SERVERS_OR_SKIP();
+    DG_SHARED_OR_SKIP(rib, kRib);
+    DG_SHARED_OR_SKIP(city, "geo/GeoLite2-City-Test.mmdb");
+    auto rig = DnsRig::start(40);
+    ASSERT_TRUE(rig) << DnsRig::last_error();
+    const TempDir dir;
+    write_file(dir.file("as-org2info.txt"),
+               "# format:org_id|changed|org_name|country|source\n"
+               "ORG-X|20240101|Nobody Here|NL|RIPE\n"
+               "# format:aut|changed|aut_name|org_id|opaque_id|source\n"
+               "4294967000|20240101|AS-NAME|ORG-X||RIPE\n");
+    const std::string db = "sqlite://" + dir.file("s.db");
+    auto r = scan({"-d", rig->ordinary_file(), "-m", rib, "--db", db, "--resolver",
+                   rig->recursive_endpoint(), "--as2org", dir.file("as-org2info.txt")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("coverage: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("% routed, 0.0 % of those with an organisation"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("domaingraph scan: warning: the as2org data named the organisation of "
+                         "none of the "),
+              std::string::npos)
+        << r.err;
+    // the report of that scan says the same
+    auto report = run_command({dg_binary(), "analytics", "latest", "--json", "--db", db});
+    ASSERT_EQ(report.exit_code, 0) << report.err;
+    const json stats = json::parse(report.out);
+    EXPECT_GT(stats["coverage"]["routed"], 0);
+    EXPECT_EQ(stats["coverage"]["with_org"], 0);
+
+    auto city_scan = scan({"-d", rig->ordinary_file(), "-m", city, "--db", db, "--resolver",
+                           rig->recursive_endpoint()});
+    EXPECT_EQ(city_scan.exit_code, 1) << city_scan.err;
+    EXPECT_NE(city_scan.err.find("'GeoLite2-City', which maps addresses to places, not to ASes"),
+              std::string::npos)
+        << city_scan.err;
+    auto lookup = run_command({dg_binary(), "lookup", "-m", city, "192.0.2.1"});
+    EXPECT_NE(lookup.exit_code, 0);
+    EXPECT_NE(lookup.err.find("not to ASes"), std::string::npos) << lookup.err;
 }
 
 // ---- kill -9 mid-run, resume: every domain exactly once ----------------------------------

@@ -1,9 +1,16 @@
 // The domaingraph dashboard: plain JS over the REST API (docs/api.md). Every string from the
 // server or the user goes into the page through textContent, never as HTML.
+//
+// The page's state lives in its address (deep links): #scan=3 (a scan), #scan=3&domain=example.com
+// (a domain in it), #scan=3&asn=64500 (its results with that AS), #lookup=192.0.2.1 and #a=1&b=2
+// (a comparison). Clicks and Enter change the address; hashchange applies it.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const state = { scans: [], selected: null, offset: 0, limit: 50, rows: [], sortKey: 'domain', sortDir: 1, charts: {} };
+const state = {
+  scans: [], selected: null, asn: '', offset: 0, limit: 50, rows: [], sortKey: 'domain', sortDir: 1, charts: {},
+  loaded: false, applied: '',
+};
 
 $('token').value = localStorage.getItem('domaingraph-token') || '';
 $('token').addEventListener('change', () => localStorage.setItem('domaingraph-token', $('token').value));
@@ -30,10 +37,62 @@ function el(tag, text, cls) {
   return e;
 }
 
-function message(id, text, isError) {
-  $(id).textContent = text;
-  $(id).classList.toggle('error', !!isError);
+function link(text, params) {
+  const a = el('a', text);
+  a.href = '#' + new URLSearchParams(params).toString();
+  return a;
 }
+
+function message(id, text, kind) {
+  $(id).textContent = text;
+  $(id).classList.toggle('error', kind === true || kind === 'error');
+  $(id).classList.toggle('warning', kind === 'warning');
+}
+
+// --- the address: deep links ---
+function hashParams() { return new URLSearchParams(location.hash.slice(1)); }
+
+/// Changes the address (a history entry each) and applies it; `changes` maps keys to values, null
+/// removes a key.
+function go(changes, replace) {
+  const p = hashParams();
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null || v === undefined || v === '') p.delete(k); else p.set(k, String(v));
+  }
+  const hash = '#' + p.toString();
+  if (hash === location.hash || (hash === '#' && !location.hash)) { applyHash(true); return; }
+  if (replace) { history.replaceState(null, '', hash); applyHash(); } else location.hash = hash;
+}
+
+function applyHash(force) {
+  const p = hashParams();
+  const key = p.toString();
+  if (key === state.applied && !force) return;
+  state.applied = key;
+  const scan = p.has('scan') ? Number(p.get('scan')) : null;
+  const asn = p.get('asn') || '';
+  if (scan !== state.selected || asn !== state.asn || force) {
+    state.selected = scan;
+    state.asn = asn;
+    state.offset = 0;
+    state.selectedStatus = null;
+    $('filter-asn').value = asn;
+    markSelected();
+    showSelection();
+  }
+  const domain = p.get('domain');
+  if (domain) showDomain(domain); else { $('domain-detail').hidden = true; $('domain-detail').replaceChildren(); }
+  const q = p.get('lookup');
+  if (q) { $('lookup-input').value = q; lookup(q); }
+  if (p.has('a') && p.has('b')) {
+    $('compare-a').dataset.want = p.get('a');
+    $('compare-b').dataset.want = p.get('b');
+    fillCompare(state.scans);
+    compare(p.get('a'), p.get('b'));
+  }
+}
+window.addEventListener('hashchange', () => applyHash());
+$('home').addEventListener('click', (ev) => { ev.preventDefault(); go({ scan: null, domain: null, asn: null, lookup: null, a: null, b: null }); });
 
 // --- readiness ---
 async function refreshReady() {
@@ -53,7 +112,8 @@ $('domains-file').addEventListener('change', async (ev) => {
   if (file) $('domains').value = await file.text();
 });
 
-$('start').addEventListener('click', async () => {
+$('scan-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
   const domains = $('domains').value.split(/\r?\n/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'));
   if (!domains.length) { message('start-message', 'paste or upload at least one domain', true); return; }
   const body = { domains };
@@ -63,17 +123,42 @@ $('start').addEventListener('click', async () => {
   try {
     const { body: r } = await api('/api/v1/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     message('start-message', 'scan ' + r.id + ' started');
-    state.selected = r.id;
     await refreshScans();
+    go({ scan: r.id, domain: null, asn: null }); // the new scan is the one shown
   } catch (e) {
     message('start-message', 'could not start: ' + e.message, true);
   }
 });
 
 // --- scans ---
+function markSelected() {
+  for (const tr of $('scan-table').querySelectorAll('tbody tr')) {
+    const on = Number(tr.dataset.id) === state.selected;
+    tr.classList.toggle('selected', on);
+    tr.setAttribute('aria-selected', on ? 'true' : 'false');
+  }
+}
+
+function showSelection() {
+  const none = state.selected === null;
+  $('results-hint').hidden = !none;
+  if (none) {
+    $('results-scan').textContent = '';
+    $('charts-scan').textContent = '';
+    $('charts-hint').hidden = false;
+    $('charts-box').hidden = true;
+    $('result-table').querySelector('tbody').replaceChildren();
+    $('page-info').textContent = '';
+    return;
+  }
+  loadResults();
+  const sel = state.scans.find((s) => s.id === state.selected);
+  if (sel && sel.status !== 'running') loadCharts();
+}
+
 async function refreshScans() {
   let list;
-  try { list = (await api('/api/v1/scans')).body; } catch (e) { return; }
+  try { list = (await api('/api/v1/scans')).body; } catch (e) { return 0; }
   state.scans = list;
   const running = list.filter((s) => s.status === 'running');
   const progress = {};
@@ -81,11 +166,14 @@ async function refreshScans() {
     try { progress[s.id] = (await api('/api/v1/scans/' + s.id)).body; } catch (e) { /* gone */ }
   }));
   const tbody = $('scan-table').querySelector('tbody');
+  const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('#scan-table tbody tr');
+  const focusId = focused ? focused.dataset.id : null;
   tbody.replaceChildren();
   for (const s of list.slice().reverse()) {
     const tr = el('tr', null, 'selectable');
     tr.dataset.id = s.id;
-    if (s.id === state.selected) tr.classList.add('selected');
+    tr.tabIndex = 0;
+    tr.setAttribute('aria-label', 'scan ' + s.id + ', ' + s.status + (s.notes ? ', ' + s.notes : ''));
     tr.append(el('td', s.id), el('td', s.status, 'status-' + s.status));
     const td = el('td');
     const bar = el('progress');
@@ -96,11 +184,22 @@ async function refreshScans() {
     const live = progress[s.id] && progress[s.id].progress;
     if (live && live.repairing) td.append(el('span', ' (repair pass)'));
     tr.append(td, el('td', s.started_at), el('td', s.notes));
-    tr.addEventListener('click', () => selectScan(s.id));
+    tr.addEventListener('click', () => go({ scan: s.id, domain: null, asn: null }));
+    tr.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); go({ scan: s.id, domain: null, asn: null }); }
+    });
     tbody.append(tr);
+    if (focusId === String(s.id)) tr.focus();
   }
+  markSelected();
+  $('scans-empty').hidden = list.length > 0;
   fillCompare(list);
-  if (state.selected !== null) {
+  if (!state.loaded) {
+    state.loaded = true;
+    // Nothing chosen in the address: show the newest scan rather than an empty page.
+    if (!hashParams().has('scan') && list.length) go({ scan: list[list.length - 1].id }, true);
+    else applyHash(true);
+  } else if (state.selected !== null) {
     const sel = list.find((s) => s.id === state.selected);
     if (sel && (sel.status !== state.selectedStatus || sel.domains_done !== state.selectedDone)) {
       state.selectedStatus = sel.status;
@@ -112,24 +211,47 @@ async function refreshScans() {
   return running.length;
 }
 
-function selectScan(id) {
-  state.selected = id;
-  state.offset = 0;
-  state.selectedStatus = null;
-  for (const tr of $('scan-table').querySelectorAll('tbody tr')) tr.classList.toggle('selected', Number(tr.dataset.id) === id);
-  refreshScans();
+// --- results ---
+function mappingText(m) {
+  return m.ip + (m.asn !== null && m.asn !== undefined ? ' AS' + m.asn : ' unrouted');
 }
 
-// --- results ---
+function hostText(h, withPreference) {
+  const ips = (h.ips || []).map(mappingText).join(', ');
+  return (withPreference ? h.preference + ' ' : '') + h.host + (ips ? ' (' + ips + ')' : ' (no address)');
+}
+
+function addresses(r) { return (r.a || []).concat(r.aaaa || []); }
+
 function cellText(r, key) {
   switch (key) {
-    case 'a': return (r.a || []).concat(r.aaaa || []).map((x) => x.ip).join(' ');
-    case 'asn': return Array.from(new Set((r.a || []).concat(r.aaaa || []).map((x) => x.asn).filter((x) => x !== null))).join(' ');
-    case 'org': return Array.from(new Set((r.a || []).concat(r.aaaa || []).map((x) => x.org).filter(Boolean))).join('; ');
-    case 'ns': return (r.ns || []).map((x) => x.host).join(' ');
-    case 'mx': return (r.mx || []).map((x) => x.preference + ' ' + x.host).join(' ');
+    case 'a': return addresses(r).map((x) => x.ip).join(' ');
+    case 'asn': return Array.from(new Set(addresses(r).map((x) => x.asn).filter((x) => x !== null))).join(' ');
+    case 'org': return Array.from(new Set(addresses(r).map((x) => x.org).filter(Boolean))).join('; ');
+    case 'ns': return (r.ns || []).map((x) => hostText(x, false)).join(' ');
+    case 'mx': return (r.mx || []).map((x) => hostText(x, true)).join(' ');
     default: return r[key] === undefined || r[key] === null ? '' : String(r[key]);
   }
+}
+
+function cell(r, key) {
+  const td = el('td');
+  if (key === 'asn') {
+    const asns = Array.from(new Set(addresses(r).map((x) => x.asn).filter((x) => x !== null)));
+    asns.forEach((a, i) => {
+      if (i) td.append(' ');
+      const l = link('AS' + a, { scan: state.selected, asn: a });
+      l.addEventListener('click', (ev) => ev.stopPropagation());
+      td.append(l);
+    });
+  } else if (key === 'ns' || key === 'mx') {
+    for (const h of r[key] || []) td.append(el('span', hostText(h, key === 'mx'), 'host'));
+  } else if (key === 'a') {
+    for (const m of addresses(r)) td.append(el('span', m.ip, 'host'));
+  } else {
+    td.textContent = cellText(r, key);
+  }
+  return td;
 }
 
 function renderResults() {
@@ -140,8 +262,13 @@ function renderResults() {
   const tbody = $('result-table').querySelector('tbody');
   tbody.replaceChildren();
   for (const r of rows) {
-    const tr = el('tr');
-    for (const k of keys) tr.append(el('td', cellText(r, k)));
+    const tr = el('tr', null, 'selectable');
+    tr.tabIndex = 0;
+    tr.dataset.domain = r.domain;
+    for (const k of keys) tr.append(cell(r, k));
+    const open = () => go({ domain: r.domain });
+    tr.addEventListener('click', open);
+    tr.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); open(); } });
     tbody.append(tr);
   }
 }
@@ -149,15 +276,17 @@ function renderResults() {
 async function loadResults() {
   if (state.selected === null) return;
   const id = state.selected;
-  $('results-scan').textContent = 'of scan ' + id;
+  $('results-scan').textContent = 'of scan ' + id + (state.asn ? ', AS' + state.asn : '');
+  $('results-hint').hidden = true;
   const params = new URLSearchParams({ limit: state.limit, offset: state.offset });
   if ($('filter-domain').value.trim()) params.set('domain', $('filter-domain').value.trim());
-  if ($('filter-asn').value.trim()) params.set('asn', $('filter-asn').value.trim());
+  if ($('filter-asn').value.trim()) params.set('asn', $('filter-asn').value.trim().replace(/^AS/i, ''));
   if ($('filter-status').value) params.set('status', $('filter-status').value);
   $('export-link').href = '/api/v1/scans/' + id + '/export?format=jsonl';
   $('export-csv').href = '/api/v1/scans/' + id + '/export?format=csv';
   try {
     const { body, headers } = await api('/api/v1/scans/' + id + '/results?' + params);
+    if (id !== state.selected) return; // another scan was chosen meanwhile
     state.rows = body;
     state.total = Number(headers.get('X-Total-Count') || body.length);
     $('page-info').textContent = ' ' + (state.total ? state.offset + 1 : 0) + '–' + (state.offset + body.length) + ' of ' + state.total + ' ';
@@ -168,49 +297,125 @@ async function loadResults() {
 }
 
 $('filter-text').addEventListener('input', renderResults);
-$('apply-filters').addEventListener('click', () => { state.offset = 0; loadResults(); });
+$('filter-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const asn = $('filter-asn').value.trim().replace(/^AS/i, '');
+  if (asn !== state.asn) { go({ asn: asn || null }); return; }
+  state.offset = 0;
+  loadResults();
+});
 $('prev').addEventListener('click', () => { state.offset = Math.max(0, state.offset - state.limit); loadResults(); });
 $('next').addEventListener('click', () => { if (state.offset + state.limit < (state.total || 0)) { state.offset += state.limit; loadResults(); } });
 for (const th of $('result-table').querySelectorAll('th[data-sort]')) {
-  th.addEventListener('click', () => {
+  const sort = () => {
     const key = th.dataset.sort;
     state.sortDir = state.sortKey === key ? -state.sortDir : 1;
     state.sortKey = key;
     renderResults();
-  });
+  };
+  th.addEventListener('click', sort);
+  th.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); sort(); } });
+}
+
+// --- a domain: its results in every scan ---
+function resultTable(entries) {
+  const table = el('table');
+  const head = el('tr');
+  for (const h of ['Scan', 'Started', 'Status', 'A / AAAA (AS)', 'NS (address AS)', 'MX (address AS)']) head.append(el('th', h));
+  table.append(el('thead'), el('tbody'));
+  table.tHead.append(head);
+  for (const e of entries) {
+    const r = e.result;
+    const tr = el('tr');
+    const scanCell = el('td');
+    scanCell.append(link('#' + e.scan_id, { scan: e.scan_id, domain: r.domain }));
+    const a = el('td');
+    for (const m of addresses(r)) a.append(el('span', mappingText(m) + (m.org ? ' ' + m.org : ''), 'host'));
+    const ns = el('td');
+    for (const h of r.ns || []) ns.append(el('span', hostText(h, false), 'host'));
+    const mx = el('td');
+    for (const h of r.mx || []) mx.append(el('span', hostText(h, true), 'host'));
+    tr.append(scanCell, el('td', e.started_at), el('td', r.status + (r.error ? ' — ' + r.error : '')), a, ns, mx);
+    table.tBodies[0].append(tr);
+  }
+  const wrap = el('div', null, 'table-wrap');
+  wrap.append(table);
+  return wrap;
+}
+
+async function domainHistory(name) {
+  const { body } = await api('/api/v1/domain/' + encodeURIComponent(name));
+  return body;
+}
+
+async function showDomain(name) {
+  const box = $('domain-detail');
+  box.hidden = false;
+  box.replaceChildren(el('h3', name));
+  try {
+    const body = await domainHistory(name);
+    box.append(el('p', 'In ' + body.history.length + ' scan(s); the newest first.', 'hint small'),
+      resultTable(body.history.slice().reverse()));
+    box.scrollIntoView({ block: 'nearest' });
+  } catch (e) {
+    box.append(el('p', e.message, 'message error'));
+  }
 }
 
 // --- charts ---
+function themeColors() {
+  const css = getComputedStyle(document.documentElement);
+  return { fg: css.getPropertyValue('--fg').trim() || '#1d2430', line: css.getPropertyValue('--line').trim() || '#e3e6ea' };
+}
+
 function chart(id, config) {
   if (state.charts[id]) state.charts[id].destroy();
+  const c = themeColors();
+  window.Chart.defaults.color = c.fg;
+  window.Chart.defaults.borderColor = c.line;
   state.charts[id] = new window.Chart($(id), config);
 }
+
+const palette = ['#2563eb', '#16a34a', '#dc2626', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
 
 async function loadCharts() {
   const id = state.selected;
   if (id === null || !window.Chart) return;
   $('charts-scan').textContent = 'of scan ' + id;
+  $('charts-hint').hidden = true;
+  $('charts-box').hidden = false;
   try {
     const [{ body: scan }, { body: stats }] = await Promise.all([api('/api/v1/scans/' + id), api('/api/v1/scans/' + id + '/analytics?top=10')]);
     const counts = scan.results || {};
     chart('chart-status', {
       type: 'doughnut',
-      data: { labels: Object.keys(counts), datasets: [{ data: Object.values(counts) }] },
-      options: { animation: false, plugins: { title: { display: true, text: 'DNS status' } } },
+      data: { labels: Object.keys(counts), datasets: [{ data: Object.values(counts), backgroundColor: palette }] },
+      options: { animation: false, maintainAspectRatio: false, plugins: { title: { display: true, text: 'DNS status' } } },
     });
     const top = stats.top_asns || [];
     chart('chart-asn', {
       type: 'bar',
       data: {
         labels: top.map((a) => 'AS' + a.asn + (a.org ? ' ' + a.org : '')),
-        datasets: [{ label: 'IP mappings', data: top.map((a) => a.ip_count) }],
+        datasets: [{ label: 'IP mappings', data: top.map((a) => a.ip_count), backgroundColor: '#2563eb' }],
       },
-      options: { animation: false, indexAxis: 'y', plugins: { title: { display: true, text: 'Top ASes' } } },
+      options: {
+        animation: false, maintainAspectRatio: false, indexAxis: 'y',
+        scales: { y: { ticks: { autoSkip: false } } },
+        plugins: { legend: { display: false }, title: { display: true, text: 'Top ASes (IP mappings)' } },
+      },
     });
     const d = stats.diversity || {};
     const i = d.interpretation || {};
-    $('diversity').textContent = 'AS diversity score ' + d.diversity_score + ' (' + i.diversity + '), Gini ' +
-      d.gini_coefficient + ' (' + i.concentration + '), ' + stats.total_unique_asns + ' ASes, ' + stats.unique_ips + ' addresses';
+    $('diversity').textContent = 'AS diversity score ' + d.diversity_score + ' of 100 (' + i.diversity +
+      ' diversity: higher is better), Gini ' + d.gini_coefficient + ' of 1 (' + i.concentration +
+      ' concentration: higher is worse), ' + stats.total_unique_asns + ' ASes, ' + stats.unique_ips + ' addresses';
+    const cov = stats.coverage;
+    if (cov) {
+      const text = 'Coverage: ' + cov.routed_pct + ' % of ' + cov.ip_mappings + ' address mappings routed, ' +
+        cov.with_org_pct + ' % of those with an organisation';
+      message('coverage', text, cov.ip_mappings > 0 && cov.routed === 0 ? 'warning' : false);
+    }
   } catch (e) {
     $('diversity').textContent = 'analytics: ' + e.message;
   }
@@ -220,51 +425,117 @@ async function loadCharts() {
 function fillCompare(list) {
   for (const id of ['compare-a', 'compare-b']) {
     const sel = $(id);
-    const keep = sel.value;
+    const keep = sel.dataset.want || sel.value;
     sel.replaceChildren();
     for (const s of list) {
       const o = el('option', '#' + s.id + ' ' + s.started_at + ' ' + (s.notes || ''));
       o.value = s.id;
       sel.append(o);
     }
-    if (keep) sel.value = keep;
+    if (keep && list.some((s) => String(s.id) === String(keep))) sel.value = keep;
     else if (list.length) sel.value = list[id === 'compare-a' ? Math.max(0, list.length - 2) : list.length - 1].id;
   }
 }
 
-$('compare-go').addEventListener('click', async () => {
-  const a = $('compare-a').value;
-  const b = $('compare-b').value;
+const changeNames = {
+  a_added: 'A record added', a_removed: 'A record removed', aaaa_added: 'AAAA record added',
+  aaaa_removed: 'AAAA record removed', asn_changed: 'origin AS changed', prefix_changed: 'prefix changed',
+  org_changed: 'organisation changed', ns_added: 'name server added', ns_removed: 'name server removed',
+  mx_added: 'mail host added', mx_removed: 'mail host removed', mx_preference_changed: 'MX preference changed',
+  cname_changed: 'CNAME changed', status_changed: 'status changed',
+};
+
+function valueText(type, v) {
+  if (v === null || v === undefined) return type === 'status_changed' ? '(not in scan)' : type === 'asn_changed' || type === 'prefix_changed' ? 'unrouted' : '—';
+  if (type === 'asn_changed') return 'AS' + v;
+  if (Array.isArray(v)) return v.length ? v.join(' → ') : '(none)';
+  if (typeof v === 'object') return (v.host || '') + ' preference ' + (Array.isArray(v.preference) ? v.preference.join(', ') : v.preference);
+  return String(v);
+}
+
+function whereText(c) {
+  if (!c.address) return '';
+  const owner = c.role === 'ns' ? 'name server ' + c.host : c.role === 'mx' ? 'mail host ' + c.host : 'the domain';
+  return c.address + ' (' + c.record + ' of ' + owner + ')';
+}
+
+async function compare(a, b) {
   const tbody = $('compare-table').querySelector('tbody');
   tbody.replaceChildren();
+  message('compare-summary', 'comparing…');
   try {
     const { body } = await api('/api/v1/diff?' + new URLSearchParams({ a, b, limit: 500 }));
     const s = body.summary;
-    message('compare-summary', 'scan ' + s.scan_a + ' → ' + s.scan_b + ': ' + s.domains_compared + ' compared, ' +
+    const used = body.scans ? ' (' + body.scans.a + ' → ' + body.scans.b + ')' : '';
+    message('compare-summary', 'scan ' + s.scan_a + ' → ' + s.scan_b + used + ': ' + s.domains_compared + ' compared, ' +
       s.domains_changed + ' changed, ' + s.domains_only_in_a + ' only in A, ' + s.domains_only_in_b + ' only in B, ' +
       s.changes + ' changes' + (body.truncated ? ' (first 500 listed)' : ''));
     for (const c of body.changes) {
       const tr = el('tr');
-      tr.append(el('td', c.domain), el('td', c.type), el('td', c.severity),
-        el('td', c.from === null ? '' : JSON.stringify(c.from)), el('td', c.to === null ? '' : JSON.stringify(c.to)));
+      const domain = el('td');
+      domain.append(link(c.domain, { scan: s.scan_b, domain: c.domain, a, b }));
+      tr.append(domain, el('td', changeNames[c.type] || c.type), el('td', c.severity, 'severity-' + c.severity),
+        el('td', whereText(c)), el('td', valueText(c.type, c.from)), el('td', valueText(c.type, c.to)));
       tbody.append(tr);
     }
   } catch (e) {
     message('compare-summary', e.message, true);
   }
+}
+
+$('compare-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  delete $('compare-a').dataset.want;
+  delete $('compare-b').dataset.want;
+  go({ a: $('compare-a').value, b: $('compare-b').value });
 });
 
 // --- lookup ---
-$('lookup-go').addEventListener('click', async () => {
-  const q = $('lookup-input').value.trim();
-  if (!q) return;
+function facts(pairs) {
+  const dl = el('dl', null, 'facts');
+  for (const [k, v] of pairs) {
+    dl.append(el('dt', k));
+    const dd = el('dd');
+    if (v instanceof Node) dd.append(v); else dd.textContent = v;
+    dl.append(dd);
+  }
+  return dl;
+}
+
+async function lookup(q) {
+  const out = $('lookup-output');
+  out.replaceChildren(el('p', 'looking up ' + q + '…', 'hint'));
   const isIp = /^[0-9.]+$/.test(q) || q.includes(':');
   try {
-    const { body } = await api((isIp ? '/api/v1/ip/' : '/api/v1/domain/') + encodeURIComponent(q));
-    $('lookup-output').textContent = JSON.stringify(body, null, 2);
+    if (isIp) {
+      const { body: m } = await api('/api/v1/ip/' + encodeURIComponent(q));
+      const asn = m.asn === null ? 'none: not routed in the loaded table'
+        : state.selected !== null ? link('AS' + m.asn, { scan: state.selected, asn: m.asn }) : 'AS' + m.asn;
+      out.replaceChildren(el('h3', m.ip), facts([
+        ['Prefix', m.prefix === null ? 'none' : m.prefix],
+        ['Origin AS', asn],
+        ['All origins', (m.origins || []).length ? m.origins.map((o) => 'AS' + o).join(', ') : '—'],
+        ['Organisation', m.org || 'unknown'],
+      ]));
+    } else {
+      const body = await domainHistory(q);
+      const last = body.latest.result;
+      out.replaceChildren(el('h3', body.domain), facts([
+        ['Newest result', 'scan ' + body.latest.scan_id + ': ' + last.status],
+        ['Addresses', addresses(last).map(mappingText).join(', ') || '—'],
+        ['Name servers', (last.ns || []).map((h) => hostText(h, false)).join('; ') || '—'],
+        ['Mail hosts', (last.mx || []).map((h) => hostText(h, true)).join('; ') || '—'],
+      ]), el('p', 'In ' + body.history.length + ' scan(s):', 'hint small'), resultTable(body.history.slice().reverse()));
+    }
   } catch (e) {
-    $('lookup-output').textContent = 'error: ' + e.message;
+    out.replaceChildren(el('p', 'error: ' + e.message, 'message error'));
   }
+}
+
+$('lookup-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const q = $('lookup-input').value.trim();
+  if (q) go({ lookup: q });
 });
 
 // --- polling ---
@@ -272,6 +543,7 @@ async function tick() {
   const running = await refreshScans();
   setTimeout(tick, running ? 1000 : 4000);
 }
+window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => { if (state.selected !== null) loadCharts(); });
 refreshReady();
 setInterval(refreshReady, 10000);
 tick();

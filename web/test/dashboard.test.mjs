@@ -1,7 +1,12 @@
 // Browser test of the dashboard: Debian's Chromium (headless) driven by playwright-core against a
 // real `domaingraph serve` and the real DNS rig. Starts a scan from the page, watches it finish,
 // opens results and charts, compares two scans, looks up an IP, and checks that a hostile note is
-// shown as text. Screenshots go to $DG_SCREENSHOT_DIR (default: a temporary directory).
+// shown as text. Issue 12 item 23: the empty state says what to do, a new scan is selected, rows
+// are reachable and usable by keyboard, Enter submits the forms, lookups and comparisons are
+// rendered (no raw JSON), NS/MX cells carry addresses and ASes, diversity vs Gini is explained,
+// dark mode, no horizontal overflow at 390 px, deep links per scan, domain and AS; then the HTML
+// report of the same store: every AS bar labelled, trend shares on their own axis, no visible test
+// marker. Screenshots go to $DG_SCREENSHOT_DIR (default: a temporary directory).
 //   node web/test/dashboard.test.mjs          (DG_BIN = the domaingraph binary)
 // Exit 77 = skipped (no chromium / rig servers / built dashboard), unless DG_REQUIRE_INTEGRATION=1.
 import { spawn, execFileSync } from 'node:child_process';
@@ -76,6 +81,12 @@ page.on('pageerror', (e) => errors.push(String(e)));
 await page.goto(base + '/');
 await page.waitForSelector('#ready.ok');
 
+// 0. Empty state: the page says what to do, and where results will appear.
+await page.waitForSelector('#scans-empty:not([hidden])');
+assert.match(await page.textContent('#scans-empty'), /No scans yet/);
+assert.equal(await page.isVisible('#results-hint'), true);
+await page.screenshot({ path: join(shots, '0-empty-state.png'), fullPage: true });
+
 async function startScan(names, notes) {
   await page.fill('#token', token);
   await page.dispatchEvent('#token', 'change');
@@ -100,6 +111,12 @@ async function startScan(names, notes) {
 // 1. A scan with a hostile note, started from the page.
 const hostile = '<img src=x onerror="window.__xss=1">';
 const first = await startScan(ordinary, hostile);
+// the new scan is selected: highlighted, in the address, its results shown
+assert.equal(await page.getAttribute('#scan-table tr[data-id="' + first + '"]', 'aria-selected'), 'true');
+assert.equal(new URL(page.url()).hash, '#scan=' + first);
+await page.waitForFunction((id) => document.getElementById('results-scan').textContent === 'of scan ' + id, first);
+assert.equal(await page.isVisible('#results-hint'), false);
+assert.equal(await page.isVisible('#scans-empty'), false);
 await page.waitForFunction(() => document.querySelectorAll('#result-table tbody tr').length > 0);
 assert.equal(await page.evaluate(() => window.__xss), undefined, 'a note ran as HTML');
 const noteCell = await page.textContent('#scan-table tr[data-id="' + first + '"] td:nth-child(5)');
@@ -108,6 +125,12 @@ const rows = await page.$$eval('#result-table tbody tr', (trs) => trs.length);
 assert.equal(rows, Math.min(ordinary.length, 50));
 await page.waitForFunction(() => document.getElementById('diversity').textContent !== '');
 assert.match(await page.textContent('#diversity'), /AS diversity score/);
+// diversity and Gini are explained; coverage is stated
+assert.match(await page.textContent('#diversity-help'), /diversity score.*high is good.*Gini.*high means concentrated/s);
+await page.waitForFunction(() => /Coverage: .* % of \d+ address mappings routed/.test(document.getElementById('coverage').textContent));
+// NS and MX cells carry each host's addresses and AS
+const nsCells = await page.$$eval('#result-table tbody tr td:nth-child(6)', (tds) => tds.map((t) => t.textContent));
+assert.ok(nsCells.some((t) => /ns\d\.rig\.test \(192\.0\.2\.\d+ (AS\d+|unrouted), 2001:db8::\d+ (AS\d+|unrouted)\)/.test(t)), nsCells.join('\n'));
 const charts = await page.evaluate(() => ['chart-status', 'chart-asn'].map((id) => !!window.Chart.getChart(id)));
 assert.deepEqual(charts, [true, true]);
 await page.screenshot({ path: join(shots, '1-scan-results-charts.png'), fullPage: true });
@@ -120,24 +143,126 @@ await page.click('#result-table th[data-sort="domain"]');
 const order = await page.$$eval('#result-table tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
 assert.deepEqual(order, order.slice().sort().reverse());
 
-// 2. A second scan of half the names, then compare.
-const second = await startScan(ordinary.slice(0, Math.floor(ordinary.length / 2)), 'half');
+// Keyboard: Tab reaches the scan rows, Enter selects one; Enter on a result row opens the domain.
+const half = Math.floor(ordinary.length / 2);
+const second = await startScan(ordinary.slice(0, half), 'half');
+assert.equal(new URL(page.url()).hash, '#scan=' + second);
+await page.focus('#notes');
+let reached = null;
+for (let i = 0; i < 30 && reached === null; i++) {
+  await page.keyboard.press('Tab');
+  reached = await page.evaluate((id) => {
+    const a = document.activeElement;
+    return a && a.matches('#scan-table tbody tr') && a.dataset.id === String(id) ? a.dataset.id : null;
+  }, first);
+}
+assert.equal(reached, String(first), 'Tab reaches the first scan\'s row');
+await page.keyboard.press('Enter');
+await page.waitForFunction((id) => document.getElementById('results-scan').textContent === 'of scan ' + id, first);
+assert.equal(new URL(page.url()).hash, '#scan=' + first);
+await page.waitForFunction((n) => document.querySelectorAll('#result-table tbody tr').length === n, Math.min(ordinary.length, 50));
+await page.focus('#result-table tbody tr[data-domain="' + ordinary[0] + '"]');
+await page.keyboard.press('Enter');
+await page.waitForFunction((d) => !document.getElementById('domain-detail').hidden &&
+  document.querySelector('#domain-detail h3').textContent === d && document.querySelectorAll('#domain-detail tbody tr').length === 2, ordinary[0]);
+assert.equal(new URL(page.url()).hash, '#scan=' + first + '&domain=' + ordinary[0]);
+await page.screenshot({ path: join(shots, '1b-keyboard-domain.png'), fullPage: true });
+
+// 2. Compare, rendered as text: no JSON in the table.
 await page.selectOption('#compare-a', String(first));
 await page.selectOption('#compare-b', String(second));
 await page.click('#compare-go');
 await page.waitForFunction(() => /changed/.test(document.getElementById('compare-summary').textContent));
 const summary = await page.textContent('#compare-summary');
-assert.match(summary, new RegExp((ordinary.length - Math.floor(ordinary.length / 2)) + ' only in A'));
+assert.match(summary, new RegExp((ordinary.length - half) + ' only in A'));
+const changeText = await page.textContent('#compare-table tbody');
+assert.ok(changeText.length > 0);
+assert.doesNotMatch(changeText, /[{}"]/, 'comparison cells are rendered, not JSON');
+assert.match(changeText, /status changed/);
 await page.screenshot({ path: join(shots, '2-compare.png'), fullPage: true });
 
-// 3. Lookups.
+// 3. Lookups: Enter in the box; rendered facts and tables, not JSON.
 await page.fill('#lookup-input', '1.0.0.1');
-await page.click('#lookup-go');
-await page.waitForFunction(() => /"asn": 15169/.test(document.getElementById('lookup-output').textContent));
+await page.press('#lookup-input', 'Enter');
+await page.waitForFunction(() => /Origin AS\s*AS15169/.test(document.getElementById('lookup-output').textContent));
+assert.doesNotMatch(await page.textContent('#lookup-output'), /[{}"]/);
 await page.fill('#lookup-input', ordinary[0]);
-await page.click('#lookup-go');
-await page.waitForFunction(() => /"history"/.test(document.getElementById('lookup-output').textContent));
+await page.press('#lookup-input', 'Enter');
+await page.waitForFunction(() => document.querySelectorAll('#lookup-output tbody tr').length === 2);
+const lookedUp = await page.textContent('#lookup-output');
+assert.doesNotMatch(lookedUp, /[{}"]/);
+assert.match(lookedUp, /Name servers/);
 await page.screenshot({ path: join(shots, '3-lookup.png'), fullPage: true });
+
+// 4. Deep links: a scan's results for one AS, in a fresh page.
+const routed = await page.evaluate(() => {
+  const a = document.querySelector('#result-table tbody td:nth-child(4) a');
+  return a ? a.textContent.replace('AS', '') : null;
+});
+assert.ok(routed, 'a routed result links its AS');
+const deep = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
+deep.on('pageerror', (e) => errors.push(String(e)));
+await deep.goto(base + '/#scan=' + first + '&asn=' + routed);
+await deep.waitForFunction((t) => document.getElementById('results-scan').textContent === t, 'of scan ' + first + ', AS' + routed);
+await deep.waitForFunction(() => document.querySelectorAll('#result-table tbody tr').length > 0);
+const asnCells = await deep.$$eval('#result-table tbody td:nth-child(4)', (tds) => tds.map((t) => t.textContent));
+assert.ok(asnCells.every((t) => t.split(' ').includes('AS' + routed)), asnCells.join('|'));
+assert.equal(await deep.inputValue('#filter-asn'), routed);
+await deep.goto(base + '/#scan=' + second + '&domain=' + ordinary[0]);
+await deep.waitForFunction((d) => { const h = document.querySelector('#domain-detail h3'); return h && h.textContent === d; }, ordinary[0]);
+await deep.waitForFunction((id) => document.getElementById('results-scan').textContent === 'of scan ' + id, second);
+
+// 5. Dark mode and a 390 px wide phone: dark background, nothing wider than the screen.
+await deep.emulateMedia({ colorScheme: 'dark' });
+await deep.setViewportSize({ width: 390, height: 844 });
+await deep.goto(base + '/#scan=' + first);
+await deep.waitForFunction(() => document.querySelectorAll('#result-table tbody tr').length > 0);
+await deep.waitForFunction(() => window.Chart && window.Chart.getChart('chart-asn'));
+const bg = await deep.evaluate(() => getComputedStyle(document.body).backgroundColor);
+const [r, g, b] = bg.match(/\d+/g).map(Number);
+assert.ok(0.2126 * r + 0.7152 * g + 0.0722 * b < 60, 'dark background, got ' + bg);
+const width = await deep.evaluate(() => document.documentElement.scrollWidth);
+assert.ok(width <= 390, 'page is ' + width + ' px wide at 390 px');
+await deep.screenshot({ path: join(shots, '5-dark-390px.png'), fullPage: true });
+await deep.close();
+
+// 6. The HTML report of the same store: a third scan repeats the first one's names, so the report
+// of the latest scan has trends and changes over two scans of the same input.
+await page.goto(base + '/');
+await page.waitForSelector('#ready.ok');
+const third = await startScan(ordinary, 'again');
+const reportFile = join(work, 'report.html');
+execFileSync(bin, ['report', String(third), '-o', reportFile, '--db', 'sqlite://' + join(work, 'db.sqlite')]);
+const report = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+report.on('pageerror', (e) => errors.push(String(e)));
+await report.goto('file://' + reportFile);
+await report.waitForFunction(() => document.getElementById('dg-status').getAttribute('data-charts-rendered') !== '0');
+const rep = await report.evaluate(() => {
+  const asns = window.Chart.getChart('chart-asns');
+  const trends = window.Chart.getChart('chart-trends');
+  const shares = trends.data.datasets.filter((d) => d.yAxisID === 'y').flatMap((d) => d.data);
+  return {
+    bars: asns.data.labels.length,
+    labelled: asns.scales.y.ticks.length,
+    sharesMax: trends.scales.y.max,
+    maxShare: Math.max(...shares),
+    diversityAxis: trends.data.datasets.find((d) => /diversity/.test(d.label)).yAxisID,
+    y1Max: trends.scales.y1.max,
+    text: document.body.innerText,
+  };
+});
+assert.ok(rep.bars > 1, 'several ASes in the report');
+assert.equal(rep.labelled, rep.bars, 'every AS bar has its label');
+assert.ok(rep.sharesMax >= rep.maxShare && rep.sharesMax <= rep.maxShare * 1.5 + 1,
+  'the shares axis fits the shares (not 0-100): ' + rep.sharesMax + ' for ' + rep.maxShare);
+assert.equal(rep.diversityAxis, 'y1');
+assert.equal(rep.y1Max, 100);
+assert.doesNotMatch(rep.text, /charts rendered/);
+assert.match(rep.text, /Changes since the previous scan of the same names/);
+assert.match(rep.text, new RegExp('Against scan ' + first + ' '));
+assert.match(rep.text, /Coverage: /);
+await report.screenshot({ path: join(shots, '6-report.png'), fullPage: true });
+await report.close();
 
 assert.deepEqual(errors, [], 'page errors');
 await browser.close();

@@ -3,6 +3,7 @@
 #include "dg/analytics/formulas.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <set>
 
@@ -109,7 +110,59 @@ DomainDiversity domain_diversity(const model::DomainResult& r) {
     return d;
 }
 
+void Coverage::add(const model::IpMapping& m) {
+    ++mappings;
+    if (routed(m)) {
+        ++routed;
+        with_org += m.org && !m.org->empty() ? 1 : 0;
+    }
+}
+
+void Coverage::add(const model::DomainResult& r) {
+    for_each_mapping(r, [&](const model::IpMapping& m, Role) { add(m); });
+}
+
+double Coverage::routed_pct() const {
+    return percent(routed, mappings);
+}
+
+double Coverage::with_org_pct() const {
+    return percent(with_org, routed);
+}
+
+std::string Coverage::text(bool orgs_given) const {
+    if (mappings == 0) {
+        return "coverage: no addresses to map";
+    }
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "coverage: %llu addresses, %.1f %% routed",
+                  static_cast<unsigned long long>(mappings), routed_pct());
+    std::string out = buf;
+    if (orgs_given) {
+        std::snprintf(buf, sizeof buf, ", %.1f %% of those with an organisation", with_org_pct());
+        out += buf;
+    }
+    return out;
+}
+
+std::vector<std::string> Coverage::warnings(bool orgs_given) const {
+    std::vector<std::string> out;
+    if (mappings > 0 && routed == 0) {
+        out.push_back("the routing table routed none of the " + std::to_string(mappings) +
+                      " addresses: is it an IP-to-AS source (an MRT RIB dump, a CAIDA "
+                      "prefix2as or pyasn .dat file, a GeoLite2-ASN .mmdb) that covers them?");
+    }
+    if (orgs_given && routed > 0 && with_org == 0) {
+        out.push_back("the as2org data named the organisation of none of the " +
+                      std::to_string(routed) +
+                      " routed addresses' ASes: is it an AS-to-organisation file (CAIDA "
+                      "as2org) of the same era as the routing table?");
+    }
+    return out;
+}
+
 void StatsBuilder::add(const model::DomainResult& r) {
+    s_.coverage.add(r);
     ++s_.domains;
     if (!r.a.empty() || !r.aaaa.empty()) {
         ++s_.domains_with_addresses;
@@ -399,11 +452,31 @@ Result<Trend> trend(store::Store& store, const TrendRequest& request) {
     t.asn = request.asn;
     t.org = request.org;
     t.days = request.days;
-    DG_TRY(auto scans, store.list_scans());
-    for (const auto& scan : scans) {
-        if (scan.status != model::ScanStatus::Complete || scan.started_at < since) {
-            continue;
+    DG_TRY(auto all, store.list_scans());
+    std::optional<model::Scan> reference;
+    for (auto it = all.rbegin(); it != all.rend() && !reference; ++it) {
+        if (request.same_input_as != 0 ? it->id == request.same_input_as
+                                       : it->status == model::ScanStatus::Complete) {
+            reference = *it;
         }
+    }
+    if (!reference) {
+        if (request.same_input_as != 0) {
+            return make_error(ErrorCode::NotFound,
+                              "no scan " + std::to_string(request.same_input_as));
+        }
+        return t; // no complete scan: no points
+    }
+    t.same_input_as = reference->id;
+    t.names = reference->domains_done;
+    std::vector<model::Scan> candidates;
+    for (const auto& scan : all) {
+        if (scan.status == model::ScanStatus::Complete && scan.started_at >= since) {
+            candidates.push_back(scan);
+        }
+    }
+    DG_TRY(auto scans, store::same_input(store, *reference, candidates));
+    for (const auto& scan : scans) {
         TrendPoint p;
         p.scan_id = scan.id;
         p.started_at = scan.started_at;

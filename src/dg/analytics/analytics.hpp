@@ -59,6 +59,27 @@ struct SinglePointOfFailure {
     std::uint64_t ns_hosts = 0;
 };
 
+/// How much of a scan the enrichment sources covered: of every address mapping (the domain's A and
+/// AAAA, its name servers' and mail hosts'), how many a route was found for (routed: origin AS
+/// known and not 0), and how many of those an organisation was named for. Printed in every scan
+/// summary and report, so that a source that matches nothing is not silent.
+struct Coverage {
+    std::uint64_t mappings = 0; ///< every address mapping
+    std::uint64_t routed = 0;
+    std::uint64_t with_org = 0; ///< routed, with an organisation
+
+    void add(const model::DomainResult& r);
+    void add(const model::IpMapping& m);
+    [[nodiscard]] double routed_pct() const;   ///< of mappings; 0 when there are none
+    [[nodiscard]] double with_org_pct() const; ///< of routed; 0 when none is routed
+    /// "coverage: 1,234 addresses, 98.3 % routed, 91.0 % of those with an organisation" (the
+    /// organisation part only when `orgs_given`).
+    [[nodiscard]] std::string text(bool orgs_given) const;
+    /// One line per source that matched nothing: the routing table (addresses but none routed),
+    /// the as2org data when given (routed addresses but no organisation).
+    [[nodiscard]] std::vector<std::string> warnings(bool orgs_given) const;
+};
+
 struct ScanStats {
     std::int64_t scan_id = 0;
     model::UnixTime started_at = 0;
@@ -84,6 +105,7 @@ struct ScanStats {
     std::map<std::uint64_t, std::uint64_t>
         address_asn_histogram;                                  ///< distinct A/AAAA ASes -> domains
     std::vector<SinglePointOfFailure> single_points_of_failure; ///< sorted by domain
+    Coverage coverage;
 };
 
 /// Name-server and address diversity of one domain.
@@ -191,6 +213,8 @@ struct Trend {
     std::optional<std::uint32_t> asn;
     std::optional<std::string> org;
     std::uint32_t days = 0;
+    std::int64_t same_input_as = 0; ///< the scan whose input the points share (0: no scan)
+    std::uint64_t names = 0;        ///< names of that input
     std::vector<TrendPoint> points; ///< oldest scan first
     std::int64_t ip_mappings_change = 0;
     std::optional<double> ip_mappings_change_pct; ///< unset when the first value is 0
@@ -203,9 +227,13 @@ struct TrendRequest {
     std::optional<std::string> org;
     std::uint32_t days = 30;
     model::UnixTime now = 0; ///< 0: the current time
+    /// Only scans of the same input as this one (the same set of names) are followed; 0: the
+    /// newest complete scan.
+    std::int64_t same_input_as = 0;
 };
 
-/// Complete scans started within the last `days`, oldest first. Errors: InvalidArgument (neither
+/// Complete scans of the same input as `request.same_input_as` started within the last
+/// `days`, oldest first. Errors: InvalidArgument (neither
 /// or both of asn/org), store errors.
 Result<Trend> trend(store::Store& store, const TrendRequest& request);
 

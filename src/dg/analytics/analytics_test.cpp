@@ -3,6 +3,7 @@
 
 #include "dg/analytics/analytics.hpp"
 #include "dg/analytics/formulas.hpp"
+#include "dg/analytics/report_json.hpp"
 #include "dg/store/store.hpp"
 #include "tests/support/support.hpp"
 
@@ -129,6 +130,45 @@ std::vector<DomainResult> three_domains() {
             {"ns5.test", {}, {map("10.9.0.1", "10.9.0.0/24", 9)}}};
     c.mx = {{10, "mx.test", {}, {map("10.2.0.1", "10.2.0.0/24", 2, "OrgX")}}};
     return {a, b, c};
+}
+
+/// Issue 12 item 19: coverage of the enrichment sources, and a warning for each source that
+/// matched nothing.
+TEST(Coverage, RoutedAndWithOrganisationOfEveryMapping) {
+    Coverage c;
+    for (const auto& r : three_domains()) {
+        c.add(r);
+    }
+    EXPECT_EQ(c.mappings, 12U); // 4 + 4 + 4: A, AAAA, NS and MX addresses
+    EXPECT_EQ(c.routed, 11U);   // b's AAAA is unrouted
+    EXPECT_EQ(c.with_org, 4U);
+    EXPECT_EQ(c.text(true), "coverage: 12 addresses, 91.7 % routed, 36.4 % of those with an "
+                            "organisation");
+    EXPECT_EQ(c.text(false), "coverage: 12 addresses, 91.7 % routed");
+    EXPECT_TRUE(c.warnings(true).empty());
+    StatsBuilder b;
+    for (const auto& r : three_domains()) {
+        b.add(r);
+    }
+    EXPECT_EQ(b.finish().coverage.routed, 11U);
+    EXPECT_EQ(to_json(b.finish())["coverage"]["with_org_pct"], 36.36);
+
+    Coverage none; // a table that routes nothing (e.g. of another address family or era)
+    DomainResult r;
+    r.a = {bare("192.0.2.1"), bare("192.0.2.2")};
+    none.add(r);
+    ASSERT_EQ(none.warnings(false).size(), 1U);
+    EXPECT_NE(none.warnings(false)[0].find("the routing table routed none of the 2 addresses"),
+              std::string::npos);
+    Coverage no_org; // an as2org file that names none of the ASes
+    r.a = {map("10.0.0.1", "10.0.0.0/24", 1)};
+    no_org.add(r);
+    EXPECT_TRUE(no_org.warnings(false).empty()); // no as2org data given: nothing to warn about
+    ASSERT_EQ(no_org.warnings(true).size(), 1U);
+    EXPECT_NE(no_org.warnings(true)[0].find("the as2org data named the organisation of none of "
+                                            "the 1 routed"),
+              std::string::npos);
+    EXPECT_EQ(Coverage{}.text(true), "coverage: no addresses to map");
 }
 
 TEST(Stats, HandComputedThreeDomains) {

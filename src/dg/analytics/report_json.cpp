@@ -40,6 +40,14 @@ double round_to(double v, int places) {
     return std::round(v * f) / f;
 }
 
+ordered_json to_json(const Coverage& c) {
+    return ordered_json{{"ip_mappings", c.mappings},
+                        {"routed", c.routed},
+                        {"routed_pct", round_to(c.routed_pct(), 2)},
+                        {"with_org", c.with_org},
+                        {"with_org_pct", round_to(c.with_org_pct(), 2)}};
+}
+
 ordered_json to_json(const ScanStats& s, std::size_t top) {
     ordered_json j;
     j["scan_id"] = s.scan_id;
@@ -55,6 +63,7 @@ ordered_json to_json(const ScanStats& s, std::size_t top) {
     j["min_ips_per_asn"] = s.min_ips_per_asn;
     j["concentration_ratio"] = round_to(s.concentration_ratio, 2);
     j["concentration_top_k"] = s.concentration_k;
+    j["coverage"] = to_json(s.coverage);
     ordered_json asns = ordered_json::array();
     for (std::size_t i = 0; i < s.asns.size() && (top == 0 || i < top); ++i) {
         const auto& a = s.asns[i];
@@ -126,6 +135,8 @@ ordered_json to_json(const Trend& t) {
     j["asn"] = t.asn ? ordered_json(*t.asn) : ordered_json(nullptr);
     j["org"] = t.org ? ordered_json(*t.org) : ordered_json(nullptr);
     j["period_days"] = t.days;
+    j["same_input_as"] = t.same_input_as != 0 ? ordered_json(t.same_input_as) : nullptr;
+    j["names"] = t.names;
     j["scan_count"] = t.points.size();
     ordered_json points = ordered_json::array();
     for (const auto& p : t.points) {

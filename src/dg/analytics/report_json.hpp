@@ -10,6 +10,9 @@ namespace dg::analytics {
 
 /// `top` limits top_asns and organisations (0: all).
 nlohmann::ordered_json to_json(const ScanStats& s, std::size_t top = 20);
+/// `{"ip_mappings", "routed", "routed_pct", "with_org", "with_org_pct"}` (percentages rounded to
+/// 2 places).
+nlohmann::ordered_json to_json(const Coverage& c);
 nlohmann::ordered_json to_json(const std::vector<Cluster>& clusters, std::int64_t scan_id,
                                const ClusterOptions& options, std::size_t limit = 0);
 nlohmann::ordered_json to_json(const Trend& t);

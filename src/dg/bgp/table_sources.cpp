@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <arpa/inet.h>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <climits>
 #include <cstdio>
@@ -199,6 +200,15 @@ bool looks_like_mrt(std::span<const std::uint8_t> head) {
     const bool known = type == 11 || type == 12 || type == 13 || type == 16 || type == 17 ||
                        type == 32 || type == 33 || type == 48 || type == 49;
     return known && length <= 64U * 1024U * 1024U;
+}
+
+/// Whether a MaxMind database type names an IP-to-AS database ("GeoLite2-ASN", "GeoIP2-ISP",
+/// "DBIP-ASN-Lite (compat=GeoLite2-ASN)", "ipinfo asn.mmdb" ...): it mentions ASN or ISP.
+bool names_asn_database(std::string_view type) {
+    std::string lower(type);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return lower.find("asn") != std::string::npos || lower.find("isp") != std::string::npos;
 }
 
 bool file_has_mmdb_marker(const std::string& path) {
@@ -635,6 +645,19 @@ Result<IpAsnSource> IpAsnSource::open(const std::string& path, const SourceOptio
                 .at(path);
         }
         m->open = true;
+        // Only a database whose records carry autonomous_system_number maps addresses to ASes
+        // (GeoLite2-ASN, GeoIP2-ISP, DB-IP's and IPinfo's ASN databases); a City or Country
+        // database opens fine and then routes nothing, silently: refuse it here.
+        const std::string type =
+            m->db.metadata.database_type != nullptr ? m->db.metadata.database_type : "";
+        if (!names_asn_database(type)) {
+            return make_error(ErrorCode::Unsupported,
+                              "this MaxMind database is '" + type +
+                                  "', which maps addresses to places, not to ASes: give an "
+                                  "IP-to-AS database (GeoLite2-ASN or GeoIP2-ISP .mmdb), an "
+                                  "MRT RIB dump, a CAIDA prefix2as or a pyasn .dat file")
+                .at(path);
+        }
         out.mmdb_ = std::move(m);
         return out;
     }

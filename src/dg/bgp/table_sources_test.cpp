@@ -25,6 +25,7 @@ std::string origins_of(const IpAsnSource& s, const char* ip) {
 class MmdbWriter {
 public:
     void add(const Prefix& p, std::uint32_t asn) { entries_.emplace_back(p, asn); }
+    std::string database_type = "GeoLite2-ASN";
     std::string build() {
         std::string data;
         std::map<std::uint32_t, std::uint32_t> offsets;
@@ -60,7 +61,7 @@ public:
         out += str("node_count") + u32(node_count);
         out += str("record_size") + u16(24);
         out += str("ip_version") + u16(4);
-        out += str("database_type") + str("GeoLite2-ASN");
+        out += str("database_type") + str(database_type);
         out += str("languages") + std::string{'\x00', '\x04'}; // empty array
         out += str("binary_format_major_version") + u16(2);
         out += str("binary_format_minor_version") + u16(0);
@@ -291,6 +292,38 @@ TEST(TableSources, MaxMindAsnDatabase) {
     auto r = s->lookup(*IpAddress::parse("10.1.3.4"));
     ASSERT_TRUE(r);
     EXPECT_TRUE(r->origins[0].is_private());
+}
+
+/// Issue 12 item 19: a City (or Country) database opens as an .mmdb but routes nothing; given
+/// as an IP-to-AS source it is an error that says what the file is and what is expected.
+TEST(TableSources, MaxMindCityDatabaseIsRefused) {
+    MmdbWriter w;
+    w.add(*Prefix::parse("192.0.2.0/24"), 64500);
+    w.database_type = "GeoIP2-City";
+    const test::TempDir dir;
+    const std::string path = dir.file("city.mmdb");
+    test::write_file(path, w.build());
+    Collected c;
+    auto s = IpAsnSource::open(path, c.options(dir.file("cache")));
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().code, ErrorCode::Unsupported);
+    EXPECT_NE(s.error().message.find("'GeoIP2-City', which maps addresses to places, not to ASes"),
+              std::string::npos)
+        << s.error().message;
+    for (const char* ok : {"GeoIP2-ISP", "DBIP-ASN-Lite (compat=GeoLite2-ASN)"}) {
+        w.database_type = ok;
+        test::write_file(path, w.build());
+        EXPECT_TRUE(IpAsnSource::open(path, c.options(dir.file("cache")))) << ok;
+    }
+    // the real MaxMind test databases, when ../shared is there
+    const std::string city = test::shared_data("geo/GeoLite2-City-Test.mmdb");
+    if (!city.empty()) {
+        auto real = IpAsnSource::open(city, c.options(dir.file("cache")));
+        ASSERT_FALSE(real);
+        EXPECT_NE(real.error().message.find("'GeoLite2-City'"), std::string::npos);
+        EXPECT_TRUE(IpAsnSource::open(test::shared_data("geo/GeoLite2-ASN-Test.mmdb"),
+                                      c.options(dir.file("cache"))));
+    }
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #include "dg/cli/exit_codes.hpp"
 #include "dg/cli/scan_ref.hpp"
 #include "dg/core/asn.hpp"
+#include "dg/diff/diff.hpp"
 #include "dg/model/json.hpp"
 
 #include <cstdio>
@@ -49,6 +50,10 @@ std::string stats_text(const analytics::ScanStats& s, std::size_t top) {
                      "{} distinct addresses\n",
                      s.domains, s.domains_with_addresses, s.ip_mappings, s.unrouted_mappings,
                      s.unique_ips);
+    o += "  " + s.coverage.text(true) + "\n";
+    for (const auto& w : s.coverage.warnings(false)) {
+        o += "  warning: " + w + "\n";
+    }
     o += fmt::format("  unique ASes {}, mappings per AS avg {:.2f} max {} min {}\n", s.unique_asns,
                      s.avg_ips_per_asn, s.max_ips_per_asn, s.min_ips_per_asn);
     o += fmt::format("  concentration: top {} AS(es) (10 %) serve {:.2f} % of mappings\n",
@@ -189,6 +194,7 @@ struct TrendsOptions {
     std::string asn;
     std::string org;
     std::uint32_t days = 30;
+    std::string scan = "latest-complete";
     std::string db;
     bool json = false;
 };
@@ -214,6 +220,15 @@ int run_trends(const TrendsOptions& o) {
     if (!store) {
         return fail("trends", store.error());
     }
+    auto reference = diff::resolve_scan(**store, o.scan);
+    if (!reference) {
+        if (reference.error().code == ErrorCode::NotFound && o.scan == "latest-complete") {
+            print("no complete scan in the store: no trend\n");
+            return kExitOk;
+        }
+        return fail("trends", reference.error());
+    }
+    req.same_input_as = reference->id;
     auto t = analytics::trend(**store, req);
     if (!t) {
         return fail("trends", t.error());
@@ -223,8 +238,9 @@ int run_trends(const TrendsOptions& o) {
         return kExitOk;
     }
     std::string out =
-        fmt::format("{} over the last {} days: {} complete scans\n",
-                    req.asn ? "AS" + std::to_string(*req.asn) : *req.org, o.days, t->points.size());
+        fmt::format("{} over the last {} days: {} complete scans of the same {} names as scan {}\n",
+                    req.asn ? "AS" + std::to_string(*req.asn) : *req.org, o.days, t->points.size(),
+                    t->names, t->same_input_as);
     out += "  scan  date                  mappings  share     domains  share\n";
     for (const auto& p : t->points) {
         out += fmt::format("  {:>4}  {}  {:>8}  {:>6.2f} %  {:>7}  {:>6.2f} %\n", p.scan_id,
@@ -277,6 +293,9 @@ void register_analytics_commands(CLI::App& app, Runner& selected) {
     cmd->add_option("ASN", t->asn, "AS number (64496 or AS64496)");
     cmd->add_option("--org", t->org, "an organisation name instead of an ASN");
     cmd->add_option("--days", t->days, "look back this many days (default 30)");
+    cmd->add_option("--scan", t->scan,
+                    "follow the scans of this scan's input (same set of names): an id, 'latest',\n"
+                    "'previous' or 'latest-complete' (default)");
     cmd->add_option("--db", t->db, "store URL");
     cmd->add_flag("--json", t->json, "JSON output");
     cmd->callback([t, &selected] { selected = [t] { return run_trends(*t); }; });

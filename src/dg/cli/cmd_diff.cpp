@@ -28,14 +28,12 @@ int run_diff(const DiffOptions& o) {
     if (!store) {
         return kExitFailure;
     }
-    auto a = diff::resolve_scan(*store, o.scan_a);
-    if (!a) {
-        return report_error(kName, a.error());
+    auto pair = diff::resolve_pair(*store, o.scan_a, o.scan_b);
+    if (!pair) {
+        return report_error(kName, pair.error());
     }
-    auto b = diff::resolve_scan(*store, o.scan_b);
-    if (!b) {
-        return report_error(kName, b.error());
-    }
+    const model::Scan* a = &pair->a;
+    const model::Scan* b = &pair->b;
     // diff_scans reads scan A through a second connection (a Store is one connection).
     auto reader_a = open_store_or_report(kName, o.db);
     if (!reader_a) {
@@ -52,8 +50,8 @@ int run_diff(const DiffOptions& o) {
     if (!summary) {
         return report_error(kName, summary.error());
     }
-    const std::string text = o.format == "json" ? diff::json_report(*summary, changes)
-                                                : diff::text_report(*summary, changes, {*a, *b});
+    const std::string text = o.format == "json" ? diff::json_report(*summary, changes, &*pair)
+                                                : diff::text_report(*summary, changes, *pair);
     if (!write_output(kName, o.output, text)) {
         return kExitFailure;
     }
@@ -76,7 +74,11 @@ void register_diff_command(CLI::App& app, Runner& selected) {
         "diff", "What changed between two stored scans: addresses, origin ASes, prefixes, name\n"
                 "servers, mail servers, CNAMEs and resolution status, each with a severity\n"
                 "(info|warning). The changes are also stored in the database.");
-    cmd->add_option("SCAN_A", opts->scan_a, "older scan: id, 'previous', 'latest'")->required();
+    cmd->add_option(
+           "SCAN_A", opts->scan_a,
+           "older scan: id, 'latest' or 'previous' (the previous scan of SCAN_B's input: the\n"
+           "newest earlier scan of the same set of names)")
+        ->required();
     cmd->add_option("SCAN_B", opts->scan_b, "newer scan: id, 'latest', 'previous'")->required();
     cmd->add_option("-f,--format", opts->format, "text (the readable report, default) or json")
         ->check(CLI::IsMember({"text", "json"}));

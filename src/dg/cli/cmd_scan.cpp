@@ -1,5 +1,6 @@
 // domaingraph scan  (docs/cli/scan.md). Thin: options -> table, organisations, store, input,
 // output writer -> scan::run_scan; the summary on stderr.
+#include "dg/analytics/analytics.hpp"
 #include "dg/bgp/table_sources.hpp"
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
@@ -222,7 +223,8 @@ private:
     std::string line_;
 };
 
-void print_summary(const scan::ScanReport& r, std::int64_t scan_id) {
+void print_summary(const scan::ScanReport& r, std::int64_t scan_id,
+                   const analytics::Coverage& coverage, bool orgs_given, bool resumed) {
     const double secs = std::max(1e-9, std::chrono::duration<double>(r.elapsed).count());
     std::fprintf(stderr, "scan %lld: %llu domains stored in %.2f s (%.0f domains/s)%s\n",
                  static_cast<long long>(scan_id), static_cast<unsigned long long>(r.totals.stored),
@@ -239,6 +241,11 @@ void print_summary(const scan::ScanReport& r, std::int64_t scan_id) {
                  static_cast<unsigned long long>(r.input.invalid),
                  static_cast<unsigned long long>(r.input.duplicates),
                  static_cast<unsigned long long>(r.input.already_done));
+    std::fprintf(stderr, "  %s%s\n", coverage.text(orgs_given).c_str(),
+                 resumed ? " (results of this run)" : "");
+    for (const auto& w : coverage.warnings(orgs_given)) {
+        std::fprintf(stderr, "domaingraph scan: warning: %s\n", w.c_str());
+    }
     std::fprintf(stderr, "  hosts: %llu NS/MX hosts resolved once each; queries %llu\n",
                  static_cast<unsigned long long>(r.hosts),
                  static_cast<unsigned long long>(r.dns.queries));
@@ -412,7 +419,11 @@ int run_scan_command(ScanOptions o) {
                       resumed ? resumed->domains_total : scan::count_lines(o.domains).value_or(0),
                       "domains");
     scan::ScanHooks hooks;
-    hooks.on_stored = [&](const model::DomainResult& r) { (*output)->write(r); };
+    analytics::Coverage coverage;
+    hooks.on_stored = [&](const model::DomainResult& r) {
+        coverage.add(r);
+        (*output)->write(r);
+    };
     if (!o.no_progress && progress.enabled()) {
         hooks.on_progress = [&](const scan::ScanProgress& p) {
             progress.update(previously_done + p.stored);
@@ -442,7 +453,7 @@ int run_scan_command(ScanOptions o) {
     if (auto f = (*output)->finish(); !f) {
         std::fprintf(stderr, "domaingraph scan: output: %s\n", f.error().to_string().c_str());
     }
-    print_summary(*report, scan_id);
+    print_summary(*report, scan_id, coverage, orgs.has_value(), resumed.has_value());
     if (report->input_error) {
         std::fprintf(stderr,
                      "domaingraph scan: domain list damaged: %s (names before it were scanned)\n",

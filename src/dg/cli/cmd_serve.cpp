@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace dg::cli {
 namespace {
@@ -68,18 +69,61 @@ std::filesystem::path executable_dir() {
     return std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
 }
 
-/// web/dist of the source tree the binary was built in (build/<preset>/apps/domaingraph), if any.
-std::string default_web_dir() {
-    std::error_code ec;
-    auto dir = executable_dir();
-    for (int i = 0; i < 4 && !ec && !dir.empty(); ++i) {
-        const auto candidate = dir / "web" / "dist";
-        if (std::filesystem::is_regular_file(candidate / "index.html", ec)) {
-            return candidate.string();
+/// Where the dashboard was found, or why not.
+struct Dashboard {
+    std::string dir; ///< "" when none was found
+    std::string why; ///< when none: every place looked at and what to do
+};
+
+/// The dashboard's files, wherever the binary runs from: installed (`<prefix>/bin/domaingraph`
+/// with `<prefix>/share/domaingraph/web`), built in the source tree (`build/<preset>/apps`:
+/// web/dist of a directory above it) or out of it (web/dist of the source tree it was built
+/// from, DG_SOURCE_WEB_DIST, while the binary is in its build directory DG_BUILD_DIR). The
+/// current directory plays no part.
+Dashboard find_dashboard() {
+    const auto exe = executable_dir();
+    std::vector<std::filesystem::path> candidates;
+    if (!exe.empty()) {
+        candidates.push_back(exe.parent_path() / "share" / "domaingraph" / "web");
+        for (auto dir = exe; !dir.empty() && candidates.size() < 6; dir = dir.parent_path()) {
+            candidates.push_back(dir / "web" / "dist");
+            if (dir == dir.parent_path()) {
+                break;
+            }
         }
-        dir = dir.parent_path();
     }
-    return "";
+#if defined(DG_SOURCE_WEB_DIST) && defined(DG_BUILD_DIR)
+    // a binary still in its build directory: the source tree it was built from (an installed
+    // or copied binary must not depend on the source tree)
+    if (exe.string().starts_with(DG_BUILD_DIR "/")) {
+        candidates.emplace_back(DG_SOURCE_WEB_DIST);
+    }
+#endif
+    Dashboard out;
+    std::string looked;
+    bool unbuilt = false;
+    for (const auto& c : candidates) {
+        // is_regular_file(p, ec) sets ec for a path that does not exist: ask each candidate
+        // with its own error_code, and never stop at the first miss.
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(c / "index.html", ec)) {
+            out.dir = c.string();
+            return out;
+        }
+        std::error_code src_ec;
+        if (c.filename() == "dist" &&
+            std::filesystem::is_regular_file(c.parent_path() / "src" / "index.html", src_ec)) {
+            unbuilt = true;
+        }
+        looked += (looked.empty() ? "" : ", ") + c.string();
+    }
+    out.why = "no dashboard files (index.html) in " + looked + ". " +
+              (unbuilt ? "The source tree's dashboard is not built: run `npm ci --prefix web && "
+                         "node web/build.mjs`, "
+                       : "Install them (`cmake --install` puts web/dist in "
+                         "<prefix>/share/domaingraph/web) ") +
+              "or give --web DIR";
+    return out;
 }
 
 struct ServePlugin {
@@ -141,7 +185,20 @@ int run_serve(const ServeOptions& o) {
     so.policy = *policy;
     so.db = o.db;
     so.as2org = o.as2org;
-    so.web_dir = o.web.empty() ? default_web_dir() : o.web;
+    if (!o.web.empty()) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(std::filesystem::path(o.web) / "index.html", ec)) {
+            return fail("--web " + o.web +
+                            ": no index.html there (the dashboard is web/dist of "
+                            "the source tree after `node web/build.mjs`)",
+                        kExitUsage);
+        }
+        so.web_dir = o.web;
+    } else {
+        const Dashboard found = find_dashboard();
+        so.web_dir = found.dir;
+        so.no_web_reason = found.why;
+    }
     so.jobs_dir = o.jobs_dir;
     so.api_token = o.api_token;
     so.protect_reads = o.protect_reads;
@@ -183,8 +240,9 @@ void register_serve_command(CLI::App& app, Runner& selected) {
     cmd->add_option("--db", opts->db, "Database URL (default: SQLite in the user data directory)");
     cmd->add_option("--as2org", opts->as2org, "CAIDA AS-organisation file");
     cmd->add_option("--web", opts->web,
-                    "Directory of the dashboard's static files (default: web/dist of the source "
-                    "tree, when built)");
+                    "Directory of the dashboard's static files (default: <prefix>/share/"
+                    "domaingraph/web when installed, else web/dist of the source tree the "
+                    "binary was built from, found from the binary's location)");
     cmd->add_option("--jobs-dir", opts->jobs_dir,
                     "Where domain lists of API scans are kept (default: <data dir>/jobs)");
     cmd->add_option("--api-token", opts->api_token,

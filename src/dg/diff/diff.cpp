@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 namespace dg::diff {
@@ -38,6 +39,7 @@ Severity type_severity(ChangeType t) {
     case ChangeType::AAdded:
     case ChangeType::AaaaAdded:
     case ChangeType::PrefixChanged:
+    case ChangeType::OrgChanged:
     case ChangeType::MxAdded:
     case ChangeType::MxPreferenceChanged:
         return Severity::Info;
@@ -56,13 +58,17 @@ Severity status_severity(const std::optional<std::string>& from,
 }
 
 Change make_change(const std::string& domain, ChangeType type, std::string from, std::string to) {
-    return Change{domain, type, type_severity(type), std::move(from), std::move(to)};
+    return Change{domain, type, type_severity(type), std::move(from), std::move(to), {}};
 }
 
 Change status_change(const std::string& domain, const std::optional<std::string>& from,
                      const std::optional<std::string>& to) {
-    return Change{domain, ChangeType::StatusChanged, status_severity(from, to),
-                  from ? json_text(*from) : "null", to ? json_text(*to) : "null"};
+    return Change{domain,
+                  ChangeType::StatusChanged,
+                  status_severity(from, to),
+                  from ? json_text(*from) : "null",
+                  to ? json_text(*to) : "null",
+                  {}};
 }
 
 /// Host names compare case-insensitively and without a trailing dot.
@@ -102,49 +108,70 @@ void compare_addresses(const DomainResult& a, const DomainResult& b, bool v6,
     }
 }
 
-/// Every address of a result (A, AAAA, NS and MX hosts') with its routing, first occurrence.
-std::map<IpAddress, const IpMapping*> routing_of(const DomainResult& r) {
-    std::map<IpAddress, const IpMapping*> out;
-    auto add = [&](const std::vector<IpMapping>& v) {
+/// Where an address sits in a result: role ("domain", "ns", "mx"), host (NS/MX; "" for the
+/// domain), record ("A"/"AAAA") and the address. Ordered so that a domain's changes list its own
+/// addresses first, then its name servers', then its mail hosts'.
+using Place = std::tuple<int, std::string, std::string, IpAddress>;
+
+/// Every address of a result with its routing, by place. A host listed twice (or an address
+/// repeated in one answer) keeps its first occurrence.
+std::map<Place, const IpMapping*> routing_of(const DomainResult& r) {
+    std::map<Place, const IpMapping*> out;
+    auto add = [&](int role, const std::string& host, const std::vector<IpMapping>& v) {
         for (const IpMapping& m : v) {
-            out.emplace(m.ip, &m);
+            out.emplace(Place{role, normal_host(host), m.ip.is_v4() ? "A" : "AAAA", m.ip}, &m);
         }
     };
-    add(r.a);
-    add(r.aaaa);
+    add(0, "", r.a);
+    add(0, "", r.aaaa);
     for (const auto& ns : r.ns) {
-        add(ns.ips);
+        add(1, ns.host, ns.ips);
     }
     for (const auto& mx : r.mx) {
-        add(mx.ips);
+        add(2, mx.host, mx.ips);
     }
     return out;
 }
 
-/// asn_changed for an address in both scans whose origin differs; prefix_changed when the origin
-/// is the same but the prefix is not. One change per distinct (from, to) pair.
+model::ChangeSubject subject_of(const Place& place) {
+    static constexpr const char* kRoles[] = {"domain", "ns", "mx"};
+    const auto& [role, host, record, ip] = place;
+    return model::ChangeSubject{ip.to_string(), record, kRoles[role], host};
+}
+
+std::string org_json_text(const std::optional<std::string>& org) {
+    return org ? json_text(std::string_view(*org)) : std::string("null");
+}
+
+/// For each address in both scans at the same place (the domain's own A/AAAA, a name server's,
+/// a mail host's): asn_changed when its origin differs; else prefix_changed when its prefix
+/// differs; else org_changed when the organisation of the same AS differs (both known: a scan
+/// without as2org data changes no organisation). Each change names the address, record and role
+/// (model::ChangeSubject).
 void compare_routing(const DomainResult& a, const DomainResult& b, std::vector<Change>& out) {
     const auto from = routing_of(a);
     const auto to = routing_of(b);
-    std::set<std::pair<std::optional<Asn>, std::optional<Asn>>> asns;
-    std::set<std::pair<std::optional<Prefix>, std::optional<Prefix>>> prefixes;
-    for (const auto& [ip, before] : from) {
-        const auto it = to.find(ip);
+    for (const auto& [place, before] : from) {
+        const auto it = to.find(place);
         if (it == to.end()) {
             continue;
         }
         const IpMapping& after = *it->second;
+        std::optional<Change> c;
         if (before->asn != after.asn) {
-            asns.emplace(before->asn, after.asn);
+            c = make_change(b.domain, ChangeType::AsnChanged, json_text(before->asn),
+                            json_text(after.asn));
         } else if (before->prefix != after.prefix) {
-            prefixes.emplace(before->prefix, after.prefix);
+            c = make_change(b.domain, ChangeType::PrefixChanged, json_text(before->prefix),
+                            json_text(after.prefix));
+        } else if (before->org && after.org && *before->org != *after.org) {
+            c = make_change(b.domain, ChangeType::OrgChanged, org_json_text(before->org),
+                            org_json_text(after.org));
         }
-    }
-    for (const auto& [x, y] : asns) {
-        out.push_back(make_change(b.domain, ChangeType::AsnChanged, json_text(x), json_text(y)));
-    }
-    for (const auto& [x, y] : prefixes) {
-        out.push_back(make_change(b.domain, ChangeType::PrefixChanged, json_text(x), json_text(y)));
+        if (c) {
+            c->subject = subject_of(place);
+            out.push_back(std::move(*c));
+        }
     }
 }
 
@@ -230,13 +257,13 @@ void compare_mx(const DomainResult& a, const DomainResult& b, std::vector<Change
 /// Position of a type in one domain's changes: status, cname, then removals before additions.
 int type_rank(ChangeType t) {
     static constexpr ChangeType kOrder[] = {
-        ChangeType::StatusChanged,      ChangeType::CnameChanged,
-        ChangeType::ARemoved,           ChangeType::AAdded,
-        ChangeType::AaaaRemoved,        ChangeType::AaaaAdded,
-        ChangeType::AsnChanged,         ChangeType::PrefixChanged,
-        ChangeType::NsRemoved,          ChangeType::NsAdded,
-        ChangeType::MxRemoved,          ChangeType::MxAdded,
-        ChangeType::MxPreferenceChanged};
+        ChangeType::StatusChanged, ChangeType::CnameChanged,
+        ChangeType::ARemoved,      ChangeType::AAdded,
+        ChangeType::AaaaRemoved,   ChangeType::AaaaAdded,
+        ChangeType::AsnChanged,    ChangeType::PrefixChanged,
+        ChangeType::OrgChanged,    ChangeType::NsRemoved,
+        ChangeType::NsAdded,       ChangeType::MxRemoved,
+        ChangeType::MxAdded,       ChangeType::MxPreferenceChanged};
     static_assert(std::size(kOrder) == model::kChangeTypeCount);
     for (int i = 0; i < static_cast<int>(std::size(kOrder)); ++i) {
         if (kOrder[i] == t) {
@@ -423,20 +450,34 @@ Result<Summary> diff_scans(store::Store& reader_a, store::Store& reader_b, std::
     return summary;
 }
 
-Result<model::Scan> resolve_scan(store::Store& store, std::string_view ref) {
-    if (ref == "latest" || ref == "previous" || ref == "latest-complete") {
+Result<model::Scan> resolve_scan(store::Store& store, std::string_view ref,
+                                 const model::Scan* base) {
+    if (ref == "latest" || ref == "latest-complete") {
         DG_TRY(auto scans, store.list_scans());
-        std::size_t skip = ref == "previous" ? 1 : 0;
         for (auto it = scans.rbegin(); it != scans.rend(); ++it) {
-            if (ref == "latest-complete" && it->status != model::ScanStatus::Complete) {
-                continue;
-            }
-            if (skip-- == 0) {
+            if (ref == "latest" || it->status == model::ScanStatus::Complete) {
                 return *it;
             }
         }
         return make_error(ErrorCode::NotFound, "no " + std::string(ref) + " scan: the store has " +
                                                    std::to_string(scans.size()) + " scan(s)");
+    }
+    if (ref == "previous") {
+        model::Scan of;
+        if (base != nullptr) {
+            of = *base;
+        } else {
+            DG_TRY(of, resolve_scan(store, "latest"));
+        }
+        DG_TRY(auto prev, store::previous_of_same_input(store, of, false));
+        if (!prev) {
+            return make_error(ErrorCode::NotFound,
+                              "no previous scan of the same input as scan " +
+                                  std::to_string(of.id) + " (" + std::to_string(of.domains_done) +
+                                  " names): every earlier scan holds another set of names; give "
+                                  "a scan id (see 'domaingraph scans list')");
+        }
+        return std::move(*prev);
     }
     std::int64_t id = 0;
     const auto [end, ec] = std::from_chars(ref.data(), ref.data() + ref.size(), id);
@@ -447,6 +488,29 @@ Result<model::Scan> resolve_scan(store::Store& store, std::string_view ref) {
                               "'latest-complete')");
     }
     return store.get_scan(id); // NotFound: store::no_such_scan's message
+}
+
+Result<ScanPair> resolve_pair(store::Store& store, std::string_view ref_a, std::string_view ref_b) {
+    ScanPair pair;
+    DG_TRY(pair.b, resolve_scan(store, ref_b));
+    DG_TRY(pair.a, resolve_scan(store, ref_a, &pair.b));
+    pair.how_a = describe_resolved(ref_a, pair.a, &pair.b);
+    pair.how_b = describe_resolved(ref_b, pair.b, nullptr);
+    return pair;
+}
+
+std::string describe_resolved(std::string_view ref, const model::Scan& scan,
+                              const model::Scan* base) {
+    const std::string id = "scan " + std::to_string(scan.id);
+    if (ref == "previous") {
+        return "'previous' = " + id + ", the newest earlier scan of the same " +
+               std::to_string(scan.domains_done) + " names" +
+               (base != nullptr ? " as scan " + std::to_string(base->id) : std::string());
+    }
+    if (ref == "latest" || ref == "latest-complete") {
+        return "'" + std::string(ref) + "' = " + id;
+    }
+    return id;
 }
 
 } // namespace dg::diff

@@ -67,9 +67,30 @@ struct DiffSink {
 Result<Summary> diff_scans(store::Store& reader_a, store::Store& reader_b, std::int64_t scan_a,
                            std::int64_t scan_b, const DiffSink& sink);
 
-/// Resolves a scan reference: a decimal id, "latest" (newest scan), "previous" (the one before
-/// it) or "latest-complete" (newest with status complete, as `export` accepts). Errors: NotFound
-/// (no such scan), InvalidArgument (neither an id nor an alias).
-Result<model::Scan> resolve_scan(store::Store& store, std::string_view ref);
+/// Resolves a scan reference: a decimal id, "latest" (newest scan), "latest-complete" (newest
+/// with status complete, as `export` accepts) or "previous": the previous scan of the same input
+/// as `base` (default: the latest scan), i.e. the newest scan created before it that holds the
+/// same set of names (store::previous_of_same_input) — not merely the scan before, which may be
+/// of another list. Errors: NotFound (no such scan), InvalidArgument (neither an id nor an
+/// alias).
+Result<model::Scan> resolve_scan(store::Store& store, std::string_view ref,
+                                 const model::Scan* base = nullptr);
+
+/// The two scans of a diff and what each reference resolved to (describe_resolved).
+struct ScanPair {
+    model::Scan a;
+    model::Scan b;
+    std::string how_a;
+    std::string how_b;
+};
+
+/// Resolves SCAN_A and SCAN_B of a diff: B first, then A, so that `previous latest` and
+/// `previous 7` compare with the previous scan of B's input. Errors: those of resolve_scan.
+Result<ScanPair> resolve_pair(store::Store& store, std::string_view ref_a, std::string_view ref_b);
+
+/// Which scan a reference resolved to, for reports: "scan 7", "'latest' = scan 7",
+/// "'previous' = scan 3, the newest earlier scan of the same 2000 names as scan 7".
+std::string describe_resolved(std::string_view ref, const model::Scan& scan,
+                              const model::Scan* base);
 
 } // namespace dg::diff

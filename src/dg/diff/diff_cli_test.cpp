@@ -136,7 +136,7 @@ TEST_F(DiffCli, JsonReportsExactlyTheChanges) {
 
 TEST_F(DiffCli, TextReportToAFileAndAliases) {
     const std::string out = tmp_.file("report.txt");
-    const auto r = dg({"diff", "previous", "latest", "-o", out});
+    const auto r = dg({"diff", "1", "latest", "-o", out});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "");
     const std::string text = test::read_file(out);
@@ -157,6 +157,71 @@ TEST_F(DiffCli, TextReportToAFileAndAliases) {
     const auto none = dg({"diff", "1", "1", "--no-store"});
     ASSERT_EQ(none.exit_code, 0) << none.err;
     EXPECT_NE(none.out.find("No infrastructure changes detected"), std::string::npos) << none.out;
+}
+
+/// Issue 12 item 17: 'previous' is the previous scan of the same input (the same set of names),
+/// not the scan before, which may be of another list; the reports say which scan was used.
+TEST_F(DiffCli, PreviousIsThePreviousScanOfTheSameInput) {
+    // scans 1 and 2 hold different names: scan 2 has no previous scan of its input
+    auto none = dg({"diff", "previous", "latest"});
+    EXPECT_EQ(none.exit_code, 1);
+    EXPECT_NE(none.err.find("no previous scan of the same input as scan 2 (7 names)"),
+              std::string::npos)
+        << none.err;
+    // scan 3: another list of as many names; scan 4: scan 1's list again
+    std::vector<DomainResult> other;
+    for (int i = 0; i < 7; ++i) {
+        other.push_back(domain("other" + std::to_string(i) + ".example"));
+    }
+    write_scan("other list", other, model::ScanStatus::Complete);
+    auto first = store_->results_vector(1, {});
+    ASSERT_TRUE(first);
+    std::vector<DomainResult> again;
+    for (const auto& r : *first) {
+        again.push_back(r.result);
+    }
+    again[2].a = {mapping("203.0.113.8", 64511, "203.0.113.0/24")};
+    write_scan("first list again", again, model::ScanStatus::Complete);
+
+    auto text = dg({"diff", "previous", "latest", "--no-store"});
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_NE(text.out.find("Previous scan: 1 ("), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("'previous' = scan 1, the newest earlier scan of the same 7 names as "
+                            "scan 4"),
+              std::string::npos)
+        << text.out;
+    EXPECT_NE(text.out.find("'latest' = scan 4"), std::string::npos) << text.out;
+    EXPECT_EQ(text.out.find("Added domains"), std::string::npos) << text.out;
+
+    auto j = dg({"diff", "previous", "latest", "--format", "json", "--no-store"});
+    ASSERT_EQ(j.exit_code, 0) << j.err;
+    const json report = json::parse(j.out);
+    EXPECT_EQ(report["scans"]["a"]["id"], 1);
+    EXPECT_EQ(report["scans"]["b"]["id"], 4);
+    EXPECT_EQ(report["scans"]["b"]["resolved"], "'latest' = scan 4");
+    EXPECT_EQ(report["summary"]["domains_only_in_a"], 0);
+    EXPECT_EQ(report["summary"]["changes"], 2); // moved.example's A removed and added
+
+    // relative to SCAN_B: the previous scan of scan 3's input does not exist
+    auto other_prev = dg({"diff", "previous", "3"});
+    EXPECT_EQ(other_prev.exit_code, 1);
+    EXPECT_NE(other_prev.err.find("no previous scan of the same input as scan 3"),
+              std::string::npos)
+        << other_prev.err;
+
+    // trends follow the scans of the newest complete scan's input only (1 and 4, not 3)
+    auto t = dg({"trends", "AS64496", "--days", "100000", "--json"});
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    const json trend = json::parse(t.out);
+    EXPECT_EQ(trend["same_input_as"], 4);
+    EXPECT_EQ(trend["names"], 7);
+    ASSERT_EQ(trend["trend_data"].size(), 2u) << t.out;
+    EXPECT_EQ(trend["trend_data"][0]["scan_id"], 1);
+    EXPECT_EQ(trend["trend_data"][1]["scan_id"], 4);
+    t = dg({"trends", "AS64496", "--days", "100000"});
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    EXPECT_NE(t.out.find("2 complete scans of the same 7 names as scan 4"), std::string::npos)
+        << t.out;
 }
 
 TEST_F(DiffCli, UnknownAndInvalidScans) {

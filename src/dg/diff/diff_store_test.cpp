@@ -217,6 +217,44 @@ TEST_P(DiffStoreTest, ScanReferences) {
     }
 }
 
+/// Issue 12 item 17: "previous" is the newest earlier scan with the same set of names, on both
+/// backends; the name-set hash does not depend on the order of the names.
+TEST_P(DiffStoreTest, PreviousIsTheScanOfTheSameNames) {
+    auto scan_of = [&](std::vector<int> ids) {
+        const auto id = store_->create_scan({})->id;
+        std::vector<DomainResult> rs;
+        for (int i : ids) {
+            rs.push_back(make_result(i, 0));
+        }
+        EXPECT_TRUE(store_->write_results(id, rs));
+        EXPECT_TRUE(store_->set_scan_status(id, model::ScanStatus::Complete));
+        return id;
+    };
+    const auto x1 = scan_of({1, 2, 3});
+    const auto y1 = scan_of({1, 2, 4}); // as many names, another set
+    const auto x2 = scan_of({3, 1, 2}); // x again, written in another order
+    const auto z = scan_of({1, 2});
+    auto set_x1 = store::name_set(*store_, x1);
+    ASSERT_TRUE(set_x1);
+    EXPECT_EQ(set_x1->count, 3u);
+    EXPECT_EQ(*set_x1, *store::name_set(*store_, x2));
+    EXPECT_NE(set_x1->hash, store::name_set(*store_, y1)->hash);
+    EXPECT_TRUE(set_x1->hash.starts_with("names:"));
+    const auto x2_scan = *store_->get_scan(x2);
+    EXPECT_EQ(resolve_scan(*store_, "previous", &x2_scan)->id, x1);
+    auto latest_prev = resolve_scan(*store_, "previous"); // the latest is z: no earlier {1, 2}
+    ASSERT_FALSE(latest_prev);
+    EXPECT_EQ(latest_prev.error().code, ErrorCode::NotFound);
+    auto pair = resolve_pair(*store_, "previous", std::to_string(x2));
+    ASSERT_TRUE(pair) << pair.error().to_string();
+    EXPECT_EQ(pair->a.id, x1);
+    EXPECT_EQ(pair->how_a, "'previous' = scan " + std::to_string(x1) +
+                               ", the newest earlier scan of the same 3 names as scan " +
+                               std::to_string(x2));
+    EXPECT_EQ(pair->how_b, "scan " + std::to_string(x2));
+    (void)z;
+}
+
 /// A real store whose results() arrive in another order, as from a PostgreSQL database with a
 /// collation that ignores punctuation (en_US.UTF-8 sorts "ab" before "a-c").
 class CollatingStore : public store::Store {

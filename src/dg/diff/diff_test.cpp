@@ -4,6 +4,7 @@
 #include "dg/diff/diff.hpp"
 #include "dg/diff/report.hpp"
 #include "dg/diff/views.hpp"
+#include "dg/model/json.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -44,7 +45,14 @@ DomainResult base() {
 }
 
 Change change(ChangeType t, Severity s, const std::string& from, const std::string& to) {
-    return Change{"example.com", t, s, from, to};
+    return Change{"example.com", t, s, from, to, {}};
+}
+
+/// `c` about `address` from a `record` record of the domain (role "domain") or of `host`.
+Change at(Change c, const std::string& address, const std::string& record,
+          const std::string& role = "domain", const std::string& host = "") {
+    c.subject = model::ChangeSubject{address, record, role, host};
+    return c;
 }
 
 TEST(Compare, IdenticalResultsHaveNoChanges) {
@@ -80,32 +88,95 @@ TEST(Compare, AsnChangedForAnAddressInBothScans) {
     DomainResult b = base();
     b.a.front().asn = Asn(16509);
     b.a.front().origins = {Asn(16509)};
-    EXPECT_EQ(compare(base(), b), std::vector<Change>{change(ChangeType::AsnChanged,
-                                                             Severity::Warning, "64496", "16509")});
+    EXPECT_EQ(
+        compare(base(), b),
+        std::vector<Change>{at(change(ChangeType::AsnChanged, Severity::Warning, "64496", "16509"),
+                               "192.0.2.1", "A")});
 }
 
 TEST(Compare, AsnChangedToAndFromUnroutedAndOnNameServerAddresses) {
     DomainResult b = base();
     b.a.front() = ip("192.0.2.1", std::nullopt);
     b.ns[0].ips.front().asn = Asn(64999);
-    b.ns[1].ips.front().asn = Asn(64999); // same pair: reported once
+    b.ns[1].ips.front().asn = Asn(64999); // same pair, another address: its own change
     const std::vector<Change> want{
-        change(ChangeType::AsnChanged, Severity::Warning, "64496", "null"),
-        change(ChangeType::AsnChanged, Severity::Warning, "64500", "64999")};
+        at(change(ChangeType::AsnChanged, Severity::Warning, "64496", "null"), "192.0.2.1", "A"),
+        at(change(ChangeType::AsnChanged, Severity::Warning, "64500", "64999"), "198.51.100.1", "A",
+           "ns", "ns1.example.net"),
+        at(change(ChangeType::AsnChanged, Severity::Warning, "64500", "64999"), "198.51.100.2", "A",
+           "ns", "ns2.example.net")};
     EXPECT_EQ(compare(base(), b), want);
-    EXPECT_EQ(compare(b, base()).front(),
-              change(ChangeType::AsnChanged, Severity::Warning, "null", "64496"));
+    EXPECT_EQ(
+        compare(b, base()).front(),
+        at(change(ChangeType::AsnChanged, Severity::Warning, "null", "64496"), "192.0.2.1", "A"));
 }
 
 TEST(Compare, PrefixChangedWhenTheOriginStays) {
     DomainResult b = base();
     b.a.front().prefix = *Prefix::parse("192.0.2.0/25");
     b.mx.front().ips.front().prefix = *Prefix::parse("203.0.0.0/16");
-    const std::vector<Change> want{
-        change(ChangeType::PrefixChanged, Severity::Info, "\"192.0.2.0/24\"", "\"192.0.2.0/25\""),
-        change(ChangeType::PrefixChanged, Severity::Info, "\"203.0.113.0/24\"",
-               "\"203.0.0.0/16\"")};
+    const std::vector<Change> want{at(change(ChangeType::PrefixChanged, Severity::Info,
+                                             "\"192.0.2.0/24\"", "\"192.0.2.0/25\""),
+                                      "192.0.2.1", "A"),
+                                   at(change(ChangeType::PrefixChanged, Severity::Info,
+                                             "\"203.0.113.0/24\"", "\"203.0.0.0/16\""),
+                                      "203.0.113.5", "A", "mx", "mx1.example.net")};
     EXPECT_EQ(compare(base(), b), want);
+}
+
+/// Issue 12 item 18: every origin-AS, prefix and organisation change names the address, its
+/// record type and role; one address in two roles (the domain's AAAA and its name server's) is
+/// reported in each.
+TEST(Compare, RoutingChangesNameAddressRecordAndRole) {
+    DomainResult a = base();
+    a.ns[0].ips.push_back(ip("2001:db8::1", 64496, "2001:db8::/32"));
+    for (auto* m : {&a.a.front(), &a.mx.front().ips.front()}) {
+        m->org = "Old Org";
+    }
+    DomainResult b = a;
+    b.aaaa.front().asn = Asn(64999);
+    b.ns[0].ips.back().asn = Asn(64999);
+    b.a.front().org = "New Org";          // same AS, another organisation
+    b.mx.front().ips.front().org.reset(); // unknown in one scan (no as2org data): no change
+    const std::vector<Change> want{
+        at(change(ChangeType::AsnChanged, Severity::Warning, "64496", "64999"), "2001:db8::1",
+           "AAAA"),
+        at(change(ChangeType::AsnChanged, Severity::Warning, "64496", "64999"), "2001:db8::1",
+           "AAAA", "ns", "ns1.example.net"),
+        at(change(ChangeType::OrgChanged, Severity::Info, "\"Old Org\"", "\"New Org\""),
+           "192.0.2.1", "A")};
+    const auto got = compare(a, b);
+    EXPECT_EQ(got, want);
+    ASSERT_EQ(got.size(), 3U);
+    EXPECT_EQ(describe(got[1]), "origin AS of 2001:db8::1 (AAAA of name server ns1.example.net) "
+                                "changed: AS64496 -> AS64999");
+    EXPECT_EQ(describe(got[2]), "organisation of 192.0.2.1 (A of the domain) changed: Old Org -> "
+                                "New Org");
+    EXPECT_EQ(
+        describe(at(change(ChangeType::PrefixChanged, Severity::Info, "\"192.0.2.0/24\"", "null"),
+                    "192.0.2.1", "A", "mx", "mx.example.net")),
+        "prefix of 192.0.2.1 (A of mail host mx.example.net) changed: 192.0.2.0/24 -> "
+        "unrouted");
+    const auto j = model::to_json(got[1]);
+    EXPECT_EQ(j["address"], "2001:db8::1");
+    EXPECT_EQ(j["record"], "AAAA");
+    EXPECT_EQ(j["role"], "ns");
+    EXPECT_EQ(j["host"], "ns1.example.net");
+    EXPECT_TRUE(model::to_json(got[2])["host"].is_null());
+    EXPECT_FALSE(model::to_json(change(ChangeType::AAdded, Severity::Info, "null", "\"192.0.2.9\""))
+                     .contains("address"));
+    // the text report's detail lines carry them too
+    Summary s;
+    for (const auto& c : got) {
+        s.count(c);
+    }
+    s.domains_compared = 1;
+    s.domains_changed = 1;
+    const std::string text = text_report(s, got, ReportScans{});
+    EXPECT_NE(text.find("[warning] origin AS of 2001:db8::1 (AAAA of the domain) changed: "
+                        "AS64496 -> AS64999"),
+              std::string::npos)
+        << text;
 }
 
 TEST(Compare, PrefixChangeWithAnOriginChangeIsOneAsnChange) {
@@ -222,6 +293,8 @@ TEST(Compare, EveryTypeIsProducedAndCounted) {
     b.ns.push_back({"ns9.example.org", 1, {}});
     b.mx.front().preference = 5;
     b.mx.push_back({1, "mx9.example.org", 1, {}});
+    a.ns.front().ips.front().org = "Some Org";
+    b.ns.front().ips.front().org = "Renamed Org";
     DomainResult c = b;
     c.mx = {};
     c.a.pop_back();
@@ -253,6 +326,7 @@ TEST(Report, JsonHasTheContractShape) {
     }
     const auto j = nlohmann::json::parse(json_report(s, changes));
     EXPECT_EQ(j["summary"]["changes"], 1);
+    EXPECT_EQ(j["summary"]["by_type"]["org_changed"], 0);
     EXPECT_EQ(j["summary"]["by_type"]["asn_changed"], 1);
     EXPECT_EQ(j["summary"]["by_type"]["a_added"], 0);
     EXPECT_EQ(j["summary"]["by_severity"]["warning"], 1);
@@ -261,7 +335,11 @@ TEST(Report, JsonHasTheContractShape) {
                                                {"type", "asn_changed"},
                                                {"severity", "warning"},
                                                {"from", 64496},
-                                               {"to", 16509}}));
+                                               {"to", 16509},
+                                               {"address", "192.0.2.1"},
+                                               {"record", "A"},
+                                               {"role", "domain"},
+                                               {"host", nullptr}}));
     EXPECT_EQ(nlohmann::json::parse(json_report(Summary{}, {}))["changes"],
               nlohmann::json::array());
 }
@@ -278,7 +356,7 @@ TEST(Report, DescribeEveryType) {
         text += describe(c) + "\n";
     }
     EXPECT_EQ(text, "CNAME changed: old.example.net -> new.example.net\n"
-                    "origin AS changed: AS64496 -> AS16509\n"
+                    "origin AS of 192.0.2.1 (A of the domain) changed: AS64496 -> AS16509\n"
                     "MX preference changed for mx1.example.net: 10 -> 20\n");
     EXPECT_EQ(describe(only_in_a(a)), "status changed: NOERROR -> (not in scan)");
 }
@@ -346,8 +424,8 @@ TEST(Views, ScanTableAndHistoryText) {
     const std::string text = history_text("example.com", {e1, e2});
     EXPECT_NE(text.find("example.com: 2 scan(s)"), std::string::npos) << text;
     EXPECT_NE(text.find("  A      192.0.2.1 (192.0.2.0/24 AS64496)"), std::string::npos) << text;
-    EXPECT_NE(text.find("  changes since scan 7:\n    [warning] origin AS changed: AS64496 -> "
-                        "AS16509"),
+    EXPECT_NE(text.find("  changes since scan 7:\n    [warning] origin AS of 192.0.2.1 (A of the "
+                        "domain) changed: AS64496 -> AS16509"),
               std::string::npos)
         << text;
     const auto j = history_json({e1, e2});

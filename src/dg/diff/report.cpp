@@ -48,6 +48,22 @@ std::string chain_text(const json& v) {
     return out;
 }
 
+/// " of 192.0.2.1 (A of the domain)", " of 198.51.100.1 (A of name server ns1.example.net)";
+/// "" for a change without a subject.
+std::string subject_text(const Change& c) {
+    if (!c.subject) {
+        return "";
+    }
+    const auto& s = *c.subject;
+    std::string owner = "the domain";
+    if (s.role == "ns") {
+        owner = "name server " + s.host;
+    } else if (s.role == "mx") {
+        owner = "mail host " + s.host;
+    }
+    return " of " + s.address + " (" + s.record + " of " + owner + ")";
+}
+
 bool is_only_in_a(const Change& c) {
     return c.type == ChangeType::StatusChanged && c.to_json == "null";
 }
@@ -115,8 +131,19 @@ json to_json(const Summary& s) {
                 {"by_severity", json{{"info", s.by_severity[0]}, {"warning", s.by_severity[1]}}}};
 }
 
-std::string json_report(const Summary& s, std::span<const Change> changes) {
-    std::string out = "{\"summary\": " + to_json(s).dump() + ", \"changes\": [";
+std::string json_report(const Summary& s, std::span<const Change> changes, const ScanPair* scans) {
+    std::string out = "{\"summary\": " + to_json(s).dump();
+    if (scans != nullptr) {
+        auto one = [](const model::Scan& scan, const std::string& how) {
+            return json{{"id", scan.id},
+                        {"started_at", model::format_utc(scan.started_at)},
+                        {"status", model::scan_status_name(scan.status)},
+                        {"resolved", how}};
+        };
+        out += ", \"scans\": " +
+               json{{"a", one(scans->a, scans->how_a)}, {"b", one(scans->b, scans->how_b)}}.dump();
+    }
+    out += ", \"changes\": [";
     for (std::size_t i = 0; i < changes.size(); ++i) {
         out += i == 0 ? "\n" : ",\n";
         out += model::to_json(changes[i]).dump();
@@ -138,9 +165,14 @@ std::string describe(const Change& c) {
     case ChangeType::AaaaRemoved:
         return "AAAA record removed: " + plain(from, "?");
     case ChangeType::AsnChanged:
-        return "origin AS changed: " + asn_text(from) + " -> " + asn_text(to);
+        return "origin AS" + subject_text(c) + " changed: " + asn_text(from) + " -> " +
+               asn_text(to);
     case ChangeType::PrefixChanged:
-        return "prefix changed: " + plain(from, "unrouted") + " -> " + plain(to, "unrouted");
+        return "prefix" + subject_text(c) + " changed: " + plain(from, "unrouted") + " -> " +
+               plain(to, "unrouted");
+    case ChangeType::OrgChanged:
+        return "organisation" + subject_text(c) + " changed: " + plain(from, "unknown") + " -> " +
+               plain(to, "unknown");
     case ChangeType::NsAdded:
         return "name server added: " + plain(to, "?");
     case ChangeType::NsRemoved:
@@ -168,6 +200,11 @@ std::string text_report(const Summary& s, std::span<const Change> changes,
     std::string out = kRule + "\nSCAN COMPARISON REPORT\n" + kRule + "\n\n";
     out += scan_line("Previous scan: ", scans.a, s.domains_a);
     out += scan_line("Current scan:  ", scans.b, s.domains_b);
+    for (const auto* how : {&scans.how_a, &scans.how_b}) {
+        if (how->find('\'') != std::string::npos) { // an alias: say what it resolved to
+            out += "   " + *how + "\n";
+        }
+    }
     out += "\n";
 
     std::vector<const Change*> added;

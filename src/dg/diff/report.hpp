@@ -17,18 +17,18 @@ namespace dg::diff {
 nlohmann::json to_json(const Summary& s);
 
 /// `{"summary": {...}, "changes": [{"domain", "type", "severity", "from", "to"}, ...]}` and a
-/// newline.
-std::string json_report(const Summary& s, std::span<const model::Change> changes);
+/// newline; with `scans`, also `"scans": {"a": {"id", "started_at", "status", "resolved"}, "b":
+/// ...}` saying which scans the references resolved to.
+std::string json_report(const Summary& s, std::span<const model::Change> changes,
+                        const ScanPair* scans = nullptr);
 
 /// One line for a change, e.g. "A record removed: 192.0.2.1" or
 /// "origin AS changed: AS15169 -> AS16509".
 std::string describe(const model::Change& c);
 
-/// Which scans were compared, for the report header.
-struct ReportScans {
-    model::Scan a;
-    model::Scan b;
-};
+/// Which scans were compared, for the report header (how_a/how_b: describe_resolved, shown
+/// when set).
+using ReportScans = ScanPair;
 
 /// The seed's readable report: header, domain counts, added and removed domains (first 10),
 /// change counts by type and severity, then every changed domain with its changes.

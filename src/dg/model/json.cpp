@@ -481,11 +481,18 @@ json to_json(const Change& c) {
         json v = json::parse(text, nullptr, /*allow_exceptions=*/false);
         return v.is_discarded() ? json(text) : v;
     };
-    return json{{"domain", c.domain},
-                {"type", change_type_name(c.type)},
-                {"severity", severity_name(c.severity)},
-                {"from", parse(c.from_json)},
-                {"to", parse(c.to_json)}};
+    json j{{"domain", c.domain},
+           {"type", change_type_name(c.type)},
+           {"severity", severity_name(c.severity)},
+           {"from", parse(c.from_json)},
+           {"to", parse(c.to_json)}};
+    if (c.subject) {
+        j["address"] = c.subject->address;
+        j["record"] = c.subject->record;
+        j["role"] = c.subject->role;
+        j["host"] = c.subject->host.empty() ? json(nullptr) : json(c.subject->host);
+    }
+    return j;
 }
 
 std::string format_utc(UnixTime t) {

@@ -34,7 +34,9 @@ Result<DomainResult> parse_domain_result(std::string_view text);
 /// `{"id", "status", "started_at", "finished_at", "domains_total", "domains_done", "notes",
 /// "rib": {"path", "hash"}, "config"}` with times as ISO 8601 UTC strings.
 nlohmann::json to_json(const Scan& s);
-/// `{"domain", "type", "severity", "from", "to"}`.
+/// `{"domain", "type", "severity", "from", "to"}`, and for a change with a subject (asn_changed,
+/// prefix_changed, org_changed) `"address", "record" ("A"/"AAAA"), "role" ("domain"/"ns"/"mx"),
+/// "host"` (the NS/MX host, null for the domain's own addresses).
 nlohmann::json to_json(const Change& c);
 
 /// "2026-11-23T04:57:45Z".

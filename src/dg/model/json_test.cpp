@@ -130,9 +130,13 @@ TEST(ModelJson, ScanAndChangeShapes) {
     EXPECT_EQ(j["status"], "complete");
     EXPECT_EQ(j["started_at"], "2023-11-14T22:13:20Z");
     EXPECT_EQ(j["config"]["concurrency"], 100);
-    Change c{"example.com", ChangeType::AsnChanged, Severity::Warning, "15169", "16509"};
+    Change c{"example.com", ChangeType::AsnChanged, Severity::Warning, "15169", "16509", {}};
     EXPECT_EQ(to_json(c), nlohmann::json::parse(R"({"domain": "example.com", "type": "asn_changed",
                  "severity": "warning", "from": 15169, "to": 16509})"));
+    c.subject = ChangeSubject{"2001:db8::53", "AAAA", "ns", "ns1.example.net"};
+    EXPECT_EQ(to_json(c), nlohmann::json::parse(R"({"domain": "example.com", "type": "asn_changed",
+                 "severity": "warning", "from": 15169, "to": 16509, "address": "2001:db8::53",
+                 "record": "AAAA", "role": "ns", "host": "ns1.example.net"})"));
 }
 
 } // namespace

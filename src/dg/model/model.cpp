@@ -19,7 +19,8 @@ constexpr std::array<const char*, kChangeTypeCount> kChangeTypeNames = {"a_added
                                                                         "mx_removed",
                                                                         "mx_preference_changed",
                                                                         "cname_changed",
-                                                                        "status_changed"};
+                                                                        "status_changed",
+                                                                        "org_changed"};
 constexpr std::array<const char*, 2> kSeverityNames = {"info", "warning"};
 
 template <class E, std::size_t N>

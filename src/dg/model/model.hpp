@@ -107,8 +107,9 @@ enum class ChangeType : std::uint8_t {
     MxPreferenceChanged,
     CnameChanged,
     StatusChanged,
+    OrgChanged, ///< same origin AS, another organisation (as2org data)
 };
-inline constexpr std::size_t kChangeTypeCount = 13;
+inline constexpr std::size_t kChangeTypeCount = 14;
 /// "a_added", "a_removed", ..., "status_changed" (the `diff --format json` names).
 const char* change_type_name(ChangeType t);
 std::optional<ChangeType> parse_change_type(std::string_view s);
@@ -118,6 +119,17 @@ enum class Severity : std::uint8_t { Info, Warning };
 const char* severity_name(Severity s);
 std::optional<Severity> parse_severity(std::string_view s);
 
+/// Which address a routing change (asn_changed, prefix_changed, org_changed) concerns: the
+/// address, the record that gave it and the role of that record's owner.
+struct ChangeSubject {
+    std::string address; ///< "192.0.2.1"
+    std::string record;  ///< "A" or "AAAA"
+    std::string role;    ///< "domain" (the domain's own A/AAAA), "ns" or "mx" (a host's)
+    std::string host;    ///< the NS or MX host; "" for role "domain"
+
+    bool operator==(const ChangeSubject&) const = default;
+};
+
 /// One difference between two scans of a domain. `from`/`to` are JSON texts (an IP, an ASN,
 /// a host, an object, or "null"), so that the store keeps them without knowing each type.
 struct Change {
@@ -126,6 +138,7 @@ struct Change {
     Severity severity = Severity::Info;
     std::string from_json = "null";
     std::string to_json = "null";
+    std::optional<ChangeSubject> subject; ///< set for asn_changed, prefix_changed, org_changed
 
     bool operator==(const Change&) const = default;
 };

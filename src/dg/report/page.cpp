@@ -34,16 +34,16 @@ th, td { text-align: left; padding: 2px 6px; border-bottom: 1px solid #eee; word
 <body>
 <h1 id="title">domaingraph report</h1>
 <p class="sub" id="subtitle"></p>
-<div class="card"><div class="kpis" id="kpis"></div></div>
+<div class="card"><div class="kpis" id="kpis"></div><p id="coverage-text"></p></div>
 <div class="grid">
 <div class="card"><h2>Diversity</h2><div class="chart"><canvas id="chart-diversity"></canvas></div><p id="diversity-text"></p></div>
 <div class="card"><h2>Organisation shares</h2><div id="orgs"><div class="chart"><canvas id="chart-orgs"></canvas></div></div></div>
 <div class="card wide"><h2>AS distribution (share of IP mappings)</h2><div class="chart"><canvas id="chart-asns"></canvas></div></div>
 <div class="card wide"><h2>Trends</h2><div id="trends"><div class="chart"><canvas id="chart-trends"></canvas></div></div></div>
-<div class="card wide"><h2>Changes since the previous scan</h2><div id="diff"><p id="diff-text"></p><div class="chart"><canvas id="chart-diff"></canvas></div><div class="scroll"><table id="diff-table"><thead><tr><th>domain</th><th>severity</th><th>change</th></tr></thead><tbody></tbody></table></div></div></div>
+<div class="card wide"><h2>Changes since the previous scan of the same names</h2><div id="diff"><p id="diff-text"></p><div class="chart"><canvas id="chart-diff"></canvas></div><div class="scroll"><table id="diff-table"><thead><tr><th>domain</th><th>severity</th><th>change</th></tr></thead><tbody></tbody></table></div></div></div>
 <div class="card wide"><h2>Single points of failure</h2><p id="spof-text"></p><div class="scroll"><table id="spof-table"><thead><tr><th>domain</th><th>reason</th><th>AS / address</th><th>NS hosts</th></tr></thead><tbody></tbody></table></div></div>
 </div>
-<p id="dg-status" data-charts-rendered="0"></p>
+<div id="dg-status" data-charts-rendered="0" hidden></div>
 <script type="application/json" id="dg-data">)html";
 
 constexpr const char* kLibraryStart = R"html(</script>
@@ -108,6 +108,17 @@ constexpr const char* kPageScript = R"html(
     d.appendChild(document.createTextNode(k[0]));
     $("kpis").appendChild(d);
   });
+  // coverage: how much of the scan the routing table and the as2org data matched
+  var C = D.coverage;
+  text("coverage-text", "Coverage: " + C.routed_pct + " % of " + C.ip_mappings +
+       " address mappings routed" + (C.orgs_given ? ", " + C.with_org_pct +
+       " % of those with an organisation." : " (no as2org data: no organisations)."));
+  C.warnings.forEach(function (w) {
+    var p = document.createElement("p");
+    p.className = "warning";
+    p.textContent = "Warning: " + w;
+    $("coverage-text").parentNode.appendChild(p);
+  });
 
   // --- diversity gauge ---
   var dv = S.diversity;
@@ -132,13 +143,16 @@ constexpr const char* kPageScript = R"html(
   // --- AS distribution ---
   var asns = S.top_asns.slice(0, D.options.top_asns);
   if (asns.length > 0) {
+    // every bar gets its label: room for each (24 px a bar) and no skipping of ticks
+    $("chart-asns").parentNode.style.height = Math.max(300, 24 * asns.length + 60) + "px";
     chart("chart-asns", {
       type: "bar",
       data: { labels: asns.map(function (a) { return shorten(asLabel(a), 40); }),
               datasets: [{ label: "% of IP mappings", data: asns.map(function (a) { return a.percentage; }),
                            backgroundColor: "#2563eb" }] },
       options: { indexAxis: "y", plugins: { legend: { display: false } },
-                 scales: { x: { beginAtZero: true, title: { display: true, text: "% of IP mappings" } } } }
+                 scales: { x: { beginAtZero: true, title: { display: true, text: "% of IP mappings" } },
+                           y: { ticks: { autoSkip: false } } } }
     });
   } else {
     replaceWithNote("chart-asns", "No routed IP mappings in this scan.");
@@ -172,25 +186,38 @@ constexpr const char* kPageScript = R"html(
                data: T.points.map(function (p) { return p.asn_shares[i]; }),
                borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length] };
     });
-    sets.push({ label: "diversity score", yAxisID: "y", borderDash: [6, 4],
+    sets.push({ label: "diversity score (right axis)", yAxisID: "y1", borderDash: [6, 4],
                 data: T.points.map(function (p) { return p.diversity_score; }),
                 borderColor: "#111827", backgroundColor: "#111827" });
     chart("chart-trends", {
       type: "line",
       data: { labels: T.points.map(function (p) { return "#" + p.scan_id + " " + p.date.slice(0, 10); }),
               datasets: sets },
-      options: { scales: { y: { beginAtZero: true, max: 100 } } }
+      // shares of the top ASes are a few percent: their own axis, scaled to them; the 0-100
+      // diversity score on a second axis at the right
+      options: { scales: { y: { beginAtZero: true, suggestedMax: 1,
+                                title: { display: true, text: "% of IP mappings" } },
+                           y1: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false },
+                                 title: { display: true, text: "diversity score (0-100)" } },
+                           x: { ticks: { autoSkip: false } } } }
     });
+    if (T.scans_are) {
+      var note = document.createElement("p");
+      note.className = "note";
+      note.textContent = "Over the " + T.scans_are + ".";
+      $("trends").appendChild(note);
+    }
   } else {
     replaceWithNote("trends", "Only this scan in the last " + T.days +
-                    " days: trends need two complete scans.");
+                    " days: trends need two complete scans of the same names.");
   }
 
   // --- diff ---
   var F = D.diff;
   if (F) {
     var sm = F.summary;
-    text("diff-text", "Against scan " + F.previous_scan.id + " (" + F.previous_scan.started_at + "): " +
+    text("diff-text", "Against scan " + F.previous_scan.id + " (" + F.previous_scan.started_at + ", " +
+         F.previous_scan_is + "): " +
          sm.domains_changed + " of " + sm.domains_compared + " domains changed, " +
          sm.domains_only_in_b + " new, " + sm.domains_only_in_a + " gone; " + sm.changes +
          " changes (" + sm.by_severity.warning + " warnings)" +
@@ -201,14 +228,15 @@ constexpr const char* kPageScript = R"html(
       type: "bar",
       data: { labels: types, datasets: [{ label: "changes", backgroundColor: "#9333ea",
               data: types.map(function (k) { return sm.by_type[k]; }) }] },
-      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+      options: { plugins: { legend: { display: false } },
+                 scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, x: { ticks: { autoSkip: false } } } }
     });
     var tb = document.querySelector("#diff-table tbody");
     F.changes.forEach(function (c) {
       row(tb, [c.domain, c.severity, c.description], c.severity === "warning" ? "warning" : "");
     });
   } else {
-    replaceWithNote("diff", "No earlier complete scan to compare with.");
+    replaceWithNote("diff", "No earlier complete scan of the same names to compare with.");
   }
 
   // --- single points of failure ---
@@ -221,7 +249,7 @@ constexpr const char* kPageScript = R"html(
     row(sb, [p.domain, p.reason, p.ip !== null ? p.ip : (p.asn !== null ? "AS" + p.asn : ""), p.ns_hosts]);
   });
 
-  // --- marker for tests: every chart drew something ---
+  // --- every chart drew something: said in data attributes of a hidden element, not as text ---
   function drawn(id) {
     var c = $(id);
     if (!c || !c.width || !c.height) { return false; }
@@ -236,11 +264,10 @@ constexpr const char* kPageScript = R"html(
     if (ok.length === expected.length) {
       status.setAttribute("data-charts-rendered", String(ok.length));
       status.setAttribute("data-charts", ok.join(" "));
-      status.textContent = "charts rendered: " + ok.length;
     } else if (++tries < 50) {
       setTimeout(check, 50);
     } else {
-      status.textContent = "charts not rendered: " + expected.filter(function (id) { return !drawn(id); }).join(" ");
+      status.setAttribute("data-charts-missing", expected.filter(function (id) { return !drawn(id); }).join(" "));
     }
   }
   check();

@@ -98,19 +98,10 @@ ordered_json value_of(const std::string& text) {
     return v.is_discarded() ? ordered_json(text) : v;
 }
 
-/// The most recent complete scan created before `scan_id`.
-std::optional<model::Scan> previous_scan(const std::vector<model::Scan>& all,
-                                         std::int64_t scan_id) {
-    std::optional<model::Scan> prev;
-    for (const auto& s : all) {
-        if (s.id == scan_id) {
-            break;
-        }
-        if (s.status == model::ScanStatus::Complete) {
-            prev = s;
-        }
-    }
-    return prev;
+/// The previous complete scan of the same input: the newest complete scan created before `scan`
+/// with the same set of names (a scan of another list is no "previous" of this one).
+Result<std::optional<model::Scan>> previous_scan(store::Store& store, const model::Scan& scan) {
+    return store::previous_of_same_input(store, scan, true);
 }
 
 Result<ordered_json> diff_json(store::Store& store, store::Store& reader,
@@ -134,6 +125,8 @@ Result<ordered_json> diff_json(store::Store& store, store::Store& reader,
     };
     DG_TRY(auto summary, diff::diff_scans(reader, store, prev->id, scan_id, sink));
     return ordered_json{{"previous_scan", scan_json(*prev)},
+                        {"previous_scan_is", "the newest earlier complete scan of the same " +
+                                                 std::to_string(prev->domains_done) + " names"},
                         {"summary", ordered_json::parse(diff::to_json(summary).dump())},
                         {"changes", std::move(rows)}};
 }
@@ -163,9 +156,34 @@ Result<ordered_json> collect(store::Store& store, store::Store& reader, std::int
     }
     s["organisations_total_ip_count"] = org_total;
     data["stats"] = std::move(s);
-    DG_TRY(auto trends, trends_json(store, trend_scans(all, scan, options), stats, options));
+    // coverage of the enrichment sources, and a warning for a source that matched nothing
+    const auto config =
+        ordered_json::parse(scan.config_json.empty() ? "{}" : scan.config_json, nullptr, false);
+    const bool orgs_given =
+        stats.coverage.with_org > 0 ||
+        (config.is_object() && config.contains("as2org") && config["as2org"].is_string() &&
+         !config["as2org"].get<std::string>().empty());
+    ordered_json coverage = analytics::to_json(stats.coverage);
+    coverage["orgs_given"] = orgs_given;
+    coverage["warnings"] = stats.coverage.warnings(orgs_given);
+    data["coverage"] = std::move(coverage);
+    // trends and changes compare with scans of the same input only (same set of names)
+    std::vector<model::Scan> candidates;
+    for (const auto& s : all) {
+        if (s.id == scan.id || s.status == model::ScanStatus::Complete) {
+            candidates.push_back(s);
+        }
+        if (s.id == scan.id) {
+            break;
+        }
+    }
+    DG_TRY(auto same, store::same_input(store, scan, candidates));
+    DG_TRY(auto trends, trends_json(store, trend_scans(same, scan, options), stats, options));
+    trends["scans_are"] = "complete scans of the same " + std::to_string(scan.domains_done) +
+                          " names as scan " + std::to_string(scan.id);
     data["trends"] = std::move(trends);
-    DG_TRY(auto diff, diff_json(store, reader, previous_scan(all, scan_id), scan_id, options));
+    DG_TRY(auto prev, previous_scan(store, scan));
+    DG_TRY(auto diff, diff_json(store, reader, prev, scan_id, options));
     data["diff"] = std::move(diff);
     return data;
 }

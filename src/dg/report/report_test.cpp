@@ -38,7 +38,8 @@ DomainResult domain(const std::string& name, IpMapping a, IpMapping ns_ip) {
 
 /// Two complete scans a day apart: five domains over four ASes (one with a hostile name, one AS
 /// with a hostile organisation), every domain's name servers behind one address; in the second
-/// scan b.test moves from AS64501 to AS64502 and e.test is new.
+/// scan b.test moves from AS64501 to AS64502 and e.test, NXDOMAIN before, resolves. Both scans
+/// hold the same names: a report compares only scans of the same input.
 std::string two_scans(const test::TempDir& dir) {
     const std::string url = "sqlite:///" + dir.file("r.db");
     auto store = store::Store::open(url);
@@ -53,6 +54,10 @@ std::string two_scans(const test::TempDir& dir) {
         domain(kHostileDomain, map("192.0.2.2", "192.0.2.0/24", 64500, "Example Net"),
                map("198.51.100.53", "198.51.100.0/24", 64501, kHostileOrg)),
     };
+    DomainResult e;
+    e.domain = "e.test";
+    e.status = "NXDOMAIN";
+    rs.push_back(e);
     for (int i = 0; i < 2; ++i) {
         store::NewScan ns;
         ns.started_at = 1'800'000'000 + i * 86400;
@@ -61,8 +66,8 @@ std::string two_scans(const test::TempDir& dir) {
         EXPECT_TRUE(scan);
         if (i == 1) {
             rs[1].a = {map("203.0.113.9", "203.0.113.0/24", 64502, "Third Org")};
-            rs.push_back(domain("e.test", map("192.0.2.7", "192.0.2.0/24", 64503, "Fourth"),
-                                map("192.0.2.53", "192.0.2.0/24", 64500, "Example Net")));
+            rs.back() = domain("e.test", map("192.0.2.7", "192.0.2.0/24", 64503, "Fourth"),
+                               map("192.0.2.53", "192.0.2.0/24", 64500, "Example Net"));
         }
         EXPECT_TRUE((*store)->write_results(scan->id, rs));
         EXPECT_TRUE((*store)->set_scan_status(scan->id, model::ScanStatus::Complete));
@@ -110,6 +115,11 @@ TEST(Collect, StatsTrendsAndDiffOfTwoScans) {
     EXPECT_EQ((*d)["stats"]["total_domains"], 5);
     EXPECT_EQ((*d)["stats"]["top_asns"][0]["asn"], 64500);
     EXPECT_EQ((*d)["stats"]["single_points_of_failure"]["count"], 5);
+    // issue 12 item 19: coverage, with organisations (every address has one here)
+    EXPECT_EQ((*d)["coverage"]["routed_pct"], 100.0);
+    EXPECT_EQ((*d)["coverage"]["with_org_pct"], 100.0);
+    EXPECT_EQ((*d)["coverage"]["orgs_given"], true);
+    EXPECT_TRUE((*d)["coverage"]["warnings"].empty());
     const auto& t = (*d)["trends"];
     ASSERT_EQ(t["points"].size(), 2u);
     EXPECT_EQ(t["points"][0]["scan_id"], 1);
@@ -117,7 +127,9 @@ TEST(Collect, StatsTrendsAndDiffOfTwoScans) {
     const auto& diff = (*d)["diff"];
     ASSERT_FALSE(diff.is_null());
     EXPECT_EQ(diff["previous_scan"]["id"], 1);
-    EXPECT_EQ(diff["summary"]["domains_only_in_b"], 1);
+    EXPECT_EQ(diff["previous_scan_is"], "the newest earlier complete scan of the same 5 names");
+    EXPECT_EQ(diff["summary"]["domains_only_in_b"], 0);
+    EXPECT_EQ(diff["summary"]["by_type"]["status_changed"], 1);
     EXPECT_EQ(diff["summary"]["domains_changed"], 1);
     EXPECT_EQ(diff["summary"]["by_type"]["a_removed"], 1);
     EXPECT_EQ(diff["summary"]["by_type"]["a_added"], 1);
@@ -132,6 +144,53 @@ TEST(Collect, StatsTrendsAndDiffOfTwoScans) {
     EXPECT_EQ((*d)["stats"]["single_points_of_failure"]["count"], 5);
 
     EXPECT_FALSE(collect(**store, **reader, 9, o));
+}
+
+/// Issue 12 item 17: the report's changes and trends use scans of the same input only. Scan 3
+/// is of another list (it has no previous scan); scan 4 repeats the list of scans 1 and 2 and
+/// is compared with scan 2, its trends following 1, 2 and 4.
+TEST(Collect, ChangesAndTrendsOnlyAgainstScansOfTheSameInput) {
+    test::TempDir dir;
+    const auto url = two_scans(dir);
+    auto store = store::Store::open(url);
+    auto reader = store::Store::open(url);
+    ASSERT_TRUE(store && reader);
+    auto first = (*store)->results_vector(2, {});
+    ASSERT_TRUE(first);
+    std::vector<DomainResult> same;
+    for (const auto& r : *first) {
+        same.push_back(r.result);
+    }
+    std::vector<DomainResult> other;
+    for (int i = 0; i < 5; ++i) { // as many names as the list, so only the hash tells them apart
+        other.push_back(domain("other" + std::to_string(i) + ".test",
+                               map("192.0.2.1", "192.0.2.0/24", 64500),
+                               map("192.0.2.53", "192.0.2.0/24", 64500)));
+    }
+    for (const auto* list : {&other, &same}) {
+        store::NewScan ns;
+        ns.started_at = 1'800'200'000;
+        auto scan = (*store)->create_scan(ns);
+        ASSERT_TRUE(scan);
+        ASSERT_TRUE((*store)->write_results(scan->id, *list));
+        ASSERT_TRUE((*store)->set_scan_status(scan->id, model::ScanStatus::Complete));
+    }
+    ReportOptions o;
+    o.generated_at = 1'800'300'000;
+    auto third = collect(**store, **reader, 3, o);
+    ASSERT_TRUE(third) << third.error().to_string();
+    EXPECT_TRUE((*third)["diff"].is_null());
+    EXPECT_EQ((*third)["trends"]["points"].size(), 1u);
+    auto fourth = collect(**store, **reader, 4, o);
+    ASSERT_TRUE(fourth) << fourth.error().to_string();
+    EXPECT_EQ((*fourth)["diff"]["previous_scan"]["id"], 2);
+    EXPECT_EQ((*fourth)["diff"]["summary"]["changes"], 0);
+    const auto& points = (*fourth)["trends"]["points"];
+    ASSERT_EQ(points.size(), 3u);
+    EXPECT_EQ(points[0]["scan_id"], 1);
+    EXPECT_EQ(points[1]["scan_id"], 2);
+    EXPECT_EQ(points[2]["scan_id"], 4);
+    EXPECT_EQ((*fourth)["trends"]["scans_are"], "complete scans of the same 5 names as scan 4");
 }
 
 TEST(RenderHtml, OneFileWithTheLibraryAndNoBreakout) {

@@ -183,6 +183,8 @@ nlohmann::json progress_json(const JobStatus& s) {
             {"queries", s.progress.queries},
             {"repairing", s.progress.repairing},
             {"previously_done", s.previously_done},
+            {"coverage", nlohmann::json::parse(analytics::to_json(s.coverage).dump())},
+            {"warnings", s.coverage.warnings(s.orgs_given)},
             {"error", s.error.empty() ? nlohmann::json() : nlohmann::json(s.error)}};
 }
 
@@ -518,10 +520,9 @@ void Server::Impl::install_api() {
                   send_failure(res, !sa ? sa.error() : sb.error());
                   return;
               }
-              auto scan_a = diff::resolve_scan(**sa, a->substr(0, 32));
-              auto scan_b = diff::resolve_scan(**sa, b->substr(0, 32));
-              if (!scan_a || !scan_b) {
-                  send_failure(res, !scan_a ? scan_a.error() : scan_b.error());
+              auto pair = diff::resolve_pair(**sa, a->substr(0, 32), b->substr(0, 32));
+              if (!pair) {
+                  send_failure(res, pair.error());
                   return;
               }
               nlohmann::json changes = nlohmann::json::array();
@@ -535,13 +536,14 @@ void Server::Impl::install_api() {
                   }
                   return true;
               };
-              auto summary = diff::diff_scans(**sa, **sb, scan_a->id, scan_b->id, sink);
+              auto summary = diff::diff_scans(**sa, **sb, pair->a.id, pair->b.id, sink);
               if (!summary) {
                   send_failure(res, summary.error());
                   return;
               }
               send_json(res, 200,
                         {{"summary", diff::to_json(*summary)},
+                         {"scans", {{"a", pair->how_a}, {"b", pair->how_b}}},
                          {"changes", changes},
                          {"truncated", truncated}});
           });

@@ -339,7 +339,15 @@ Result<scan::ScanReport> Jobs::run_scan_job(Job& job, store::Store& store, std::
     }
     DG_TRY(auto transport, dns::UdpTransport::create(dns::kDefaultSockets, v4, v6, clock));
     scan::ScanHooks hooks;
-    hooks.on_stored = [this](const model::DomainResult& r) { metrics_->domain_stored(r.status); };
+    {
+        const std::lock_guard lock(job.mutex);
+        job.status.orgs_given = tables.orgs.has_value();
+    }
+    hooks.on_stored = [this, &job](const model::DomainResult& r) {
+        metrics_->domain_stored(r.status);
+        const std::lock_guard lock(job.mutex);
+        job.status.coverage.add(r);
+    };
     hooks.on_progress = [&job](const scan::ScanProgress& p) {
         const std::lock_guard lock(job.mutex);
         job.status.progress = p;

@@ -4,6 +4,7 @@
 // the scan's stored configuration names it, so a job interrupted by a shutdown or a crash is
 // resumed by the server or by `domaingraph scan --resume ID` alike.
 
+#include "dg/analytics/analytics.hpp"
 #include "dg/bgp/table_sources.hpp"
 #include "dg/core/result.hpp"
 #include "dg/dns/transport.hpp"
@@ -51,7 +52,9 @@ struct JobStatus {
     bool running = false;
     scan::ScanProgress progress; ///< of this run
     std::uint64_t previously_done = 0;
-    std::string error; ///< why the job failed ("" if it did not)
+    std::string error;            ///< why the job failed ("" if it did not)
+    analytics::Coverage coverage; ///< of the results stored in this run
+    bool orgs_given = false;      ///< the server has as2org data (coverage warnings)
 };
 
 struct JobsConfig {

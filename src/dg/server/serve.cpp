@@ -29,8 +29,11 @@ int serve_until_signalled(const ServerOptions& options) {
     }
     const std::string host =
         options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+    if (options.web_dir.empty() && !options.no_web_reason.empty()) {
+        std::fprintf(stderr, "domaingraph serve: %s\n", options.no_web_reason.c_str());
+    }
     std::fprintf(stderr, "domaingraph serve: listening on http://%s:%d/%s\n", host.c_str(),
-                 srv.port(), options.web_dir.empty() ? " (no dashboard)" : "");
+                 srv.port(), options.web_dir.empty() ? " (no dashboard: API only)" : "");
     std::fflush(stderr);
     std::thread signals([&srv, set] {
         int sig = 0;

@@ -236,6 +236,14 @@ void Server::Impl::install_infrastructure() {
 
 void Server::Impl::install_static() {
     if (options.web_dir.empty()) {
+        // Say at / why there is no dashboard, rather than a bare 404.
+        const std::string why = options.no_web_reason.empty()
+                                    ? std::string("this server runs without a dashboard (--web)")
+                                    : options.no_web_reason;
+        route("GET", R"(/(index\.html)?)", "static", Access::Open,
+              [why](const httplib::Request&, httplib::Response& res) {
+                  internal::send_error(res, 404, "no_dashboard", why);
+              });
         return;
     }
     std::error_code ec;

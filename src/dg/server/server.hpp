@@ -29,6 +29,8 @@ struct ServerOptions {
     bgp::Policy policy = bgp::Policy::Default;
     std::string as2org;  ///< CAIDA as2org file, optional
     std::string web_dir; ///< static dashboard files served under /; "" = none
+    /// Why there is no dashboard (web_dir ""): printed at start and answered at GET /.
+    std::string no_web_reason;
     /// Where the domain lists of POSTed scans are kept (a resumed scan reads them again).
     std::string jobs_dir;
     /// Bearer token for write endpoints (and reads when protect_reads); "" = writes refused.

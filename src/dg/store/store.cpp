@@ -4,6 +4,8 @@
 #include "dg/store/postgres/postgres_store.hpp"
 #include "dg/store/sqlite/sqlite_store.hpp"
 
+#include <cstdio>
+
 namespace dg::store {
 
 std::string default_database_path() {
@@ -58,6 +60,89 @@ Result<std::vector<std::string>> Store::done_domain_list(std::int64_t scan_id) {
         return true;
     }));
     return out;
+}
+
+namespace {
+
+/// FNV-1a over the name from `seed`, then the splitmix64 finaliser so that summing spreads well.
+std::uint64_t name_hash(const std::string& name, std::uint64_t seed) {
+    std::uint64_t h = seed;
+    for (const char c : name) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 0x100000001b3ULL;
+    }
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return h;
+}
+
+} // namespace
+
+Result<NameSet> name_set(Store& store, std::int64_t scan_id) {
+    // A sum of per-name hashes does not depend on the order done_domains streams them in; the
+    // names of one scan are distinct, so a sum is a hash of the set.
+    std::uint64_t lo = 0;
+    std::uint64_t hi = 0;
+    NameSet set;
+    DG_TRY_VOID(store.done_domains(scan_id, [&](const std::string& name) {
+        lo += name_hash(name, 0xcbf29ce484222325ULL);
+        hi += name_hash(name, 0x84222325cbf29ce4ULL);
+        ++set.count;
+        return true;
+    }));
+    char hex[33];
+    std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(hi),
+                  static_cast<unsigned long long>(lo));
+    set.hash = std::string("names:") + hex;
+    return set;
+}
+
+Result<std::vector<model::Scan>> same_input(Store& store, const model::Scan& scan,
+                                            const std::vector<model::Scan>& candidates) {
+    std::optional<NameSet> mine;
+    std::vector<model::Scan> out;
+    for (const auto& c : candidates) {
+        if (c.id == scan.id) {
+            out.push_back(c);
+            continue;
+        }
+        if (c.domains_done != scan.domains_done) {
+            continue;
+        }
+        if (!mine) {
+            DG_TRY(mine, name_set(store, scan.id));
+        }
+        DG_TRY(auto theirs, name_set(store, c.id));
+        if (theirs == *mine) {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+Result<std::optional<model::Scan>> previous_of_same_input(Store& store, const model::Scan& scan,
+                                                          bool complete_only) {
+    DG_TRY(auto all, store.list_scans());
+    std::vector<model::Scan> before;
+    for (const auto& s : all) {
+        if (s.id == scan.id) {
+            break;
+        }
+        if (!complete_only || s.status == model::ScanStatus::Complete) {
+            before.push_back(s);
+        }
+    }
+    // newest first, one candidate at a time: most stores hold the answer in the last few scans
+    for (auto it = before.rbegin(); it != before.rend(); ++it) {
+        DG_TRY(auto same, same_input(store, scan, {*it}));
+        if (!same.empty()) {
+            return std::optional<model::Scan>(same.front());
+        }
+    }
+    return std::optional<model::Scan>();
 }
 
 } // namespace dg::store

@@ -133,6 +133,28 @@ public:
     Result<std::vector<std::string>> done_domain_list(std::int64_t scan_id);
 };
 
+/// The names a scan holds results for, as one value: their count and an order-independent
+/// 128-bit hash of the set ("names:" and 32 hex digits). Two scans of the same input list have
+/// the same NameSet; the hash is computed from the stored names, so it needs no schema change
+/// and holds for scans stored before it existed.
+struct NameSet {
+    std::uint64_t count = 0;
+    std::string hash;
+    bool operator==(const NameSet&) const = default;
+};
+Result<NameSet> name_set(Store& store, std::int64_t scan_id);
+
+/// "The previous scan of the same input": the newest scan created before `scan` whose name set
+/// equals `scan`'s (only complete scans when `complete_only`); nullopt when there is none.
+/// Scans whose domains_done differs are skipped without reading their names.
+Result<std::optional<model::Scan>> previous_of_same_input(Store& store, const model::Scan& scan,
+                                                          bool complete_only);
+
+/// The scans in `candidates` (kept in their order) that hold the same name set as `scan`;
+/// `scan` itself is kept when it is among them.
+Result<std::vector<model::Scan>> same_input(Store& store, const model::Scan& scan,
+                                            const std::vector<model::Scan>& candidates);
+
 /// Default SQLite location: `<user data dir>/domaingraph.db`.
 std::string default_database_path();
 

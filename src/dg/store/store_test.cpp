@@ -405,12 +405,22 @@ TEST_P(StoreTest, ChangesRoundTripAndAreReplaced) {
     ASSERT_TRUE(store_->write_results(a->id, make_batch(0, 3)));
     ASSERT_TRUE(store_->write_results(b->id, make_batch(0, 3, 1)));
     const std::vector<model::Change> changes = {
-        {"d001.example", model::ChangeType::AsnChanged, model::Severity::Warning, "64497", "64498"},
-        {"d001.example", model::ChangeType::MxPreferenceChanged, model::Severity::Info,
+        {"d001.example", model::ChangeType::AsnChanged, model::Severity::Warning, "64497", "64498",
+         model::ChangeSubject{"192.0.2.1", "A", "domain", ""}},
+        {"d001.example", model::ChangeType::OrgChanged, model::Severity::Info, R"("Old")",
+         R"("New")", model::ChangeSubject{"2001:db8::1", "AAAA", "mx", "mx.example.com"}},
+        {"d001.example",
+         model::ChangeType::MxPreferenceChanged,
+         model::Severity::Info,
          R"({"host": "mx.example.com", "preference": 10})",
-         R"({"host": "mx.example.com", "preference": 11})"},
-        {"gone.example", model::ChangeType::StatusChanged, model::Severity::Warning, R"("NOERROR")",
-         R"("NXDOMAIN")"},
+         R"({"host": "mx.example.com", "preference": 11})",
+         {}},
+        {"gone.example",
+         model::ChangeType::StatusChanged,
+         model::Severity::Warning,
+         R"("NOERROR")",
+         R"("NXDOMAIN")",
+         {}},
     };
     auto w = store_->write_changes(a->id, b->id, changes);
     ASSERT_TRUE(w) << w.error().to_string();
@@ -431,7 +441,7 @@ TEST_P(StoreTest, DeleteCascades) {
     ASSERT_TRUE(store_->write_results(a->id, make_batch(0, 20)));
     ASSERT_TRUE(store_->write_results(b->id, make_batch(0, 20, 1)));
     const std::vector<model::Change> changes = {
-        {"d001.example", model::ChangeType::AAdded, model::Severity::Info, "null", "\"x\""}};
+        {"d001.example", model::ChangeType::AAdded, model::Severity::Info, "null", "\"x\"", {}}};
     ASSERT_TRUE(store_->write_changes(a->id, b->id, changes));
 
     auto d = store_->delete_scan(a->id);

@@ -587,12 +587,19 @@ Result<void> SqlStore::write_changes(std::int64_t scan_a, std::int64_t scan_b,
                              "$2) ON CONFLICT (name) DO UPDATE SET name = excluded.name "
                              "RETURNING id",
                              {Value(c.domain), Value(t)}));
-        DG_TRY_VOID(c_->query("INSERT INTO changes (scan_a, scan_b, domain_id, type, severity, "
-                              "from_value, to_value) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                              {Value(scan_a), Value(scan_b), Value(domain_id),
-                               Value(std::string(model::change_type_name(c.type))),
-                               Value(std::string(model::severity_name(c.severity))),
-                               Value(c.from_json), Value(c.to_json)}));
+        auto subject = [&](std::string model::ChangeSubject::*field) {
+            return c.subject ? view((*c.subject).*field) : Value();
+        };
+        DG_TRY_VOID(
+            c_->query("INSERT INTO changes (scan_a, scan_b, domain_id, type, severity, "
+                      "from_value, to_value, address, record_type, role, host) VALUES ($1, "
+                      "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                      {Value(scan_a), Value(scan_b), Value(domain_id),
+                       Value(std::string(model::change_type_name(c.type))),
+                       Value(std::string(model::severity_name(c.severity))), Value(c.from_json),
+                       Value(c.to_json), subject(&model::ChangeSubject::address),
+                       subject(&model::ChangeSubject::record), subject(&model::ChangeSubject::role),
+                       subject(&model::ChangeSubject::host)}));
     }
     return tx.commit();
 }
@@ -601,7 +608,8 @@ Result<std::vector<model::Change>> SqlStore::changes(std::int64_t scan_a, std::i
     std::vector<model::Change> out;
     std::optional<Error> damaged;
     DG_TRY_VOID(c_->query(
-        "SELECT d.name, c.type, c.severity, c.from_value, c.to_value FROM changes c "
+        "SELECT d.name, c.type, c.severity, c.from_value, c.to_value, c.address, c.record_type, "
+        "c.role, c.host FROM changes c "
         "JOIN domains d ON d.id = c.domain_id WHERE c.scan_a = $1 AND c.scan_b = $2 "
         "ORDER BY c.id",
         {Value(scan_a), Value(scan_b)}, [&](const Row& r) {
@@ -613,8 +621,14 @@ Result<std::vector<model::Change>> SqlStore::changes(std::int64_t scan_a, std::i
                                          std::string(r.text(1)) + "/" + std::string(r.text(2)));
                 return false;
             }
+            std::optional<model::ChangeSubject> subject;
+            if (!r.is_null(5)) {
+                subject = model::ChangeSubject{std::string(r.text(5)), std::string(r.text(6)),
+                                               std::string(r.text(7)), std::string(r.text(8))};
+            }
             out.push_back(model::Change{std::string(r.text(0)), *type, *severity,
-                                        std::string(r.text(3)), std::string(r.text(4))});
+                                        std::string(r.text(3)), std::string(r.text(4)),
+                                        std::move(subject)});
             return true;
         }));
     if (damaged) {
