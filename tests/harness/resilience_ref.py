@@ -125,6 +125,13 @@ def bfs(nbrs, source, many=False, max_hops=None, dead_as=frozenset(), dead_links
     """{asn: shortest valid distance} over explicit (asn, stage) states."""
     if source in dead_as or source not in nbrs:
         return {}
+    moves = {(stage, kind): step(stage, kind, many)
+             for stage in "UPD" for kind in (UP, DOWN, PEER, SIB)}
+    dead_pairs = set()
+    for pair in dead_links:
+        a, b = tuple(pair)
+        dead_pairs.add((a, b))
+        dead_pairs.add((b, a))
     best = {source: 0}
     seen = {(source, "U")}
     queue = collections.deque([(source, "U", 0)])
@@ -133,10 +140,10 @@ def bfs(nbrs, source, many=False, max_hops=None, dead_as=frozenset(), dead_links
         if max_hops is not None and d >= max_hops:
             continue
         for nb, kind in nbrs[asn]:
-            if nb in dead_as or (dead_links and frozenset((asn, nb)) in dead_links):
+            nxt = moves[(stage, kind)]
+            if nxt is None or (nb, nxt) in seen or nb in dead_as:
                 continue
-            nxt = step(stage, kind, many)
-            if nxt is None or (nb, nxt) in seen:
+            if dead_pairs and (asn, nb) in dead_pairs:
                 continue
             seen.add((nb, nxt))
             if nb not in best:

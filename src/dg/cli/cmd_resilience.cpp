@@ -576,7 +576,8 @@ int run_fail(Options& o) {
     Json j = head_json(o, l);
     j["baseline"] = baseline_json(l, sums);
     Json sj = what;
-    for (auto& [k, v] : scenario_json(l, scen, true).items()) {
+    const Json scen_json = scenario_json(l, scen, true);
+    for (const auto& [k, v] : scen_json.items()) {
         sj[k] = v;
     }
     j["scenario"] = std::move(sj);
