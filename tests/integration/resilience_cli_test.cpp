@@ -2,6 +2,9 @@
 // bad input (file:line errors, provider cycles, absent sources), and agreement with the
 // independent Python implementation (tests/harness/resilience_check.py) on the 1998 and 2018
 // CAIDA graphs, including the complete single-AS and single-link sweep of 1998.
+#include "dg/core/ip_address.hpp"
+#include "dg/core/prefix.hpp"
+#include "dg/store/store.hpp"
 #include "tests/support/support.hpp"
 
 #include <gtest/gtest.h>
@@ -69,6 +72,53 @@ TEST(ResilienceCli, Fig1PathsAndTable2) {
     ASSERT_EQ(first["per_source"].size(), 1U);
     EXPECT_EQ(first["per_source"][0]["newly_unreachable"], nlohmann::json::array({1}));
     EXPECT_TRUE(nlohmann::json::parse(lines.back())["summary"].get<bool>());
+}
+
+model::IpMapping ns_ip(const std::string& ip, std::vector<std::uint32_t> origins) {
+    model::IpMapping m;
+    m.ip = *IpAddress::parse(ip);
+    m.prefix = *Prefix::parse(ip + "/32");
+    m.asn = Asn(origins.front());
+    for (const std::uint32_t o : origins) {
+        m.origins.emplace_back(o);
+    }
+    return m;
+}
+
+// Fig. 1's domains from a stored scan: a -> NS in A, b -> NS in C and (MOAS) E, c -> E, d -> B;
+// e has no routed name server.
+TEST(ResilienceCli, DomainsFromAStoredScan) {
+    const test::TempDir dir;
+    test::write_file(dir.file("fig1.txt"), kFig1);
+    const std::string url = "sqlite:///" + dir.file("s.db");
+    {
+        auto store = store::Store::open(url);
+        ASSERT_TRUE(store);
+        auto scan = (*store)->create_scan({});
+        ASSERT_TRUE(scan);
+        std::vector<model::DomainResult> rs(5);
+        const char* names[] = {"a.nl", "b.nl", "c.nl", "d.nl", "e.nl"};
+        for (std::size_t i = 0; i < rs.size(); ++i) {
+            rs[i].domain = names[i];
+            rs[i].status = "NOERROR";
+        }
+        rs[0].ns.push_back({"ns.a.nl", {}, {ns_ip("192.0.2.1", {1})}});
+        rs[1].ns.push_back({"ns.b.nl", {}, {ns_ip("192.0.2.3", {3, 5})}});
+        rs[2].ns.push_back({"ns.c.nl", {}, {ns_ip("192.0.2.5", {5})}});
+        rs[3].ns.push_back({"ns.d.nl", {}, {ns_ip("192.0.2.2", {2})}});
+        rs[4].ns.push_back({"ns.e.nl", {}, {}});
+        ASSERT_TRUE((*store)->write_results(scan->id, rs));
+    }
+    auto f = dg({"fail", "--rel", dir.file("fig1.txt"), "--sources", "4,6", "--db", url, "--scan",
+                 "latest", "--fail-as", "2", "--json"});
+    ASSERT_EQ(f.exit_code, 0) << f.err;
+    const auto j = nlohmann::json::parse(f.out);
+    EXPECT_EQ(j["params"]["scan_moas_domains"], 1);
+    EXPECT_EQ(j["params"]["scan_domains_without_ns_as"], 1);
+    EXPECT_DOUBLE_EQ(j["baseline"]["mu_path"].get<double>(), 1.6);
+    EXPECT_EQ(j["scenario"]["res"], 1);
+    EXPECT_DOUBLE_EQ(j["scenario"]["mu_dom"].get<double>(), 3);
+    EXPECT_DOUBLE_EQ(j["scenario"]["mu_path"].get<double>(), 1.25);
 }
 
 TEST(ResilienceCli, BadInput) {

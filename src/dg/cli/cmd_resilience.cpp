@@ -1,6 +1,7 @@
 // domaingraph resilience paths|fail|sweep  (docs/cli/resilience.md)
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
+#include "dg/cli/scan_ref.hpp"
 #include "dg/cli/stdout_buffer.hpp"
 #include "dg/core/asn.hpp"
 #include "dg/core/progress.hpp"
@@ -8,6 +9,7 @@
 #include "dg/resilience/analysis.hpp"
 #include "dg/resilience/as_graph.hpp"
 #include "dg/resilience/sweep.hpp"
+#include "dg/store/store.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -35,6 +37,8 @@ struct Options {
     std::string sources;
     std::string targets;
     std::string domains;
+    std::string scan;
+    std::string db;
     std::string model = "shortest";
     std::string peer_mode = "one";
     std::uint32_t max_hops = 0; ///< 0 = none
@@ -128,7 +132,50 @@ struct Loaded {
     std::string targets_kind;
     std::vector<std::uint32_t> cycle;
     double load_seconds = 0;
+    // --scan
+    std::int64_t scan_id = 0;
+    std::uint64_t scan_domains_without_ns_as = 0;
+    std::uint64_t scan_moas_domains = 0;
 };
+
+/// Domains and their name-server ASes from a stored scan: every address of every NS host, every
+/// origin of its prefix (a MOAS prefix makes the name server reachable if any origin is; counted).
+Result<resilience::DomainList> domains_from_scan(const Options& o, Loaded& l) {
+    DG_TRY(auto store, store::Store::open(o.db));
+    DG_TRY(l.scan_id, resolve_scan_ref(*store, o.scan));
+    resilience::DomainList list;
+    std::vector<std::uint32_t> asns;
+    DG_TRY_VOID(store->results(l.scan_id, store::ResultFilter{}, [&](const store::StoredResult& r) {
+        asns.clear();
+        bool moas = false;
+        for (const auto& ns : r.result.ns) {
+            for (const auto& ip : ns.ips) {
+                for (const Asn& origin : ip.origins) {
+                    asns.push_back(origin.value());
+                }
+                if (ip.origins.empty() && ip.asn) {
+                    asns.push_back(ip.asn->value());
+                }
+                moas = moas || ip.origins.size() > 1;
+            }
+        }
+        std::sort(asns.begin(), asns.end());
+        asns.erase(std::unique(asns.begin(), asns.end()), asns.end());
+        if (asns.empty()) {
+            ++l.scan_domains_without_ns_as;
+            return true;
+        }
+        l.scan_moas_domains += moas ? 1 : 0;
+        list.names.push_back(r.result.domain);
+        list.asns.push_back(asns);
+        return true;
+    }));
+    if (list.names.empty()) {
+        return make_error(ErrorCode::NotFound, "scan " + std::to_string(l.scan_id) +
+                                                   " has no domain with a routed name server");
+    }
+    return list;
+}
 
 double since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -200,8 +247,15 @@ Result<Loaded> load(Options& o) {
             l.sources_missing.push_back(asn);
         }
     }
+    if (!o.domains.empty() && !o.scan.empty()) {
+        return usage("--domains and --scan exclude each other");
+    }
     if (!o.domains.empty()) {
         DG_TRY(auto d, resilience::read_domains(o.domains));
+        l.domains = resilience::index_domains(g, d);
+        l.domain_list = std::move(d);
+    } else if (!o.scan.empty()) {
+        DG_TRY(auto d, domains_from_scan(o, l));
         l.domains = resilience::index_domains(g, d);
         l.domain_list = std::move(d);
     }
@@ -283,8 +337,13 @@ Json params_json(const Options& o, const Loaded& l) {
     j["tie_break"] = l.model == resilience::Model::Tree
                          ? "customer > peer > provider route, shorter, lowest next-hop ASN"
                          : "none needed (lengths and reachability are tie-independent)";
+    if (l.scan_id != 0) {
+        j["scan_id"] = l.scan_id;
+        j["scan_domains_without_ns_as"] = l.scan_domains_without_ns_as;
+        j["scan_moas_domains"] = l.scan_moas_domains;
+    }
     if (l.domains) {
-        j["domains_file"] = o.domains;
+        j["domains_file"] = o.domains.empty() ? Json(nullptr) : Json(o.domains);
         j["domains"] = l.domain_list->names.size();
         j["domains_without_graph_as"] = l.domains->without_graph_as;
         j["domain_asns_not_in_graph"] = l.domains->asns_not_in_graph;
@@ -396,9 +455,11 @@ int run_paths(Options& o) {
         return fail_with("paths", loaded.error());
     }
     Loaded& l = *loaded;
+    const auto t0 = std::chrono::steady_clock::now();
     const auto dist =
         resilience::compute_distances(*l.graph, l.model, l.params, l.sources, l.targets, nullptr);
     const auto sums = summaries(l, dist);
+    const double baseline_seconds = since(t0);
     if (!o.dist_tsv.empty() && !write_dist_tsv(o.dist_tsv, l, dist)) {
         return kExitFailure;
     }
@@ -408,6 +469,7 @@ int run_paths(Options& o) {
     }
     Json j = head_json(o, l);
     j["baseline"] = baseline_json(l, sums);
+    j["seconds"] = {{"load", l.load_seconds}, {"baseline", baseline_seconds}};
     std::puts(j.dump().c_str());
     return kExitOk;
 }
@@ -798,6 +860,12 @@ void common_options(CLI::App* cmd, Options& o) {
     cmd->add_option("--targets", o.targets,
                     "all | domains | FILE | LIST (default: domains with --domains, else all)");
     cmd->add_option("--domains", o.domains, "domain<TAB>ASN[,ASN...] lines");
+    cmd->add_option("--scan", o.scan,
+                    "Domains and name-server ASes from a stored scan (id or 'latest'); MOAS "
+                    "prefixes: reachable if any origin is");
+    cmd->add_option("--db", o.db,
+                    "history database for --scan: sqlite:///path.db, a path, or postgresql://... "
+                    "(default: SQLite in the user data directory)");
     o.model_opt = cmd->add_option("--model", o.model,
                                   "shortest (any shortest valley-free path) | tree (Gao-Rexford "
                                   "routing trees)")

@@ -418,5 +418,59 @@ TEST(Random, TreeReachesTheSameAndIsNeverShorter) {
     }
 }
 
+// The reference's claim on the real 2018 graph (with and without the IXP mesh): routing trees and
+// one-peer shortest paths reach the same targets; a tree path is never shorter.
+TEST(Real2018, TreeReachesTheSameAndIsNeverShorter) {
+    DG_SHARED_OR_SKIP(rel, "asgraph/20180101.as-rel.txt");
+    DG_SHARED_OR_SKIP(ixp_file, "asgraph/ixp/ixp_membership_traixroute.txt");
+    auto edges = read_as_rel(rel);
+    ASSERT_TRUE(edges) << edges.error().to_string();
+    auto ixp = read_ixp(ixp_file);
+    ASSERT_TRUE(ixp) << ixp.error().to_string();
+    for (const bool mesh : {false, true}) {
+        MeshReport rep;
+        const AsGraph g = AsGraph::build(*edges, mesh ? &*ixp : nullptr, &rep);
+        if (mesh) { // the reference's figures (section 2.2)
+            EXPECT_EQ(rep.links_added, 769050U);
+            EXPECT_EQ(g.links().size(), 1030390U);
+        } else {
+            EXPECT_EQ(g.size(), 60006U);
+            EXPECT_TRUE(g.provider_cycle().empty());
+        }
+        std::vector<std::uint32_t> sources;
+        for (const std::uint32_t asn : {1103U, 3356U, 15169U, 8075U, 13335U, 20857U, 3320U}) {
+            sources.push_back(*g.id_of(asn));
+        }
+        std::vector<std::vector<std::uint16_t>> dist;
+        std::size_t unreachable_min = g.size();
+        std::size_t unreachable_max = 0;
+        for (const std::uint32_t s : sources) {
+            dist.push_back(shortest_distances(g, s, PathParams{}));
+            const auto n = static_cast<std::size_t>(
+                std::count(dist.back().begin(), dist.back().end(), kUnreachable));
+            unreachable_min = std::min(unreachable_min, n);
+            unreachable_max = std::max(unreachable_max, n);
+        }
+        // section 2.3: 329-420 of 60,006 unreachable per source (323-420 with the mesh) for the
+        // reference's 10 sources; ours are a subset of comparable ASes
+        EXPECT_GE(unreachable_min, mesh ? 300U : 320U);
+        EXPECT_LE(unreachable_max, 420U);
+        std::mt19937 rng(2018);
+        for (int i = 0; i < 25; ++i) {
+            const auto t = static_cast<std::uint32_t>(rng() % g.size());
+            const RoutingTree tree = routing_tree(g, t);
+            for (std::size_t k = 0; k < sources.size(); ++k) {
+                const std::uint16_t d = dist[k][t];
+                const std::uint16_t tl = tree.length[sources[k]];
+                ASSERT_EQ(d == kUnreachable, tl == kUnreachable)
+                    << g.asn(sources[k]) << "->" << g.asn(t);
+                if (d != kUnreachable) {
+                    ASSERT_GE(tl, d);
+                }
+            }
+        }
+    }
+}
+
 } // namespace
 } // namespace dg::resilience
