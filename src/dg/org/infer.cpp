@@ -458,10 +458,6 @@ private:
     std::vector<std::uint32_t> parent_;
 };
 
-std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) {
-    return (std::uint64_t{a} << 32) | b;
-}
-
 /// One union made while grouping: the explanation of a family is a path over these.
 struct Edge {
     std::uint32_t a;

@@ -435,11 +435,12 @@ struct Reader::Impl {
                 if (bad) {
                     record_error();
                     if (report.record_errors > options.max_record_errors) {
-                        return stream_error(ErrorCode::Malformed,
-                                            "too many broken objects (" +
-                                                std::to_string(report.record_errors) +
-                                                "); the last: " + bad_reason + " at line " +
-                                                std::to_string(bad_line));
+                        Error e = stream_error(ErrorCode::Malformed,
+                                               "too many broken objects (" +
+                                                   std::to_string(report.record_errors) +
+                                                   "); the last: " + bad_reason);
+                        e.line = bad_line;
+                        return e;
                     }
                     reset_object();
                 } else if (!spans.empty()) {
