@@ -1,4 +1,6 @@
-// domaingraph as2org lookup -f FILE [ASN ...] [--siblings]  (docs/cli/as2org.md)
+// domaingraph as2org lookup -f FILE [ASN ...] [--siblings]  (docs/cli/as2org.md); infer, validate
+// and diff live in cmd_as2org_infer.cpp.
+#include "dg/cli/as2org_commands.hpp"
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
 #include "dg/cli/stdout_buffer.hpp"
@@ -122,6 +124,9 @@ void register_as2org_commands(CLI::App& app, Runner& selected) {
     cmd->add_flag("--siblings", opts->siblings,
                   "Add \"siblings\": every AS of the same organisation");
     cmd->callback([opts, &selected] { selected = [opts] { return run_lookup(*opts); }; });
+    register_as2org_infer(group, selected);
+    register_as2org_validate(group, selected);
+    register_as2org_diff(group, selected);
 }
 
 } // namespace dg::cli

@@ -19,3 +19,16 @@ inline constexpr std::size_t kMaxInputBytes = std::size_t{2} << 30;
 inline constexpr std::size_t kMaxWarningsKept = 100;
 
 } // namespace dg::org
+
+namespace dg::org {
+
+/// WHOIS bulk dumps: longest line accepted (longer: the object is skipped as broken).
+inline constexpr std::size_t kMaxWhoisLineBytes = std::size_t{1} << 20;
+/// WHOIS bulk dumps: largest object (all its lines) accepted.
+inline constexpr std::size_t kMaxWhoisObjectBytes = std::size_t{16} << 20;
+/// WHOIS bulk dumps: most attributes in one object.
+inline constexpr std::size_t kMaxWhoisAttributes = 100'000;
+/// WHOIS bulk dumps: longest attribute name.
+inline constexpr std::size_t kMaxWhoisNameBytes = 64;
+
+} // namespace dg::org

@@ -1,0 +1,519 @@
+// AS -> organisation inference: a synthetic set of dumps in all five registry formats with known
+// families, the option parsers, as-block authority and tiling, and the RIPE non-authoritative
+// aut-num file of ../shared/data/as2org/ with and without aut.mnt_by.
+#include "dg/org/as2org_write.hpp"
+#include "dg/org/infer.hpp"
+#include "dg/org/org_table.hpp"
+#include "tests/support/support.hpp"
+
+#include <gtest/gtest.h>
+#include <map>
+#include <set>
+
+namespace dg::org {
+namespace {
+
+// ---- a synthetic set of dumps (documentation ASNs 64496-64511, 65536-65551; invented names) ----
+
+// RIPE split files.
+constexpr const char* kRipeAutNum = R"(#
+# The contents of this file are subject to
+# RIPE Database Terms and Conditions
+#
+
+aut-num:        AS64496
+as-name:        EXB-ONE
+descr:          Example Backbone One
+org:            ORG-EXB1-RIPE
+admin-c:        DUMY-RIPE
+tech-c:         DUMY-RIPE
+mnt-by:         EXB-MNT
+mnt-by:         RIPE-NCC-END-MNT
+last-modified:  2023-05-01T10:00:00Z
+source:         RIPE
+
+aut-num:        AS64497
+as-name:        EXB-TWO
+descr:          Example Backbone Two
+org:            ORG-EXB2-RIPE
+admin-c:        DUMY-RIPE
+mnt-by:         RIPE-NCC-END-MNT
+last-modified:  2023-06-01T10:00:00Z
+source:         RIPE
+
+aut-num:        AS64498
+as-name:        SHAREDMNT-A
+descr:          Shared Maintainer A
+mnt-by:         HOSTER-MNT
+last-modified:  2022-01-01T00:00:00Z
+source:         RIPE
+
+aut-num:        AS64499
+as-name:        SHAREDMNT-B
+descr:          Shared Maintainer B
+mnt-by:         HOSTER-MNT
+last-modified:  2022-01-01T00:00:00Z
+source:         RIPE
+
+aut-num:        AS64500
+as-name:        MOVED-RIPE-COPY
+descr:          Transferred Away Ltd
+mnt-by:         OLD-MNT
+last-modified:  2024-01-01T00:00:00Z
+source:         RIPE-NONAUTH
+
+aut-num:        AS64501
+as-name:        BLOCK-DECIDES
+descr:          Decided By Block
+mnt-by:         DEC-MNT
+last-modified:  2020-01-01T00:00:00Z
+source:         RIPE
+)";
+
+constexpr const char* kRipeOrganisation = R"(organisation:   ORG-EXB1-RIPE
+org-name:       Example Backbone B.V.
+org-type:       LIR
+address:        Dummy address for ORG-EXB1-RIPE
+e-mail:         noc@exb.example
+mnt-ref:        RIPE-NCC-HM-MNT
+mnt-by:         RIPE-NCC-HM-MNT
+country:        NL
+last-modified:  2023-01-01T00:00:00Z
+source:         RIPE
+
+organisation:   ORG-EXB2-RIPE
+org-name:       Example Backbone Holding
+org-type:       OTHER
+address:        Dummy address for ORG-EXB2-RIPE
+e-mail:         NOC@EXB.EXAMPLE
+mnt-ref:        RIPE-NCC-HM-MNT
+mnt-by:         RIPE-NCC-HM-MNT
+last-modified:  2023-02-01T00:00:00Z
+source:         RIPE
+
+organisation:   ORG-UNUSED1-RIPE
+org-name:       Nobody Uses This
+e-mail:         noc@exb.example
+source:         RIPE
+)";
+
+constexpr const char* kRipeAsBlock = R"(as-block:       AS64496 - AS64501
+descr:          RIPE NCC ASN block
+mnt-by:         RIPE-NCC-HM-MNT
+last-modified:  2018-11-22T15:27:05Z
+source:         RIPE
+
+as-block:       AS64502 - AS64511
+descr:          ASN block not managed by the RIPE NCC
+mnt-by:         RIPE-DBM-MNT
+last-modified:  2018-11-22T15:27:05Z
+source:         RIPE
+)";
+
+// APNIC: no org objects; two ASes share a contact; twelve share a generic one.
+std::string apnic_aut_num() {
+    std::string s = R"(aut-num:        AS64502
+as-name:        EXC-ONE
+descr:          Example Carrier One
+country:        AU
+admin-c:        EXC1-AP
+tech-c:         EXC1-AP
+mnt-by:         MAINT-EXC
+last-modified:  2021-01-01T00:00:00Z
+source:         APNIC
+
+aut-num:        AS64503
+as-name:        EXC-TWO
+descr:          Example Carrier Two
+country:        AU
+admin-c:        EXC1-AP
+mnt-by:         MAINT-EXC2
+last-modified:  2021-01-01T00:00:00Z
+source:         APNIC
+
+aut-num:        AS64501
+as-name:        BLOCK-LOSER
+descr:          Newer But Wrong Registry
+admin-c:        LOSER-AP
+last-modified:  2024-01-01T00:00:00Z
+source:         APNIC
+
+)";
+    for (int i = 0; i < 12; ++i) {
+        const std::string asn = std::to_string(65536 + i);
+        s += "aut-num:        AS" + asn + "\nas-name:        CUST-" + asn +
+             "\ndescr:          Customer " + asn +
+             "\nadmin-c:        GEN-AP\ne-mail:         cust" + asn +
+             "@example.net\nlast-modified:  2021-01-01T00:00:00Z\nsource:         "
+             "APNIC\n\n";
+    }
+    return s;
+}
+
+constexpr const char* kApnicRole = R"(role:           Example Carrier NOC
+address:        1 Example Street
+e-mail:         noc@exc.example
+nic-hdl:        EXC1-AP
+source:         APNIC
+
+role:           Generic Hosting Helpdesk
+e-mail:         help@generic.example
+nic-hdl:        GEN-AP
+source:         APNIC
+)";
+
+// AFRINIC: a whole afrinic.db, with the authoritative copy of AS64500 (transferred from RIPE).
+constexpr const char* kAfrinicDb = R"(#
+# AFRINIC Database
+#
+
+aut-num:        AS64500
+as-name:        MOVED-AFRINIC
+descr:          Transferred Away Ltd
+org:            ORG-TA1-AFRINIC
+admin-c:        TA1-AFRINIC
+tech-c:         TA1-AFRINIC
+mnt-by:         TA-MNT
+changed:        hostmaster@afrinic.example 20190101
+source:         AFRINIC
+
+organisation:   ORG-TA1-AFRINIC
+org-name:       Transferred Away Ltd
+address:        2 Example Road
+                Lagos
+country:        NG
+e-mail:         ops@ta.example
+admin-c:        TA1-AFRINIC
+changed:        hostmaster@afrinic.example 20190101
+source:         AFRINIC
+
+person:         Tee Ay
+address:        2 Example Road
+phone:          +234 1 555 0100
+e-mail:         ops@ta.example
+nic-hdl:        TA1-AFRINIC
+changed:        hostmaster@afrinic.example 20190101
+source:         AFRINIC
+
+inetnum:        192.0.2.0 - 192.0.2.255
+netname:        IGNORED
+source:         AFRINIC)";
+
+// LACNIC bulk (ISO-8859-1), two ASes sharing an owner-c.
+constexpr const char* kLacnicDb = "aut-num:    64504\n"
+                                  "owner:      Funda\xE7\xE3o Exemplo\n"
+                                  "ownerid:    BR-FUEX-LACNIC\n"
+                                  "owner-c:    FUE\n"
+                                  "country:    BR\n"
+                                  "created:    2010-01-01\n"
+                                  "changed:    2015-03-04\n"
+                                  "source:     LACNIC\n"
+                                  "\n"
+                                  "aut-num:    64505\n"
+                                  "owner:      Funda\xE7\xE3o Exemplo Sul\n"
+                                  "owner-c:    FUE\n"
+                                  "country:    BR\n"
+                                  "changed:    20160101\n"
+                                  "source:     LACNIC\n"
+                                  "\n"
+                                  "aut-num:    64506\n"
+                                  "owner:      Outra Empresa\n"
+                                  "owner-c:    OUT1\n"
+                                  "source:     LACNIC\n"
+                                  "\n"
+                                  "aut-num:    64507\n"
+                                  "owner:      Terceira Empresa\n"
+                                  "owner-c:    TER1\n"
+                                  "source:     LACNIC\n"
+                                  "\n"
+                                  "person:     Fulano Exemplo\n"
+                                  "nic-hdl:    FUE\n"
+                                  "e-mail:     fulano@fuex.example\n"
+                                  "source:     LACNIC\n";
+
+// ARIN bulk: one org with two ASes, a POC, a ranged handle delegated to RIPE.
+constexpr const char* kArinDb = R"(ASHandle:       AS64510
+OrgID:          EXA-1
+ASName:         EXAMPLE-NET-1
+ASNumber:       64510
+RegDate:        2001-01-01
+Updated:        2023-01-01
+TechHandle:     EXT1-ARIN
+Source:         ARIN
+
+ASHandle:       AS64511
+OrgID:          EXA-1
+ASName:         EXAMPLE-NET-2
+ASNumber:       64511
+Updated:        2023-01-01
+Source:         ARIN
+
+ASHandle:       AS64512
+OrgID:          RIPE
+ASName:         RIPE-ASNBLOCK-64512
+ASNumber:       64512 - 64520
+Comment:        These ASNs have been further assigned to users in the RIPE NCC region.
+Updated:        2010-01-01
+Source:         ARIN
+
+OrgID:          EXA-1
+OrgName:        Example Networks, Inc.
+Street:         3 Example Avenue
+City:           Springfield
+Country:        US
+OrgTechHandle:  EXT1-ARIN
+Updated:        2022-01-01
+Source:         ARIN
+
+POCHandle:      EXT1-ARIN
+IsRole:         Y
+LastName:       Example Tech
+Mailbox:        tech@exa.example
+Source:         ARIN
+)";
+
+Inference synthetic(InferOptions options) {
+    Inference inf(std::move(options));
+    const std::pair<std::string, std::string> files[] = {
+        {"ripe.db.aut-num", kRipeAutNum},   {"ripe.db.organisation", kRipeOrganisation},
+        {"ripe.db.as-block", kRipeAsBlock}, {"apnic.db.aut-num", apnic_aut_num()},
+        {"apnic.db.role", kApnicRole},      {"afrinic.db", kAfrinicDb},
+        {"lacnic.db", kLacnicDb},           {"arin_db.txt", kArinDb},
+    };
+    for (const auto& [name, text] : files) {
+        auto r = inf.add_text(text, name);
+        EXPECT_TRUE(r.has_value()) << name << ": " << r.error().to_string();
+    }
+    auto r = inf.run();
+    EXPECT_TRUE(r.has_value()) << r.error().to_string();
+    return inf;
+}
+
+/// Families as sets of ASNs, and each AS's org id.
+std::set<std::set<std::uint32_t>> families(const As2orgRows& rows) {
+    std::map<std::string, std::set<std::uint32_t>> by;
+    for (const AsRow& a : rows.ases) {
+        by[a.org_id].insert(a.asn);
+    }
+    std::set<std::set<std::uint32_t>> out;
+    for (auto& [id, s] : by) {
+        out.insert(s);
+    }
+    return out;
+}
+
+std::map<std::uint32_t, AsRow> by_asn(const As2orgRows& rows) {
+    std::map<std::uint32_t, AsRow> out;
+    for (const AsRow& a : rows.ases) {
+        out[a.asn] = a;
+    }
+    return out;
+}
+
+std::set<std::set<std::uint32_t>> expected_default() {
+    std::set<std::set<std::uint32_t>> f = {
+        {64496, 64497},          // org e-mails equal after lower-casing (org.email)
+        {64498},                 // shared maintainer only: not joined without aut.mnt_by
+        {64499},        {64500}, // AFRINIC's authoritative copy, its own org
+        {64501},                 // the RIPE copy, chosen by the as-block
+        {64502, 64503},          // shared admin-c (aut.admin_c / org.admin_c)
+        {64504, 64505},          // shared owner-c (LACNIC)
+        {64506},        {64507}, {64510, 64511}, // one ARIN org
+    };
+    for (std::uint32_t i = 0; i < 12; ++i) {
+        f.insert({65536 + i}); // admin-c GEN-AP is generic: 12 > sqrt(N)
+    }
+    return f;
+}
+
+TEST(Inference, SyntheticFiveRegistriesGiveTheKnownFamilies) {
+    const Inference inf = synthetic({});
+    const As2orgRows& rows = inf.rows();
+    EXPECT_EQ(families(rows), expected_default());
+    const auto as = by_asn(rows);
+    EXPECT_EQ(as.at(64510).org_id, "EXA-1-ARIN");
+    EXPECT_EQ(as.at(64510).name, "EXAMPLE-NET-1");
+    EXPECT_EQ(as.at(64510).changed, "20230101");
+    EXPECT_EQ(as.at(64510).source, "ARIN");
+    // two registry orgs, one AS each: the smallest id represents the family
+    EXPECT_EQ(as.at(64496).org_id, "ORG-EXB1-RIPE");
+    EXPECT_EQ(as.at(64497).org_id, "ORG-EXB1-RIPE");
+    // synthesised families
+    EXPECT_EQ(as.at(64502).org_id, "@family-64502");
+    EXPECT_EQ(as.at(64498).org_id, "@aut-64498-RIPE");
+    EXPECT_EQ(as.at(65536).org_id, "@aut-65536-APNIC");
+    EXPECT_EQ(as.at(64504).org_id, "@family-64504");
+    EXPECT_EQ(as.at(64504).name, "Funda\xC3\xA7\xC3\xA3o Exemplo"); // Latin-1 decoded
+    // authority: AFRINIC's authoritative record beats RIPE-NONAUTH though older
+    EXPECT_EQ(as.at(64500).source, "AFRINIC");
+    EXPECT_EQ(as.at(64500).org_id, "ORG-TA1-AFRINIC");
+    // the RIPE as-block names RIPE for AS64501: RIPE's older record beats APNIC's newer one
+    EXPECT_EQ(as.at(64501).source, "RIPE");
+    // ARIN's delegated range is an as-block, not ASes
+    EXPECT_EQ(as.count(64512), 0U);
+    EXPECT_EQ(rows.ases.size(), 26U);
+
+    std::map<std::string, OrgRow> orgs;
+    for (const OrgRow& o : rows.orgs) {
+        orgs[o.id] = o;
+    }
+    ASSERT_EQ(orgs.size(), families(rows).size());
+    EXPECT_EQ(orgs.at("EXA-1-ARIN").name, "Example Networks, Inc.");
+    EXPECT_EQ(orgs.at("EXA-1-ARIN").changed, "20220101");
+    EXPECT_EQ(orgs.at("ORG-EXB1-RIPE").country, "NL");
+    EXPECT_EQ(orgs.at("@family-64502").name, "Example Carrier One");
+    EXPECT_EQ(orgs.at("@family-64502").country, "AU");
+
+    const InferReport& rep = inf.report();
+    EXPECT_EQ(rep.conflicts, 2U);
+    EXPECT_EQ(rep.decided_by_block, 1U);
+    EXPECT_EQ(rep.nonauth_dropped, 1U);
+    EXPECT_GE(rep.pruned, 1U); // ORG-UNUSED1-RIPE is reached by no AS
+    EXPECT_EQ(inf.generic_values("aut.admin_c"), std::vector<std::string>{"gen-ap"});
+}
+
+TEST(Inference, MaintainersJoinOnlyWhenChosen) {
+    InferOptions o;
+    o.fields = *parse_field_list("table1");
+    const Inference inf = synthetic(o);
+    auto expected = expected_default();
+    expected.erase({64498});
+    expected.erase({64499});
+    expected.insert({64498, 64499}); // HOSTER-MNT
+    EXPECT_EQ(families(inf.rows()), expected);
+    // RIPE-NCC-END-MNT is shared by 64496/64497 only, which are one family anyway
+}
+
+TEST(Inference, OptionsChangeTheResult) {
+    InferOptions off;
+    off.generic = *parse_generic_rule("off");
+    const Inference all = synthetic(off);
+    const auto as = by_asn(all.rows());
+    EXPECT_EQ(as.at(65536).org_id, as.at(65547).org_id); // GEN-AP joins them when not generic
+
+    InferOptions owner;
+    owner.lacnic_ownerid = true;
+    EXPECT_EQ(families(synthetic(owner).rows()), expected_default());
+
+    InferOptions asof;
+    asof.as_of = "20120101"; // AS64504 created 2010 stays; nothing else has `created`
+    const Inference dated = synthetic(asof);
+    EXPECT_NE(std::find(dated.rows().header.begin(), dated.rows().header.end(), "date: 20120101"),
+              dated.rows().header.end());
+    asof.as_of = "20050101";
+    EXPECT_EQ(by_asn(synthetic(asof).rows()).count(64504), 0U);
+}
+
+TEST(Inference, HeaderRecordsTheOptions) {
+    InferOptions o;
+    o.fields = *parse_field_list("always,aut.mnt_by,-org.phone");
+    o.generic = *parse_generic_rule("fixed:10,ge,per-registry");
+    o.family_org = FamilyOrgRule::Newest;
+    const Inference inf = synthetic(o);
+    const auto& h = inf.rows().header;
+    auto has = [&h](const std::string& line) {
+        return std::find(h.begin(), h.end(), line) != h.end();
+    };
+    EXPECT_TRUE(has("fields: aut.org_id,aut.admin_c,aut.tech_c,aut.owner_c,aut.mnt_by,"
+                    "org.org_name,org.email,org.admin_c,org.tech_c"));
+    EXPECT_TRUE(has("generic-threshold: fixed:10,ge,per-registry"));
+    EXPECT_TRUE(has("family-org: newest"));
+    EXPECT_TRUE(has("date: 20240101"));
+    // Newest: ORG-EXB2-RIPE (2023-02) represents the family
+    EXPECT_EQ(by_asn(inf.rows()).at(64496).org_id, "ORG-EXB2-RIPE");
+}
+
+TEST(Inference, OptionParsers) {
+    EXPECT_EQ(parse_field_list("")->size(), 9U);
+    EXPECT_EQ(parse_field_list("table1")->size(), 15U);
+    EXPECT_EQ(parse_field_list("all")->size(), known_fields().size());
+    EXPECT_EQ(*parse_field_list("aut.mnt_by"), std::vector<std::string>{"aut.mnt_by"});
+    EXPECT_FALSE(parse_field_list("always,nonsense"));
+    EXPECT_EQ(parse_generic_rule("min50sqrt")->kind, GenericRule::Kind::MinSqrt50);
+    EXPECT_EQ(to_string(*parse_generic_rule("min20sqrt,ge")), "min20sqrt,ge");
+    EXPECT_EQ(to_string(*parse_generic_rule("fixed:7.5,before-pruning")),
+              "fixed:7.5,before-pruning");
+    EXPECT_FALSE(parse_generic_rule("sometimes"));
+    EXPECT_FALSE(parse_generic_rule("fixed:-1"));
+}
+
+TEST(Inference, ExplainGivesTheChainOfSharedValues) {
+    const Inference inf = synthetic({});
+    auto e = inf.explain(Asn(64503));
+    ASSERT_TRUE(e.has_value()) << e.error().to_string();
+    EXPECT_NE(e->find("family organisation: @family-64502"), std::string::npos) << *e;
+    EXPECT_NE(e->find("AS64502: AS64503 (APNIC)"), std::string::npos) << *e;
+    EXPECT_NE(e->find("contact EXC1-AP"), std::string::npos) << *e;
+    auto g = inf.explain(Asn(65536));
+    ASSERT_TRUE(g.has_value());
+    EXPECT_NE(g->find("not used (generic): aut.admin_c 'gen-ap'"), std::string::npos) << *g;
+    EXPECT_NE(g->find("siblings: 0"), std::string::npos) << *g;
+    auto r = inf.explain(Asn(64496));
+    ASSERT_TRUE(r.has_value());
+    EXPECT_NE(r->find("email 'noc@exb.example'"), std::string::npos) << *r;
+    EXPECT_FALSE(inf.explain(Asn(1)));
+}
+
+TEST(Inference, BothOutputFormatsReadBack) {
+    const Inference inf = synthetic({});
+    for (const bool jsonl : {false, true}) {
+        const std::string text =
+            jsonl ? write_caida_jsonl(inf.rows()) : write_caida_text(inf.rows());
+        LoadReport report;
+        auto table = OrgTable::parse(text, "inferred", &report);
+        ASSERT_TRUE(table.has_value()) << table.error().to_string();
+        EXPECT_EQ(report.skipped, 0U);
+        EXPECT_EQ(report.unknown_org_refs, 0U);
+        As2orgRows back = rows_of(*table);
+        EXPECT_EQ(back.orgs, inf.rows().orgs);
+        EXPECT_EQ(back.ases, inf.rows().ases);
+        EXPECT_EQ(table->ases_of("EXA-1-ARIN").size(), 2U);
+    }
+}
+
+TEST(Inference, NoAsRecordIsAnError) {
+    Inference inf({});
+    ASSERT_TRUE(inf.add_text(kRipeOrganisation, "ripe.db.organisation").has_value());
+    auto r = inf.run();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::Malformed);
+}
+
+// ---- shared data ------------------------------------------------------------------------
+
+TEST(InferenceShared, RipeAsBlocksTileTheAsnSpace) {
+    DG_SHARED_OR_SKIP(path, "as2org/ripe-2023-12/ripe.db.as-block.gz");
+    Inference inf({});
+    ASSERT_TRUE(inf.add_file(path).has_value());
+    const auto blocks = inf.as_blocks();
+    ASSERT_EQ(blocks.size(), 565U);
+    EXPECT_TRUE(check_tiling(blocks).empty());
+    std::uint64_t managed = 0;
+    std::size_t not_managed = 0;
+    for (const AsBlock& b : blocks) {
+        if (b.registry == "RIPE") {
+            managed += std::uint64_t{b.last} - b.first + 1;
+        }
+        not_managed += b.not_managed ? 1 : 0;
+    }
+    EXPECT_EQ(managed, 45615U);
+    EXPECT_EQ(not_managed, 283U);
+    // each ASN in exactly one block: spot checks across the space
+    for (const std::uint32_t asn : {0U, 7U, 3356U, 64496U, 65535U, 4200000000U, 4294967295U}) {
+        int n = 0;
+        for (const AsBlock& b : blocks) {
+            n += (b.first <= asn && asn <= b.last) ? 1 : 0;
+        }
+        EXPECT_EQ(n, 1) << asn;
+    }
+    // a gap and an overlap are reported
+    auto broken = blocks;
+    broken.erase(broken.begin() + 10);
+    EXPECT_EQ(check_tiling(broken).size(), 1U);
+    broken = blocks;
+    broken[5].last = broken[6].first;
+    EXPECT_EQ(check_tiling(broken).size(), 1U);
+}
+
+} // namespace
+} // namespace dg::org
