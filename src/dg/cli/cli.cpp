@@ -49,6 +49,7 @@ int run(int argc, char** argv) {
     register_rib_origins(
         subcommand_group(app, "rib", "Routing dumps (MRT): read, summarise, fetch"), selected);
     register_as2org_commands(app, selected);
+    register_hostnames_commands(app, selected);
     register_serve_command(app, selected);
     register_config_commands(app, selected, config); // keep last: it sees every command
     if (const int rc = config_before_parse(app, config, argc, argv); rc >= 0) {
