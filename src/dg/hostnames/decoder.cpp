@@ -68,21 +68,6 @@ bool same_country(std::string_view place_cc, std::string_view cc) {
     return (place_cc[0] | 0x20) == c[0] && (place_cc[1] | 0x20) == c[1];
 }
 
-float source_base(LocationSource s) {
-    switch (s) {
-    case LocationSource::City:
-        return 0.8F;
-    case LocationSource::Iata:
-        return 0.55F;
-    case LocationSource::Locode:
-        return 0.45F;
-    case LocationSource::ClliLike:
-        return 0.6F;
-    default:
-        return 0.5F;
-    }
-}
-
 } // namespace
 
 const char* token_type_name(TokenType t) {
@@ -497,8 +482,7 @@ void Decoder::find_roles(Decoded& out) {
         if (text.size() == 1 && !digits_next) {
             continue; // single-letter roles (r24, b1, a02) only with their index
         }
-        if (rule != nullptr && rule->label == t.label &&
-            rule->part_from_right == t.part_from_right &&
+        if (rule != nullptr && rule->at_position(t.label, t.part_from_right) &&
             (rule->codes.count(text) > 0 || dict_.has(text, EntryType::Iata))) {
             continue; // this suffix's location position
         }
@@ -604,7 +588,8 @@ void location_candidates(const Dictionary& dict, const Decoded& d, std::vector<C
     for (std::size_t i = 0; i < n; ++i) {
         const Token& t = d.tokens[i];
         if (!t.alpha || t.end - t.start < 3 ||
-            (t.type != TokenType::Unknown && t.type != TokenType::Word)) {
+            (t.type != TokenType::Unknown && t.type != TokenType::Word &&
+             t.type != TokenType::Location)) {
             continue;
         }
         consider(i, i, d.text(t));
@@ -613,7 +598,9 @@ void location_candidates(const Dictionary& dict, const Decoded& d, std::vector<C
         for (std::size_t j = i + 1; j < n && j < i + 3; ++j) {
             const Token& u = d.tokens[j];
             if (!u.alpha || u.label != t.label || u.part != d.tokens[j - 1].part + 1 ||
-                u.start != d.tokens[j - 1].end + 1 || u.type != TokenType::Unknown) {
+                u.start != d.tokens[j - 1].end + 1 ||
+                (u.type != TokenType::Unknown && u.type != TokenType::Location &&
+                 u.type != TokenType::Word)) {
                 break;
             }
             key.append(d.text(u));
@@ -663,9 +650,9 @@ void Decoder::find_location(Decoded& out) {
     std::uint16_t code_start = 0;
     std::uint16_t code_end = 0;
     // operator codes at the learnt position
-    if (rule != nullptr && rule->label > 0) {
+    if (rule != nullptr && !rule->positions.empty()) {
         for (const Token& t : out.tokens) {
-            if (t.alpha && t.label == rule->label && t.part_from_right == rule->part_from_right &&
+            if (t.alpha && rule->at_position(t.label, t.part_from_right) &&
                 (t.type == TokenType::Unknown || t.type == TokenType::Word)) {
                 auto it = rule->codes.find(out.text(t));
                 if (it != rule->codes.end()) {
@@ -687,8 +674,8 @@ void Decoder::find_location(Decoded& out) {
             w += ",shape:name+digits";
         }
         const Place p = dict_.place(c.place);
-        if (rule != nullptr && rule->label > 0) {
-            if (rule->label == c.label && rule->part_from_right == c.part_from_right) {
+        if (rule != nullptr && !rule->positions.empty()) {
+            if (rule->at_position(c.label, c.part_from_right)) {
                 conf += 0.3F;
                 w += ",suffix-position";
             } else {

@@ -122,19 +122,34 @@ struct OperatorCode {
     std::uint32_t count = 0; ///< names of the suffix that carry it
 };
 
+/// One learnt location position of a suffix's names (a suffix may use several conventions).
+struct LocationPosition {
+    std::uint8_t label = 0;           ///< location label index from the suffix
+    std::uint8_t part_from_right = 0; ///< location part within the label, from its right end
+    std::uint32_t hits = 0;           ///< names with a dictionary location here
+    std::uint32_t fp = 0;             ///< names with a dictionary location elsewhere only
+    std::string shape;                ///< "code3+digits", "alpha+digits", "code3", "alpha"
+    std::vector<std::string> infix;   ///< labels between location and suffix ("" varies)
+    bool labels_left = false;         ///< names have labels left of the location label
+    bool parts_left = false;          ///< the location label has parts left of the location
+};
+
 /// What `Learner` found for one suffix.
 struct SuffixRule {
     std::string suffix;
-    std::uint8_t label = 0;           ///< location label index from the suffix (0: none learnt)
-    std::uint8_t part_from_right = 0; ///< location part within the label, from its right end
-    std::uint32_t names = 0;          ///< names of the suffix seen
-    std::uint32_t hits = 0;           ///< names with a dictionary location at that position
-    std::uint32_t fp = 0;             ///< names with a dictionary location elsewhere only
-    std::string shape;                ///< "code3+digits", "alpha+digits", "alpha"
-    std::vector<std::string> infix;   ///< labels between location and suffix (literal or "")
-    bool labels_left = false;         ///< names have labels left of the location label
-    bool parts_left = false;          ///< the location label has parts left of the location
+    std::uint32_t names = 0; ///< names of the suffix seen
+    std::vector<LocationPosition> positions;
     std::map<std::string, OperatorCode, std::less<>> codes;
+
+    /// Whether (label, part_from_right) is a learnt location position.
+    [[nodiscard]] bool at_position(std::uint8_t label, std::uint8_t part_from_right) const {
+        for (const LocationPosition& p : positions) {
+            if (p.label == label && p.part_from_right == part_from_right) {
+                return true;
+            }
+        }
+        return false;
+    }
 };
 
 /// Per-suffix rules; `decode --rules` input, `learn -o` output.
@@ -159,8 +174,8 @@ private:
     std::map<std::string, SuffixRule, std::less<>> rules_;
 };
 
-/// The regex of one rule in sc_hoiho's syntax (capture group = location code).
-std::string hoiho_regex(const SuffixRule& rule);
+/// The regex of one learnt position in sc_hoiho's syntax (capture group = location code).
+std::string hoiho_regex(const std::string& suffix, const LocationPosition& position);
 
 /// Decodes names. Holds references: `dict` and `rules` must outlive it. Not thread-safe (one
 /// per thread); cheap to construct.
@@ -217,17 +232,22 @@ public:
 
 private:
     struct PositionStats {
-        std::uint32_t hits = 0;  ///< names with a dictionary location here
-        std::uint32_t names = 0; ///< names with an alpha token here
-        std::map<std::string, std::uint32_t, std::less<>> codes;   ///< alpha text -> names
-        std::map<std::string, std::uint32_t, std::less<>> shapes;  ///< of the hits
-        std::map<std::string, std::uint32_t, std::less<>> infixes; ///< labels to the suffix
-        bool labels_left = false;
+        std::uint32_t names = 0;                                 ///< names with an alpha token here
+        std::map<std::string, std::uint32_t, std::less<>> codes; ///< alpha text -> names
+        std::map<std::string, std::uint32_t, std::less<>> hit_codes; ///< dictionary hits
+    };
+    struct NameHit {
+        std::uint16_t position; ///< label << 8 | part_from_right
+        std::string code;
+        std::string shape;
+        std::string infix;
         bool parts_left = false;
+        bool labels_left = false;
     };
     struct SuffixStats {
         std::uint32_t names = 0;
         std::map<std::uint16_t, PositionStats> positions; ///< label << 8 | part_from_right
+        std::vector<std::vector<NameHit>> name_hits;      ///< per name
     };
     const Dictionary& dict_;
     Decoder decoder_;

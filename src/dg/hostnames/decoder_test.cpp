@@ -261,8 +261,9 @@ TEST(Learner, TeliaStyleOperatorCodes) {
     const Rules rules = learner.finish();
     const SuffixRule* r = rules.find("telia.net");
     ASSERT_NE(r, nullptr);
-    EXPECT_EQ(r->label, 2);
-    EXPECT_EQ(r->part_from_right, 1);
+    ASSERT_EQ(r->positions.size(), 1U);
+    EXPECT_EQ(r->positions[0].label, 2);
+    EXPECT_EQ(r->positions[0].part_from_right, 1);
     ASSERT_EQ(r->codes.count("ffm"), 1U);
     EXPECT_EQ(r->codes.at("ffm").country, "DE");
     EXPECT_EQ(r->codes.at("ldn").city, "London");

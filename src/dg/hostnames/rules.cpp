@@ -95,7 +95,7 @@ const SuffixRule* Rules::find(std::string_view suffix) const {
     return it == rules_.end() ? nullptr : &it->second;
 }
 
-std::string hoiho_regex(const SuffixRule& r) {
+std::string hoiho_regex(const std::string& suffix, const LocationPosition& r) {
     std::string re = r.labels_left ? "^.+\\." : "^";
     if (r.parts_left) {
         re += "[^\\.]+-";
@@ -117,7 +117,7 @@ std::string hoiho_regex(const SuffixRule& r) {
         re += l.empty() ? "[^\\.]+" : regex_escape(l);
     }
     re += "\\.";
-    re += regex_escape(r.suffix);
+    re += regex_escape(suffix);
     re += '$';
     return re;
 }
@@ -130,16 +130,18 @@ std::string Rules::to_text() const {
                       "<TAB>names\n";
     char buf[64];
     for (const auto& [suffix, r] : rules_) {
-        std::string infix;
-        for (std::size_t i = 0; i < r.infix.size(); ++i) {
-            infix += i > 0 ? "." : "";
-            infix += r.infix[i].empty() ? "*" : r.infix[i];
+        for (const LocationPosition& p : r.positions) {
+            std::string infix;
+            for (std::size_t i = 0; i < p.infix.size(); ++i) {
+                infix += i > 0 ? "." : "";
+                infix += p.infix[i].empty() ? "*" : p.infix[i];
+            }
+            out += "suffix\t" + suffix + "\t" + std::to_string(p.label) + "\t" +
+                   std::to_string(p.part_from_right) + "\t" + std::to_string(r.names) + "\t" +
+                   std::to_string(p.hits) + "\t" + std::to_string(p.fp) + "\t" + p.shape + "\t" +
+                   (p.labels_left ? "1" : "0") + "\t" + (p.parts_left ? "1" : "0") + "\t" + infix +
+                   "\n";
         }
-        out += "suffix\t" + suffix + "\t" + std::to_string(r.label) + "\t" +
-               std::to_string(r.part_from_right) + "\t" + std::to_string(r.names) + "\t" +
-               std::to_string(r.hits) + "\t" + std::to_string(r.fp) + "\t" + r.shape + "\t" +
-               (r.labels_left ? "1" : "0") + "\t" + (r.parts_left ? "1" : "0") + "\t" + infix +
-               "\n";
         for (const auto& [code, c] : r.codes) {
             std::snprintf(buf, sizeof(buf), "%.5f\t%.5f", c.lat, c.lon);
             out += "code\t" + suffix + "\t" + code + "\t" + c.city + "\t" + c.country + "\t" +
@@ -153,14 +155,14 @@ std::string Rules::to_hoiho_regex() const {
     std::string out;
     char buf[160];
     for (const auto& [suffix, r] : rules_) {
-        if (r.label == 0) {
-            continue;
+        for (const LocationPosition& p : r.positions) {
+            const double ppv =
+                p.hits + p.fp > 0 ? static_cast<double>(p.hits) / (p.hits + p.fp) : 0;
+            std::snprintf(buf, sizeof(buf),
+                          ", score: ppv %.3f, tp %u fp %u, matches %u, plan: [[%s]]", ppv, p.hits,
+                          p.fp, r.names, p.shape.rfind("code3", 0) == 0 ? "iata" : "place");
+            out += suffix + ": " + hoiho_regex(suffix, p) + buf + "\n";
         }
-        const double ppv = r.hits + r.fp > 0 ? static_cast<double>(r.hits) / (r.hits + r.fp) : 0;
-        std::snprintf(buf, sizeof(buf), ", score: ppv %.3f, tp %u fp %u, matches %u, plan: [[%s]]",
-                      ppv, r.hits, r.fp, r.names,
-                      r.shape.rfind("code3", 0) == 0 ? "iata" : "place");
-        out += suffix + ": " + hoiho_regex(r) + buf + "\n";
     }
     return out;
 }
@@ -201,13 +203,13 @@ Result<Rules> Rules::parse(std::string_view text, const std::string& source) {
         if (f[0] == "suffix") {
             std::uint32_t label = 0;
             std::uint32_t part = 0;
-            SuffixRule r;
+            std::uint32_t names = 0;
+            LocationPosition r;
             if (f.size() != 11 || f[1].empty() || !parse_uint(f[2], label) || label > 127 ||
-                !parse_uint(f[3], part) || part > 63 || !parse_uint(f[4], r.names) ||
+                label == 0 || !parse_uint(f[3], part) || part > 63 || !parse_uint(f[4], names) ||
                 !parse_uint(f[5], r.hits) || !parse_uint(f[6], r.fp)) {
                 return bad("bad suffix line (11 tab-separated fields expected)");
             }
-            r.suffix = std::string(f[1]);
             r.label = static_cast<std::uint8_t>(label);
             r.part_from_right = static_cast<std::uint8_t>(part);
             r.shape = std::string(f[7]);
@@ -223,10 +225,10 @@ Result<Rules> Rules::parse(std::string_view text, const std::string& source) {
                 }
                 inf.remove_prefix(d + 1);
             }
-            auto& slot = rules.add(r.suffix);
-            auto codes = std::move(slot.codes);
-            slot = std::move(r);
-            slot.codes = std::move(codes);
+            SuffixRule& slot = rules.add(std::string(f[1]));
+            slot.suffix = std::string(f[1]);
+            slot.names = names;
+            slot.positions.push_back(std::move(r));
         } else if (f[0] == "code") {
             OperatorCode c;
             if (f.size() != 9 || f[1].empty() || f[2].empty() || !parse_double(f[6], c.lat) ||
@@ -291,6 +293,7 @@ void Learner::add(std::string_view hostname) {
         }
         return k >= prefix.size() ? std::string() : std::string(prefix.substr(k + 1));
     };
+    std::vector<NameHit>& hits = s.name_hits.emplace_back();
     for (const Candidate& c : candidates_) {
         if (c.base < 0.5F) {
             continue;
@@ -301,23 +304,26 @@ void Learner::add(std::string_view hostname) {
         }
         seen.push_back(key);
         PositionStats& ps = s.positions[key];
-        ++ps.hits;
+        const std::string code(std::string_view(scratch_.host).substr(c.start, c.end - c.start));
+        ++ps.hit_codes[code];
+        NameHit h{key, code, {}, {}, false, false};
         const std::size_t len = c.end - c.start;
-        const std::string shape = (len == 3 ? std::string("code3") : std::string("alpha")) +
-                                  (c.digits_follow ? "+digits" : "");
-        ++ps.shapes[shape];
-        ++ps.infixes[c.label > 1 ? infix_of(c.label) : std::string()];
-        ps.labels_left = ps.labels_left || c.label < leftmost;
+        h.shape = (len == 3 ? std::string("code3") : std::string("alpha")) +
+                  (c.digits_follow ? "+digits" : "");
+        h.infix = c.label > 1 ? infix_of(c.label) : std::string();
+        h.labels_left = c.label < leftmost;
         for (const Token& t : scratch_.tokens) {
             if (t.start == c.start && t.part > 0) {
-                ps.parts_left = true;
+                h.parts_left = true;
             }
         }
+        hits.push_back(std::move(h));
     }
     std::vector<std::uint16_t> named;
     for (const Token& t : scratch_.tokens) {
         if (!t.alpha || t.end - t.start < 2 || t.end - t.start > 8 ||
-            (t.type != TokenType::Unknown && t.type != TokenType::Word)) {
+            (t.type != TokenType::Unknown && t.type != TokenType::Word &&
+             t.type != TokenType::Location)) {
             continue;
         }
         const auto key = static_cast<std::uint16_t>(t.label << 8 | t.part_from_right);
@@ -337,87 +343,152 @@ Rules Learner::finish() const {
         if (s.names < kMinNames) {
             continue;
         }
-        std::uint16_t best_key = 0;
-        const PositionStats* best = nullptr;
-        std::uint32_t total_hits = 0;
-        for (const auto& [key, ps] : s.positions) {
-            total_hits += ps.hits;
-            if (best == nullptr || ps.hits > best->hits) {
-                best = &ps;
-                best_key = key;
+        // A location varies between names: a code carried by more than half of the names
+        // ("oti" in every "mlab1-ams03.mlab-oti") is part of the convention, not a place.
+        auto constant = [&](std::uint16_t pos, const std::string& code) {
+            auto it = s.positions.find(pos);
+            if (it == s.positions.end() || s.names < 4) {
+                return false;
+            }
+            auto c = it->second.hit_codes.find(code);
+            return c != it->second.hit_codes.end() && c->second * 5 > s.names * 2;
+        };
+        // Greedy: the position explaining most names, then the next among the rest (a suffix
+        // may carry two conventions), at most three.
+        std::vector<bool> explained(s.name_hits.size(), false);
+        std::vector<std::uint16_t> chosen;
+        for (int round = 0; round < 3; ++round) {
+            std::map<std::uint16_t, std::uint32_t> count;
+            for (std::size_t i = 0; i < s.name_hits.size(); ++i) {
+                if (explained[i]) {
+                    continue;
+                }
+                for (const NameHit& h : s.name_hits[i]) {
+                    if (!constant(h.position, h.code)) {
+                        ++count[h.position];
+                    }
+                }
+            }
+            std::uint16_t best = 0;
+            std::uint32_t best_n = 0;
+            for (const auto& [pos, n] : count) {
+                if (n > best_n) {
+                    best = pos;
+                    best_n = n;
+                }
+            }
+            if (best_n < 2 || best_n * (round == 0 ? 5U : 10U) < s.names) {
+                break;
+            }
+            chosen.push_back(best);
+            for (std::size_t i = 0; i < s.name_hits.size(); ++i) {
+                for (const NameHit& h : s.name_hits[i]) {
+                    explained[i] =
+                        explained[i] || (h.position == best && !constant(h.position, h.code));
+                }
             }
         }
-        if (best == nullptr || best->hits < 2 || best->hits * 5 < s.names) {
+        if (chosen.empty()) {
             continue;
         }
         SuffixRule& r = rules.add(suffix);
         r.suffix = suffix;
-        r.label = static_cast<std::uint8_t>(best_key >> 8);
-        r.part_from_right = static_cast<std::uint8_t>(best_key & 0xFF);
         r.names = s.names;
-        r.hits = best->hits;
-        r.fp = total_hits - best->hits;
-        std::uint32_t top = 0;
-        for (const auto& [shape, n] : best->shapes) {
-            if (n > top) {
-                top = n;
-                r.shape = shape;
+        for (const std::uint16_t best_key : chosen) {
+            const PositionStats* best = &s.positions.at(best_key);
+            LocationPosition pos;
+            pos.label = static_cast<std::uint8_t>(best_key >> 8);
+            pos.part_from_right = static_cast<std::uint8_t>(best_key & 0xFF);
+            std::map<std::string, std::uint32_t, std::less<>> shapes;
+            std::map<std::string, std::uint32_t, std::less<>> infixes;
+            for (std::size_t i = 0; i < s.name_hits.size(); ++i) {
+                const NameHit* here = nullptr;
+                bool elsewhere = false;
+                for (const NameHit& h : s.name_hits[i]) {
+                    if (constant(h.position, h.code)) {
+                        continue;
+                    }
+                    if (h.position == best_key) {
+                        here = &h;
+                    } else if (std::find(chosen.begin(), chosen.end(), h.position) !=
+                               chosen.end()) {
+                        elsewhere = true;
+                    }
+                }
+                if (here == nullptr) {
+                    continue;
+                }
+                ++pos.hits;
+                pos.fp += elsewhere ? 1U : 0U; // two conventions disagree on this name
+                ++shapes[here->shape];
+                ++infixes[here->infix];
+                pos.labels_left = pos.labels_left || here->labels_left;
+                pos.parts_left = pos.parts_left || here->parts_left;
             }
-        }
-        r.labels_left = best->labels_left;
-        r.parts_left = best->parts_left;
-        // infix: the usual labels between location and suffix; '*' where they vary
-        top = 0;
-        std::string infix;
-        for (const auto& [text, n] : best->infixes) {
-            if (n > top) {
-                top = n;
-                infix = text;
+            std::uint32_t top = 0;
+            for (const auto& [shape, n] : shapes) {
+                if (n > top) {
+                    top = n;
+                    pos.shape = shape;
+                }
             }
-        }
-        std::vector<std::string> labels;
-        std::size_t p = 0;
-        while (!infix.empty() && p <= infix.size()) {
-            const std::size_t d = infix.find('.', p);
-            labels.push_back(infix.substr(p, d == std::string::npos ? std::string::npos : d - p));
-            if (d == std::string::npos) {
-                break;
+            // infix: the usual labels between location and suffix; '*' where they vary
+            top = 0;
+            std::uint32_t all = 0;
+            std::string infix;
+            for (const auto& [text, n] : infixes) {
+                all += n;
+                if (n > top) {
+                    top = n;
+                    infix = text;
+                }
             }
-            p = d + 1;
-        }
-        const bool constant = top * 10 >= best->hits * 9;
-        for (std::size_t i = 0; i + 1 < r.label; ++i) {
-            r.infix.push_back(constant && i < labels.size() ? labels[i] : std::string());
-        }
-        // operator codes: tokens at the position the dictionary does not resolve
-        for (const auto& [code, n] : best->codes) {
-            if (code.size() < 2 || code.size() > 6) {
-                continue;
-            }
-            bool known = false;
-            const auto [lo, hi] = dict_.range(code);
-            for (std::uint32_t e = lo; e < hi && !known; ++e) {
-                const EntryType t = dict_.entry(e).type;
-                known = t == EntryType::Iata || t == EntryType::Metro || t == EntryType::City ||
-                        t == EntryType::Role || t == EntryType::Interface;
-            }
-            if (known) {
-                continue;
-            }
-            for (const std::uint32_t pi : big_cities_) {
-                const Place pl = dict_.place(pi);
-                alpha_key(pl.name, name_key);
-                if (abbreviates(code, name_key)) {
-                    OperatorCode c;
-                    c.code = code;
-                    c.city = std::string(pl.name);
-                    c.country = std::string(pl.country);
-                    c.region = std::string(pl.region);
-                    c.lat = pl.lat;
-                    c.lon = pl.lon;
-                    c.count = n;
-                    r.codes[code] = std::move(c);
+            std::vector<std::string> labels;
+            std::size_t p = 0;
+            while (!infix.empty() && p <= infix.size()) {
+                const std::size_t d = infix.find('.', p);
+                labels.push_back(
+                    infix.substr(p, d == std::string::npos ? std::string::npos : d - p));
+                if (d == std::string::npos) {
                     break;
+                }
+                p = d + 1;
+            }
+            const bool fixed = top * 10 >= all * 9;
+            for (std::size_t i = 0; i + 1 < pos.label; ++i) {
+                pos.infix.push_back(fixed && i < labels.size() ? labels[i] : std::string());
+            }
+            r.positions.push_back(std::move(pos));
+            // operator codes: tokens at the position the dictionary does not resolve
+            for (const auto& [code, n] : best->codes) {
+                if (code.size() < 2 || code.size() > 6 || (s.names >= 4 && n * 5 > s.names * 2)) {
+                    continue;
+                }
+                bool known = false;
+                const auto [lo, hi] = dict_.range(code);
+                for (std::uint32_t e = lo; e < hi && !known; ++e) {
+                    const EntryType t = dict_.entry(e).type;
+                    known = t == EntryType::Iata || t == EntryType::Metro || t == EntryType::City ||
+                            t == EntryType::Role || t == EntryType::Interface;
+                }
+                if (known) {
+                    continue;
+                }
+                for (const std::uint32_t pi : big_cities_) {
+                    const Place pl = dict_.place(pi);
+                    alpha_key(pl.name, name_key);
+                    if (abbreviates(code, name_key)) {
+                        OperatorCode c;
+                        c.code = code;
+                        c.city = std::string(pl.name);
+                        c.country = std::string(pl.country);
+                        c.region = std::string(pl.region);
+                        c.lat = pl.lat;
+                        c.lon = pl.lon;
+                        c.count = n;
+                        r.codes[code] = std::move(c);
+                        break;
+                    }
                 }
             }
         }
