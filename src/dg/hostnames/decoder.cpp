@@ -56,6 +56,9 @@ void alpha_key(std::string_view s, std::string& out) {
     }
 }
 
+/// population_code of a metro of ~50,000 people (1.08^141).
+constexpr std::uint8_t kMetroCode = 141;
+
 std::string_view country_of_code(std::string_view cc) {
     return cc == "uk" ? "gb" : cc;
 }
@@ -513,6 +516,14 @@ void location_candidates(const Dictionary& dict, const Decoded& d, std::vector<C
     const std::size_t n = d.tokens.size();
     std::string key;
     std::string name_key;
+    // a two-letter country label right of the codes ("frnkge03.de.bb"): CLLI-like codes may use
+    // the operator's own country abbreviation
+    std::string witness_region;
+    for (const Token& t : d.tokens) {
+        if (t.alpha && t.end - t.start == 2 && t.part == 0 && t.part_from_right == 0) {
+            witness_region = "@" + std::string(country_of_code(d.text(t)));
+        }
+    }
     auto consider = [&](std::size_t first, std::size_t last, std::string_view text) {
         const Token& t0 = d.tokens[first];
         const bool digits_follow = last + 1 < n && !d.tokens[last + 1].alpha &&
@@ -543,7 +554,11 @@ void location_candidates(const Dictionary& dict, const Decoded& d, std::vector<C
                        text.size() == 3) {
                 c.place = en.value;
                 c.source = LocationSource::Iata;
-                c.base = (en.type == EntryType::Metro ? 0.6F : 0.55F) + shape - (word ? 0.15F : 0);
+                // an airport whose metro has < ~50,000 people is an unlikely router site
+                const bool big = en.type == EntryType::Metro ||
+                                 dict.place(en.value).population_code >= kMetroCode;
+                c.base = (en.type == EntryType::Metro ? 0.6F : (big ? 0.55F : 0.35F)) + shape -
+                         (word ? 0.15F : 0);
                 out.push_back(c);
             } else if (en.type == EntryType::Locode && text.size() == 5) {
                 c.place = en.value;
@@ -562,9 +577,13 @@ void location_candidates(const Dictionary& dict, const Decoded& d, std::vector<C
         // CLLI-like: 4 letters of the city + 2 of the state/province or country ("asbnva")
         if (text.size() == 6 && !word) {
             const std::string_view st = text.substr(4);
-            std::array<std::string, 3> regions = {"us" + std::string(st), "ca" + std::string(st),
-                                                  "@" + std::string(country_of_code(st))};
+            std::array<std::string, 4> regions = {"us" + std::string(st), "ca" + std::string(st),
+                                                  "@" + std::string(country_of_code(st)),
+                                                  witness_region};
             for (const std::string& reg : regions) {
+                if (reg.empty()) {
+                    continue;
+                }
                 bool found = false;
                 dict.for_region(reg, [&](std::uint32_t pi) {
                     const Place p = dict.place(pi);
@@ -706,7 +725,8 @@ void Decoder::find_location(Decoded& out) {
             why = std::move(w);
         }
     }
-    if (code_hit != nullptr && code_conf >= best) {
+    if (code_hit != nullptr &&
+        (code_conf >= best || (chosen.start == code_start && chosen.end == code_end))) {
         out.has_location = true;
         Location& l = out.location;
         l.city = code_hit->city;

@@ -311,6 +311,10 @@ std::pair<std::uint32_t, std::uint32_t> Dictionary::range(std::string_view key) 
     return {0, 0};
 }
 
+std::string_view Dictionary::key(std::uint32_t index) const {
+    return str(load32(entries_ + std::size_t{index} * kEntrySize));
+}
+
 Entry Dictionary::entry(std::uint32_t index) const {
     const std::uint32_t tv = load32(entries_ + std::size_t{index} * kEntrySize + 4);
     return Entry{static_cast<EntryType>(tv >> 24), tv & 0xFFFFFFU};

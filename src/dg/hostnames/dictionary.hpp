@@ -83,6 +83,9 @@ public:
     /// Index range [first, last) of the entries of `key` (lower-case); empty when absent.
     [[nodiscard]] std::pair<std::uint32_t, std::uint32_t> range(std::string_view key) const;
     [[nodiscard]] Entry entry(std::uint32_t index) const;
+    /// The key of entry `index` (entries of one key are contiguous).
+    [[nodiscard]] std::string_view key(std::uint32_t index) const;
+    [[nodiscard]] std::uint32_t entry_count() const { return entry_count_; }
     /// First entry of `key` of type `type`, if any.
     [[nodiscard]] bool find(std::string_view key, EntryType type, std::uint32_t* value) const;
     [[nodiscard]] bool has(std::string_view key, EntryType type) const {

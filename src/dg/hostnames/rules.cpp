@@ -60,20 +60,11 @@ std::string regex_escape(std::string_view s) {
     return out;
 }
 
-void alpha_key(std::string_view s, std::string& out) {
-    out.clear();
-    for (const char c : s) {
-        if (c >= 'A' && c <= 'Z') {
-            out += static_cast<char>(c - 'A' + 'a');
-        } else if (c >= 'a' && c <= 'z') {
-            out += c;
-        }
-    }
-}
-
-bool abbreviates(std::string_view code, std::string_view name) {
-    if (code.size() < 2 || name.empty() || code[0] != name[0]) {
-        return false;
+/// Length of the shortest prefix of `name` holding `code` as a subsequence that starts at the
+/// name's first letter ("oso" in "oslo": 4, in "osasco": 6), or 0 when there is none.
+std::size_t abbreviation_span(std::string_view code, std::string_view name) {
+    if (code.empty() || name.empty() || code[0] != name[0]) {
+        return 0;
     }
     std::size_t j = 1;
     for (std::size_t i = 1; i < code.size(); ++i) {
@@ -81,11 +72,11 @@ bool abbreviates(std::string_view code, std::string_view name) {
             ++j;
         }
         if (j == name.size()) {
-            return false;
+            return 0;
         }
         ++j;
     }
-    return true;
+    return j;
 }
 
 } // namespace
@@ -255,17 +246,12 @@ Result<Rules> Rules::parse(std::string_view text, const std::string& source) {
 // ---- learning --------------------------------------------------------------------------
 
 Learner::Learner(const Dictionary& dict) : dict_(dict), decoder_(dict) {
-    std::vector<std::pair<std::uint8_t, std::uint32_t>> big;
-    for (std::uint32_t i = 0; i < dict.place_count(); ++i) {
-        const Place p = dict.place(i);
-        if (p.kind == PlaceKind::City && p.population_code >= kBigCityCode) {
-            big.emplace_back(p.population_code, i);
+    // names of cities >= ~300,000 (not alternate names: too many are nicknames, "Windy City")
+    for (std::uint32_t i = 0; i < dict.entry_count(); ++i) {
+        const Entry e = dict.entry(i);
+        if (e.type == EntryType::City && dict.place(e.value).population_code >= kBigCityCode) {
+            big_cities_.push_back(i);
         }
-    }
-    std::stable_sort(big.begin(), big.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (const auto& b : big) {
-        big_cities_.push_back(b.second);
     }
 }
 
@@ -338,7 +324,6 @@ void Learner::add(std::string_view hostname) {
 
 Rules Learner::finish() const {
     Rules rules;
-    std::string name_key;
     for (const auto& [suffix, s] : suffixes_) {
         if (s.names < kMinNames) {
             continue;
@@ -459,36 +444,52 @@ Rules Learner::finish() const {
                 pos.infix.push_back(fixed && i < labels.size() ? labels[i] : std::string());
             }
             r.positions.push_back(std::move(pos));
-            // operator codes: tokens at the position the dictionary does not resolve
+            // operator codes: tokens at the position the dictionary does not resolve, mapped to
+            // the big city whose name they abbreviate most tightly ("prag", "oso", "ldn"). IATA
+            // codes are never remapped: on the labelled CAIDA sample, remapping small-airport
+            // codes ("win" = Winton to IATA, Vienna to Telia) lost more than it won.
             for (const auto& [code, n] : best->codes) {
-                if (code.size() < 2 || code.size() > 6 || (s.names >= 4 && n * 5 > s.names * 2)) {
+                if (code.size() < 3 || code.size() > 6 || (s.names >= 4 && n * 5 > s.names * 2)) {
                     continue;
                 }
                 bool known = false;
                 const auto [lo, hi] = dict_.range(code);
                 for (std::uint32_t e = lo; e < hi && !known; ++e) {
-                    const EntryType t = dict_.entry(e).type;
-                    known = t == EntryType::Iata || t == EntryType::Metro || t == EntryType::City ||
-                            t == EntryType::Role || t == EntryType::Interface;
+                    const Entry en = dict_.entry(e);
+                    known = en.type == EntryType::Metro || en.type == EntryType::City ||
+                            en.type == EntryType::Role || en.type == EntryType::Interface ||
+                            en.type == EntryType::Iata;
                 }
                 if (known) {
                     continue;
                 }
-                for (const std::uint32_t pi : big_cities_) {
-                    const Place pl = dict_.place(pi);
-                    alpha_key(pl.name, name_key);
-                    if (abbreviates(code, name_key)) {
-                        OperatorCode c;
-                        c.code = code;
-                        c.city = std::string(pl.name);
-                        c.country = std::string(pl.country);
-                        c.region = std::string(pl.region);
-                        c.lat = pl.lat;
-                        c.lon = pl.lon;
-                        c.count = n;
-                        r.codes[code] = std::move(c);
-                        break;
+                std::size_t best_span = 1000;
+                std::uint8_t best_pop = 0;
+                std::uint32_t best_place = 0;
+                for (const std::uint32_t ei : big_cities_) {
+                    const std::size_t span = abbreviation_span(code, dict_.key(ei));
+                    if (span == 0 || span > code.size() + 3) {
+                        continue; // only tight abbreviations ("prag", "oso", "ldn")
                     }
+                    const std::uint32_t pi = dict_.entry(ei).value;
+                    const std::uint8_t pop = dict_.place(pi).population_code;
+                    if (span < best_span || (span == best_span && pop > best_pop)) {
+                        best_span = span;
+                        best_pop = pop;
+                        best_place = pi;
+                    }
+                }
+                if (best_span < 1000) {
+                    const Place pl = dict_.place(best_place);
+                    OperatorCode c;
+                    c.code = code;
+                    c.city = std::string(pl.name);
+                    c.country = std::string(pl.country);
+                    c.region = std::string(pl.region);
+                    c.lat = pl.lat;
+                    c.lon = pl.lon;
+                    c.count = n;
+                    r.codes[code] = std::move(c);
                 }
             }
         }
