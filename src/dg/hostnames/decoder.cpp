@@ -535,9 +535,12 @@ void location_candidates(const Dictionary& dict, const Decoded& d, std::vector<C
         c.label = t0.label;
         c.part_from_right = d.tokens[last].part_from_right;
         c.digits_follow = digits_follow;
-        const bool word = dict.has(text, EntryType::Word);
-        const float shape = digits_follow ? 0.15F : 0.0F;
         const auto [lo, hi] = dict.range(text);
+        bool word = false;
+        for (std::uint32_t e = lo; e < hi; ++e) {
+            word = word || dict.entry(e).type == EntryType::Word;
+        }
+        const float shape = digits_follow ? 0.15F : 0.0F;
         std::int32_t best_city = -1;
         std::uint8_t best_pop = 0;
         bool alt = false;
@@ -577,9 +580,11 @@ void location_candidates(const Dictionary& dict, const Decoded& d, std::vector<C
         // CLLI-like: 4 letters of the city + 2 of the state/province or country ("asbnva")
         if (text.size() == 6 && !word) {
             const std::string_view st = text.substr(4);
-            std::array<std::string, 4> regions = {"us" + std::string(st), "ca" + std::string(st),
-                                                  "@" + std::string(country_of_code(st)),
-                                                  witness_region};
+            const char initial = text[0];
+            std::array<std::string, 4> regions = {
+                "us" + std::string(st) + "/" + initial, "ca" + std::string(st) + "/" + initial,
+                "@" + std::string(country_of_code(st)) + "/" + initial,
+                witness_region.empty() ? std::string() : witness_region + "/" + initial};
             for (const std::string& reg : regions) {
                 if (reg.empty()) {
                     continue;
@@ -685,44 +690,54 @@ void Decoder::find_location(Decoded& out) {
             }
         }
     }
+    int best_position = 0;         // +1 at a learnt position, -1 off it, 0 no rule
+    std::size_t best_witness = nw; // index of the country witness used
+    bool best_agree = false;
     for (const Candidate& c : cands) {
         float conf = c.base;
-        std::string w = "dictionary:";
-        w += location_source_name(c.source);
-        if (c.digits_follow) {
-            w += ",shape:name+digits";
-        }
+        int position = 0;
         const Place p = dict_.place(c.place);
         if (rule != nullptr && !rule->positions.empty()) {
-            if (rule->at_position(c.label, c.part_from_right)) {
-                conf += 0.3F;
-                w += ",suffix-position";
-            } else {
-                conf -= 0.35F;
-                w += ",off-suffix-position";
-            }
+            position = rule->at_position(c.label, c.part_from_right) ? 1 : -1;
+            conf += position > 0 ? 0.3F : -0.35F;
         } else if (out.has_interface && c.label == out.tokens.front().label) {
             conf -= 0.25F; // the interface label names the link, not the place
         }
+        std::size_t witness = nw;
+        bool agree = false;
         for (std::size_t k = 0; k < nw; ++k) {
             if (witnesses[k].label >= c.label) {
                 continue;
             }
             const std::string_view code = witnesses[k].code;
-            const bool agree =
-                same_country(p.country, code) ||
-                (p.country == "US" && p.region.size() == 2 && (p.region[0] | 0x20) == code[0] &&
-                 (p.region[1] | 0x20) == code[1]) ||
-                (p.country == "CA" && code == "ca") || (p.country == "US" && code == "us");
+            agree = same_country(p.country, code) ||
+                    (p.country == "US" && p.region.size() == 2 && (p.region[0] | 0x20) == code[0] &&
+                     (p.region[1] | 0x20) == code[1]) ||
+                    (p.country == "CA" && code == "ca") || (p.country == "US" && code == "us");
             conf += agree ? 0.15F : -0.3F;
-            w += agree ? ",country:" : ",country-disagrees:";
-            w += code;
+            witness = k;
             break;
         }
         if (conf > best) {
             best = conf;
             chosen = c;
-            why = std::move(w);
+            best_position = position;
+            best_witness = witness;
+            best_agree = agree;
+        }
+    }
+    if (best >= threshold_) {
+        why = "dictionary:";
+        why += location_source_name(chosen.source);
+        if (chosen.digits_follow) {
+            why += ",shape:name+digits";
+        }
+        if (best_position != 0) {
+            why += best_position > 0 ? ",suffix-position" : ",off-suffix-position";
+        }
+        if (best_witness < nw) {
+            why += best_agree ? ",country:" : ",country-disagrees:";
+            why += witnesses[best_witness].code;
         }
     }
     if (code_hit != nullptr &&

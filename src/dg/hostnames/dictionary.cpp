@@ -16,12 +16,13 @@ namespace dg::hostnames {
 namespace {
 
 constexpr std::array<char, 8> kMagic = {'D', 'G', 'H', 'N', 'D', 'I', 'C', 'T'};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 constexpr std::size_t kHeaderSize = 64;
 constexpr std::size_t kPlaceSize = 20;
 constexpr std::size_t kInfoSize = 20;
 constexpr std::size_t kEntrySize = 8;
 constexpr std::size_t kMaxDictBytes = std::size_t{1} << 30;
+constexpr std::uint32_t kSlotIndexMask = 0xFFFFFFU;
 
 std::uint32_t load32(const std::uint8_t* p) {
     std::uint32_t v = 0;
@@ -273,7 +274,7 @@ Result<Dictionary> Dictionary::from_storage(std::shared_ptr<Storage> storage, st
         }
     }
     for (std::uint32_t i = 0; i < d.slot_count_; ++i) {
-        if (load32(d.slots_ + std::size_t{i} * 4) > d.entry_count_) {
+        if ((load32(d.slots_ + std::size_t{i} * 4) & kSlotIndexMask) > d.entry_count_) {
             return bad("slot");
         }
     }
@@ -290,15 +291,19 @@ std::pair<std::uint32_t, std::uint32_t> Dictionary::range(std::string_view key) 
     if (slot_count_ == 0 || key.empty() || key.size() > 255) {
         return {0, 0};
     }
-    std::uint32_t h = fnv1a(key) % slot_count_;
-    // Linear probing; the table's load factor is 0.75, so an empty slot is always reached.
+    const std::uint32_t hash = fnv1a(key);
+    const std::uint32_t fingerprint = hash & ~kSlotIndexMask;
+    std::uint32_t h = hash % slot_count_;
+    // Linear probing; the table's load factor is 0.5, so an empty slot is always reached. The
+    // slot's top 8 bits are the hash's: a mismatch needs no string comparison.
     for (std::uint32_t probes = 0; probes < slot_count_; ++probes) {
         const std::uint32_t s = load32(slots_ + std::size_t{h} * 4);
         if (s == 0) {
             return {0, 0};
         }
-        const std::uint32_t first = s - 1;
-        if (str(load32(entries_ + std::size_t{first} * kEntrySize)) == key) {
+        const std::uint32_t first = (s & kSlotIndexMask) - 1;
+        if ((s & ~kSlotIndexMask) == fingerprint && (s & kSlotIndexMask) != 0 &&
+            str(load32(entries_ + std::size_t{first} * kEntrySize)) == key) {
             std::uint32_t last = first + 1;
             while (last < entry_count_ &&
                    str(load32(entries_ + std::size_t{last} * kEntrySize)) == key) {
@@ -393,16 +398,26 @@ std::size_t Dictionary::registrable_length(std::string_view host) const {
         const std::size_t start = dot == std::string_view::npos ? 0 : dot + 1;
         const std::string_view candidate = host.substr(start);
         ++labels;
-        if (has(candidate, EntryType::PslException)) {
+        bool rule = false;
+        bool wildcard = false;
+        bool exception = false;
+        const auto [lo, hi] = range(candidate); // one probe for the three rule kinds
+        for (std::uint32_t i = lo; i < hi; ++i) {
+            const EntryType t = entry(i).type;
+            rule = rule || t == EntryType::Psl;
+            wildcard = wildcard || t == EntryType::PslWildcard;
+            exception = exception || t == EntryType::PslException;
+        }
+        if (exception) {
             const std::size_t next = candidate.find('.');
             suffix_len =
                 next == std::string_view::npos ? candidate.size() : candidate.size() - next - 1;
             break;
         }
-        if (has(candidate, EntryType::Psl) || labels == 1) {
+        if (rule || labels == 1) {
             suffix_len = candidate.size();
         }
-        if (start > 0 && has(candidate, EntryType::PslWildcard)) {
+        if (start > 0 && wildcard) {
             const std::size_t dot2 =
                 start >= 2 ? host.rfind('.', start - 2) : std::string_view::npos;
             const std::size_t start2 = dot2 == std::string_view::npos ? 0 : dot2 + 1;
