@@ -158,6 +158,7 @@ int run(int argc_in, char** argv_in) {
     register_rib_origins(
         subcommand_group(app, "rib", "Routing dumps (MRT): read, summarise, fetch"), selected);
     register_as2org_commands(app, selected);
+    register_hostnames_commands(app, selected);
     register_serve_command(app, selected);
     register_resilience_commands(app, selected);
     register_config_commands(app, selected, config); // keep last: it sees every command

@@ -30,6 +30,7 @@ void register_diff_command(CLI::App& app, Runner& selected);       // cmd_diff.c
 void register_scans_commands(CLI::App& app, Runner& selected);     // cmd_scans.cpp
 void register_history_command(CLI::App& app, Runner& selected);    // cmd_history.cpp
 void register_as2org_commands(CLI::App& app, Runner& selected);    // cmd_as2org.cpp
+void register_hostnames_commands(CLI::App& app, Runner& selected); // cmd_hostnames.cpp
 void register_serve_command(CLI::App& app, Runner& selected);      // cmd_serve.cpp
 void register_resilience_commands(CLI::App& app, Runner& selected); // cmd_resilience.cpp
 /// `config show|path`; `cfg` is the configuration pass run around parsing (cmd_config.cpp).

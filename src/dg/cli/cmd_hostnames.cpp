@@ -1,0 +1,313 @@
+// domaingraph hostnames decode|learn|stats|dict  (docs/cli/hostnames.md)
+#include "dg/cli/commands.hpp"
+#include "dg/cli/exit_codes.hpp"
+#include "dg/cli/stdout_buffer.hpp"
+#include "dg/core/byte_source.hpp"
+#include "dg/core/ip_address.hpp"
+#include "dg/core/text.hpp"
+#include "dg/hostnames/decoder.hpp"
+#include "dg/hostnames/dictionary.hpp"
+#include "dg/hostnames/stats.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+namespace dg::cli {
+namespace {
+
+namespace hn = dg::hostnames;
+
+struct HostnamesOptions {
+    std::string input = "-";
+    std::string method = "default";
+    std::string dict_dir;
+    std::string rules;
+    std::string output;
+    std::string regex_output;
+    std::string format = "text";
+    double threshold = 0.5;
+    std::size_t top = 20;
+};
+
+bool is_file(const std::string& p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::string executable_dir() {
+    std::error_code ec;
+    return std::filesystem::read_symlink("/proc/self/exe", ec).parent_path().string();
+}
+
+/// --dict DIR (a directory holding hostnames.dict[.gz], or the file itself), else
+/// $DOMAINGRAPH_HOSTNAMES_DICT, else the installed copy beside the executable, else the
+/// source tree's data/hostnames/.
+Result<hn::Dictionary> open_dictionary(const std::string& dir) {
+    std::vector<std::string> candidates;
+    if (!dir.empty()) {
+        candidates = {dir, dir + "/hostnames.dict", dir + "/hostnames.dict.gz"};
+    } else {
+        if (const char* env = std::getenv("DOMAINGRAPH_HOSTNAMES_DICT")) {
+            candidates.emplace_back(env);
+        }
+        candidates.push_back(executable_dir() +
+                             "/../share/domaingraph/hostnames/hostnames.dict.gz");
+        candidates.push_back(std::string(DG_HOSTNAMES_DATA_DIR) + "/hostnames.dict.gz");
+    }
+    for (const std::string& c : candidates) {
+        if (is_file(c)) {
+            return hn::Dictionary::open(c);
+        }
+    }
+    return make_error(ErrorCode::NotFound,
+                      "no hostname dictionary found (give --dict DIR; scripts/build-hostname-dict "
+                      "builds one)")
+        .at(dir.empty() ? candidates.back() : dir);
+}
+
+/// Calls f(ip, name, line_number) for each input line: "name", "ip<TAB>name", CAIDA's
+/// "time<TAB>ip<TAB>name", sc_hoiho's router file ("# node2id" comments, "addr<TAB>name").
+template <class F> Result<void> for_each_name(const std::string& path, F&& f) {
+    auto src = io::open(path);
+    if (!src) {
+        return src.error();
+    }
+    std::vector<std::uint8_t> buf(std::size_t{1} << 16);
+    std::string carry;
+    std::uint64_t number = 0;
+    auto line_done = [&](std::string_view line) {
+        ++number;
+        line = trim(line);
+        if (line.empty() || line.front() == '#') {
+            return;
+        }
+        std::string_view name = line;
+        std::string_view ip;
+        const std::size_t t = line.find_last_of("\t ");
+        if (t != std::string_view::npos) {
+            name = line.substr(t + 1);
+            std::string_view rest = trim(line.substr(0, t));
+            const std::size_t t2 = rest.find_last_of("\t ");
+            ip = t2 == std::string_view::npos ? rest : rest.substr(t2 + 1);
+            if (!IpAddress::parse(ip)) {
+                ip = {};
+            }
+        }
+        f(ip, name, number);
+    };
+    while (true) {
+        auto n = (*src)->read(buf);
+        if (!n) {
+            return n.error();
+        }
+        if (*n == 0) {
+            break;
+        }
+        carry.append(reinterpret_cast<const char*>(buf.data()), *n);
+        std::size_t start = 0;
+        while (true) {
+            const std::size_t nl = carry.find('\n', start);
+            if (nl == std::string::npos) {
+                break;
+            }
+            line_done(std::string_view(carry).substr(start, nl - start));
+            start = nl + 1;
+        }
+        carry.erase(0, start);
+    }
+    if (!carry.empty()) {
+        line_done(carry);
+    }
+    return {};
+}
+
+hn::Method parse_method(const std::string& m) {
+    return m == "ginie" ? hn::Method::Ginie : hn::Method::Default;
+}
+
+int fail(const char* cmd, const Error& e) {
+    std::fprintf(stderr, "domaingraph hostnames %s: %s\n", cmd, e.to_string().c_str());
+    return kExitFailure;
+}
+
+int run_decode(const HostnamesOptions& o) {
+    auto dict = open_dictionary(o.dict_dir);
+    if (!dict) {
+        return fail("decode", dict.error());
+    }
+    hn::Rules rules;
+    if (!o.rules.empty()) {
+        auto r = hn::Rules::load(o.rules);
+        if (!r) {
+            return fail("decode", r.error());
+        }
+        rules = std::move(*r);
+    }
+    hn::Decoder decoder(*dict, o.rules.empty() ? nullptr : &rules, parse_method(o.method));
+    decoder.set_threshold(static_cast<float>(o.threshold));
+    StdoutBuffer out;
+    hn::Decoded d;
+    std::uint64_t refused = 0;
+    auto done = for_each_name(o.input, [&](std::string_view ip, std::string_view name,
+                                           std::uint64_t line) {
+        decoder.decode(name, ip, d);
+        if (!d.error.empty()) {
+            ++refused;
+            if (refused <= 20) {
+                std::fprintf(stderr, "domaingraph hostnames decode: %s:%llu: %s\n", o.input.c_str(),
+                             static_cast<unsigned long long>(line), d.error.c_str());
+            }
+        }
+        hn::append_json(d, out.text());
+        out.maybe_flush();
+    });
+    if (!done) {
+        return fail("decode", done.error());
+    }
+    if (refused > 20) {
+        std::fprintf(stderr, "domaingraph hostnames decode: %llu names refused\n",
+                     static_cast<unsigned long long>(refused));
+    }
+    return out.flush() ? kExitOk : kExitFailure;
+}
+
+bool write_text(const std::string& path, const std::string& text) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) {
+        return false;
+    }
+    const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    return std::fclose(f) == 0 && ok;
+}
+
+int run_learn(const HostnamesOptions& o) {
+    auto dict = open_dictionary(o.dict_dir);
+    if (!dict) {
+        return fail("learn", dict.error());
+    }
+    hn::Learner learner(*dict);
+    auto done = for_each_name(o.input, [&](std::string_view, std::string_view name, std::uint64_t) {
+        learner.add(name);
+    });
+    if (!done) {
+        return fail("learn", done.error());
+    }
+    const hn::Rules rules = learner.finish();
+    if (!write_text(o.output, rules.to_text())) {
+        std::fprintf(stderr, "domaingraph hostnames learn: cannot write %s\n", o.output.c_str());
+        return kExitFailure;
+    }
+    if (!o.regex_output.empty() &&
+        !write_text(o.regex_output == "-" ? "/dev/stdout" : o.regex_output,
+                    rules.to_hoiho_regex())) {
+        std::fprintf(stderr, "domaingraph hostnames learn: cannot write %s\n",
+                     o.regex_output.c_str());
+        return kExitFailure;
+    }
+    std::fprintf(stderr, "domaingraph hostnames learn: %zu suffixes with a location rule -> %s\n",
+                 rules.all().size(), o.output.c_str());
+    return kExitOk;
+}
+
+int run_stats(const HostnamesOptions& o) {
+    auto dict = open_dictionary(o.dict_dir);
+    if (!dict) {
+        return fail("stats", dict.error());
+    }
+    hn::Rules rules;
+    if (!o.rules.empty()) {
+        auto r = hn::Rules::load(o.rules);
+        if (!r) {
+            return fail("stats", r.error());
+        }
+        rules = std::move(*r);
+    }
+    hn::Decoder decoder(*dict, o.rules.empty() ? nullptr : &rules, parse_method(o.method));
+    hn::Stats stats;
+    hn::Decoded d;
+    auto done =
+        for_each_name(o.input, [&](std::string_view ip, std::string_view name, std::uint64_t) {
+            decoder.decode(name, ip, d);
+            stats.add(d);
+        });
+    if (!done) {
+        return fail("stats", done.error());
+    }
+    const std::string text = o.format == "json"  ? stats.to_json(o.top)
+                             : o.format == "csv" ? stats.to_csv(o.top)
+                                                 : stats.to_text(o.top);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return kExitOk;
+}
+
+int run_dict_info(const HostnamesOptions& o) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto dict = open_dictionary(o.dict_dir);
+    const auto t1 = std::chrono::steady_clock::now();
+    if (!dict) {
+        return fail("dict info", dict.error());
+    }
+    std::printf("bytes %zu\nplaces %u\nload_ms %.2f\n", dict->size(), dict->place_count(),
+                std::chrono::duration<double, std::milli>(t1 - t0).count());
+    return kExitOk;
+}
+
+} // namespace
+
+void register_hostnames_commands(CLI::App& app, Runner& selected) {
+    CLI::App& group = subcommand_group(
+        app, "hostnames", "Router hostnames: decode interface, role and location (PTR names)");
+    auto opts = std::make_shared<HostnamesOptions>();
+    auto add_dict = [&](CLI::App* cmd) {
+        cmd->add_option("--dict", opts->dict_dir,
+                        "Dictionary directory (holding hostnames.dict or hostnames.dict.gz)");
+    };
+    CLI::App* decode = group.add_subcommand(
+        "decode", "Decode router hostnames; one JSON object per line (docs/cli/hostnames.md).\n"
+                  "Input lines: NAME, or IP<TAB>NAME (plain or gz/bz2/zst; - for stdin).\n"
+                  "Example:\n"
+                  "  echo ae-1-3502.edge4.frankfurt1.example.net | domaingraph hostnames decode");
+    decode->add_option("input", opts->input, "Input file (default: stdin)");
+    decode->add_option("--method", opts->method, "default | ginie (the GINIE thesis rules)")
+        ->check(CLI::IsMember({"default", "ginie"}));
+    add_dict(decode);
+    decode->add_option("--rules", opts->rules, "Per-suffix rules from `hostnames learn`");
+    decode->add_option("--threshold", opts->threshold, "Minimum location confidence (default 0.5)")
+        ->check(CLI::Range(0.0, 1.0));
+    decode->callback([opts, &selected] { selected = [opts] { return run_decode(*opts); }; });
+
+    CLI::App* learn = group.add_subcommand(
+        "learn", "Learn per-suffix rules (location label position, operator codes) from names");
+    learn->add_option("input", opts->input, "Input file (names, IP<TAB>NAME, sc_hoiho routers)")
+        ->required();
+    learn->add_option("-o,--output", opts->output, "Rules file to write")->required();
+    learn->add_option(
+        "--regex", opts->regex_output,
+        "Also write the rules as sc_hoiho -d best-regex lines to this file (- stdout)");
+    add_dict(learn);
+    learn->callback([opts, &selected] { selected = [opts] { return run_learn(*opts); }; });
+
+    CLI::App* stats = group.add_subcommand("stats", "GINIE's tables over a set of names");
+    stats->add_option("input", opts->input, "Input file")->required();
+    stats->add_option("--method", opts->method, "default | ginie")
+        ->check(CLI::IsMember({"default", "ginie"}));
+    stats->add_option("--format", opts->format, "text | json | csv")
+        ->check(CLI::IsMember({"text", "json", "csv"}));
+    stats->add_option("--rules", opts->rules, "Per-suffix rules from `hostnames learn`");
+    stats->add_option("--top", opts->top, "Rows of the top-N tables (default 20)");
+    add_dict(stats);
+    stats->callback([opts, &selected] { selected = [opts] { return run_stats(*opts); }; });
+
+    CLI::App& dict = subcommand_group(group, "dict", "The compiled hostname dictionary");
+    CLI::App* info = dict.add_subcommand("info", "Size, places and load time of the dictionary");
+    add_dict(info);
+    info->callback([opts, &selected] { selected = [opts] { return run_dict_info(*opts); }; });
+}
+
+} // namespace dg::cli
