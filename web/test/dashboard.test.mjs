@@ -206,7 +206,8 @@ await deep.goto(base + '/#scan=' + first + '&asn=' + routed);
 await deep.waitForFunction((t) => document.getElementById('results-scan').textContent === t, 'of scan ' + first + ', AS' + routed);
 await deep.waitForFunction(() => document.querySelectorAll('#result-table tbody tr').length > 0);
 // the server's AS filter matches any address of the domain (its own, its NS or MX hosts')
-const asnRows = await deep.$$eval('#result-table tbody tr', (trs) => trs.map((t) => t.textContent));
+const asnRows = await deep.$$eval('#result-table tbody tr', (trs) => trs.map((t) =>
+  Array.from(t.querySelectorAll('td, span, a')).map((c) => c.textContent).join(' ')));
 assert.ok(asnRows.every((t) => new RegExp('AS' + routed + '\\b').test(t)), asnRows.join('|'));
 assert.equal(await deep.inputValue('#filter-asn'), routed);
 await deep.goto(base + '/#scan=' + second + '&domain=' + ordinary[0]);
