@@ -112,9 +112,11 @@ DomainDiversity domain_diversity(const model::DomainResult& r) {
 
 void Coverage::add(const model::IpMapping& m) {
     ++mappings;
-    if (routed(m)) {
+    if (analytics::routed(m)) { // the function, not the member
         ++routed;
-        with_org += m.org && !m.org->empty() ? 1 : 0;
+        if (m.org && !m.org->empty()) {
+            ++with_org;
+        }
     }
 }
 
