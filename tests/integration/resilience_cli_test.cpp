@@ -121,6 +121,37 @@ TEST(ResilienceCli, DomainsFromAStoredScan) {
     EXPECT_DOUBLE_EQ(j["scenario"]["mu_path"].get<double>(), 1.25);
 }
 
+TEST(ResilienceCli, Fig1Report) {
+    const test::TempDir dir;
+    test::write_file(dir.file("fig1.txt"), kFig1);
+    test::write_file(dir.file("domains.tsv"), "a\t1\nb\t3,5\nc\t5\nd\t2\n");
+    auto r = dg({"report", "--rel", dir.file("fig1.txt"), "--sources", "4,6", "--domains",
+                 dir.file("domains.tsv"), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["table1"].size(), 2U);
+    EXPECT_DOUBLE_EQ(j["table1"][0]["mean_len"].get<double>(), 1.8);
+    EXPECT_DOUBLE_EQ(j["mu_path"].get<double>(), 1.6);
+    const auto& hosting = j["table2"]["hosting"];
+    EXPECT_EQ(hosting[0]["asn"], 5);
+    EXPECT_EQ(hosting[0]["domains"], 2);
+    // single paths: D-B-A, D-B-C, D-B-E (B transit 3 times), F-C-A, F-C-B (lowest-ASN parent)
+    const auto& transit = j["table2"]["transit"];
+    ASSERT_EQ(transit.size(), 2U);
+    EXPECT_EQ(transit[0]["asn"], 2);
+    EXPECT_EQ(transit[0]["paths"], 3);
+    EXPECT_EQ(transit[0]["res"], 1);
+    EXPECT_DOUBLE_EQ(transit[0]["mu_dom"].get<double>(), 3);
+    EXPECT_EQ(transit[1]["asn"], 3);
+    EXPECT_EQ(transit[1]["paths"], 2);
+    EXPECT_EQ(j["exposure"]["all_name_servers_in_one_as"], 3);
+    auto h = dg({"report", "--rel", dir.file("fig1.txt"), "--sources", "4,6", "--domains",
+                 dir.file("domains.tsv"), "-o", dir.file("r.html")});
+    ASSERT_EQ(h.exit_code, 0) << h.err;
+    EXPECT_NE(test::read_file(dir.file("r.html")).find("Table 2b: transit ASes"),
+              std::string::npos);
+}
+
 TEST(ResilienceCli, BadInput) {
     const test::TempDir dir;
     test::write_file(dir.file("bad.txt"), "# x\n1|2|-1\n1|3|7\n");

@@ -58,6 +58,8 @@ struct Options {
     std::string sweep_ixp;
     bool all_sources = false;
     std::size_t top = 10;
+    // report
+    std::string output;
     // explicitly given (for --as-paper)
     CLI::Option* peer_opt = nullptr;
     CLI::Option* hops_opt = nullptr;
@@ -850,6 +852,249 @@ int run_sweep(Options& o) {
     return out.flush() ? kExitOk : kExitFailure;
 }
 
+std::string html_escape(const std::string& s) {
+    std::string out;
+    for (const char c : s) {
+        switch (c) {
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '&':
+            out += "&amp;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+/// An HTML table from a JSON array of flat objects (the columns of the first row).
+std::string html_table(const std::string& title, const Json& rows) {
+    std::string h = "<h2>" + html_escape(title) + "</h2>\n<table>\n";
+    if (rows.empty()) {
+        return h + "<tr><td>none</td></tr></table>\n";
+    }
+    h += "<tr>";
+    for (const auto& [k, v] : rows.front().items()) {
+        h += "<th>" + html_escape(k) + "</th>";
+    }
+    h += "</tr>\n";
+    for (const auto& row : rows) {
+        h += "<tr>";
+        for (const auto& [k, v] : row.items()) {
+            std::string cell = v.is_string() ? v.get<std::string>() : v.dump();
+            if (v.is_number_float()) {
+                cell = fmt::format("{:.3f}", v.get<double>());
+            }
+            h += "<td>" + html_escape(cell) + "</td>";
+        }
+        h += "</tr>\n";
+    }
+    return h + "</table>\n";
+}
+
+std::string text_table(const std::string& title, const Json& rows) {
+    std::string t = title + "\n";
+    if (rows.empty()) {
+        return t + "  (none)\n\n";
+    }
+    for (const auto& [k, v] : rows.front().items()) {
+        t += fmt::format("{:>14}", k.substr(0, 14));
+    }
+    t += '\n';
+    for (const auto& row : rows) {
+        for (const auto& [k, v] : row.items()) {
+            std::string cell = v.is_string() ? v.get<std::string>() : v.dump();
+            if (v.is_number_float()) {
+                cell = fmt::format("{:.3f}", v.get<double>());
+            }
+            t += fmt::format("{:>14}", cell.size() > 13 ? cell.substr(0, 13) : cell);
+        }
+        t += '\n';
+    }
+    return t + '\n';
+}
+
+int run_report(Options& o) {
+    auto loaded = load(o);
+    if (!loaded) {
+        return fail_with("report", loaded.error());
+    }
+    Loaded& l = *loaded;
+    if (!l.domains) {
+        return fail_with("report", usage("report needs --scan ID or --domains FILE"));
+    }
+    if (l.model != resilience::Model::Shortest) {
+        return fail_with("report", usage("report: --model shortest only (its path counts)"));
+    }
+    const AsGraph& g = *l.graph;
+    const resilience::DomainIndex& dom = *l.domains;
+    resilience::SweepSetup setup;
+    setup.graph = &g;
+    setup.model = l.model;
+    setup.params = l.params;
+    setup.sources = l.sources;
+    setup.targets = &l.targets;
+    setup.domains = &dom;
+    setup.threads = o.threads != 0 ? o.threads : std::max(1U, std::thread::hardware_concurrency());
+    resilience::Sweeper sweeper(setup);
+    const std::size_t top = o.top;
+    // Table 1
+    Json table1 = Json::array();
+    for (const auto& s : sweeper.baseline()) {
+        table1.push_back(
+            {{"asn", g.asn(s.source)},
+             {"unreachable_ases", s.unreachable.size()},
+             {"unreachable_domains", s.unreachable_domains.value_or(0)},
+             {"mean_len", s.weighted_mean_len ? Json(*s.weighted_mean_len) : Json(nullptr)}});
+    }
+    // the scenarios of Table 2
+    const auto counts = resilience::transit_counts(g, l.params, l.sources, l.targets.ids);
+    auto ranked = [&](std::size_t n, auto key) {
+        std::vector<std::uint32_t> ids(n);
+        for (std::uint32_t i = 0; i < n; ++i) {
+            ids[i] = i;
+        }
+        std::stable_sort(ids.begin(), ids.end(),
+                         [&](std::uint32_t x, std::uint32_t y) { return key(x) > key(y); });
+        std::vector<std::uint32_t> out;
+        for (const std::uint32_t i : ids) {
+            if (out.size() == top || key(i) == 0) {
+                break;
+            }
+            out.push_back(i);
+        }
+        return out;
+    };
+    const auto hosting = ranked(g.size(), [&](std::uint32_t v) -> std::uint64_t {
+        return l.targets.mask[v] != 0 ? dom.weight[v] : 0;
+    });
+    const auto transit = ranked(g.size(), [&](std::uint32_t v) { return counts.as_paths[v]; });
+    const auto links = ranked(static_cast<std::uint32_t>(g.links().size()),
+                              [&](std::uint32_t x) { return counts.link_paths[x]; });
+    std::vector<Failure> scenarios;
+    for (const std::uint32_t v : hosting) {
+        scenarios.push_back(Failure{{v}, {}});
+    }
+    for (const std::uint32_t v : transit) {
+        scenarios.push_back(Failure{{v}, {}});
+    }
+    for (const std::uint32_t x : links) {
+        scenarios.push_back(Failure{{}, {x}});
+    }
+    std::vector<std::size_t> ixp_failed;
+    for (std::size_t i = 0; i < g.ixp_count(); ++i) {
+        scenarios.push_back(Failure{{}, g.ixp_failed_links(i, fail_mode(o))});
+        ixp_failed.push_back(scenarios.back().links.size());
+    }
+    std::vector<resilience::ScenarioSummary> results(scenarios.size());
+    sweeper.run(scenarios,
+                [&](std::size_t i, const resilience::ScenarioSummary& s) { results[i] = s; });
+    auto columns = [&](Json row, const resilience::ScenarioSummary& s) {
+        row["res"] = s.res;
+        row["mu_as"] = s.mu_as;
+        row["mu_dom"] = s.mu_dom;
+        row["mu_path"] = s.mu_path;
+        return row;
+    };
+    std::size_t k = 0;
+    Json a = Json::array();
+    for (const std::uint32_t v : hosting) {
+        a.push_back(columns({{"asn", g.asn(v)}, {"domains", dom.weight[v]}}, results[k++]));
+    }
+    Json b = Json::array();
+    for (const std::uint32_t v : transit) {
+        b.push_back(columns({{"asn", g.asn(v)}, {"paths", counts.as_paths[v]}}, results[k++]));
+    }
+    Json c = Json::array();
+    for (const std::uint32_t x : links) {
+        c.push_back(
+            columns({{"link", link_name(g, x)}, {"paths", counts.link_paths[x]}}, results[k++]));
+    }
+    Json ixps = Json::array();
+    for (std::size_t i = 0; i < g.ixp_count(); ++i) {
+        ixps.push_back(
+            columns({{"ixp", g.ixp_name(i)}, {"links_failed", ixp_failed[i]}}, results[k++]));
+    }
+    std::stable_sort(ixps.begin(), ixps.end(), [](const Json& x, const Json& y) {
+        const auto xr = x["res"].get<std::uint64_t>();
+        const auto yr = y["res"].get<std::uint64_t>();
+        return xr != yr ? xr > yr : x["mu_as"].get<double>() > y["mu_as"].get<double>();
+    });
+    // exposure: all name servers in one AS; all name-server ASes single-homed to one provider
+    std::uint64_t one_as = 0;
+    std::uint64_t one_upstream = 0;
+    for (const auto& ases : dom.ases) {
+        if (ases.empty()) {
+            continue;
+        }
+        one_as += ases.size() == 1 ? 1U : 0U;
+        std::optional<std::uint32_t> upstream;
+        bool single = true;
+        for (const std::uint32_t v : ases) {
+            const auto prov = g.adj(v, resilience::Kind::Provider);
+            if (prov.size() != 1 || !g.adj(v, resilience::Kind::Peer).empty() ||
+                !g.adj(v, resilience::Kind::Sibling).empty() ||
+                (upstream && *upstream != prov[0].nbr)) {
+                single = false;
+                break;
+            }
+            upstream = prov[0].nbr;
+        }
+        one_upstream += single ? 1U : 0U;
+    }
+    Json j = head_json(o, l);
+    j["path_rule"] = "one path per (resolver AS, name-server AS) pair; parent = the predecessor "
+                     "one hop closer with the lowest ASN";
+    j["table1"] = std::move(table1);
+    j["mu_path"] = resilience::mu_path(sweeper.baseline(), true);
+    j["table2"] = {{"hosting", a}, {"transit", b}, {"links", c}, {"ixps", ixps}};
+    j["exposure"] = {{"domains", dom.ases.size() - dom.without_graph_as},
+                     {"all_name_servers_in_one_as", one_as},
+                     {"behind_one_transit_as", one_upstream}};
+    std::string text;
+    const bool html = o.output.size() > 5 && o.output.substr(o.output.size() - 5) == ".html";
+    if (o.json) {
+        text = j.dump() + "\n";
+    } else if (html) {
+        text = "<!doctype html><html><head><meta charset=\"utf-8\"><title>DNS resilience"
+               "</title><style>body{font-family:sans-serif}table{border-collapse:collapse}"
+               "td,th{border:1px solid #aaa;padding:2px 6px;text-align:right}</style></head>"
+               "<body><h1>DNS resilience</h1>\n<p>" +
+               html_escape(j["params"].dump()) + "</p>\n<p>mu_path " +
+               fmt::format("{:.3f}", j["mu_path"].get<double>()) + "</p>\n";
+        text += html_table("Table 1: resolver ASes", j["table1"]);
+        text += html_table("Table 2a: hosting ASes", a);
+        text += html_table("Table 2b: transit ASes", b);
+        text += html_table("Table 2c: links", c);
+        text += html_table("IXP failures", ixps);
+        text += "<h2>Exposure</h2><p>" + html_escape(j["exposure"].dump()) + "</p></body></html>\n";
+    } else {
+        text = text_table("Table 1: resolver ASes", j["table1"]);
+        text += fmt::format("mu_path {:.3f}\n\n", j["mu_path"].get<double>());
+        text += text_table("Table 2a: hosting ASes", a);
+        text += text_table("Table 2b: transit ASes", b);
+        text += text_table("Table 2c: links", c);
+        text += text_table("IXP failures", ixps);
+        text += "exposure " + j["exposure"].dump() + "\n";
+    }
+    FILE* f = o.output.empty() || o.output == "-" ? stdout : std::fopen(o.output.c_str(), "wb");
+    if (f == nullptr) {
+        std::fprintf(stderr, "domaingraph resilience report: cannot write %s\n", o.output.c_str());
+        return kExitFailure;
+    }
+    const bool wrote = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    const bool closed = f == stdout ? std::fflush(f) == 0 : std::fclose(f) == 0;
+    return wrote && closed ? kExitOk : kExitFailure;
+}
+
 void common_options(CLI::App* cmd, Options& o) {
     cmd->add_option("--rel", o.rel, "CAIDA AS relationships (serial-1 or serial-2; plain/gz/bz2)")
         ->required();
@@ -930,6 +1175,22 @@ void register_resilience_commands(CLI::App& app, Runner& selected) {
         cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)");
         cmd->add_option("--top", o->top, "Entries in the summary's rankings (default 10)");
         cmd->callback([o, &selected] { selected = [o] { return run_sweep(*o); }; });
+    }
+    {
+        auto o = std::make_shared<Options>();
+        o->top = 20;
+        CLI::App* cmd = group.add_subcommand(
+            "report", "The paper's Table 1 and Table 2 (a: hosting ASes, b: transit ASes, c: "
+                      "links, IXP failures) and per-domain exposure, as text, JSON or HTML.\n"
+                      "Example:\n  domaingraph resilience report --scan latest --rel "
+                      "20180101.as-rel.txt --sources resolvers.txt -o report.html");
+        common_options(cmd, *o);
+        cmd->add_option("-o,--output", o->output, "Output file (.html: an HTML report)");
+        cmd->add_option("--top", o->top, "Rows of Table 2a/2b/2c (default 20)");
+        cmd->add_option("--ixp-fail-mode", o->ixp_fail_mode, "members | exclusive")
+            ->check(CLI::IsMember({"members", "exclusive"}));
+        cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)");
+        cmd->callback([o, &selected] { selected = [o] { return run_report(*o); }; });
     }
 }
 

@@ -9,6 +9,7 @@ namespace dg::resilience {
 namespace {
 
 constexpr std::uint8_t kNone = 0xFF;
+constexpr std::uint32_t kNoState = std::numeric_limits<std::uint32_t>::max();
 
 /// next[phase][kind]: the phase after moving to a neighbour of that kind, or kNone.
 using Table = std::array<std::array<std::uint8_t, kKinds>, 3>;
@@ -138,6 +139,66 @@ std::vector<std::uint16_t> shortest_distances(const AsGraph& g, std::uint32_t so
     bfs_states(g, source, params, dead_as, dead_link, states);
     std::vector<std::uint16_t> out;
     min_over_phases(states, phase_count(params.peer_mode), out);
+    return out;
+}
+
+TransitCounts transit_counts(const AsGraph& g, const PathParams& params,
+                             const std::vector<std::uint32_t>& sources,
+                             const std::vector<std::uint32_t>& targets) {
+    TransitCounts out;
+    out.as_paths.assign(g.size(), 0);
+    out.link_paths.assign(g.links().size(), 0);
+    const std::uint32_t P = phase_count(params.peer_mode);
+    const Table& next = table(params.peer_mode);
+    std::vector<std::uint16_t> dist;
+    std::vector<std::uint32_t> current;
+    for (const std::uint32_t source : sources) {
+        bfs_states(g, source, params, {}, {}, dist);
+        for (const std::uint32_t t : targets) {
+            std::uint16_t d = kUnreachable;
+            for (std::uint32_t ph = 0; ph < P; ++ph) {
+                d = std::min(d, dist[t * P + ph]);
+            }
+            if (t == source || d == kUnreachable) {
+                continue;
+            }
+            // every state of the target at its distance, then one state per level
+            current.clear();
+            for (std::uint32_t ph = 0; ph < P; ++ph) {
+                if (dist[t * P + ph] == d) {
+                    current.push_back(t * P + ph);
+                }
+            }
+            for (; d > 0; --d) {
+                std::uint32_t best = kNoState;
+                std::uint32_t best_link = 0;
+                for (const std::uint32_t w : current) {
+                    const std::uint32_t v = w / P;
+                    const std::uint32_t wph = w % P;
+                    for (std::size_t k = 0; k < kKinds; ++k) {
+                        const auto rk = static_cast<std::size_t>(reverse(static_cast<Kind>(k)));
+                        for (std::uint32_t ph = 0; ph < P; ++ph) {
+                            if (next[ph][rk] != wph) {
+                                continue;
+                            }
+                            for (const Adj& a : g.adj(v, static_cast<Kind>(k))) {
+                                const std::uint32_t pst = a.nbr * P + ph;
+                                if (dist[pst] + 1U == d && pst < best) {
+                                    best = pst;
+                                    best_link = a.link;
+                                }
+                            }
+                        }
+                    }
+                }
+                ++out.link_paths[best_link];
+                if (best / P != source) {
+                    ++out.as_paths[best / P];
+                }
+                current.assign(1, best);
+            }
+        }
+    }
     return out;
 }
 

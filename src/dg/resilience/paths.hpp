@@ -56,6 +56,18 @@ struct RoutingTree {
                                        std::span<const std::uint8_t> dead_as = {},
                                        std::span<const std::uint8_t> dead_link = {});
 
+/// Table 2.b/2.c path counts: one path per (source, reachable target) pair, the parent of every
+/// state being the predecessor one level closer with the lowest ASN (then the lowest phase);
+/// `as_paths[v]` counts the paths with v as a transit (not an endpoint), `link_paths[l]` the paths
+/// over link l.
+struct TransitCounts {
+    std::vector<std::uint64_t> as_paths;
+    std::vector<std::uint64_t> link_paths;
+};
+[[nodiscard]] TransitCounts transit_counts(const AsGraph& g, const PathParams& params,
+                                           const std::vector<std::uint32_t>& sources,
+                                           const std::vector<std::uint32_t>& targets);
+
 /// Byte masks from a Failure.
 void make_masks(const AsGraph& g, const Failure& failure, std::vector<std::uint8_t>& dead_as,
                 std::vector<std::uint8_t>& dead_link);

@@ -472,5 +472,38 @@ TEST(Real2018, TreeReachesTheSameAndIsNeverShorter) {
     }
 }
 
+// Every fifth single-AS (peer mode one) and single-link (peer mode many) failure of the real 1998
+// graph (the complete sweep is compared with the Python reference in resilience_cli_test): the
+// incremental repair equals a full recomputation, source by source.
+TEST(Real1998, IncrementalEqualsRecomputation) {
+    DG_SHARED_OR_SKIP(rel, "asgraph/19980101.as-rel.txt");
+    auto edges = read_as_rel(rel);
+    ASSERT_TRUE(edges) << edges.error().to_string();
+    const AsGraph g = AsGraph::build(*edges);
+    const std::vector<std::uint32_t> sources{*g.id_of(701), *g.id_of(3356)};
+    const Targets targets = make_targets(g, {}, true);
+    for (const PeerMode mode : {PeerMode::One, PeerMode::Many}) {
+        const PathParams p{mode, kNoHopLimit};
+        IncrementalSweep sweep(g, p, sources);
+        auto scratch = sweep.make_scratch();
+        const auto base = compute_distances(g, Model::Shortest, p, sources, targets, nullptr);
+        std::vector<SourceOutcome> inc;
+        const std::size_t count = mode == PeerMode::One ? g.size() : g.links().size();
+        for (std::uint32_t x = 0; x < count; x += 5) {
+            const Failure f = mode == PeerMode::One ? Failure{{x}, {}} : Failure{{}, {x}};
+            sweep.evaluate(f, targets.mask, *scratch, inc);
+            const auto now = compute_distances(g, Model::Shortest, p, sources, targets, &f);
+            const auto full = diff_outcomes(sources, base, now, targets, f);
+            for (std::size_t i = 0; i < sources.size(); ++i) {
+                ASSERT_EQ(inc[i].changes.size(), full[i].changes.size()) << x;
+                for (std::size_t c = 0; c < inc[i].changes.size(); ++c) {
+                    ASSERT_EQ(inc[i].changes[c].target, full[i].changes[c].target);
+                    ASSERT_EQ(inc[i].changes[c].new_dist, full[i].changes[c].new_dist);
+                }
+            }
+        }
+    }
+}
+
 } // namespace
 } // namespace dg::resilience
