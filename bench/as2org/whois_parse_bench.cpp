@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
     using Clock = std::chrono::steady_clock;
     double total_bytes = 0;
     double total_best = 0;
-    for (const std::string& f : files) {
+    for (const std::string& f : rounds > 0 ? files : std::vector<std::string>{}) {
         double best = 1e30;
         std::uint64_t bytes = 0;
         std::uint64_t objects = 0;
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
         total_bytes += static_cast<double>(bytes);
         total_best += best;
     }
-    if (!files.empty()) {
+    if (rounds > 0 && !files.empty()) {
         std::printf("parse\tall\t%.1f MB\t%.3f s\t%.0f MB/s\n", total_bytes / 1e6, total_best,
                     total_bytes / 1e6 / total_best);
     }

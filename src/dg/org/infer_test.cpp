@@ -517,3 +517,137 @@ TEST(InferenceShared, RipeAsBlocksTileTheAsnSpace) {
 
 } // namespace
 } // namespace dg::org
+
+namespace dg::org {
+namespace {
+
+/// The families of the shared RIPE-NONAUTH aut-num file (with the RIPE as-blocks) for `fields`.
+std::map<std::uint32_t, std::string> ripe_nonauth(const std::string& autnum,
+                                                  const std::string& blocks,
+                                                  const std::string& fields,
+                                                  const std::string& generic = "min50sqrt") {
+    InferOptions o;
+    o.fields = *parse_field_list(fields);
+    o.generic = *parse_generic_rule(generic);
+    Inference inf(o);
+    EXPECT_TRUE(inf.add_file(autnum).has_value());
+    EXPECT_TRUE(inf.add_file(blocks).has_value());
+    EXPECT_TRUE(inf.run().has_value());
+    EXPECT_EQ(inf.report().ases, 2109U);
+    std::map<std::uint32_t, std::string> out;
+    for (const AsRow& a : inf.rows().ases) {
+        out[a.asn] = a.org_id;
+    }
+    return out;
+}
+
+bool together(const std::map<std::uint32_t, std::string>& f, std::vector<std::uint32_t> asns) {
+    for (const std::uint32_t a : asns) {
+        if (f.at(a) != f.at(asns.front())) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::size_t family_size(const std::map<std::uint32_t, std::string>& f, std::uint32_t asn) {
+    std::size_t n = 0;
+    for (const auto& [a, id] : f) {
+        n += id == f.at(asn) ? 1 : 0;
+    }
+    return n;
+}
+
+} // namespace
+} // namespace dg::org
+
+namespace dg::org {
+namespace {
+
+// Operators checked by hand in ripe-nonauth.db.aut-num (2023-12): AT&T 2685/2686/2687 (descr
+// "AT&T Global Network Services - CA/EMEA/AP", mnt-by MAINT-AS2686); Level3 3356 ("Level 3
+// Communications") and 3549 ("Global Crossing", bought by Level3), both mnt-by LEVEL3-MNT; Akamai
+// 12222/16625/18680/23903/24319/35994 (descr "Akamai Technologies[, Inc.| European AS]", mnt-by
+// AKAM1-RIPE-MNT); Rackspace 19994/27357 (no descr, both org: ORG-RA33-RIPE, dangling); LeaseWeb
+// 7203/30633 (descr "Leaseweb USA, Inc.", mnt-by FBX-MNT).
+TEST(InferenceShared, RipeNonAuthFamiliesWithAndWithoutMaintainers) {
+    DG_SHARED_OR_SKIP(autnum, "as2org/ripe-2023-12/ripe-nonauth.db.aut-num.gz");
+    DG_SHARED_OR_SKIP(blocks, "as2org/ripe-2023-12/ripe.db.as-block.gz");
+    const auto base = ripe_nonauth(autnum, blocks, "always");
+    EXPECT_TRUE(together(base, {19994, 27357}));       // the shared (dangling) org handle
+    EXPECT_TRUE(together(base, {7203, 30633}));        // the same organisation name
+    EXPECT_TRUE(together(base, {18680, 23903, 24319, 35994}));
+    EXPECT_FALSE(together(base, {12222, 18680}));      // other descr, no org: apart
+    EXPECT_FALSE(together(base, {2685, 2686}));
+    EXPECT_FALSE(together(base, {3356, 3549}));
+
+    const auto mnt = ripe_nonauth(autnum, blocks, "always,aut.mnt_by");
+    EXPECT_TRUE(together(mnt, {2685, 2686, 2687}));
+    EXPECT_TRUE(together(mnt, {3356, 3549}));
+    EXPECT_TRUE(together(mnt, {12222, 16625, 18680, 23903, 24319, 35994}));
+    EXPECT_TRUE(together(mnt, {19994, 27357}));
+
+    // RIPE-NCC-LOCKED-MNT (199 ASes) and MAINT-TOWARDEX (57) are generic and join nobody.
+    std::vector<std::uint32_t> locked;
+    {
+        auto reader = whois::Reader::open(autnum);
+        ASSERT_TRUE(reader.has_value());
+        while (true) {
+            auto next = reader->next();
+            ASSERT_TRUE(next.has_value());
+            if (*next == nullptr) {
+                break;
+            }
+            bool only_locked = true;
+            bool any = false;
+            for (const auto& a : (*next)->attributes) {
+                if (a.name == "mnt-by") {
+                    any = true;
+                    only_locked = only_locked && a.value == "RIPE-NCC-LOCKED-MNT";
+                }
+            }
+            if (any && only_locked) {
+                locked.push_back(Asn::parse((*next)->key())->value());
+            }
+        }
+    }
+    ASSERT_GE(locked.size(), 150U);
+    std::size_t largest = 0;
+    for (const std::uint32_t a : locked) {
+        largest = std::max(largest, family_size(mnt, a));
+    }
+    EXPECT_LT(largest, 10U);
+    const auto no_generic = ripe_nonauth(autnum, blocks, "always,aut.mnt_by", "off");
+    EXPECT_TRUE(together(no_generic, locked)); // what the generic rule prevents
+
+    // False merges aut.mnt_by adds: families of the mnt_by run that join several families of the
+    // base run.
+    std::map<std::string, std::set<std::string>> joined; // mnt family -> base families
+    for (const auto& [asn, id] : mnt) {
+        joined[id].insert(base.at(asn));
+    }
+    std::size_t merges = 0;
+    std::size_t largest_merge = 0;
+    for (const auto& [id, bases] : joined) {
+        if (bases.size() > 1) {
+            ++merges;
+            largest_merge = std::max(largest_merge, bases.size());
+        }
+    }
+    std::set<std::string> base_families;
+    std::set<std::string> mnt_families;
+    for (const auto& [asn, id] : base) {
+        base_families.insert(id);
+    }
+    for (const auto& [asn, id] : mnt) {
+        mnt_families.insert(id);
+    }
+    RecordProperty("families_base", static_cast<int>(base_families.size()));
+    RecordProperty("families_mnt", static_cast<int>(mnt_families.size()));
+    RecordProperty("merges", static_cast<int>(merges));
+    std::printf("families: %zu without aut.mnt_by, %zu with; %zu merged groups, largest %zu\n",
+                base_families.size(), mnt_families.size(), merges, largest_merge);
+}
+
+} // namespace
+} // namespace dg::org
