@@ -1,6 +1,8 @@
 // Unit tests of the hostname decoder on the shipped dictionary (data/hostnames/).
 #include "dg/hostnames/decoder.hpp"
 #include "dg/hostnames/dictionary.hpp"
+#include "dg/hostnames/topology.hpp"
+#include "tests/support/support.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -284,6 +286,72 @@ TEST(Rules, MalformedLinesAreErrorsWithLine) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::Malformed);
     EXPECT_EQ(r.error().line, 2U);
+}
+
+TEST(Topology, PointToPointPairsGiveTheCityGraph) {
+    // truth: FRA-AMS twice (/31 and /30), AMS-LHR once, FRA-FRA inside one city, one pair
+    // with an unlocated end, one address without a partner
+    const std::vector<std::pair<std::string, std::string>> names = {
+        {"192.0.2.0", "xe-0-0-0.cr1.fra1.example.net"},
+        {"192.0.2.1", "xe-0-0-1.cr2.ams1.example.net"},
+        {"192.0.2.5", "xe-1-0-0.cr1.fra2.example.net"},
+        {"192.0.2.6", "xe-1-0-1.cr2.ams2.example.net"},
+        {"198.51.100.10", "ae-1.cr1.ams1.example.org"},
+        {"198.51.100.11", "ae-2.cr3.lhr1.example.org"},
+        {"198.51.100.20", "ae-3.cr1.fra1.example.org"},
+        {"198.51.100.21", "ae-4.cr2.fra1.example.org"},
+        {"198.51.100.30", "ae-5.cr1.fra1.example.org"},
+        {"198.51.100.31", "host-x.example.org"},
+        {"203.0.113.7", "ae-6.cr1.nrt1.example.org"},
+        {"2001:db8::a", "ae-7.cr1.sin1.example.com"},
+        {"2001:db8::b", "ae-8.cr1.hkg1.example.com"},
+    };
+    Decoder dec(dict());
+    TopologyBuilder b(dec, TopologyOptions{});
+    for (const auto& [ip, name] : names) {
+        auto a = IpAddress::parse(ip);
+        ASSERT_TRUE(a) << ip;
+        b.add(*a, name);
+    }
+    const Topology t = b.finish();
+    EXPECT_EQ(t.pairs, 6U);
+    EXPECT_EQ(t.low_confidence, 1U);
+    EXPECT_EQ(t.same_city, 1U);
+    ASSERT_EQ(t.edges.size(), 3U);
+    std::map<std::string, std::uint32_t> links;
+    for (const auto& [key, e] : t.edges) {
+        links[e.a + " - " + e.b] = e.links;
+    }
+    EXPECT_EQ(links["Amsterdam|NL - Frankfurt|DE"], 2U);
+    EXPECT_EQ(links["Amsterdam|NL - London|GB"], 1U);
+    EXPECT_EQ(links["Hong Kong|HK - Singapore|SG"], 1U);
+    EXPECT_EQ(t.nodes.size(), 5U);
+    EXPECT_EQ(t.nodes.at("London|GB").interfaces, 1U);
+
+    // GEXF and GraphML read back by networkx (when installed)
+    if (!dg::test::tool_available("/usr/bin/python3") ||
+        dg::test::run_command({"/usr/bin/python3", "-c", "import networkx"}).exit_code != 0) {
+        if (dg::test::integration_required()) {
+            FAIL() << "python3-networkx is not installed (scripts/setup installs it)";
+        }
+        GTEST_SKIP() << "python3-networkx is not installed";
+    }
+    dg::test::TempDir dir;
+    dg::test::write_file(dir.file("t.gexf"), t.to_gexf());
+    dg::test::write_file(dir.file("t.graphml"), t.to_graphml());
+    const std::string script =
+        "import networkx as nx, sys\n"
+        "for g in (nx.read_gexf(sys.argv[1]), nx.read_graphml(sys.argv[2])):\n"
+        "    e = sorted((min(a, b), max(a, b), int(d.get('links', d.get('weight', 0)))) for a, b, "
+        "d "
+        "in g.edges(data=True))\n"
+        "    print(g.number_of_nodes(), e)\n";
+    auto r = dg::test::run_command(
+        {"/usr/bin/python3", "-c", script, dir.file("t.gexf"), dir.file("t.graphml")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string want = "5 [('Amsterdam|NL', 'Frankfurt|DE', 2), ('Amsterdam|NL', "
+                             "'London|GB', 1), ('Hong Kong|HK', 'Singapore|SG', 1)]\n";
+    EXPECT_EQ(r.out, want + want);
 }
 
 } // namespace
