@@ -156,19 +156,20 @@ int run_decode(const HostnamesOptions& o) {
     StdoutBuffer out;
     hn::Decoded d;
     std::uint64_t refused = 0;
-    auto done = for_each_name(o.input, [&](std::string_view ip, std::string_view name,
-                                           std::uint64_t line) {
-        decoder.decode(name, ip, d);
-        if (!d.error.empty()) {
-            ++refused;
-            if (refused <= 20) {
-                std::fprintf(stderr, "domaingraph hostnames decode: %s:%llu: %s\n", o.input.c_str(),
-                             static_cast<unsigned long long>(line), d.error.c_str());
+    auto done =
+        for_each_name(o.input, [&](std::string_view ip, std::string_view name, std::uint64_t line) {
+            decoder.decode(name, ip, d);
+            if (!d.error.empty()) {
+                ++refused;
+                if (refused <= 20) {
+                    std::fprintf(stderr, "domaingraph hostnames decode: %s:%llu: %s\n",
+                                 o.input == "-" ? "stdin" : o.input.c_str(),
+                                 static_cast<unsigned long long>(line), d.error.c_str());
+                }
             }
-        }
-        hn::append_json(d, out.text());
-        out.maybe_flush();
-    });
+            hn::append_json(d, out.text());
+            out.maybe_flush();
+        });
     if (!done) {
         return fail("decode", done.error());
     }

@@ -222,7 +222,7 @@ TEST(DefaultMethod, HostileNamesGiveErrors) {
         EXPECT_FALSE(d.error.empty()) << name;
         std::string line;
         append_json(d, line);
-        EXPECT_NO_THROW((void)nlohmann::json::parse(line)) << line;
+        EXPECT_TRUE(nlohmann::json::accept(line)) << line;
     }
     EXPECT_NE(decode("a..b.example.net").error.find("empty label at offset 2"), std::string::npos);
     EXPECT_TRUE(decode("example.net.").error.empty());
