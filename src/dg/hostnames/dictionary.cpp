@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -173,6 +174,17 @@ Result<Dictionary> Dictionary::open(const std::string& path) {
         return dict;
     }
     if (ensure_directory(user_cache_dir()) && write_whole(cache, *bytes)) {
+        // older decompressed copies of the same path go (a rebuilt dictionary, a new release)
+        const std::string tail = "-" + std::to_string(fnv1a(path)) + ".dict";
+        std::error_code ec;
+        for (const auto& f : std::filesystem::directory_iterator(user_cache_dir(), ec)) {
+            const std::string n = f.path().filename().string();
+            if (n.rfind("hostnames-", 0) == 0 && n.size() > tail.size() &&
+                n.compare(n.size() - tail.size(), tail.size(), tail) == 0 &&
+                f.path().string() != cache) {
+                std::filesystem::remove(f.path(), ec);
+            }
+        }
         if (auto mapped = map_file(cache)) {
             auto again = from_storage(std::move(*mapped), cache);
             if (again) {
