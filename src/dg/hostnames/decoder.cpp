@@ -785,6 +785,7 @@ void Decoder::find_location(Decoded& out) {
 // ---- GINIE (Alur 2014) ------------------------------------------------------------------
 
 void Decoder::decode_ginie(Decoded& out) {
+    out.tokens.clear(); // GINIE has its own segments
     if (out.suffix_start == 0) {
         return;
     }

@@ -40,22 +40,22 @@ TEST(HostnamesCli, DecodeLinesAndRefusedNames) {
 TEST(HostnamesCli, LearnThenDecodeWithRules) {
     test::TempDir tmp;
     test::write_file(tmp.file("names"),
-                     "acme-ic-1-ffm-b1.c.example.net\nfoo-ic-2-ams-b2.c.example.net\n"
-                     "bar-ic-3-mad-b1.c.example.net\nbaz-ic-4-ffm-b3.c.example.net\n"
+                     "acme-ic-1-prag-b1.c.example.net\nfoo-ic-2-ams-b2.c.example.net\n"
+                     "bar-ic-3-mad-b1.c.example.net\nbaz-ic-4-prag-b3.c.example.net\n"
                      "qux-ic-5-lhr-b1.c.example.net\nzed-ic-6-ldn-b1.c.example.net\n"
                      "abc-ic-8-sto-b2.c.example.net\n");
     auto l = dg({"hostnames", "learn", tmp.file("names"), "-o", tmp.file("rules"), "--regex",
                  tmp.file("regex")});
     ASSERT_EQ(l.exit_code, 0) << l.err;
-    EXPECT_NE(test::read_file(tmp.file("rules")).find("code\texample.net\tffm\t"),
+    EXPECT_NE(test::read_file(tmp.file("rules")).find("code\texample.net\tprag\t"),
               std::string::npos);
     EXPECT_NE(test::read_file(tmp.file("regex")).find("example.net: ^"), std::string::npos);
     auto d = dg({"hostnames", "decode", "--rules", tmp.file("rules")},
-                "tata-ic-9-ffm-b1.c.example.net\n");
+                "tata-ic-9-prag-b1.c.example.net\n");
     ASSERT_EQ(d.exit_code, 0) << d.err;
     const auto j = json::parse(d.out);
     EXPECT_EQ(j["location"]["source"], "operator_code");
-    EXPECT_EQ(j["location"]["country"], "DE");
+    EXPECT_EQ(j["location"]["country"], "CZ");
 }
 
 TEST(HostnamesCli, StatsAndTopology) {

@@ -154,7 +154,7 @@ Topology TopologyBuilder::finish() {
 
 std::string Topology::to_gexf() const {
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                      "<gexf xmlns=\"http://gexf.net/1.2\" version=\"1.2\">\n"
+                      "<gexf xmlns=\"http://www.gexf.net/1.2draft\" version=\"1.2\">\n"
                       "  <graph mode=\"static\" defaultedgetype=\"undirected\">\n"
                       "    <attributes class=\"node\">\n"
                       "      <attribute id=\"0\" title=\"country\" type=\"string\"/>\n"
