@@ -8,6 +8,7 @@
 #include "dg/hostnames/decoder.hpp"
 #include "dg/hostnames/dictionary.hpp"
 #include "dg/hostnames/stats.hpp"
+#include "dg/hostnames/topology.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -33,6 +34,7 @@ struct HostnamesOptions {
     std::string format = "text";
     double threshold = 0.5;
     std::size_t top = 20;
+    std::string pairs = "31,30";
 };
 
 bool is_file(const std::string& p) {
@@ -154,19 +156,20 @@ int run_decode(const HostnamesOptions& o) {
     StdoutBuffer out;
     hn::Decoded d;
     std::uint64_t refused = 0;
-    auto done = for_each_name(o.input, [&](std::string_view ip, std::string_view name,
-                                           std::uint64_t line) {
-        decoder.decode(name, ip, d);
-        if (!d.error.empty()) {
-            ++refused;
-            if (refused <= 20) {
-                std::fprintf(stderr, "domaingraph hostnames decode: %s:%llu: %s\n", o.input.c_str(),
-                             static_cast<unsigned long long>(line), d.error.c_str());
+    auto done =
+        for_each_name(o.input, [&](std::string_view ip, std::string_view name, std::uint64_t line) {
+            decoder.decode(name, ip, d);
+            if (!d.error.empty()) {
+                ++refused;
+                if (refused <= 20) {
+                    std::fprintf(stderr, "domaingraph hostnames decode: %s:%llu: %s\n",
+                                 o.input == "-" ? "stdin" : o.input.c_str(),
+                                 static_cast<unsigned long long>(line), d.error.c_str());
+                }
             }
-        }
-        hn::append_json(d, out.text());
-        out.maybe_flush();
-    });
+            hn::append_json(d, out.text());
+            out.maybe_flush();
+        });
     if (!done) {
         return fail("decode", done.error());
     }
@@ -246,6 +249,62 @@ int run_stats(const HostnamesOptions& o) {
     return kExitOk;
 }
 
+int run_topology(const HostnamesOptions& o) {
+    auto dict = open_dictionary(o.dict_dir);
+    if (!dict) {
+        return fail("topology", dict.error());
+    }
+    hn::Rules rules;
+    if (!o.rules.empty()) {
+        auto r = hn::Rules::load(o.rules);
+        if (!r) {
+            return fail("topology", r.error());
+        }
+        rules = std::move(*r);
+    }
+    hn::TopologyOptions topts;
+    topts.pairs31 = o.pairs.find("31") != std::string::npos;
+    topts.pairs30 = o.pairs.find("30") != std::string::npos;
+    topts.min_confidence = static_cast<float>(o.threshold);
+    hn::Decoder decoder(*dict, o.rules.empty() ? nullptr : &rules, parse_method(o.method));
+    hn::TopologyBuilder builder(decoder, topts);
+    std::uint64_t without_address = 0;
+    auto done =
+        for_each_name(o.input, [&](std::string_view ip, std::string_view name, std::uint64_t) {
+            auto addr = IpAddress::parse(ip);
+            if (!addr) {
+                ++without_address;
+                return;
+            }
+            builder.add(*addr, name);
+        });
+    if (!done) {
+        return fail("topology", done.error());
+    }
+    const hn::Topology t = builder.finish();
+    const auto ends_with = [&](const char* ext) {
+        const std::string e(ext);
+        return o.output.size() >= e.size() &&
+               o.output.compare(o.output.size() - e.size(), e.size(), e) == 0;
+    };
+    const std::string text = ends_with(".gexf")      ? t.to_gexf()
+                             : ends_with(".graphml") ? t.to_graphml()
+                                                     : t.to_json();
+    if (!write_text(o.output, text)) {
+        std::fprintf(stderr, "domaingraph hostnames topology: cannot write %s\n", o.output.c_str());
+        return kExitFailure;
+    }
+    std::fprintf(stderr,
+                 "domaingraph hostnames topology: %zu cities, %zu edges from %llu pairs (%llu left "
+                 "out: location missing or below %.2f; %llu inside one city; %llu lines without an "
+                 "address) -> %s\n",
+                 t.nodes.size(), t.edges.size(), static_cast<unsigned long long>(t.pairs),
+                 static_cast<unsigned long long>(t.low_confidence), o.threshold,
+                 static_cast<unsigned long long>(t.same_city),
+                 static_cast<unsigned long long>(without_address), o.output.c_str());
+    return kExitOk;
+}
+
 int run_dict_info(const HostnamesOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
     auto dict = open_dictionary(o.dict_dir);
@@ -303,6 +362,20 @@ void register_hostnames_commands(CLI::App& app, Runner& selected) {
     stats->add_option("--top", opts->top, "Rows of the top-N tables (default 20)");
     add_dict(stats);
     stats->callback([opts, &selected] { selected = [opts] { return run_stats(*opts); }; });
+
+    CLI::App* topo = group.add_subcommand(
+        "topology", "City-level topology from /31 and /30 neighbours (IP<TAB>NAME input)");
+    topo->add_option("input", opts->input, "Input file (IP<TAB>NAME lines)")->required();
+    topo->add_option("-o,--output", opts->output, "Output: .gexf, .graphml or .json")->required();
+    topo->add_option("--pairs", opts->pairs, "Which pairs: 31, 30 or 31,30 (default)");
+    topo->add_option("--rules", opts->rules, "Per-suffix rules from `hostnames learn`");
+    topo->add_option("--method", opts->method, "default | ginie")
+        ->check(CLI::IsMember({"default", "ginie"}));
+    topo->add_option("--threshold", opts->threshold,
+                     "Minimum location confidence of both ends (default 0.5)")
+        ->check(CLI::Range(0.0, 1.0));
+    add_dict(topo);
+    topo->callback([opts, &selected] { selected = [opts] { return run_topology(*opts); }; });
 
     CLI::App& dict = subcommand_group(group, "dict", "The compiled hostname dictionary");
     CLI::App* info = dict.add_subcommand("info", "Size, places and load time of the dictionary");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdio>
 
 namespace dg::hostnames {
@@ -784,6 +785,7 @@ void Decoder::find_location(Decoded& out) {
 // ---- GINIE (Alur 2014) ------------------------------------------------------------------
 
 void Decoder::decode_ginie(Decoded& out) {
+    out.tokens.clear(); // GINIE has its own segments
     if (out.suffix_start == 0) {
         return;
     }
@@ -967,34 +969,43 @@ namespace {
 
 void json_string(std::string_view s, std::string& out) {
     out += '"';
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (u < 0x20 || u >= 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof(buf), "\\u%04x", u);
-            out += buf;
-        } else {
-            out += c;
+    std::size_t clean = 0; // bytes appended in one piece until an escape is needed
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto u = static_cast<unsigned char>(s[i]);
+        if (u == '"' || u == '\\' || u < 0x20 || u >= 0x7f) {
+            out.append(s.data() + clean, i - clean);
+            clean = i + 1;
+            if (u == '"' || u == '\\') {
+                out += '\\';
+                out += static_cast<char>(u);
+            } else {
+                char buf[8];
+                std::snprintf(buf, sizeof(buf), "\\u%04x", u);
+                out += buf;
+            }
         }
     }
+    out.append(s.data() + clean, s.size() - clean);
     out += '"';
+}
+
+void json_uint(unsigned v, std::string& out) {
+    char buf[16];
+    const auto r = std::to_chars(buf, buf + sizeof(buf), v);
+    out.append(buf, r.ptr);
 }
 
 void json_number(double v, std::string& out) {
     char buf[32];
-    std::snprintf(buf, sizeof(buf), "%.5g", v);
-    out += buf;
+    const auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::general, 5);
+    out.append(buf, r.ptr);
 }
 
 void json_coord(double v, std::string& out) {
     char buf[32];
-    std::snprintf(buf, sizeof(buf), "%.5f", v);
-    // trim trailing zeros
-    std::string_view s(buf);
-    while (s.size() > 1 && s.back() == '0') {
+    const auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed, 5);
+    std::string_view s(buf, static_cast<std::size_t>(r.ptr - buf));
+    while (s.size() > 1 && s.back() == '0') { // trim trailing zeros
         s.remove_suffix(1);
     }
     if (!s.empty() && s.back() == '.') {
@@ -1036,11 +1047,11 @@ void append_json(const Decoded& d, std::string& out) {
         out += "{\"text\":";
         json_string(d.text(t), out);
         out += ",\"label\":";
-        out += std::to_string(t.label);
+        json_uint(t.label, out);
         out += ",\"start\":";
-        out += std::to_string(t.start);
+        json_uint(t.start, out);
         out += ",\"end\":";
-        out += std::to_string(t.end);
+        json_uint(t.end, out);
         out += ",\"type\":\"";
         out += token_type_name(t.type);
         out += "\",\"confidence\":";

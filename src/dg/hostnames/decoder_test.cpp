@@ -1,6 +1,8 @@
 // Unit tests of the hostname decoder on the shipped dictionary (data/hostnames/).
 #include "dg/hostnames/decoder.hpp"
 #include "dg/hostnames/dictionary.hpp"
+#include "dg/hostnames/topology.hpp"
+#include "tests/support/support.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -94,20 +96,22 @@ TEST(Ginie, FibernetContainsBern) {
 }
 
 TEST(Ginie, DigitsStrippedBeforeMatching) {
-    const Decoded d = decode("xe-0-1-0.frankfurt1.example.net", Method::Ginie);
+    const Decoded d = decode("xe-0-1-0.london1.example.net", Method::Ginie);
     ASSERT_TRUE(d.has_location);
-    EXPECT_EQ(d.location.country, "DE");
+    EXPECT_EQ(d.location.country, "GB");
+    // GINIE's city list has "Frankfurt am Main", not "Frankfurt": the baseline misses it
+    EXPECT_FALSE(decode("xe-0-1-0.frankfurt1.example.net", Method::Ginie).has_location);
 }
 
 TEST(Ginie, SecondPassWinsWhenItExtractsMore) {
-    // pass 1 splits "castrop-rauxel" into two pieces that match nothing; pass 2 keeps the
+    // pass 1 splits "mbuji-mayi" into two pieces that match nothing; pass 2 keeps the
     // segment whole and finds the city.
-    const Decoded d = decode("castrop-rauxel.example.net", Method::Ginie);
+    const Decoded d = decode("mbuji-mayi.example.net", Method::Ginie);
     ASSERT_TRUE(d.has_location);
-    EXPECT_EQ(d.location.city, "Castrop-Rauxel");
+    EXPECT_EQ(d.location.city, "Mbuji-Mayi");
     EXPECT_EQ(d.items, 1);
     ASSERT_EQ(d.tokens.size(), 1U);
-    EXPECT_EQ(d.text(d.tokens[0]), "castrop-rauxel");
+    EXPECT_EQ(d.text(d.tokens[0]), "mbuji-mayi");
 }
 
 TEST(Ginie, InterfaceOnlyInFirstHalf) {
@@ -220,7 +224,7 @@ TEST(DefaultMethod, HostileNamesGiveErrors) {
         EXPECT_FALSE(d.error.empty()) << name;
         std::string line;
         append_json(d, line);
-        EXPECT_NO_THROW((void)nlohmann::json::parse(line)) << line;
+        EXPECT_TRUE(nlohmann::json::accept(line)) << line;
     }
     EXPECT_NE(decode("a..b.example.net").error.find("empty label at offset 2"), std::string::npos);
     EXPECT_TRUE(decode("example.net.").error.empty());
@@ -252,10 +256,10 @@ TEST(DefaultMethod, JsonContract) {
 
 TEST(Learner, TeliaStyleOperatorCodes) {
     Learner learner(dict());
-    for (const char* n : {"acme-ic-1-ffm-b1.c.telia.net", "foo-ic-2-ams-b2.c.telia.net",
-                          "bar-ic-3-mad-b1.c.telia.net", "baz-ic-4-ffm-b3.c.telia.net",
+    for (const char* n : {"acme-ic-1-prag-b1.c.telia.net", "foo-ic-2-ams-b2.c.telia.net",
+                          "bar-ic-3-mad-b1.c.telia.net", "baz-ic-4-prag-b3.c.telia.net",
                           "qux-ic-5-lhr-b1.c.telia.net", "zed-ic-6-ldn-b1.c.telia.net",
-                          "tata-ic-7-ffm-b1.c.telia.net", "abc-ic-8-sto-b2.c.telia.net"}) {
+                          "tata-ic-7-prag-b1.c.telia.net", "abc-ic-8-sto-b2.c.telia.net"}) {
         learner.add(n);
     }
     const Rules rules = learner.finish();
@@ -264,17 +268,19 @@ TEST(Learner, TeliaStyleOperatorCodes) {
     ASSERT_EQ(r->positions.size(), 1U);
     EXPECT_EQ(r->positions[0].label, 2);
     EXPECT_EQ(r->positions[0].part_from_right, 1);
-    ASSERT_EQ(r->codes.count("ffm"), 1U);
-    EXPECT_EQ(r->codes.at("ffm").country, "DE");
+    // "ffm" (Telia's Frankfurt) is also an IATA code (a small US airport): IATA codes are never
+    // remapped, so a Telia convention test uses codes that are not IATA
+    ASSERT_EQ(r->codes.count("prag"), 1U);
+    EXPECT_EQ(r->codes.at("prag").country, "CZ");
     EXPECT_EQ(r->codes.at("ldn").city, "London");
     // round trip through the rules file
     auto parsed = Rules::parse(rules.to_text(), "test");
     ASSERT_TRUE(parsed) << parsed.error().to_string();
     EXPECT_EQ(parsed->to_text(), rules.to_text());
-    const Decoded d = decode("tata-ic-313424-ffm-b1.c.telia.net", Method::Default, &*parsed);
+    const Decoded d = decode("tata-ic-313424-prag-b1.c.telia.net", Method::Default, &*parsed);
     ASSERT_TRUE(d.has_location);
     EXPECT_EQ(d.location.source, LocationSource::OperatorCode);
-    EXPECT_EQ(d.location.country, "DE");
+    EXPECT_EQ(d.location.country, "CZ");
     EXPECT_EQ(d.role, "border");
     EXPECT_NE(rules.to_hoiho_regex().find("telia.net: ^"), std::string::npos);
 }
@@ -284,6 +290,72 @@ TEST(Rules, MalformedLinesAreErrorsWithLine) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::Malformed);
     EXPECT_EQ(r.error().line, 2U);
+}
+
+TEST(Topology, PointToPointPairsGiveTheCityGraph) {
+    // truth: FRA-AMS twice (/31 and /30), AMS-LHR once, FRA-FRA inside one city, one pair
+    // with an unlocated end, one address without a partner
+    const std::vector<std::pair<std::string, std::string>> names = {
+        {"192.0.2.0", "xe-0-0-0.cr1.fra1.example.net"},
+        {"192.0.2.1", "xe-0-0-1.cr2.ams1.example.net"},
+        {"192.0.2.5", "xe-1-0-0.cr1.fra2.example.net"},
+        {"192.0.2.6", "xe-1-0-1.cr2.ams2.example.net"},
+        {"198.51.100.10", "ae-1.cr1.ams1.example.org"},
+        {"198.51.100.11", "ae-2.cr3.lhr1.example.org"},
+        {"198.51.100.20", "ae-3.cr1.fra1.example.org"},
+        {"198.51.100.21", "ae-4.cr2.fra1.example.org"},
+        {"198.51.100.30", "ae-5.cr1.fra1.example.org"},
+        {"198.51.100.31", "host-x.example.org"},
+        {"203.0.113.7", "ae-6.cr1.nrt1.example.org"},
+        {"2001:db8::a", "ae-7.cr1.sin1.example.com"},
+        {"2001:db8::b", "ae-8.cr1.hkg1.example.com"},
+    };
+    Decoder dec(dict());
+    TopologyBuilder b(dec, TopologyOptions{});
+    for (const auto& [ip, name] : names) {
+        auto a = IpAddress::parse(ip);
+        ASSERT_TRUE(a) << ip;
+        b.add(*a, name);
+    }
+    const Topology t = b.finish();
+    EXPECT_EQ(t.pairs, 6U);
+    EXPECT_EQ(t.low_confidence, 1U);
+    EXPECT_EQ(t.same_city, 1U);
+    ASSERT_EQ(t.edges.size(), 3U);
+    std::map<std::string, std::uint32_t> links;
+    for (const auto& [key, e] : t.edges) {
+        links[e.a + " - " + e.b] = e.links;
+    }
+    EXPECT_EQ(links["Amsterdam|NL - Frankfurt|DE"], 2U);
+    EXPECT_EQ(links["Amsterdam|NL - London|GB"], 1U);
+    EXPECT_EQ(links["Hong Kong|HK - Singapore|SG"], 1U);
+    EXPECT_EQ(t.nodes.size(), 5U);
+    EXPECT_EQ(t.nodes.at("London|GB").interfaces, 1U);
+
+    // GEXF and GraphML read back by networkx (when installed)
+    if (!dg::test::tool_available("/usr/bin/python3") ||
+        dg::test::run_command({"/usr/bin/python3", "-c", "import networkx"}).exit_code != 0) {
+        if (dg::test::integration_required()) {
+            FAIL() << "python3-networkx is not installed (scripts/setup installs it)";
+        }
+        GTEST_SKIP() << "python3-networkx is not installed";
+    }
+    dg::test::TempDir dir;
+    dg::test::write_file(dir.file("t.gexf"), t.to_gexf());
+    dg::test::write_file(dir.file("t.graphml"), t.to_graphml());
+    const std::string script =
+        "import networkx as nx, sys\n"
+        "for g in (nx.read_gexf(sys.argv[1]), nx.read_graphml(sys.argv[2])):\n"
+        "    e = sorted((min(a, b), max(a, b), int(d.get('links', d.get('weight', 0)))) for a, b, "
+        "d "
+        "in g.edges(data=True))\n"
+        "    print(g.number_of_nodes(), e)\n";
+    auto r = dg::test::run_command(
+        {"/usr/bin/python3", "-c", script, dir.file("t.gexf"), dir.file("t.graphml")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string want = "5 [('Amsterdam|NL', 'Frankfurt|DE', 2), ('Amsterdam|NL', "
+                             "'London|GB', 1), ('Hong Kong|HK', 'Singapore|SG', 1)]\n";
+    EXPECT_EQ(r.out, want + want);
 }
 
 } // namespace

@@ -4,10 +4,12 @@
 #include "dg/core/paths.hpp"
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -172,6 +174,17 @@ Result<Dictionary> Dictionary::open(const std::string& path) {
         return dict;
     }
     if (ensure_directory(user_cache_dir()) && write_whole(cache, *bytes)) {
+        // older decompressed copies of the same path go (a rebuilt dictionary, a new release)
+        const std::string tail = "-" + std::to_string(fnv1a(path)) + ".dict";
+        std::error_code ec;
+        for (const auto& f : std::filesystem::directory_iterator(user_cache_dir(), ec)) {
+            const std::string n = f.path().filename().string();
+            if (n.rfind("hostnames-", 0) == 0 && n.size() > tail.size() &&
+                n.compare(n.size() - tail.size(), tail.size(), tail) == 0 &&
+                f.path().string() != cache) {
+                std::filesystem::remove(f.path(), ec);
+            }
+        }
         if (auto mapped = map_file(cache)) {
             auto again = from_storage(std::move(*mapped), cache);
             if (again) {
@@ -279,6 +292,8 @@ Result<Dictionary> Dictionary::from_storage(std::shared_ptr<Storage> storage, st
         }
     }
     d.storage_ = std::move(storage);
+    static std::atomic<std::uint64_t> next_id{1};
+    d.id_ = next_id.fetch_add(1);
     return d;
 }
 
@@ -287,11 +302,48 @@ std::string_view Dictionary::str(std::uint32_t offset) const {
     return {reinterpret_cast<const char*>(strings_ + offset + 1), len};
 }
 
+namespace {
+
+/// A per-thread cache of recent lookups: router names repeat their tokens ("ae", "net", "cr",
+/// the suffix's labels), and a probe of the 10 MB table costs a few cache misses.
+struct CachedRange {
+    std::uint64_t dict = 0; ///< which dictionary (Dictionary::id_; 0 = empty)
+    std::uint8_t len = 0;
+    std::array<char, 31> key{};
+    std::uint32_t first = 0;
+    std::uint32_t last = 0;
+};
+constexpr std::size_t kCacheSlots = 4096;
+thread_local std::array<CachedRange, kCacheSlots> tls_cache;
+
+} // namespace
+
 std::pair<std::uint32_t, std::uint32_t> Dictionary::range(std::string_view key) const {
     if (slot_count_ == 0 || key.empty() || key.size() > 255) {
         return {0, 0};
     }
     const std::uint32_t hash = fnv1a(key);
+    CachedRange* cached = nullptr;
+    if (key.size() <= 31) {
+        cached = &tls_cache[hash % kCacheSlots];
+        if (cached->dict == id_ && cached->len == key.size() &&
+            std::memcmp(cached->key.data(), key.data(), key.size()) == 0) {
+            return {cached->first, cached->last};
+        }
+    }
+    const auto found = probe(key, hash);
+    if (cached != nullptr) {
+        cached->dict = id_;
+        cached->len = static_cast<std::uint8_t>(key.size());
+        std::memcpy(cached->key.data(), key.data(), key.size());
+        cached->first = found.first;
+        cached->last = found.second;
+    }
+    return found;
+}
+
+std::pair<std::uint32_t, std::uint32_t> Dictionary::probe(std::string_view key,
+                                                          std::uint32_t hash) const {
     const std::uint32_t fingerprint = hash & ~kSlotIndexMask;
     std::uint32_t h = hash % slot_count_;
     // Linear probing; the table's load factor is 0.5, so an empty slot is always reached. The

@@ -123,10 +123,13 @@ public:
 private:
     static Result<Dictionary> from_storage(std::shared_ptr<Storage> storage, std::string name);
     [[nodiscard]] std::string_view str(std::uint32_t offset) const;
+    [[nodiscard]] std::pair<std::uint32_t, std::uint32_t> probe(std::string_view key,
+                                                                std::uint32_t hash) const;
     [[nodiscard]] std::uint32_t info_field(std::uint32_t index, int field) const;
     [[nodiscard]] std::pair<std::uint32_t, std::uint32_t> region_span(std::uint32_t info) const;
 
     std::shared_ptr<Storage> storage_;
+    std::uint64_t id_ = 0; ///< unique per opened dictionary (keys the lookup cache)
     const std::uint8_t* base_ = nullptr;
     std::uint32_t place_count_ = 0;
     const std::uint8_t* places_ = nullptr;

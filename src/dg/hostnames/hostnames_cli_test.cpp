@@ -1,0 +1,89 @@
+// domaingraph hostnames decode|learn|stats|topology|dict end to end through the binary.
+#include "tests/support/support.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace dg::hostnames {
+namespace {
+
+using nlohmann::json;
+
+test::CommandResult dg(std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.begin(), test::dg_binary());
+    return test::run_command(args, input);
+}
+
+TEST(HostnamesCli, DecodeLinesAndRefusedNames) {
+    auto r =
+        dg({"hostnames", "decode"}, "# comment\n192.0.2.1\tae-1-3502.edge4.frankfurt1.example.net\n"
+                                    "a..b.example.net\nbe2122.ccr41.ams03.atlas.example.com\n");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto lines = test::split_lines(r.out);
+    ASSERT_EQ(lines.size(), 3U) << r.out;
+    const auto a = json::parse(lines[0]);
+    EXPECT_EQ(a["ip"], "192.0.2.1");
+    EXPECT_EQ(a["location"]["country"], "DE");
+    EXPECT_EQ(a["interface"]["type"], "aggregated-ethernet");
+    const auto b = json::parse(lines[1]);
+    EXPECT_EQ(b["error"], "empty label at offset 2");
+    EXPECT_NE(r.err.find("stdin:3: empty label at offset 2"), std::string::npos) << r.err;
+    EXPECT_EQ(json::parse(lines[2])["location"]["country"], "NL");
+    auto g =
+        dg({"hostnames", "decode", "--method", "ginie"}, "s11-0-3-0.london2-cr2.bbnplanet.net\n");
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    EXPECT_EQ(json::parse(g.out)["location"]["city"], "London");
+    EXPECT_EQ(dg({"hostnames", "decode", "--dict", "/nonexistent"}, "x.example.net\n").exit_code,
+              1);
+}
+
+TEST(HostnamesCli, LearnThenDecodeWithRules) {
+    test::TempDir tmp;
+    test::write_file(tmp.file("names"),
+                     "acme-ic-1-prag-b1.c.example.net\nfoo-ic-2-ams-b2.c.example.net\n"
+                     "bar-ic-3-mad-b1.c.example.net\nbaz-ic-4-prag-b3.c.example.net\n"
+                     "qux-ic-5-lhr-b1.c.example.net\nzed-ic-6-ldn-b1.c.example.net\n"
+                     "abc-ic-8-sto-b2.c.example.net\n");
+    auto l = dg({"hostnames", "learn", tmp.file("names"), "-o", tmp.file("rules"), "--regex",
+                 tmp.file("regex")});
+    ASSERT_EQ(l.exit_code, 0) << l.err;
+    EXPECT_NE(test::read_file(tmp.file("rules")).find("code\texample.net\tprag\t"),
+              std::string::npos);
+    EXPECT_NE(test::read_file(tmp.file("regex")).find("example.net: ^"), std::string::npos);
+    auto d = dg({"hostnames", "decode", "--rules", tmp.file("rules")},
+                "tata-ic-9-prag-b1.c.example.net\n");
+    ASSERT_EQ(d.exit_code, 0) << d.err;
+    const auto j = json::parse(d.out);
+    EXPECT_EQ(j["location"]["source"], "operator_code");
+    EXPECT_EQ(j["location"]["country"], "CZ");
+}
+
+TEST(HostnamesCli, StatsAndTopology) {
+    test::TempDir tmp;
+    test::write_file(tmp.file("pairs"), "192.0.2.0\txe-0-0-0.cr1.fra1.example.net\n"
+                                        "192.0.2.1\txe-0-0-1.cr2.ams1.example.net\n"
+                                        "192.0.2.5\txe-1-0-0.cr1.fra2.example.net\n"
+                                        "192.0.2.6\txe-1-0-1.cr2.ams2.example.net\n");
+    auto s = dg({"hostnames", "stats", tmp.file("pairs"), "--format", "json"});
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+    const auto j = json::parse(s.out);
+    EXPECT_EQ(j["names"], 4);
+    EXPECT_EQ(j["components"][0]["component"], "interface");
+    EXPECT_EQ(j["components"][0]["names"], 4);
+    EXPECT_EQ(j["domains"][0]["prefixes"], 1);
+    auto t = dg({"hostnames", "topology", tmp.file("pairs"), "-o", tmp.file("t.json")});
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    const auto g = json::parse(test::read_file(tmp.file("t.json")));
+    ASSERT_EQ(g["edges"].size(), 1U);
+    EXPECT_EQ(g["edges"][0]["links"], 2);
+    auto only31 = dg(
+        {"hostnames", "topology", tmp.file("pairs"), "--pairs", "31", "-o", tmp.file("t31.json")});
+    ASSERT_EQ(only31.exit_code, 0) << only31.err;
+    EXPECT_EQ(json::parse(test::read_file(tmp.file("t31.json")))["edges"][0]["links"], 1);
+    auto info = dg({"hostnames", "dict", "info"});
+    ASSERT_EQ(info.exit_code, 0) << info.err;
+    EXPECT_NE(info.out.find("places "), std::string::npos);
+}
+
+} // namespace
+} // namespace dg::hostnames
