@@ -163,6 +163,7 @@ TEST_P(StoreTest, Migration5MovesHostAddressesOutOfIpMappings) {
         "DROP TABLE host_addresses; DELETE FROM schema_migrations WHERE version >= 5;"
         "ALTER TABLE changes DROP COLUMN address; ALTER TABLE changes DROP COLUMN record_type;"
         "ALTER TABLE changes DROP COLUMN role; ALTER TABLE changes DROP COLUMN host;"
+        "ALTER TABLE scans DROP COLUMN status_detail;"
         "INSERT INTO ip_mappings (result_id, scan_id, role, host, ip, prefix, asn, origins, org, "
         "ttl) SELECT r.id, r.scan_id, 'ns', 'ns1.example.com', '203.0.113.53', "
         "'203.0.113.0/24', 64500, '[64500]', 'Org', 86400 FROM scan_results r "
