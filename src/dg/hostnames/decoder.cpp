@@ -294,58 +294,68 @@ void Decoder::find_interface(Decoded& out) {
         out.tokens[1].part == 1) {
         i = 1;
     }
-    std::size_t first = i;
-    std::size_t last = i; // inclusive token range of the interface name
-    std::string& key = scratch_;
-    key.clear();
-    if (!out.tokens[i].alpha) {
-        // speed-prefixed "10ge15-2", "100ge8-2"
-        if (!in_label(i + 1) || !out.tokens[i + 1].alpha ||
-            out.tokens[i + 1].start != out.tokens[i].end) {
-            return;
+    // The interface name starts the label ("xe-0-1-0", "be2122") or one of its later parts
+    // ("core2b-pkl-pos-0-0-5-0", "dmzbb-gw1-gig1-1"): the first that parses wins.
+    for (std::size_t at = i; in_label(at); ++at) {
+        if (at != i && (!out.tokens[at].alpha || out.tokens[at].part == out.tokens[at - 1].part ||
+                        out.tokens[at].end - out.tokens[at].start < 2)) {
+            continue; // later parts: a whole-part name of >= 2 letters ("s" alone is too vague)
         }
-        last = i + 1;
-        key.assign(out.host, out.tokens[i].start, out.tokens[i + 1].end - out.tokens[i].start);
-    } else {
-        key.assign(out.text(out.tokens[i]));
-        // "eth-trunk6"
-        if (key == "eth" && in_label(i + 1) && out.text(out.tokens[i + 1]) == "trunk") {
-            key = "ethtrunk";
+        i = at;
+        std::size_t first = i;
+        std::size_t last = i; // inclusive token range of the interface name
+        std::string& key = scratch_;
+        key.clear();
+        if (!out.tokens[i].alpha) {
+            // speed-prefixed "10ge15-2", "100ge8-2"
+            if (!in_label(i + 1) || !out.tokens[i + 1].alpha ||
+                out.tokens[i + 1].start != out.tokens[i].end) {
+                continue;
+            }
             last = i + 1;
+            key.assign(out.host, out.tokens[i].start, out.tokens[i + 1].end - out.tokens[i].start);
+        } else {
+            key.assign(out.text(out.tokens[i]));
+            // "eth-trunk6"
+            if (key == "eth" && in_label(i + 1) && out.text(out.tokens[i + 1]) == "trunk") {
+                key = "ethtrunk";
+                last = i + 1;
+            }
         }
-    }
-    std::uint32_t info = 0;
-    if (!dict_.find(key, EntryType::Interface, &info)) {
-        return;
-    }
-    // A slot/port number must follow, in the same part or the next one.
-    const std::size_t next = last + 1;
-    if (!in_label(next) || out.tokens[next].alpha ||
-        out.tokens[next].part > out.tokens[last].part + 1) {
-        return;
-    }
-    const InterfaceInfo ii = dict_.interface_info(info);
-    out.has_interface = true;
-    out.interface.type = ii.type;
-    out.interface.family = ii.family;
-    out.interface.canonical = ii.canonical;
-    out.interface.speed_gbps = ii.speed_gbps;
-    for (std::size_t k = first; k <= last; ++k) {
-        out.tokens[k].type = TokenType::Interface;
-        out.tokens[k].confidence = 0.9F;
-    }
-    out.interface.slot_port.clear();
-    for (std::size_t k = next; in_label(k) && !out.tokens[k].alpha; ++k) {
-        if (!out.interface.slot_port.empty()) {
-            out.interface.slot_port += '/';
+        std::uint32_t info = 0;
+        if (!dict_.find(key, EntryType::Interface, &info)) {
+            continue;
         }
-        out.interface.slot_port += out.text(out.tokens[k]);
-        out.tokens[k].confidence = 0.9F;
-    }
-    // router_id: the name without its interface label
-    if (leftmost >= 2) {
-        out.has_router_id = true;
-        out.router_id_start = out.host.find('.') + 1;
+        // A slot/port number must follow, in the same part or the next one.
+        const std::size_t next = last + 1;
+        if (!in_label(next) || out.tokens[next].alpha ||
+            out.tokens[next].part > out.tokens[last].part + 1) {
+            continue;
+        }
+        const InterfaceInfo ii = dict_.interface_info(info);
+        out.has_interface = true;
+        out.interface.type = ii.type;
+        out.interface.family = ii.family;
+        out.interface.canonical = ii.canonical;
+        out.interface.speed_gbps = ii.speed_gbps;
+        for (std::size_t k = first; k <= last; ++k) {
+            out.tokens[k].type = TokenType::Interface;
+            out.tokens[k].confidence = 0.9F;
+        }
+        out.interface.slot_port.clear();
+        for (std::size_t k = next; in_label(k) && !out.tokens[k].alpha; ++k) {
+            if (!out.interface.slot_port.empty()) {
+                out.interface.slot_port += '/';
+            }
+            out.interface.slot_port += out.text(out.tokens[k]);
+            out.tokens[k].confidence = 0.9F;
+        }
+        // router_id: the name without its interface label
+        if (leftmost >= 2) {
+            out.has_router_id = true;
+            out.router_id_start = out.host.find('.') + 1;
+        }
+        return;
     }
 }
 
@@ -538,9 +548,13 @@ void location_candidates(const Dictionary& dict, const Decoded& d, std::vector<C
         c.digits_follow = digits_follow;
         const auto [lo, hi] = dict.range(text);
         bool word = false;
+        bool vocabulary = false;
         for (std::uint32_t e = lo; e < hi; ++e) {
-            word = word || dict.entry(e).type == EntryType::Word;
+            const EntryType t = dict.entry(e).type;
+            word = word || t == EntryType::Word;
+            vocabulary = vocabulary || t == EntryType::Role || t == EntryType::Interface;
         }
+        c.vocabulary = vocabulary;
         const float shape = digits_follow ? 0.15F : 0.0F;
         std::int32_t best_city = -1;
         std::uint8_t best_pop = 0;
@@ -616,6 +630,10 @@ void location_candidates(const Dictionary& dict, const Decoded& d, std::vector<C
             (t.type != TokenType::Unknown && t.type != TokenType::Word &&
              t.type != TokenType::Location)) {
             continue;
+        }
+        if (i > 0 && d.tokens[i - 1].type == TokenType::Ip && d.tokens[i - 1].label == t.label &&
+            d.tokens[i - 1].part == t.part) {
+            continue; // glued to an address ("...-ccc5-9res"): not a place
         }
         consider(i, i, d.text(t));
         // joined alpha-only parts of one label: "palo-alto", "los-angeles"
@@ -695,6 +713,11 @@ void Decoder::find_location(Decoded& out) {
     std::size_t best_witness = nw; // index of the country witness used
     bool best_agree = false;
     for (const Candidate& c : cands) {
+        // a role or interface word ("res", "eth", "gig", "car") is a location only where this
+        // suffix's learnt rules put the location
+        if (c.vocabulary && (rule == nullptr || !rule->at_position(c.label, c.part_from_right))) {
+            continue;
+        }
         float conf = c.base;
         int position = 0;
         const Place p = dict_.place(c.place);

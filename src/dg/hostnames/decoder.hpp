@@ -216,7 +216,8 @@ struct Candidate {
     bool digits_follow = false;
     std::uint32_t place = 0;
     LocationSource source = LocationSource::City;
-    float base = 0; ///< confidence from the dictionary and shape alone
+    float base = 0;          ///< confidence from the dictionary and shape alone
+    bool vocabulary = false; ///< the text is also a role or interface token
 };
 /// Dictionary location candidates of a decoded (tokenized) name.
 void location_candidates(const Dictionary& dict, const Decoded& d, std::vector<Candidate>& out);

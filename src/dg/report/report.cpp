@@ -169,11 +169,11 @@ Result<ordered_json> collect(store::Store& store, store::Store& reader, std::int
     data["coverage"] = std::move(coverage);
     // trends and changes compare with scans of the same input only (same set of names)
     std::vector<model::Scan> candidates;
-    for (const auto& s : all) {
-        if (s.id == scan.id || s.status == model::ScanStatus::Complete) {
-            candidates.push_back(s);
+    for (const auto& other : all) {
+        if (other.id == scan.id || other.status == model::ScanStatus::Complete) {
+            candidates.push_back(other);
         }
-        if (s.id == scan.id) {
+        if (other.id == scan.id) {
             break;
         }
     }
