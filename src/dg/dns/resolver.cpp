@@ -446,6 +446,9 @@ public:
             if (!timers_.empty()) {
                 wake = std::min(wake, timers_.top().at);
             }
+            if (repairing_ && now < repair_not_before_) {
+                wake = std::min(wake, repair_not_before_);
+            }
             if (wake == TimePoint::max()) {
                 // Nothing scheduled yet work remains: cannot happen; avoid spinning forever.
                 wake = now + std::chrono::milliseconds(10);
@@ -543,6 +546,9 @@ private:
                 if (held_.empty()) {
                     source_done_ = true;
                     break;
+                }
+                if (now < repair_not_before_) {
+                    break; // the run loop wakes at repair_not_before_
                 }
                 NameResult r = std::move(held_.front());
                 held_.pop_front();
@@ -1136,6 +1142,10 @@ private:
 
     void start_repair() {
         repairing_ = true;
+        // A server that failed a moment ago (a recursive resolver whose upstream was overloaded
+        // or whose peer just died caches that failure) often fails again at once: the repair
+        // pass starts after repair_delay.
+        repair_not_before_ = clock_.now() + config_.repair_delay;
         source_done_ = false;
         summary_.repair_names = held_.size();
         std::vector<std::uint32_t> order;
@@ -1219,6 +1229,7 @@ private:
     std::deque<std::uint32_t> ready_;
     std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
     std::deque<NameResult> held_;
+    TimePoint repair_not_before_{};
     Phase phase_;
     std::size_t rr_ = 0;
     std::size_t in_flight_ = 0;

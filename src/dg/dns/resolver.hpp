@@ -55,6 +55,7 @@ struct ResolverConfig {
     bool repair = true;
     std::uint32_t repair_concurrency = 10;
     Duration repair_timeout = std::chrono::milliseconds(5000);
+    Duration repair_delay = std::chrono::milliseconds(1000); ///< pause before the repair pass
     std::uint32_t repair_upstreams = 2; ///< the healthiest this many serve the repair pass
     std::uint64_t seed = 0;             ///< 0: IDs/ports from getrandom(); else deterministic
 };

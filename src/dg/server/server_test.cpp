@@ -590,6 +590,7 @@ TEST(ServeBinary, TerminatesGracefullyOnSigterm) {
     const std::string err = dir.path() + "/stderr.txt";
     const std::string bin = test::dg_binary();
     const std::string db = "sqlite://" + dir.path() + "/db.sqlite";
+    test::write_file(dir.path() + "/index.html", "<!doctype html>"); // --web needs a dashboard
     std::vector<std::string> args = {bin,     "serve",   "--listen",   "127.0.0.1:0",
                                      "--db",  db,        "--jobs-dir", dir.path() + "/jobs",
                                      "--web", dir.path()};
@@ -636,6 +637,7 @@ TEST(ServeBinary, SecondServeOnTheSameAddressExitsWithAddressInUse) {
     auto first = Server::create(o);
     ASSERT_TRUE(first) << first.error().to_string();
     const std::string listen = "127.0.0.1:" + std::to_string((*first)->port());
+    test::write_file(dir.path() + "/index.html", "<!doctype html>"); // --web needs a dashboard
     const auto r = test::run_command({test::dg_binary(), "serve", "--listen", listen, "--db",
                                       "sqlite://" + dir.path() + "/other.sqlite", "--jobs-dir",
                                       dir.path() + "/jobs2", "--web", dir.path()});

@@ -44,6 +44,7 @@ public:
         auto p = std::unique_ptr<ServeProcess>(new ServeProcess());
         std::error_code ec;
         std::filesystem::create_directories(dir, ec);
+        test::write_file(dir + "/index.html", "<!doctype html>"); // --web needs a dashboard
         p->log_ = dir + "/serve.err";
         const std::string bin = test::dg_binary();
         std::vector<std::string> args = {bin,     "serve", "--listen",   "127.0.0.1:0",

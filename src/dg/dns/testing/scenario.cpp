@@ -150,6 +150,8 @@ Result<ScenarioOutcome> run_scenario(std::string_view text, const std::string& s
                     config.bench_error_rate = static_cast<double>(u) / 100.0;
                 } else if (k == "repair_timeout") {
                     config.repair_timeout = std::chrono::milliseconds(u);
+                } else if (k == "repair_delay") {
+                    config.repair_delay = std::chrono::milliseconds(u);
                 } else if (k == "repair_concurrency") {
                     config.repair_concurrency = u;
                 } else if (k == "repair_upstreams") {
