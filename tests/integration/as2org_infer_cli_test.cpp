@@ -38,13 +38,14 @@ struct Dumps {
                          "organisation: ORG-EXB1-RIPE\norg-name: Example Backbone B.V.\n"
                          "country: NL\nlast-modified: 2023-01-01T00:00:00Z\nsource: RIPE\n");
         // APNIC: two ASes sharing a contact.
-        test::write_file(dir.file("apnic.db.aut-num"),
-                         "aut-num: AS64499\nas-name: EXC-1\ndescr: Example Carrier\n"
-                         "admin-c: EXC1-AP\nmnt-by: M1\nsource: APNIC\n\n"
-                         "aut-num: AS64500\nas-name: EXC-2\ndescr: Example Carrier Two\n"
-                         "admin-c: EXC1-AP\nmnt-by: M2\nsource: APNIC\n\n"
-                         "aut-num: AS64501\nas-name: LONE\nadmin-c: LONE-AP\nmnt-by: M3\nsource: APNIC\n\n"
-                         "aut-num: AS64502\nas-name: LONE2\nadmin-c: LONE2-AP\nmnt-by: M4\nsource: APNIC\n");
+        test::write_file(
+            dir.file("apnic.db.aut-num"),
+            "aut-num: AS64499\nas-name: EXC-1\ndescr: Example Carrier\n"
+            "admin-c: EXC1-AP\nmnt-by: M1\nsource: APNIC\n\n"
+            "aut-num: AS64500\nas-name: EXC-2\ndescr: Example Carrier Two\n"
+            "admin-c: EXC1-AP\nmnt-by: M2\nsource: APNIC\n\n"
+            "aut-num: AS64501\nas-name: LONE\nadmin-c: LONE-AP\nmnt-by: M3\nsource: APNIC\n\n"
+            "aut-num: AS64502\nas-name: LONE2\nadmin-c: LONE2-AP\nmnt-by: M4\nsource: APNIC\n");
         // AFRINIC, LACNIC (ISO-8859-1), ARIN.
         test::write_file(dir.file("afrinic.db"),
                          "aut-num: AS64503\nas-name: AFR\norg: ORG-AF1-AFRINIC\nsource: AFRINIC\n\n"
@@ -74,7 +75,12 @@ std::vector<std::uint32_t> siblings(const std::string& file, const std::string& 
     auto r = dg({"as2org", "lookup", "-f", file, asn, "--siblings"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::vector<std::uint32_t> out;
-    for (const auto& s : nlohmann::json::parse(r.out)["siblings"]) {
+    const auto j = nlohmann::json::parse(r.out, nullptr, false);
+    if (!j.is_object() || !j.contains("siblings")) {
+        ADD_FAILURE() << "no siblings in: " << r.out;
+        return out;
+    }
+    for (const auto& s : j["siblings"]) {
         out.push_back(s.get<std::uint32_t>());
     }
     return out;
@@ -172,7 +178,10 @@ TEST(As2orgInferCli, BrokenInput) {
     test::write_file(dir.file("trunc.gz"), std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00", 8));
     auto t = dg({"as2org", "infer", dir.file("trunc.gz"), "-o", dir.file("o.txt")});
     EXPECT_EQ(t.exit_code, 1) << t.err;
-    EXPECT_NE(t.err.find(dir.file("trunc.gz") + ":1:"), std::string::npos) << t.err;
+    EXPECT_NE(t.err.find(dir.file("trunc.gz") + ":1 @ offset 0: reading stopped: gzip stream "
+                                                "truncated"),
+              std::string::npos)
+        << t.err;
 
     auto u = dg({"as2org", "infer", dir.file("bad.db"), "-o", dir.file("o.txt"), "--fields", "x"});
     EXPECT_EQ(u.exit_code, 2);

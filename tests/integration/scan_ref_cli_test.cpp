@@ -15,12 +15,13 @@ protected:
         db_ = "sqlite://" + dir_.file("s.db");
         auto store = store::Store::open(db_);
         ASSERT_TRUE(store) << store.error().to_string();
-        for (const char* domain : {"example.com", "example.net"}) {
+        // Two scans of the same list ("previous" is the previous scan of the same input).
+        for (const char* status : {"NOERROR", "NXDOMAIN"}) {
             auto scan = (*store)->create_scan(store::NewScan{});
             ASSERT_TRUE(scan);
             model::DomainResult r;
-            r.domain = domain;
-            r.status = "NOERROR";
+            r.domain = "example.com";
+            r.status = status;
             r.resolved_at = 1'700'000'000;
             ASSERT_TRUE((*store)->write_results(scan->id, std::span(&r, 1)));
             ASSERT_TRUE((*store)->set_scan_status(scan->id, model::ScanStatus::Complete));
