@@ -16,22 +16,22 @@ using Runner = std::function<int()>;
 /// The subcommand `name` of `app`, created (with `description`) when it does not exist yet.
 CLI::App& subcommand_group(CLI::App& app, const std::string& name, const std::string& description);
 
-void register_rib_commands(CLI::App& app, Runner& selected);       // cmd_rib.cpp
-void register_lookup_command(CLI::App& app, Runner& selected);     // cmd_lookup.cpp
-void register_resolve_command(CLI::App& app, Runner& selected);    // cmd_resolve.cpp
-void register_scan_command(CLI::App& app, Runner& selected);       // cmd_scan.cpp
-void register_export_command(CLI::App& app, Runner& selected);     // cmd_export.cpp
-void register_analytics_commands(CLI::App& app, Runner& selected); // cmd_analytics.cpp
-void register_report_command(CLI::App& app, Runner& selected);     // cmd_report.cpp
-void register_tags_commands(CLI::App& app, Runner& selected);      // cmd_tags.cpp
-void register_rib_fetch(CLI::App& rib, Runner& selected);          // cmd_rib_fetch.cpp
-void register_rib_origins(CLI::App& rib, Runner& selected);        // cmd_rib_origins.cpp
-void register_diff_command(CLI::App& app, Runner& selected);       // cmd_diff.cpp
-void register_scans_commands(CLI::App& app, Runner& selected);     // cmd_scans.cpp
-void register_history_command(CLI::App& app, Runner& selected);    // cmd_history.cpp
-void register_as2org_commands(CLI::App& app, Runner& selected);    // cmd_as2org.cpp
-void register_hostnames_commands(CLI::App& app, Runner& selected); // cmd_hostnames.cpp
-void register_serve_command(CLI::App& app, Runner& selected);      // cmd_serve.cpp
+void register_rib_commands(CLI::App& app, Runner& selected);        // cmd_rib.cpp
+void register_lookup_command(CLI::App& app, Runner& selected);      // cmd_lookup.cpp
+void register_resolve_command(CLI::App& app, Runner& selected);     // cmd_resolve.cpp
+void register_scan_command(CLI::App& app, Runner& selected);        // cmd_scan.cpp
+void register_export_command(CLI::App& app, Runner& selected);      // cmd_export.cpp
+void register_analytics_commands(CLI::App& app, Runner& selected);  // cmd_analytics.cpp
+void register_report_command(CLI::App& app, Runner& selected);      // cmd_report.cpp
+void register_tags_commands(CLI::App& app, Runner& selected);       // cmd_tags.cpp
+void register_rib_fetch(CLI::App& rib, Runner& selected);           // cmd_rib_fetch.cpp
+void register_rib_origins(CLI::App& rib, Runner& selected);         // cmd_rib_origins.cpp
+void register_diff_command(CLI::App& app, Runner& selected);        // cmd_diff.cpp
+void register_scans_commands(CLI::App& app, Runner& selected);      // cmd_scans.cpp
+void register_history_command(CLI::App& app, Runner& selected);     // cmd_history.cpp
+void register_as2org_commands(CLI::App& app, Runner& selected);     // cmd_as2org.cpp
+void register_hostnames_commands(CLI::App& app, Runner& selected);  // cmd_hostnames.cpp
+void register_serve_command(CLI::App& app, Runner& selected);       // cmd_serve.cpp
 void register_resilience_commands(CLI::App& app, Runner& selected); // cmd_resilience.cpp
 /// `config show|path`; `cfg` is the configuration pass run around parsing (cmd_config.cpp).
 void register_config_commands(CLI::App& app, Runner& selected, config::CliConfig& cfg);
