@@ -6,6 +6,7 @@
 #include "dg/core/asn.hpp"
 #include "dg/core/progress.hpp"
 #include "dg/core/text.hpp"
+#include "dg/export/graph.hpp"
 #include "dg/resilience/analysis.hpp"
 #include "dg/resilience/as_graph.hpp"
 #include "dg/resilience/sweep.hpp"
@@ -852,26 +853,10 @@ int run_sweep(Options& o) {
     return out.flush() ? kExitOk : kExitFailure;
 }
 
+/// Text for HTML: the export module's XML escaping (also valid HTML; invalid UTF-8 replaced).
 std::string html_escape(const std::string& s) {
     std::string out;
-    for (const char c : s) {
-        switch (c) {
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '&':
-            out += "&amp;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            out += c;
-        }
-    }
+    exports::append_xml_escaped(out, s);
     return out;
 }
 
