@@ -48,5 +48,19 @@ TEST(Prefix, ParsesMasksAndContains) {
     EXPECT_EQ(Prefix(*IpAddress::parse("2001:db8:ffff::1"), 33).to_string(), "2001:db8:8000::/33");
 }
 
+TEST(IpAddress, PrintsEveryV4OctetWidthAsInetNtopDoes) {
+    // The IPv4 text is written by hand (not inet_ntop): pin it on the edge values.
+    for (const char* text :
+         {"0.0.0.0", "255.255.255.255", "10.0.100.9", "1.22.133.4", "100.10.1.0", "9.99.199.200"}) {
+        auto a = IpAddress::parse(text);
+        ASSERT_TRUE(a) << text;
+        EXPECT_EQ(a->to_string(), text);
+    }
+    for (std::uint32_t v : {0U, 1U, 0x7F000001U, 0xFFFFFFFFU, 0x0A0B0C0DU}) {
+        const auto a = IpAddress::v4(v);
+        EXPECT_EQ(IpAddress::parse(a.to_string())->v4_value(), v);
+    }
+}
+
 } // namespace
 } // namespace dg

@@ -409,6 +409,7 @@ public:
     }
 
     void set_progress(std::function<void(const Summary&)> cb) { progress_ = std::move(cb); }
+    void set_before_wait(std::function<void()> cb) { before_wait_ = std::move(cb); }
 
     Summary run(const NameFeed& source, const ResultSink& sink, const std::atomic<bool>* stop) {
         source_ = &source;
@@ -452,6 +453,9 @@ public:
             if (wake == TimePoint::max()) {
                 // Nothing scheduled yet work remains: cannot happen; avoid spinning forever.
                 wake = now + std::chrono::milliseconds(10);
+            }
+            if (before_wait_) {
+                before_wait_();
             }
             transport_.poll(wake, *this);
             const TimePoint after = clock_.now();
@@ -1241,6 +1245,7 @@ private:
     const ResultSink* sink_ = nullptr;
     Summary summary_;
     std::function<void(const Summary&)> progress_;
+    std::function<void()> before_wait_;
 };
 
 } // namespace internal
@@ -1267,6 +1272,10 @@ Summary Resolver::run(const NameFeed& feed, const ResultSink& sink, const std::a
 
 void Resolver::set_progress(std::function<void(const Summary&)> callback) {
     engine_->set_progress(std::move(callback));
+}
+
+void Resolver::set_before_wait(std::function<void()> callback) {
+    engine_->set_before_wait(std::move(callback));
 }
 
 } // namespace dg::dns

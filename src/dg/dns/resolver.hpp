@@ -163,6 +163,9 @@ public:
                 const std::atomic<bool>* stop = nullptr);
     /// Called every so often during run() with the summary so far (for progress bars).
     void set_progress(std::function<void(const Summary&)> callback);
+    /// Called each time run() is about to wait for the network or a timer: the moment to hand
+    /// results gathered since the last call on to another thread in one batch.
+    void set_before_wait(std::function<void()> callback);
 
 private:
     explicit Resolver(std::unique_ptr<internal::Engine> engine);

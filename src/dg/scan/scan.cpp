@@ -14,6 +14,9 @@ namespace dg::scan {
 namespace {
 
 constexpr std::uint64_t kHostTag = std::uint64_t{1} << 63;
+constexpr std::size_t kHandOff = 256; ///< finished domains handed to the map stage at once
+/// The map stage waits this long for a full chunk before it maps what there is.
+constexpr std::chrono::milliseconds kMapWait{20};
 constexpr std::uint16_t kTypeA = 1;
 constexpr std::uint16_t kTypeNs = 2;
 constexpr std::uint16_t kTypeMx = 15;
@@ -91,6 +94,9 @@ private:
     void on_domain(dns::NameResult&& r);
     void on_host(dns::NameResult&& r);
     void finish(std::uint32_t slot);
+    /// Hands the finished domains to the map stage in one move (one lock, at most one wake-up):
+    /// when the engine is about to wait, when kHandOff are gathered, and at the end.
+    void hand_off();
     void check_stop() {
         if (external_stop_ != nullptr && external_stop_->load()) {
             stop_now_.store(true);
@@ -122,6 +128,7 @@ private:
     std::uint64_t domains_in_flight_ = 0;
 
     std::unique_ptr<BoundedQueue<MapItem>> map_queue_;
+    std::vector<MapItem> outbox_; ///< finished domains not yet handed to the map stage
     std::unique_ptr<BoundedQueue<model::DomainResult>> store_queue_;
 
     mutable std::mutex mutex_;
@@ -155,6 +162,7 @@ Result<dns::Summary> Pipeline::run(DomainInput& input, const dns::ResolverConfig
     map_queue_ = std::make_unique<BoundedQueue<MapItem>>(capacity);
     store_queue_ = std::make_unique<BoundedQueue<model::DomainResult>>(capacity);
     DG_TRY(auto resolver, dns::Resolver::create(config, transport, clock));
+    resolver.set_before_wait([this] { hand_off(); });
     resolver.set_progress([&](const dns::Summary& s) {
         check_stop();
         if (hooks_.on_progress) {
@@ -179,6 +187,7 @@ Result<dns::Summary> Pipeline::run(DomainInput& input, const dns::ResolverConfig
     if (!stop_now_.load()) {
         summary = resolver.run(feed_fn, sink_fn, &stop_now_);
     }
+    hand_off();
     map_queue_->close();
     mapper.join();
     writer.join();
@@ -210,7 +219,8 @@ dns::Feed Pipeline::feed(dns::NameInput& in) {
         return dns::Feed::Name;
     }
     while (!input_done_) {
-        if (waiting_ >= max_waiting_ || map_queue_->size() * 4 >= map_queue_->capacity() * 3) {
+        if (waiting_ >= max_waiting_ ||
+            (map_queue_->size() + outbox_.size()) * 4 >= map_queue_->capacity() * 3) {
             return dns::Feed::Later;
         }
         auto item = input_->next();
@@ -226,7 +236,10 @@ dns::Feed Pipeline::feed(dns::NameInput& in) {
         if (!(*item)->valid) {
             MapItem ready;
             ready.ready = invalid_result(**item, input_->source_name());
-            map_queue_->push(std::move(ready));
+            outbox_.push_back(std::move(ready));
+            if (outbox_.size() >= kHandOff) {
+                hand_off();
+            }
             continue;
         }
         in.name = std::move((*item)->name);
@@ -311,7 +324,16 @@ void Pipeline::finish(std::uint32_t slot) {
     p.hosts.clear();
     p.result = dns::NameResult{};
     free_pending_.push_back(slot);
-    map_queue_->push(std::move(item));
+    outbox_.push_back(std::move(item));
+    if (outbox_.size() >= kHandOff) {
+        hand_off();
+    }
+}
+
+void Pipeline::hand_off() {
+    if (!outbox_.empty()) {
+        map_queue_->push_many(outbox_);
+    }
 }
 
 void Pipeline::map_loop() {
@@ -320,7 +342,16 @@ void Pipeline::map_loop() {
     std::vector<model::DomainResult> results;
     items.reserve(kChunk);
     results.reserve(kChunk);
-    while (map_queue_->pop_many(items, kChunk) != 0) {
+    for (;;) {
+        // A chunk at a time: the resolve stage hands over a few domains per event-loop turn,
+        // and waking for each handful cost more than mapping them.
+        const auto until = std::chrono::steady_clock::now() + kMapWait;
+        if (map_queue_->pop_many_until(items, kChunk, until, kChunk) == 0) {
+            if (map_queue_->drained()) {
+                break;
+            }
+            continue;
+        }
         const auto now = static_cast<model::UnixTime>(std::time(nullptr));
         for (MapItem& item : items) {
             results.push_back(item.ready ? std::move(*item.ready)
@@ -342,8 +373,8 @@ void Pipeline::store_loop() {
             got = store_queue_->pop_many(batch, settings_.batch_size);
             deadline = std::chrono::steady_clock::now() + settings_.batch_interval;
         } else {
-            got =
-                store_queue_->pop_many_until(batch, settings_.batch_size - batch.size(), deadline);
+            const std::size_t room = settings_.batch_size - batch.size();
+            got = store_queue_->pop_many_until(batch, room, deadline, room);
         }
         if (got != 0) {
             if (batch.size() >= settings_.batch_size) {

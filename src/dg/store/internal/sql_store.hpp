@@ -85,6 +85,15 @@ private:
                                       std::span<const model::DomainResult* const> batch,
                                       std::unordered_set<std::string>& new_hosts);
     /// Whether results() should walk the domains in name order rather than sort (SQLite).
+    /// write_batch's halves for one chunk: the domains and scan_results rows (returns the
+    /// result ids, in chunk order; counts new results in `added`), then their records and
+    /// address mappings.
+    Result<std::vector<std::int64_t>>
+    write_result_rows(std::int64_t scan_id, std::span<const model::DomainResult* const> chunk,
+                      std::int64_t& added);
+    Result<void> write_detail_rows(std::int64_t scan_id,
+                                   std::span<const model::DomainResult* const> chunk,
+                                   std::span<const std::int64_t> result_ids);
     Result<bool> walks_names(std::int64_t scan_id, const ResultFilter& filter);
     void forget_hosts() {
         hosts_stored_.clear();
