@@ -3,6 +3,7 @@
 // and store_postgres_test (PostgreSQL, integration + needs-postgres).
 
 #include "dg/model/json.hpp"
+#include "dg/store/internal/connection.hpp"
 #include "dg/store/internal/migrations.hpp"
 #include "dg/store/store.hpp"
 #include "tests/support/postgres_server.hpp"
@@ -549,6 +550,64 @@ TEST(StoreOpen, PlainPathAndDefaultLocation) {
     unsetenv("DOMAINGRAPH_DATA_DIR");
     struct stat st {};
     EXPECT_EQ(stat((tmp.file("data/dir") + "/domaingraph.db").c_str(), &st), 0);
+}
+
+// Issue 12 item 15: SQLite's automatic checkpoint ran inside the COMMIT that crossed 1000 WAL
+// pages and fsynced on the writer's thread, stalling a scan's pipeline for up to 0.9 s. The
+// checkpoint now runs on its own thread and connection: the writer's own automatic checkpoint is
+// off, the log still reaches the database file while writes go on, and closing leaves no log.
+TEST(StoreOpen, SqliteCheckpointsBesideTheWriterNotInItsCommits) {
+    test::TempDir tmp;
+    const std::string path = tmp.file("ckpt.db");
+    auto file_size = [](const std::string& p) -> long long {
+        struct stat st {};
+        return stat(p.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;
+    };
+    {
+        auto s = Store::open("sqlite://" + path);
+        ASSERT_TRUE(s) << s.error().to_string();
+        internal::Connection* c = (*s)->sql_connection();
+        ASSERT_NE(c, nullptr);
+        std::int64_t autocheckpoint = -1;
+        ASSERT_TRUE(c->query("PRAGMA wal_autocheckpoint", {}, [&](const internal::Row& row) {
+            autocheckpoint = row.integer(0);
+            return false;
+        }));
+        EXPECT_EQ(autocheckpoint, 0) << "the writer's commits must not checkpoint";
+        const long long empty = file_size(path);
+        NewScan n;
+        n.rib_path = "rib";
+        auto scan = (*s)->create_scan(n);
+        ASSERT_TRUE(scan);
+        // ~2 MB of results per 1000: well past 1000 pages of 16 KiB in total.
+        for (int round = 0; round < 12; ++round) {
+            auto batch = make_batch(round * 1000, round * 1000 + 1000);
+            for (auto& r : batch) {
+                r.error = std::string(1500, 'e'); // bulk
+            }
+            ASSERT_TRUE((*s)->write_results(scan->id, batch));
+        }
+        bool grew = false;
+        for (int i = 0; i < 500 && !grew; ++i) { // the checkpoint thread catches up
+            grew = file_size(path) > empty + 8 * 1024 * 1024;
+            if (!grew) {
+                usleep(10'000);
+            }
+        }
+        EXPECT_TRUE(grew) << "the log never reached the database file: " << file_size(path);
+        auto count = (*s)->count_results(scan->id, {});
+        ASSERT_TRUE(count);
+        EXPECT_EQ(*count, 12000U);
+    }
+    EXPECT_EQ(file_size(path + "-wal"), -1) << "closing checkpoints the rest and removes the log";
+    auto again = Store::open("sqlite://" + path);
+    ASSERT_TRUE(again);
+    auto scans = (*again)->list_scans();
+    ASSERT_TRUE(scans);
+    ASSERT_EQ(scans->size(), 1U);
+    auto count = (*again)->count_results(scans->front().id, {});
+    ASSERT_TRUE(count);
+    EXPECT_EQ(*count, 12000U);
 }
 
 TEST(StoreOpen, NotADatabaseIsMalformed) {
