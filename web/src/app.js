@@ -401,7 +401,8 @@ async function loadCharts() {
       },
       options: {
         animation: false, maintainAspectRatio: false, indexAxis: 'y',
-        scales: { y: { ticks: { autoSkip: false } } },
+        // counts: whole-number ticks only (Chart.js would draw 0.5, 1.5 on a small axis)
+        scales: { y: { ticks: { autoSkip: false } }, x: { beginAtZero: true, ticks: { precision: 0 } } },
         plugins: { legend: { display: false }, title: { display: true, text: 'Top ASes (IP mappings)' } },
       },
     });

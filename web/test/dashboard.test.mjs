@@ -133,6 +133,9 @@ const nsCells = await page.$$eval('#result-table tbody tr td:nth-child(6)', (tds
 assert.ok(nsCells.some((t) => /ns\d\.rig\.test \(192\.0\.2\.\d+ (AS\d+|unrouted), 2001:db8::\d+ (AS\d+|unrouted)\)/.test(t)), nsCells.join('\n'));
 const charts = await page.evaluate(() => ['chart-status', 'chart-asn'].map((id) => !!window.Chart.getChart(id)));
 assert.deepEqual(charts, [true, true]);
+// the top-AS axis counts IP mappings: whole-number ticks only (it showed 0.5, 1.5)
+const asnTicks = await page.evaluate(() => window.Chart.getChart('chart-asn').scales.x.ticks.map((t) => t.value));
+assert.ok(asnTicks.length > 1 && asnTicks.every((v) => Number.isInteger(v)), 'top-AS ticks: ' + asnTicks.join(', '));
 await page.screenshot({ path: join(shots, '1-scan-results-charts.png'), fullPage: true });
 
 // Search and sort in the results table.
@@ -250,6 +253,8 @@ const rep = await report.evaluate(() => {
     maxShare: Math.max(...shares),
     diversityAxis: trends.data.datasets.find((d) => /diversity/.test(d.label)).yAxisID,
     y1Max: trends.scales.y1.max,
+    diffChart: !!document.getElementById('chart-diff'),
+    spofTable: !!document.getElementById('spof-table'),
     text: document.body.innerText,
   };
 });
@@ -262,6 +267,11 @@ assert.equal(rep.y1Max, 100);
 assert.doesNotMatch(rep.text, /charts rendered/);
 assert.match(rep.text, /Changes since the previous scan of the same names/);
 assert.match(rep.text, new RegExp('Against scan ' + first + ' '));
+// the same names scanned again, nothing changed: said in words, no empty 0-1 chart or table
+assert.match(rep.text, /: 0 of \d+ domains changed, 0 new, 0 gone; 0 changes/);
+assert.equal(rep.diffChart, false, 'no changes chart when nothing changed');
+assert.match(rep.text, /Single points of failure\s+None: /);
+assert.equal(rep.spofTable, false, 'no empty table under "None"');
 assert.match(rep.text, /Coverage: /);
 await report.screenshot({ path: join(shots, '6-report.png'), fullPage: true });
 await report.close();

@@ -223,7 +223,16 @@ constexpr const char* kPageScript = R"html(
          " changes (" + sm.by_severity.warning + " warnings)" +
          (F.changes.length < sm.changes ? ", the first " + F.changes.length + " listed." : "."));
     var types = Object.keys(sm.by_type).filter(function (k) { return sm.by_type[k] > 0; });
-    if (types.length === 0) { types = Object.keys(sm.by_type); }
+    if (types.length === 0) {
+      // nothing changed: the sentence says so; an empty 0-1 chart and table would not
+      ["chart-diff", "diff-table"].forEach(function (id) {
+        var box = $(id).parentNode;
+        box.parentNode.removeChild(box);
+      });
+      F = null;
+    }
+  }
+  if (F) {
     chart("chart-diff", {
       type: "bar",
       data: { labels: types, datasets: [{ label: "changes", backgroundColor: "#9333ea",
@@ -235,7 +244,7 @@ constexpr const char* kPageScript = R"html(
     F.changes.forEach(function (c) {
       row(tb, [c.domain, c.severity, c.description], c.severity === "warning" ? "warning" : "");
     });
-  } else {
+  } else if (!D.diff) {
     replaceWithNote("diff", "No earlier complete scan of the same names to compare with.");
   }
 
@@ -244,8 +253,12 @@ constexpr const char* kPageScript = R"html(
   text("spof-text", P.count === 0 ? "None: every domain's name servers span several addresses and ASes." :
        P.count + " domains whose name servers all sit in one AS or behind one address" +
        (P.domains.length < P.count ? " (the first " + P.domains.length + " listed)." : "."));
+  if (P.count === 0) { // no table of nothing under "None"
+    var spofBox = $("spof-table").parentNode;
+    spofBox.parentNode.removeChild(spofBox);
+  }
   var sb = document.querySelector("#spof-table tbody");
-  P.domains.forEach(function (p) {
+  if (sb) P.domains.forEach(function (p) {
     row(sb, [p.domain, p.reason, p.ip !== null ? p.ip : (p.asn !== null ? "AS" + p.asn : ""), p.ns_hosts]);
   });
 
