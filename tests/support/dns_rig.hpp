@@ -39,10 +39,13 @@ public:
         int names = 300;
         int seed = 1;
         int recursives = 1;
+        bool reverse = false; ///< --reverse: reverse zones for PTR sweeps (ptr_truth.jsonl)
     };
     /// Starts a rig in a fresh temporary directory; nullopt on failure (see last_error()).
     static std::optional<DnsRig> start(Options options);
-    static std::optional<DnsRig> start(int names = 300) { return start(Options{names, 1, 1}); }
+    static std::optional<DnsRig> start(int names = 300) {
+        return start(Options{names, 1, 1, false});
+    }
     /// Whether knotd and unbound are installed.
     static bool servers_available();
     /// Why the last start() failed.
@@ -69,6 +72,9 @@ public:
     [[nodiscard]] std::string names_file() const { return dir() + "/names.txt"; }
     [[nodiscard]] std::string ordinary_file() const { return dir() + "/ordinary.txt"; }
     [[nodiscard]] std::string ptr_file() const { return dir() + "/ptr.txt"; }
+    /// With Options::reverse: the swept prefixes and one truth line per address of them.
+    [[nodiscard]] std::string ptr_prefixes_file() const { return dir() + "/ptr_prefixes.txt"; }
+    [[nodiscard]] std::string ptr_truth_file() const { return dir() + "/ptr_truth.jsonl"; }
     [[nodiscard]] const nlohmann::json& info() const { return info_; }
 
     /// Every line of truth.jsonl (loaded on first use).
