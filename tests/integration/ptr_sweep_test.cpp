@@ -182,6 +182,65 @@ TEST(PtrSweep, RigReversePrefixesEqualTheTruth) {
     }
 }
 
+TEST(PtrSweep, RepairPassRecoversWhatAFlakyResolverLost) {
+    DG_DNS_SERVERS_OR_SKIP();
+    DnsRig::Options ro;
+    ro.names = 10;
+    ro.reverse = true;
+    ro.flaky = "40"; // drops 40 % of the queries all the time
+    auto rig = DnsRig::start(ro);
+    ASSERT_TRUE(rig) << DnsRig::last_error();
+    ASSERT_FALSE(rig->flaky_endpoint().empty());
+    auto truth = load_truth(rig->ptr_truth_file());
+    const TempDir dir;
+    write_file(dir.file("p.txt"), "198.18.0.0/22\n198.19.0.0/24\n");
+    std::map<std::string, Truth> want;
+    for (const auto& [ip, t] : truth) {
+        if (ip.starts_with("198.19.0.") ||
+            (ip.starts_with("198.18.") && std::stoi(ip.substr(7, ip.find('.', 7) - 7)) < 4)) {
+            want.emplace(ip, t);
+        }
+    }
+    ASSERT_EQ(want.size(), 1024U + 256U);
+    // No retries in the main pass: every dropped query is a TIMEOUT there. The flaky resolver is
+    // benched (its error share passes 6 %), and the repair pass re-queries on the healthy one.
+    auto r = dg({"ptr",
+                 "sweep",
+                 "--prefixes",
+                 dir.file("p.txt"),
+                 "--db",
+                 "sqlite://" + dir.file("ptr.db"),
+                 "--resolver",
+                 rig->flaky_endpoint(),
+                 "--resolver",
+                 rig->recursive_endpoint(),
+                 "--rate",
+                 "0",
+                 "--per-resolver-rate",
+                 "0",
+                 "-c",
+                 "100",
+                 "--timeout",
+                 "300",
+                 "--retries",
+                 "0",
+                 "--no-progress",
+                 "-o",
+                 dir.file("out.jsonl")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("BENCHED"), std::string::npos) << r.err;
+    expect_equals_truth(read_file(dir.file("out.jsonl")), want);
+    // The before/after table: TIMEOUTs in the main pass, none after repair.
+    const auto at = r.err.find("  TIMEOUT");
+    ASSERT_NE(at, std::string::npos) << r.err;
+    unsigned long long main_timeouts = 0;
+    unsigned long long after = 0;
+    ASSERT_EQ(std::sscanf(r.err.c_str() + at, "  TIMEOUT %llu %llu", &main_timeouts, &after), 2)
+        << r.err;
+    EXPECT_GT(main_timeouts, 10U) << r.err;
+    EXPECT_EQ(after, 0U) << r.err;
+}
+
 pid_t spawn(const std::vector<std::string>& argv, const std::string& out_file) {
     std::vector<char*> args;
     for (const auto& a : argv) {

@@ -93,6 +93,10 @@ std::optional<DnsRig> DnsRig::start(Options options) {
     if (options.reverse) {
         argv.emplace_back("--reverse");
     }
+    if (!options.flaky.empty()) {
+        argv.emplace_back("--flaky");
+        argv.push_back(options.flaky);
+    }
     const auto r = run_command(argv);
     rig.running_ = true; // whatever started, stop() cleans it up
     if (r.exit_code != 0) {
@@ -196,6 +200,10 @@ std::vector<const RigTruth*> DnsRig::of_kind(const std::string& kind) const {
         }
     }
     return out;
+}
+
+std::string DnsRig::flaky_endpoint() const {
+    return info_.contains("flaky") ? endpoint(info_["flaky"]) : std::string();
 }
 
 bool DnsRig::signal_recursive(std::size_t i, int sig) const {

@@ -40,11 +40,12 @@ public:
         int seed = 1;
         int recursives = 1;
         bool reverse = false; ///< --reverse: reverse zones for PTR sweeps (ptr_truth.jsonl)
+        std::string flaky;    ///< --flaky PCT[:SECONDS]: a forwarder that drops queries
     };
     /// Starts a rig in a fresh temporary directory; nullopt on failure (see last_error()).
     static std::optional<DnsRig> start(Options options);
     static std::optional<DnsRig> start(int names = 300) {
-        return start(Options{names, 1, 1, false});
+        return start(Options{names, 1, 1, false, {}});
     }
     /// Whether knotd and unbound are installed.
     static bool servers_available();
@@ -68,6 +69,8 @@ public:
     [[nodiscard]] std::string refuser_endpoint() const { return refuser_; }
     /// unbound with `access-control: refuse`: REFUSED with an empty question section.
     [[nodiscard]] std::string refuser_noq_endpoint() const { return refuser_noq_; }
+    /// With Options::flaky: the forwarder to the first recursive that drops queries ("" else).
+    [[nodiscard]] std::string flaky_endpoint() const;
     [[nodiscard]] const std::string& dir() const { return rig_dir_; }
     [[nodiscard]] std::string names_file() const { return dir() + "/names.txt"; }
     [[nodiscard]] std::string ordinary_file() const { return dir() + "/ordinary.txt"; }
