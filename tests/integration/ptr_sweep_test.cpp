@@ -13,6 +13,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -260,6 +261,37 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out_file) {
     return pid;
 }
 
+/// `domaingraph serve --listen 127.0.0.1:0 --db DB`; the port it printed, or 0.
+struct Serve {
+    pid_t pid = 0;
+    int port = 0;
+    std::string log;
+    ~Serve() {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+};
+
+void start_serve(Serve& s, const std::string& db, const TempDir& dir) {
+    write_file(dir.file("index.html"), "<!doctype html>");
+    s.log = dir.file("serve.err");
+    s.pid = spawn({dg_binary(), "serve", "--listen", "127.0.0.1:0", "--db", db, "--web", dir.path(),
+                   "--jobs-dir", dir.file("jobs"), "--threads", "2"},
+                  dir.file("serve.out"));
+    constexpr std::string_view kListening = "listening on http://127.0.0.1:";
+    for (int i = 0; i < 600 && s.port == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        const std::string text =
+            read_file(dir.file("serve.out.err")) + read_file(dir.file("serve.out"));
+        const auto at = text.find(kListening);
+        if (at != std::string::npos) {
+            s.port = std::atoi(text.c_str() + at + kListening.size());
+        }
+    }
+}
+
 /// kill -9 in the middle of a rate-limited sweep of 198.18.0.0/18, then --resume: every address
 /// stored exactly once, with the truth's status.
 void killed_sweep_resumes(const std::string& db) {
@@ -345,6 +377,77 @@ void killed_sweep_resumes(const std::string& db) {
         }
     }
     EXPECT_EQ(in_files.size(), 16384U);
+}
+
+TEST(PtrSweep, ApiServesSweepsResultsAndLatestName) {
+    DG_DNS_SERVERS_OR_SKIP();
+    DnsRig::Options ro;
+    ro.names = 10;
+    ro.reverse = true;
+    auto rig = DnsRig::start(ro);
+    ASSERT_TRUE(rig) << DnsRig::last_error();
+    const auto truth = load_truth(rig->ptr_truth_file());
+    const TempDir dir;
+    const std::string db = "sqlite://" + dir.file("ptr.db");
+    write_file(dir.file("p.txt"), "198.19.0.0/24\n");
+    auto args = rig_args(*rig);
+    args.insert(args.begin(), {"ptr", "sweep", "--prefixes", dir.file("p.txt"), "--db", db, "-o",
+                               dir.file("out.jsonl")});
+    auto r = dg(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    Serve serve;
+    start_serve(serve, db, dir);
+    ASSERT_GT(serve.port, 0) << read_file(dir.file("serve.out.err"));
+    httplib::Client c("127.0.0.1", serve.port);
+    c.set_read_timeout(30, 0);
+    for (int i = 0; i < 100; ++i) { // until it answers
+        auto h = c.Get("/health");
+        if (h && h->status == 200) {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    auto sweeps = c.Get("/api/v1/ptr/sweeps");
+    ASSERT_TRUE(sweeps);
+    ASSERT_EQ(sweeps->status, 200) << sweeps->body;
+    auto list = nlohmann::json::parse(sweeps->body);
+    ASSERT_EQ(list.size(), 1U);
+    EXPECT_EQ(list[0]["status"], "complete");
+    EXPECT_EQ(list[0]["addresses_done"], 256);
+    auto page = c.Get("/api/v1/ptr/sweeps/1/results?limit=10&offset=5&status=NOERROR");
+    ASSERT_TRUE(page);
+    ASSERT_EQ(page->status, 200) << page->body;
+    auto items = nlohmann::json::parse(page->body);
+    EXPECT_EQ(items.size(), 10U);
+    std::size_t noerror = 0;
+    for (const auto& [ip, t] : truth) {
+        noerror += ip.starts_with("198.19.0.") && t.status == "NOERROR" ? 1U : 0U;
+    }
+    EXPECT_EQ(page->get_header_value("X-Total-Count"), std::to_string(noerror));
+    for (const auto& item : items) {
+        const auto& t = truth.at(item["ip"].get<std::string>());
+        EXPECT_EQ(item["status"], "NOERROR");
+        EXPECT_EQ(item["names"].get<std::vector<std::string>>(), t.names);
+    }
+    auto one = c.Get("/api/v1/ptr/198.19.0.130");
+    ASSERT_TRUE(one);
+    ASSERT_EQ(one->status, 200) << one->body;
+    auto j = nlohmann::json::parse(one->body);
+    EXPECT_EQ(j["sweep_id"], 1);
+    EXPECT_EQ(j["status"], truth.at("198.19.0.130").status);
+    EXPECT_EQ(j["names"].get<std::vector<std::string>>(), truth.at("198.19.0.130").names);
+    auto none = c.Get("/api/v1/ptr/203.0.113.9");
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->status, 404);
+    auto bad = c.Get("/api/v1/ptr/not-an-ip");
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400);
+    auto unknown = c.Get("/api/v1/ptr/sweeps/7/results");
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(unknown->status, 404);
+    auto bad_status = c.Get("/api/v1/ptr/sweeps/1/results?status=BOGUS");
+    ASSERT_TRUE(bad_status);
+    EXPECT_EQ(bad_status->status, 400);
 }
 
 TEST(PtrSweep, KilledSweepResumesWithEveryAddressOnceSqlite) {
