@@ -368,8 +368,8 @@ void killed_sweep_resumes(const std::string& db) {
     ASSERT_TRUE(final_sweep);
     EXPECT_EQ(final_sweep->status, "complete");
     EXPECT_EQ(final_sweep->addresses_done, 16384U);
-    // The two runs' files together: every address once (the first run's file may hold results
-    // that were not yet stored when it was killed; those are queried again, so <=).
+    // The two runs' files together hold every address: a batch reaches the file before the
+    // database (a result in the first file but not stored was queried again by the resume).
     std::set<std::string> in_files;
     for (const auto* f : {"first.jsonl", "second.jsonl"}) {
         for (const auto& line : split_lines(read_file(dir.file(f)))) {

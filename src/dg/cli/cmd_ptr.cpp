@@ -288,6 +288,9 @@ void print_plan(const Plan& p, const SweepOptions& o, double effective_rate) {
                      "enumerate; pass addresses with --addresses)\n",
                      kSweep, static_cast<unsigned long long>(p.v6_skipped));
     }
+    if (effective_rate < 0) {
+        return; // --dry-run
+    }
     if (effective_rate > 0) {
         std::fprintf(stderr, "  at %.0f queries/s: about %s (plus the repair pass%s)\n",
                      effective_rate,
@@ -524,7 +527,7 @@ int run_sweep_command(SweepOptions o) {
                         : kExitFailure);
     }
     if (o.dry_run) {
-        print_plan(*plan, o, 0);
+        print_plan(*plan, o, -1);
         std::string text;
         for (const auto& p : plan->plan.prefixes()) {
             text += p.to_string() + "\n";
@@ -646,6 +649,7 @@ int run_sweep_command(SweepOptions o) {
             batch.clear();
             return;
         }
+        out->flush(); // what is stored is in the file too (a kill -9 loses neither)
         auto w = sweeps->write(id, batch);
         if (!w) {
             write_error = w.error();
