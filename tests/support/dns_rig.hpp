@@ -40,7 +40,7 @@ public:
         int seed = 1;
         int recursives = 1;
         bool reverse = false; ///< --reverse: reverse zones for PTR sweeps (ptr_truth.jsonl)
-        std::string flaky;    ///< --flaky PCT[:SECONDS]: a forwarder that drops queries
+        std::string flaky{};  ///< --flaky PCT[:SECONDS]: a forwarder that drops queries
     };
     /// Starts a rig in a fresh temporary directory; nullopt on failure (see last_error()).
     static std::optional<DnsRig> start(Options options);
