@@ -524,6 +524,30 @@ TEST(PtrSweep, AsnEnumeratesThePrefixesRibOriginsLists) {
         << r2.err;
 }
 
+TEST(PtrSweep, PausesAndPoliteDefaults) {
+    DG_DNS_SERVERS_OR_SKIP();
+    DnsRig::Options ro;
+    ro.names = 10;
+    ro.reverse = true;
+    auto rig = DnsRig::start(ro);
+    ASSERT_TRUE(rig) << DnsRig::last_error();
+    const TempDir dir;
+    write_file(dir.file("p.txt"), "198.18.5.0/26\n");
+    const auto t0 = std::chrono::steady_clock::now();
+    // the defaults (50 q/s per resolver, 500 q/s in all) and a 1 s pause every 20 addresses
+    auto r =
+        dg({"ptr", "sweep", "--prefixes", dir.file("p.txt"), "--db",
+            "sqlite://" + dir.file("ptr.db"), "--resolver", rig->recursive_endpoint(),
+            "--pause-every", "20", "--pause", "1", "--no-progress", "-o", dir.file("out.jsonl")});
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("rate 50 q/s per resolver over 1 resolvers"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(", 3 pauses"), std::string::npos) << r.err;
+    EXPECT_GE(secs, 3.0);
+    EXPECT_EQ(split_lines(read_file(dir.file("out.jsonl"))).size(), 64U);
+}
+
 TEST(PtrSweep, BadInput) {
     const TempDir dir;
     const std::string db = "sqlite://" + dir.file("bad.db");
