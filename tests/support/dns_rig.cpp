@@ -84,10 +84,20 @@ std::optional<DnsRig> DnsRig::start(Options options) {
     rig.dir_ = std::make_unique<TempDir>();
     rig.rig_dir_ = rig.dir_->path() + "/rig";
     const std::string& dir = rig.rig_dir_;
-    const auto r =
-        run_command({script(), "start", "--dir", dir, "--names", std::to_string(options.names),
-                     "--seed", std::to_string(options.seed), "--recursives",
-                     std::to_string(options.recursives), "--watch-pid", std::to_string(getpid())});
+    std::vector<std::string> argv{script(),       "start",
+                                  "--dir",        dir,
+                                  "--names",      std::to_string(options.names),
+                                  "--seed",       std::to_string(options.seed),
+                                  "--recursives", std::to_string(options.recursives),
+                                  "--watch-pid",  std::to_string(getpid())};
+    if (options.reverse) {
+        argv.emplace_back("--reverse");
+    }
+    if (!options.flaky.empty()) {
+        argv.emplace_back("--flaky");
+        argv.push_back(options.flaky);
+    }
+    const auto r = run_command(argv);
     rig.running_ = true; // whatever started, stop() cleans it up
     if (r.exit_code != 0) {
         error_slot() = "dnsrig start failed (exit " + std::to_string(r.exit_code) + "): " + r.err;
@@ -190,6 +200,10 @@ std::vector<const RigTruth*> DnsRig::of_kind(const std::string& kind) const {
         }
     }
     return out;
+}
+
+std::string DnsRig::flaky_endpoint() const {
+    return info_.contains("flaky") ? endpoint(info_["flaky"]) : std::string();
 }
 
 bool DnsRig::signal_recursive(std::size_t i, int sig) const {

@@ -39,10 +39,14 @@ public:
         int names = 300;
         int seed = 1;
         int recursives = 1;
+        bool reverse = false; ///< --reverse: reverse zones for PTR sweeps (ptr_truth.jsonl)
+        std::string flaky{};  ///< --flaky PCT[:SECONDS]: a forwarder that drops queries
     };
     /// Starts a rig in a fresh temporary directory; nullopt on failure (see last_error()).
     static std::optional<DnsRig> start(Options options);
-    static std::optional<DnsRig> start(int names = 300) { return start(Options{names, 1, 1}); }
+    static std::optional<DnsRig> start(int names = 300) {
+        return start(Options{names, 1, 1, false, {}});
+    }
     /// Whether knotd and unbound are installed.
     static bool servers_available();
     /// Why the last start() failed.
@@ -65,10 +69,15 @@ public:
     [[nodiscard]] std::string refuser_endpoint() const { return refuser_; }
     /// unbound with `access-control: refuse`: REFUSED with an empty question section.
     [[nodiscard]] std::string refuser_noq_endpoint() const { return refuser_noq_; }
+    /// With Options::flaky: the forwarder to the first recursive that drops queries ("" else).
+    [[nodiscard]] std::string flaky_endpoint() const;
     [[nodiscard]] const std::string& dir() const { return rig_dir_; }
     [[nodiscard]] std::string names_file() const { return dir() + "/names.txt"; }
     [[nodiscard]] std::string ordinary_file() const { return dir() + "/ordinary.txt"; }
     [[nodiscard]] std::string ptr_file() const { return dir() + "/ptr.txt"; }
+    /// With Options::reverse: the swept prefixes and one truth line per address of them.
+    [[nodiscard]] std::string ptr_prefixes_file() const { return dir() + "/ptr_prefixes.txt"; }
+    [[nodiscard]] std::string ptr_truth_file() const { return dir() + "/ptr_truth.jsonl"; }
     [[nodiscard]] const nlohmann::json& info() const { return info_; }
 
     /// Every line of truth.jsonl (loaded on first use).

@@ -33,6 +33,7 @@ void register_as2org_commands(CLI::App& app, Runner& selected);     // cmd_as2or
 void register_hostnames_commands(CLI::App& app, Runner& selected);  // cmd_hostnames.cpp
 void register_serve_command(CLI::App& app, Runner& selected);       // cmd_serve.cpp
 void register_resilience_commands(CLI::App& app, Runner& selected); // cmd_resilience.cpp
+void register_ptr_commands(CLI::App& app, Runner& selected);        // cmd_ptr.cpp
 /// `config show|path`; `cfg` is the configuration pass run around parsing (cmd_config.cpp).
 void register_config_commands(CLI::App& app, Runner& selected, config::CliConfig& cfg);
 /// Before app.parse(): loads the configuration; returns an exit code to stop with, or -1.

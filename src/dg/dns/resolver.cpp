@@ -1118,6 +1118,9 @@ private:
         NameResult& r = job.result;
         r.elapsed += clock_.now() - job.started;
         r.status = name_status(r.types);
+        if (!job.repair) {
+            r.main_status = r.status;
+        }
         bool failed = false;
         r.upstream = -1;
         for (const TypeAnswer& t : r.types) {

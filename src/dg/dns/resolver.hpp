@@ -88,9 +88,11 @@ struct NameResult {
     std::vector<TypeAnswer> types; ///< in the configured order
     std::vector<HostAnswer> hosts; ///< with resolve_hosts
     std::uint32_t attempts = 0;
-    std::int32_t upstream = -1; ///< upstream of the first answered type
-    Duration elapsed{};         ///< admission to completion
-    bool repaired = false;      ///< went through the repair pass
+    std::int32_t upstream = -1;           ///< upstream of the first answered type
+    Duration elapsed{};                   ///< admission to completion
+    bool repaired = false;                ///< went through the repair pass
+    Status main_status = Status::Timeout; ///< status after the main pass (differs from `status`
+                                          ///< only when the repair pass changed it)
 };
 
 struct NameInput {

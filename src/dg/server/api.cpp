@@ -196,6 +196,7 @@ std::string temp_name() {
 } // namespace
 
 void Server::Impl::install_api() {
+    install_ptr_api(); // before /api/v1/ip/...: its own patterns are more specific
     // --- scans ---
     route("POST", "/api/v1/scans", "/api/v1/scans", Access::Write,
           [this](const Request& req, Response& res) {

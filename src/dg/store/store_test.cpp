@@ -165,6 +165,7 @@ TEST_P(StoreTest, Migration5MovesHostAddressesOutOfIpMappings) {
         "ALTER TABLE changes DROP COLUMN address; ALTER TABLE changes DROP COLUMN record_type;"
         "ALTER TABLE changes DROP COLUMN role; ALTER TABLE changes DROP COLUMN host;"
         "ALTER TABLE scans DROP COLUMN status_detail;"
+        "DROP TABLE ptr_names; DROP TABLE ptr_results; DROP TABLE ptr_sweeps;" // 0008
         "INSERT INTO ip_mappings (result_id, scan_id, role, host, ip, prefix, asn, origins, org, "
         "ttl) SELECT r.id, r.scan_id, 'ns', 'ns1.example.com', '203.0.113.53', "
         "'203.0.113.0/24', 64500, '[64500]', 'Org', 86400 FROM scan_results r "

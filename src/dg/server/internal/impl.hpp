@@ -57,6 +57,7 @@ struct Server::Impl {
     void load_tables();
     void install_infrastructure();
     void install_api();
+    void install_ptr_api(); ///< /api/v1/ptr/... (api_ptr.cpp)
     void install_static();
     [[nodiscard]] bool authorized(const httplib::Request& req) const;
 };
