@@ -53,7 +53,11 @@ DomainResult make_result(int i, int version = 0) {
     r.a = {mapping("192.0." + std::to_string(i % 256) + "." + std::to_string(1 + version),
                    "192.0." + std::to_string(i % 256) + ".0/24", asn)};
     if (i % 2 == 0) {
-        r.aaaa = {mapping("2001:db8::" + std::to_string(i), "2001:db8::/32", 64511)};
+        // decimal digits read as hex groups: distinct, and valid for any i (4 digits a group)
+        const std::string low = std::to_string(i % 10000);
+        r.aaaa = {mapping(i < 10000 ? "2001:db8::" + low
+                                    : "2001:db8::" + std::to_string(i / 10000) + ":" + low,
+                          "2001:db8::/32", 64511)};
     }
     if (i % 7 == 0) {
         r.cname = {{"alias" + std::to_string(i) + ".example.net", 60}, {"final.example.org", {}}};
