@@ -539,6 +539,111 @@ $('lookup-form').addEventListener('submit', (ev) => {
   if (q) go({ lookup: q });
 });
 
+// --- reverse DNS sweeps (#ptr=ID) ---
+const ptrState = { selected: null, offset: 0, limit: 50, status: '', done: -1 };
+
+async function refreshSweeps() {
+  let list;
+  try { list = (await api('/api/v1/ptr/sweeps')).body; } catch (e) { return 0; }
+  const tbody = $('ptr-table').querySelector('tbody');
+  tbody.replaceChildren();
+  for (const s of list.slice().reverse()) {
+    const tr = el('tr', null, 'selectable');
+    tr.dataset.id = s.id;
+    tr.tabIndex = 0;
+    tr.setAttribute('aria-label', 'sweep ' + s.id + ', ' + s.status);
+    if (s.id === ptrState.selected) tr.classList.add('selected');
+    const td = el('td');
+    const bar = el('progress');
+    bar.max = Math.max(s.addresses_total || 0, 1);
+    bar.value = Math.min(s.addresses_done, bar.max);
+    td.append(bar, el('span', ' ' + s.addresses_done + ' / ' + s.addresses_total));
+    tr.append(el('td', s.id), el('td', s.status, 'status-' + s.status), td, el('td', s.source), el('td', s.notes));
+    const open = () => go({ ptr: s.id });
+    tr.addEventListener('click', open);
+    tr.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); open(); } });
+    tbody.append(tr);
+    if (s.id === ptrState.selected && (s.addresses_done !== ptrState.done || s.status !== ptrState.status0)) {
+      ptrState.done = s.addresses_done;
+      ptrState.status0 = s.status;
+      showSweepReport(s);
+      loadSweepResults();
+    }
+  }
+  $('ptr-empty').hidden = list.length > 0;
+  return list.filter((s) => s.status === 'running').length;
+}
+
+function showSweepReport(s) {
+  const r = s.report;
+  if (!r || !r.after_repair) { $('ptr-report').textContent = s.status === 'running' ? 'running…' : ''; return; }
+  const parts = Object.entries(r.after_repair).map(([k, v]) => k + ' ' + v);
+  const before = Object.entries(r.main_pass || {}).map(([k, v]) => k + ' ' + v);
+  $('ptr-report').textContent = 'after repair: ' + parts.join(', ') + (r.repair_names ? ' (main pass: ' + before.join(', ') + '; ' + r.repair_recovered + ' of ' + r.repair_names + ' recovered by the repair pass)' : '');
+}
+
+async function loadSweepResults() {
+  const id = ptrState.selected;
+  if (id === null) return;
+  const q = new URLSearchParams({ limit: ptrState.limit, offset: ptrState.offset });
+  if (ptrState.status) q.set('status', ptrState.status);
+  let got;
+  try { got = await api('/api/v1/ptr/sweeps/' + id + '/results?' + q); } catch (e) { message('ptr-message', e.message, true); return; }
+  const tbody = $('ptr-result-table').querySelector('tbody');
+  tbody.replaceChildren();
+  for (const r of got.body) {
+    const tr = el('tr');
+    tr.append(el('td', r.ip), el('td', r.status + (r.main_status ? ' (was ' + r.main_status + ')' : ''), 'status-' + r.status),
+      el('td', (r.names || []).join(' ')), el('td', r.cname || ''), el('td', r.resolver), el('td', r.attempts));
+    tbody.append(tr);
+  }
+  const total = Number(got.headers.get('X-Total-Count') || 0);
+  $('ptr-page-info').textContent = total ? (ptrState.offset + 1) + '–' + Math.min(total, ptrState.offset + ptrState.limit) + ' of ' + total : 'no results';
+  $('ptr-prev').disabled = ptrState.offset === 0;
+  $('ptr-next').disabled = ptrState.offset + ptrState.limit >= total;
+}
+
+function applyPtrHash() {
+  const p = hashParams();
+  const id = p.has('ptr') ? Number(p.get('ptr')) : null;
+  if (id === ptrState.selected) return;
+  ptrState.selected = id;
+  ptrState.offset = 0;
+  ptrState.done = -1;
+  $('ptr-results').hidden = id === null;
+  $('ptr-results-id').textContent = id === null ? '' : id;
+  if (id !== null) refreshSweeps();
+}
+window.addEventListener('hashchange', applyPtrHash);
+
+$('ptr-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const list = $('ptr-list').value;
+  if (!list.trim()) { message('ptr-message', 'Paste prefixes or addresses first.', true); return; }
+  const body = { notes: $('ptr-notes').value };
+  body[$('ptr-kind').value] = list;
+  const resolvers = $('ptr-resolvers').value.split(/[\s,]+/).filter(Boolean);
+  if (resolvers.length) body.resolvers = resolvers;
+  const rate = $('ptr-rate').value.trim();
+  if (rate) body.rate = Number(rate);
+  try {
+    const got = (await api('/api/v1/ptr/sweeps', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).body;
+    message('ptr-message', 'Sweep ' + got.id + ' started over ' + got.addresses + ' addresses' + (got.invalid_lines ? '; ' + got.invalid_lines + ' invalid lines skipped' : '') + '.');
+    go({ ptr: got.id });
+    refreshSweeps();
+  } catch (e) {
+    message('ptr-message', 'could not start: ' + e.message, true);
+  }
+});
+$('ptr-filter').addEventListener('submit', (ev) => { ev.preventDefault(); ptrState.status = $('ptr-status').value; ptrState.offset = 0; loadSweepResults(); });
+$('ptr-prev').addEventListener('click', () => { ptrState.offset = Math.max(0, ptrState.offset - ptrState.limit); loadSweepResults(); });
+$('ptr-next').addEventListener('click', () => { ptrState.offset += ptrState.limit; loadSweepResults(); });
+
+async function tickSweeps() {
+  const running = await refreshSweeps();
+  setTimeout(tickSweeps, running ? 1000 : 5000);
+}
+
 // --- polling ---
 async function tick() {
   const running = await refreshScans();
@@ -548,3 +653,5 @@ window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () 
 refreshReady();
 setInterval(refreshReady, 10000);
 tick();
+applyPtrHash();
+tickSweeps();

@@ -6,7 +6,8 @@
 // rendered (no raw JSON), NS/MX cells carry addresses and ASes, diversity vs Gini is explained,
 // dark mode, no horizontal overflow at 390 px, deep links per scan, domain and AS; then the HTML
 // report of the same store: every AS bar labelled, trend shares on their own axis, no visible test
-// marker. Screenshots go to $DG_SCREENSHOT_DIR (default: a temporary directory).
+// marker; a reverse-DNS sweep started from its section (issue 13): its names shown, filtered by
+// status, the before/after repair counts. Screenshots go to $DG_SCREENSHOT_DIR (default: a temporary directory).
 //   node web/test/dashboard.test.mjs          (DG_BIN = the domaingraph binary)
 // Exit 77 = skipped (no chromium / rig servers / built dashboard), unless DG_REQUIRE_INTEGRATION=1.
 import { spawn, execFileSync } from 'node:child_process';
@@ -45,7 +46,7 @@ function cleanup() {
 }
 process.on('exit', cleanup);
 
-execFileSync(join(root, 'tests', 'harness', 'dnsrig'), ['start', '--dir', rigDir, '--names', '40', '--watch-pid', String(process.pid)]);
+execFileSync(join(root, 'tests', 'harness', 'dnsrig'), ['start', '--dir', rigDir, '--names', '40', '--reverse', '--watch-pid', String(process.pid)]);
 const rig = JSON.parse(readFileSync(join(rigDir, 'rig.json'), 'utf8'));
 const resolver = rig.recursives[0].host + ':' + rig.recursives[0].port;
 const ordinary = readFileSync(join(rigDir, 'ordinary.txt'), 'utf8').split('\n').filter(Boolean);
@@ -275,6 +276,46 @@ assert.equal(rep.spofTable, false, 'no empty table under "None"');
 assert.match(rep.text, /Coverage: /);
 await report.screenshot({ path: join(shots, '6-report.png'), fullPage: true });
 await report.close();
+
+// 7. A reverse-DNS sweep from the page (issue 13): the rig's reverse zones, a /28 of them; the
+// names shown are the truth file's, and the status filter narrows the table.
+const truth = readFileSync(rig.reverse.truth, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+  .filter((t) => /^198\.18\.0\.(\d|1[0-5])$/.test(t.ip));
+assert.equal(truth.length, 16);
+await page.goto(base + '/');
+await page.fill('#token', token);
+await page.dispatchEvent('#token', 'change');
+await page.fill('#ptr-list', '# the first /28 of the rig\n198.18.0.0/28\nnot-a-prefix\n');
+await page.fill('#ptr-resolvers', resolver);
+await page.fill('#ptr-rate', '0');
+await page.fill('#ptr-notes', 'dashboard sweep');
+await page.click('#ptr-start');
+await page.waitForFunction(() => /Sweep \d+ started over 16 addresses; 1 invalid lines skipped/.test(document.getElementById('ptr-message').textContent));
+const sweep = Number(/Sweep (\d+)/.exec(await page.textContent('#ptr-message'))[1]);
+assert.equal(new URL(page.url()).hash, '#ptr=' + sweep);
+await page.waitForFunction((id) => {
+  const row = document.querySelector('#ptr-table tr[data-id="' + id + '"] td:nth-child(2)');
+  return row && row.textContent === 'complete';
+}, sweep, { timeout: 60000 });
+await page.waitForFunction(() => /after repair: /.test(document.getElementById('ptr-report').textContent));
+await page.waitForFunction(() => document.querySelectorAll('#ptr-result-table tbody tr').length === 16);
+const shown = await page.$$eval('#ptr-result-table tbody tr', (trs) => trs.map((t) => Array.from(t.children).map((c) => c.textContent)));
+for (const t of truth) {
+  const row = shown.find((r) => r[0] === t.ip);
+  assert.ok(row, 'address ' + t.ip + ' shown');
+  assert.ok(row[1].startsWith(t.status), t.ip + ': ' + row[1] + ' vs ' + t.status);
+  assert.equal(row[2], (t.names || []).slice().sort().join(' '), t.ip);
+}
+const noerror = truth.filter((t) => t.status === 'NOERROR').length;
+await page.selectOption('#ptr-status', 'NOERROR');
+await page.click('#ptr-filter button');
+await page.waitForFunction((n) => document.querySelectorAll('#ptr-result-table tbody tr').length === n, noerror);
+await page.screenshot({ path: join(shots, '7-ptr-sweep.png'), fullPage: true });
+// without the token, starting a sweep is refused with the server's message
+await page.fill('#token', '');
+await page.dispatchEvent('#token', 'change');
+await page.click('#ptr-start');
+await page.waitForFunction(() => /could not start/.test(document.getElementById('ptr-message').textContent));
 
 assert.deepEqual(errors, [], 'page errors');
 await browser.close();

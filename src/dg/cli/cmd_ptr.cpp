@@ -12,6 +12,7 @@
 #include "dg/export/parquet.hpp"
 #include "dg/ptr/address_list.hpp"
 #include "dg/ptr/output.hpp"
+#include "dg/ptr/stored_sweep.hpp"
 #include "dg/ptr/sweep.hpp"
 #include "dg/ptr/sweep_store.hpp"
 
@@ -417,43 +418,6 @@ private:
 
 // ---- the report ------------------------------------------------------------------------------
 
-nlohmann::json report_json(const ptr::SweepReport& r) {
-    nlohmann::json main = nlohmann::json::object();
-    nlohmann::json after = nlohmann::json::object();
-    for (std::size_t i = 0; i < dns::kStatusCount; ++i) {
-        const char* s = dns::status_name(static_cast<dns::Status>(i));
-        if (r.table.main[i] > 0) {
-            main[s] = r.table.main[i];
-        }
-        if (r.table.final[i] > 0) {
-            after[s] = r.table.final[i];
-        }
-    }
-    nlohmann::json resolvers = nlohmann::json::array();
-    for (const auto& u : r.dns.upstreams) {
-        resolvers.push_back(
-            {{"resolver", u.endpoint.to_string()},
-             {"queries", u.queries},
-             {"answers", u.answers},
-             {"timeouts", u.timeouts},
-             {"servfails", u.servfails},
-             {"error_rate", u.error_rate},
-             {"benched", u.benched},
-             {"mean_latency_ms", static_cast<double>(u.mean_latency.count()) / 1e6}});
-    }
-    return {{"results", r.results},
-            {"skipped_done", r.skipped},
-            {"queries", r.dns.queries},
-            {"elapsed_s", static_cast<double>(r.dns.elapsed.count()) / 1e9},
-            {"pauses", r.pauses},
-            {"repair_names", r.dns.repair_names},
-            {"repair_recovered", r.dns.repair_recovered},
-            {"main_pass", main},
-            {"after_repair", after},
-            {"resolvers", resolvers},
-            {"interrupted", r.interrupted}};
-}
-
 void print_report(const ptr::SweepReport& r, std::int64_t id) {
     const double secs = std::max(1e-9, static_cast<double>(r.dns.elapsed.count()) / 1e9);
     std::fprintf(stderr,
@@ -593,19 +557,11 @@ int run_sweep_command(SweepOptions o) {
     if (resumed) {
         id = resumed->id;
         done.emplace(plan->plan.size());
-        auto marked = sweeps->done_addresses(id, [&](std::string_view text) {
-            auto ip = IpAddress::parse(text);
-            if (ip) {
-                if (auto i = plan->plan.index_of(*ip)) {
-                    done->set(*i);
-                    ++previously_done;
-                }
-            }
-            return true;
-        });
+        auto marked = ptr::mark_stored(*sweeps, id, plan->plan, *done);
         if (!marked) {
             return fail("database: " + marked.error().message);
         }
+        previously_done = *marked;
         (void)sweeps->set_running(id);
     } else {
         ptr::NewSweep ns;
@@ -641,37 +597,19 @@ int run_sweep_command(SweepOptions o) {
         return fail(transport.error().message);
     }
 
-    std::vector<ptr::PtrResult> batch;
-    batch.reserve(o.batch);
-    std::optional<Error> write_error;
-    auto write_batch = [&] {
-        if (batch.empty() || write_error) {
-            batch.clear();
-            return;
-        }
-        out->flush(); // what is stored is in the file too (a kill -9 loses neither)
-        auto w = sweeps->write(id, batch);
-        if (!w) {
-            write_error = w.error();
-            g_stop.store(true); // a sweep that cannot store its results stops
-        }
-        batch.clear();
-    };
     std::uint64_t noerror = 0;
     std::uint64_t failures = 0;
-    const ptr::PtrSink sink = [&](ptr::PtrResult&& r) {
+    ptr::StoredSweepHooks hooks;
+    hooks.batch = o.batch;
+    hooks.on_result = [&](const ptr::PtrResult& r) {
         noerror += r.status == dns::Status::NoError ? 1 : 0;
         failures += r.status == dns::Status::Timeout || r.status == dns::Status::ServFail ? 1 : 0;
         out->add(r);
-        batch.push_back(std::move(r));
-        if (batch.size() >= o.batch) {
-            write_batch();
-        }
     };
+    hooks.before_write = [&] { out->flush(); };
     Progress progress("sweeping", plan->plan.size(), "addresses");
-    std::function<void(const dns::Summary&, bool)> on_progress;
     if (!o.no_progress && progress.enabled()) {
-        on_progress = [&](const dns::Summary& s, bool pausing) {
+        hooks.progress = [&](const dns::Summary& s, bool pausing) {
             progress.update(previously_done + s.names);
             const double share =
                 s.names == 0 ? 0.0
@@ -683,23 +621,18 @@ int run_sweep_command(SweepOptions o) {
             progress.set_status(status);
         };
     }
-    auto report = ptr::run_sweep(plan->plan, done ? &*done : nullptr, settings, **transport, clock,
-                                 sink, &g_stop, on_progress);
-    write_batch();
-    out->flush();
+    auto run = ptr::run_stored_sweep(*sweeps, id, plan->plan, done ? &*done : nullptr, settings,
+                                     **transport, clock, g_stop, hooks);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     progress.finish();
-    const auto now = static_cast<std::int64_t>(std::time(nullptr));
-    if (!report) {
-        (void)sweeps->finish(id, "failed", now, "");
-        return fail(report.error().message, kExitUsage);
+    if (!run) {
+        return fail(run.error().message,
+                    run.error().code == ErrorCode::InvalidArgument ? kExitUsage : kExitFailure);
     }
-    const bool interrupted = report->interrupted || g_stop.load();
-    const std::string status = write_error ? "failed" : interrupted ? "interrupted" : "complete";
-    if (auto f = sweeps->finish(id, status, now, report_json(*report).dump()); !f) {
-        std::fprintf(stderr, "domaingraph %s: database: %s\n", kSweep, f.error().message.c_str());
-    }
+    const ptr::SweepReport* report = &run->report;
+    const auto& write_error = run->write_error;
+    const bool interrupted = run->status == "interrupted";
     print_report(*report, id);
     const std::string resume_hint = "  domaingraph ptr sweep --resume " + std::to_string(id) +
                                     (o.db.empty() ? "" : " --db " + o.db) + "\n";

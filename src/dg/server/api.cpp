@@ -30,7 +30,6 @@ using internal::send_failure;
 using internal::send_json;
 
 constexpr std::size_t kMaxLineBytes = 1024;
-constexpr std::size_t kMaxResolvers = 16;
 constexpr std::size_t kMaxNotes = 4096;
 
 /// A name or list line from a client: no control characters (they would split lines).
@@ -73,18 +72,7 @@ Result<JobRequest> parse_scan_json(const nlohmann::json& j, const ServerOptions&
                 r.domains.push_back(v[i].get<std::string>());
             }
         } else if (key == "resolvers") {
-            if (!v.is_array() || v.size() > kMaxResolvers) {
-                return bad("'resolvers' must be an array of at most 16 \"IP[:PORT]\" strings");
-            }
-            for (const auto& e : v) {
-                auto ep = e.is_string() ? dns::Endpoint::parse(e.get<std::string>())
-                                        : Result<dns::Endpoint>(make_error(
-                                              ErrorCode::InvalidArgument, "not a string"));
-                if (!ep) {
-                    return bad("resolvers: " + ep.error().message);
-                }
-                r.resolvers.push_back(*ep);
-            }
+            DG_TRY(r.resolvers, internal::resolvers_of(v));
         } else if (key == "notes") {
             if (!v.is_string() || v.get<std::string>().size() > kMaxNotes) {
                 return bad("'notes' must be a string of at most 4096 bytes");

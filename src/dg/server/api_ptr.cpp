@@ -45,6 +45,88 @@ nlohmann::json result_json(const ptr::PtrResult& r) {
     return j;
 }
 
+/// A POST /api/v1/ptr/sweeps body (docs/api.md). `prefixes` or `addresses`: the list as text
+/// or as an array of lines.
+Result<SweepRequest> parse_sweep_json(const nlohmann::json& j, const ServerOptions& o) {
+    constexpr std::size_t kMaxNotes = 4096;
+    const auto bad = [](const std::string& m) { return make_error(ErrorCode::InvalidArgument, m); };
+    if (!j.is_object()) {
+        return bad("the body must be a JSON object");
+    }
+    SweepRequest r;
+    r.concurrency = o.concurrency;
+    r.timeout_ms = o.timeout_ms;
+    r.retries = o.retries;
+    int lists = 0;
+    for (const auto& [key, v] : j.items()) {
+        if (key == "prefixes" || key == "addresses") {
+            ++lists;
+            r.kind = key == "prefixes" ? ptr::ListKind::Prefixes : ptr::ListKind::Addresses;
+            if (v.is_string()) {
+                r.list = v.get<std::string>();
+            } else if (v.is_array()) {
+                for (const auto& line : v) {
+                    if (!line.is_string()) {
+                        return bad("'" + key + "' must be text or an array of strings");
+                    }
+                    r.list += line.get<std::string>();
+                    r.list += '\n';
+                }
+            } else {
+                return bad("'" + key + "' must be text or an array of strings");
+            }
+        } else if (key == "resolvers") {
+            DG_TRY(r.resolvers, internal::resolvers_of(v));
+        } else if (key == "notes") {
+            if (!v.is_string() || v.get<std::string>().size() > kMaxNotes) {
+                return bad("'notes' must be a string of at most 4096 bytes");
+            }
+            r.notes = v.get<std::string>();
+        } else if (key == "concurrency" || key == "timeout_ms" || key == "retries") {
+            const std::uint64_t max = key == "concurrency"  ? dns::kMaxInFlight
+                                      : key == "timeout_ms" ? 600000
+                                                            : dns::kMaxRetries;
+            const std::uint64_t min = key == "retries" ? 0 : 1;
+            if (!v.is_number_unsigned() || v.get<std::uint64_t>() < min ||
+                v.get<std::uint64_t>() > max) {
+                return bad("'" + key + "' must be an integer from " + std::to_string(min) + " to " +
+                           std::to_string(max));
+            }
+            const auto n = static_cast<std::uint32_t>(v.get<std::uint64_t>());
+            (key == "concurrency"  ? r.concurrency
+             : key == "timeout_ms" ? r.timeout_ms
+                                   : r.retries) = n;
+        } else if (key == "rate" || key == "per_resolver_rate") {
+            if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1e7) {
+                return bad("'" + key + "' must be a number from 0 (no limit) to 1e7");
+            }
+            (key == "rate" ? r.rate : r.per_resolver_rate) = v.get<double>();
+        } else if (key == "repair" || key == "confirm") {
+            if (!v.is_boolean()) {
+                return bad("'" + key + "' must be true or false");
+            }
+            (key == "repair" ? r.repair : r.confirm) = v.get<bool>();
+        } else {
+            return bad("unknown key '" + key.substr(0, 64) + "'");
+        }
+    }
+    if (lists != 1) {
+        return bad("give exactly one of 'prefixes' or 'addresses'");
+    }
+    if (r.resolvers.empty()) {
+        r.resolvers = o.default_resolvers;
+    }
+    return r;
+}
+
+nlohmann::json problems_json(const ptr::ListReport& report) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& p : report.problems) {
+        out.push_back({{"line", p.line}, {"text", p.text}, {"reason", p.reason}});
+    }
+    return out;
+}
+
 std::optional<std::int64_t> sweep_id(const std::string& text) {
     std::int64_t id = 0;
     const auto* end = text.data() + text.size();
@@ -58,6 +140,40 @@ std::optional<std::int64_t> sweep_id(const std::string& text) {
 } // namespace
 
 void Server::Impl::install_ptr_api() {
+    route("POST", "/api/v1/ptr/sweeps", "/api/v1/ptr/sweeps", Access::Write,
+          [this](const Request& req, Response& res) {
+              auto j = nlohmann::json::parse(req.body, nullptr, false);
+              if (j.is_discarded()) {
+                  send_error(res, 400, "bad_request", "the body is not valid JSON");
+                  return;
+              }
+              auto parsed = parse_sweep_json(j, options);
+              if (!parsed) {
+                  send_failure(res, parsed.error());
+                  return;
+              }
+              auto store = pool.lease();
+              if (!store) {
+                  send_failure(res, store.error());
+                  return;
+              }
+              auto started = sweep_jobs.start(**store, *parsed);
+              if (!started) {
+                  if (started.error().code == ErrorCode::ResourceExhausted) {
+                      send_error(res, 413, "too_many_addresses", started.error().message);
+                  } else {
+                      send_failure(res, started.error());
+                  }
+                  return;
+              }
+              res.set_header("Location", "/api/v1/ptr/sweeps/" + std::to_string(started->id));
+              send_json(res, 202,
+                        {{"id", started->id},
+                         {"status", "running"},
+                         {"addresses", started->addresses},
+                         {"invalid_lines", started->list.invalid},
+                         {"problems", problems_json(started->list)}});
+          });
     route("GET", "/api/v1/ptr/sweeps", "/api/v1/ptr/sweeps", Access::Read,
           [this](const Request&, Response& res) {
               auto store = pool.lease();
@@ -80,6 +196,43 @@ void Server::Impl::install_ptr_api() {
                   out.push_back(sweep_json(s));
               }
               send_json(res, 200, out);
+          });
+    route("GET", R"(/api/v1/ptr/sweeps/([0-9]{1,18}))", "/api/v1/ptr/sweeps/{id}", Access::Read,
+          [this](const Request& req, Response& res) {
+              const auto id = sweep_id(std::string(req.matches[1]));
+              auto store = pool.lease();
+              if (!id || !store) {
+                  !id ? send_error(res, 400, "bad_request", "not a sweep id")
+                      : send_failure(res, store.error());
+                  return;
+              }
+              auto sweeps = ptr::SweepStore::of(**store);
+              auto sweep = sweeps ? sweeps->get(*id) : Result<ptr::Sweep>(sweeps.error());
+              if (!sweep) {
+                  send_failure(res, sweep.error());
+                  return;
+              }
+              nlohmann::json body = sweep_json(*sweep);
+              const auto live = sweep_jobs.status(*id);
+              body["progress"] =
+                  live
+                      ? nlohmann::json{{"running", live->running},
+                                       {"done", live->done},
+                                       {"noerror", live->noerror},
+                                       {"failures", live->failures},
+                                       {"error", live->error.empty() ? nlohmann::json()
+                                                                     : nlohmann::json(live->error)}}
+                      : nlohmann::json();
+              send_json(res, 200, body);
+          });
+    route("POST", R"(/api/v1/ptr/sweeps/([0-9]{1,18})/stop)", "/api/v1/ptr/sweeps/{id}/stop",
+          Access::Write, [this](const Request& req, Response& res) {
+              const auto id = sweep_id(std::string(req.matches[1]));
+              if (!id || !sweep_jobs.stop(*id)) {
+                  send_error(res, 409, "conflict", "the sweep is not running in this server");
+                  return;
+              }
+              send_json(res, 202, {{"id", *id}, {"status", "stopping"}});
           });
     route("GET", R"(/api/v1/ptr/sweeps/([0-9]{1,18})/results)", "/api/v1/ptr/sweeps/{id}/results",
           Access::Read, [this](const Request& req, Response& res) {

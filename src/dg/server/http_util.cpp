@@ -70,6 +70,26 @@ std::optional<std::string> param(const httplib::Request& req, const char* name) 
     return req.get_param_value(name);
 }
 
+Result<std::vector<dns::Endpoint>> resolvers_of(const nlohmann::json& value) {
+    constexpr std::size_t kMaxResolvers = 16;
+    const auto bad = [](const std::string& m) { return make_error(ErrorCode::InvalidArgument, m); };
+    if (!value.is_array() || value.size() > kMaxResolvers) {
+        return bad("'resolvers' must be an array of at most 16 \"IP[:PORT]\" strings");
+    }
+    std::vector<dns::Endpoint> out;
+    for (const auto& e : value) {
+        if (!e.is_string()) {
+            return bad("resolvers: not a string");
+        }
+        auto ep = dns::Endpoint::parse(e.get<std::string>());
+        if (!ep) {
+            return bad("resolvers: " + ep.error().message);
+        }
+        out.push_back(*ep);
+    }
+    return out;
+}
+
 Result<std::uint64_t> uint_param(const httplib::Request& req, const char* name,
                                  std::uint64_t fallback, std::uint64_t min, std::uint64_t max) {
     const auto text = param(req, name);

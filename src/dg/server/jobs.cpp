@@ -28,8 +28,10 @@ std::string random_hex() {
     return buf;
 }
 
-/// Writes the list to a new file in `dir` (created); returns its path.
-Result<std::string> write_list(const std::string& dir, const std::vector<std::string>& domains) {
+} // namespace
+
+Result<std::string> write_job_file(const std::string& dir, const std::string& stem,
+                                   const std::string& content) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) {
@@ -37,17 +39,15 @@ Result<std::string> write_list(const std::string& dir, const std::vector<std::st
                           "cannot create the jobs directory " + dir + ": " + ec.message());
     }
     const std::string path =
-        (std::filesystem::absolute(dir, ec) / ("scan-" + random_hex() + ".txt")).string();
+        (std::filesystem::absolute(dir, ec) / (stem + "-" + random_hex() + ".txt")).string();
     const std::string tmp = path + ".part";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        for (const auto& d : domains) {
-            out << d << '\n';
-        }
+        out << content;
         out.flush();
         if (!out) {
             std::filesystem::remove(tmp, ec);
-            return make_error(ErrorCode::Io, "cannot write the domain list " + tmp);
+            return make_error(ErrorCode::Io, "cannot write the list " + tmp);
         }
     }
     std::filesystem::rename(tmp, path, ec);
@@ -55,6 +55,18 @@ Result<std::string> write_list(const std::string& dir, const std::vector<std::st
         return make_error(ErrorCode::Io, "cannot rename " + tmp + ": " + ec.message());
     }
     return path;
+}
+
+namespace {
+
+/// Writes the domain list to a new file in `dir` (created); returns its path.
+Result<std::string> write_list(const std::string& dir, const std::vector<std::string>& domains) {
+    std::string content;
+    for (const auto& d : domains) {
+        content += d;
+        content += '\n';
+    }
+    return write_job_file(dir, "scan", content);
 }
 
 nlohmann::json job_config(const JobRequest& r, const std::string& list, const Tables& t) {
@@ -95,8 +107,10 @@ bool is_server_scan(const model::Scan& s) {
     return get_or<std::string>(j, "origin", "") == "server";
 }
 
+} // namespace
+
 /// The engine configuration stored with a scan (as make_resolver_config builds it for the CLI).
-Result<dns::ResolverConfig> resolver_config(const nlohmann::json& j) {
+Result<dns::ResolverConfig> stored_resolver_config(const nlohmann::json& j) {
     dns::ResolverConfig config;
     const double rate = get_or<double>(j, "rate", 0.0);
     if (j.contains("resolvers") && j["resolvers"].is_array()) {
@@ -108,7 +122,7 @@ Result<dns::ResolverConfig> resolver_config(const nlohmann::json& j) {
         }
     }
     if (config.upstreams.empty()) {
-        return make_error(ErrorCode::InvalidArgument, "the scan names no resolver");
+        return make_error(ErrorCode::InvalidArgument, "the settings name no resolver");
     }
     config.concurrency = get_or<std::uint32_t>(j, "concurrency", dns::kDefaultInFlight);
     config.timeout = std::chrono::milliseconds(get_or<std::uint32_t>(j, "timeout_ms", 2000));
@@ -120,8 +134,6 @@ Result<dns::ResolverConfig> resolver_config(const nlohmann::json& j) {
     DG_TRY_VOID(dns::validate(config));
     return config;
 }
-
-} // namespace
 
 Jobs::~Jobs() {
     stop_all();
@@ -305,7 +317,7 @@ Result<scan::ScanReport> Jobs::run_scan_job(Job& job, store::Store& store, std::
                                             bool resumed, const Tables& tables) {
     DG_TRY(const model::Scan s, store.get_scan(scan_id));
     const auto j = nlohmann::json::parse(s.config_json, nullptr, false);
-    DG_TRY(const dns::ResolverConfig config, resolver_config(j));
+    DG_TRY(const dns::ResolverConfig config, stored_resolver_config(j));
     DG_TRY(auto input, scan::DomainInput::open(get_or<std::string>(j, "domains", "")));
     if (resumed) {
         DG_TRY_VOID(store.done_domains(scan_id, [&](const std::string& name) {

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
@@ -62,6 +63,14 @@ struct JobsConfig {
     std::string jobs_dir; ///< where domain lists are written
     std::size_t max_jobs = 2;
 };
+
+/// Writes `content` to a new file `STEM-RANDOM.txt` in `dir` (created), atomically; its path.
+Result<std::string> write_job_file(const std::string& dir, const std::string& stem,
+                                   const std::string& content);
+/// The engine configuration of stored job settings ("resolvers", "rate" per resolver,
+/// "concurrency", "timeout_ms", "retries", "repair"), as the CLI builds it from its flags.
+/// Errors: InvalidArgument (no or a bad resolver, bad values).
+Result<dns::ResolverConfig> stored_resolver_config(const nlohmann::json& settings);
 
 class Jobs {
 public:

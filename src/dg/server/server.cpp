@@ -394,6 +394,7 @@ Server::~Server() {
         impl_->loader.join();
     }
     impl_->jobs.stop_all();
+    impl_->sweep_jobs.stop_all();
 }
 
 int Server::port() const {
@@ -407,6 +408,7 @@ void Server::run() {
         impl_->loader.join();
     }
     impl_->jobs.stop_all();
+    impl_->sweep_jobs.stop_all();
 }
 
 void Server::stop() {

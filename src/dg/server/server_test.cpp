@@ -2,6 +2,7 @@
 // SQLite store in a TempDir, scans against the real DNS rig (knotd + unbound), and the real
 // `domaingraph serve` binary for the signal behaviour.
 #include "dg/model/json.hpp"
+#include "dg/ptr/sweep_store.hpp"
 #include "dg/server/plugin.hpp"
 #include "dg/server/server.hpp"
 #include "dg/store/store.hpp"
@@ -16,6 +17,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <spawn.h>
 #include <sstream>
@@ -508,6 +510,98 @@ TEST_F(ServerTest, ScanJobAgainstTheRig) {
     ASSERT_TRUE(del);
     EXPECT_EQ(del->status, 204);
     EXPECT_TRUE(is_error(client_->Get(base), 404));
+}
+
+/// Issue 13: a PTR sweep started through the API (the dashboard's form) against the rig's reverse
+/// zones: stored, browsable, equal to the truth; the requests it refuses.
+TEST_F(ServerTest, PtrSweepJobAgainstTheRig) {
+    DG_DNS_SERVERS_OR_SKIP();
+    test::DnsRig::Options ro;
+    ro.names = 10;
+    ro.reverse = true;
+    auto rig = test::DnsRig::start(ro);
+    ASSERT_TRUE(rig) << test::DnsRig::last_error();
+    start();
+    const std::string resolver = rig->recursive_endpoint();
+    auto post = [&](const json& body, bool with_token = true) {
+        return with_token
+                   ? client_->Post("/api/v1/ptr/sweeps", auth(), body.dump(), "application/json")
+                   : client_->Post("/api/v1/ptr/sweeps", body.dump(), "application/json");
+    };
+    // refused: no token, no list, two lists, unknown keys, nothing valid, a /7 unconfirmed
+    EXPECT_TRUE(is_error(post({{"prefixes", "198.18.0.0/28"}}, false), 401));
+    EXPECT_TRUE(is_error(post({{"resolvers", {resolver}}}), 400));
+    EXPECT_TRUE(is_error(post({{"prefixes", "198.18.0.0/28"}, {"addresses", "198.18.0.1"}}), 400));
+    EXPECT_TRUE(is_error(post({{"prefixes", "198.18.0.0/28"}, {"rate", "fast"}}), 400));
+    EXPECT_TRUE(is_error(post({{"prefixes", "198.18.0.0/28"}, {"bogus", 1}}), 400));
+    EXPECT_TRUE(is_error(post({{"prefixes", "not a prefix\n300.1.2.3/8\n"}}), 400));
+    EXPECT_TRUE(is_error(post({{"prefixes", "198.18.0.0/28"}}), 400)) << "no resolver anywhere";
+    auto huge = post({{"prefixes", "10.0.0.0/7"}, {"resolvers", {resolver}}});
+    ASSERT_TRUE(is_error(huge, 413));
+    EXPECT_NE(huge->body.find("33,554,432"), std::string::npos) << huge->body;
+    auto none = client_->Get("/api/v1/ptr/sweeps");
+    ASSERT_TRUE(none);
+    EXPECT_EQ(body_json(none), json::array()) << "a refused request stores nothing";
+
+    auto created = post({{"prefixes", json::array({"198.18.0.0/26", "# comment", "junk"})},
+                         {"resolvers", {resolver}},
+                         {"rate", 0},
+                         {"notes", "api sweep"}});
+    ASSERT_TRUE(created);
+    ASSERT_EQ(created->status, 202) << created->body;
+    const json accepted = body_json(created);
+    const auto id = accepted["id"].get<std::int64_t>();
+    EXPECT_EQ(accepted["addresses"], 64);
+    EXPECT_EQ(accepted["invalid_lines"], 1);
+    EXPECT_EQ(accepted["problems"][0]["line"], 3);
+    EXPECT_EQ(created->get_header_value("Location"), "/api/v1/ptr/sweeps/" + std::to_string(id));
+    json sweep;
+    for (int i = 0; i < 600; ++i) {
+        auto g = client_->Get("/api/v1/ptr/sweeps/" + std::to_string(id));
+        ASSERT_TRUE(g);
+        ASSERT_EQ(g->status, 200) << g->body;
+        sweep = body_json(g);
+        if (sweep["status"] != "running") {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_EQ(sweep["status"], "complete") << sweep.dump();
+    EXPECT_EQ(sweep["addresses_done"], 64);
+    EXPECT_EQ(sweep["notes"], "api sweep");
+    EXPECT_TRUE(sweep["report"]["after_repair"].is_object()) << sweep.dump();
+
+    std::map<std::string, json> truth;
+    std::ifstream in(rig->ptr_truth_file());
+    for (std::string line; std::getline(in, line);) {
+        auto t = json::parse(line);
+        truth[t["ip"].get<std::string>()] = t;
+    }
+    auto results = client_->Get("/api/v1/ptr/sweeps/" + std::to_string(id) + "/results?limit=100");
+    ASSERT_TRUE(results);
+    EXPECT_EQ(results->get_header_value("X-Total-Count"), "64");
+    const json rows = body_json(results);
+    ASSERT_EQ(rows.size(), 64U);
+    for (const auto& r : rows) {
+        const auto& t = truth.at(r["ip"].get<std::string>());
+        EXPECT_EQ(r["status"], t["status"]) << r.dump();
+        auto names = t.value("names", json::array()).get<std::vector<std::string>>();
+        std::sort(names.begin(), names.end());
+        EXPECT_EQ(r["names"].get<std::vector<std::string>>(), names) << r.dump();
+    }
+    // the stored settings are ptr sweep's: the CLI can resume what the server started
+    auto store = store::Store::open("sqlite://" + options_.db);
+    ASSERT_TRUE(store);
+    auto sweeps = ptr::SweepStore::of(**store);
+    ASSERT_TRUE(sweeps);
+    auto stored = sweeps->get(id);
+    ASSERT_TRUE(stored);
+    const json settings = json::parse(stored->config);
+    EXPECT_TRUE(std::filesystem::is_regular_file(settings["prefixes"].get<std::string>()));
+    EXPECT_EQ(settings["resolvers"], json::array({resolver}));
+    EXPECT_TRUE(is_error(client_->Post("/api/v1/ptr/sweeps/" + std::to_string(id) + "/stop", auth(),
+                                       "", "application/json"),
+                         409));
 }
 
 TEST_F(ServerTest, TextPlainUpload) {

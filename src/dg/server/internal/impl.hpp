@@ -5,6 +5,7 @@
 #include "dg/server/internal/store_pool.hpp"
 #include "dg/server/jobs.hpp"
 #include "dg/server/metrics.hpp"
+#include "dg/server/ptr_jobs.hpp"
 #include "dg/server/server.hpp"
 
 #include <algorithm>
@@ -29,6 +30,7 @@ struct Server::Impl {
     Metrics metrics;
     internal::StorePool pool;
     Jobs jobs;
+    SweepJobs sweep_jobs; ///< PTR sweeps started through the API (ptr_jobs.hpp)
 
     // Tables: loaded by `loader` after the socket is bound.
     std::thread loader;
@@ -43,7 +45,7 @@ struct Server::Impl {
 
     Impl(const ServerOptions& o, JobsConfig jc)
         : options(o), pool(o.db, static_cast<std::size_t>(std::max(1, o.threads)) + 2),
-          jobs(std::move(jc), metrics) {}
+          jobs(jc, metrics), sweep_jobs(std::move(jc)) {}
 
     [[nodiscard]] std::shared_ptr<const Tables> current_tables() const {
         const std::lock_guard lock(tables_mutex);
@@ -80,6 +82,9 @@ int status_of(ErrorCode code);
 /// Errors: InvalidArgument naming the parameter.
 Result<std::uint64_t> uint_param(const httplib::Request& req, const char* name,
                                  std::uint64_t fallback, std::uint64_t min, std::uint64_t max);
+/// A request body's "resolvers": an array of at most 16 "IP[:PORT]" strings.
+/// Errors: InvalidArgument saying what is wrong.
+Result<std::vector<dns::Endpoint>> resolvers_of(const nlohmann::json& value);
 /// A query parameter's value, if present (the first one).
 std::optional<std::string> param(const httplib::Request& req, const char* name);
 
