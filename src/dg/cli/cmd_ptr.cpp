@@ -48,7 +48,7 @@ struct SweepOptions {
     std::string output;
     std::string format = "jsonl";
     std::int64_t resume = 0;
-    std::uint64_t batch = 1000;
+    std::uint64_t batch = 5000;
     bool yes = false;
     bool dry_run = false;
     bool no_progress = false;
@@ -604,9 +604,13 @@ int run_sweep_command(SweepOptions o) {
     hooks.on_result = [&](const ptr::PtrResult& r) {
         noerror += r.status == dns::Status::NoError ? 1 : 0;
         failures += r.status == dns::Status::Timeout || r.status == dns::Status::ServFail ? 1 : 0;
-        out->add(r);
     };
-    hooks.before_write = [&] { out->flush(); };
+    hooks.write_output = [&](std::span<const ptr::PtrResult> batch) {
+        for (const auto& r : batch) {
+            out->add(r);
+        }
+        out->flush();
+    };
     Progress progress("sweeping", plan->plan.size(), "addresses");
     if (!o.no_progress && progress.enabled()) {
         hooks.progress = [&](const dns::Summary& s, bool pausing) {

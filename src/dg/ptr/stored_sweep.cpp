@@ -1,6 +1,9 @@
 #include "dg/ptr/stored_sweep.hpp"
 
+#include "dg/core/bounded_queue.hpp"
+
 #include <ctime>
+#include <thread>
 #include <vector>
 
 namespace dg::ptr {
@@ -20,6 +23,64 @@ Result<std::uint64_t> mark_stored(SweepStore& sweeps, std::int64_t id, const Add
     return marked;
 }
 
+namespace {
+
+/// Stores batches on its own thread, so that the DNS engine keeps sending and receiving while a
+/// transaction commits. At most `kPending` batches wait (the engine then waits: memory stays
+/// bounded). The first refused batch stops the sweep; later batches are dropped.
+class BatchWriter {
+public:
+    BatchWriter(SweepStore& sweeps, std::int64_t id, const StoredSweepHooks& hooks,
+                std::atomic<bool>& stop)
+        : sweeps_(sweeps), id_(id), hooks_(hooks), stop_(stop), queue_(kPending),
+          thread_([this] { loop(); }) {}
+    BatchWriter(const BatchWriter&) = delete;
+    BatchWriter& operator=(const BatchWriter&) = delete;
+    ~BatchWriter() { close(); }
+
+    void submit(std::vector<PtrResult>&& batch) {
+        if (!batch.empty()) {
+            queue_.push(std::move(batch));
+        }
+    }
+    /// Stores what is queued and ends the thread; returns the first write error.
+    std::optional<Error> close() {
+        queue_.close();
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+        return error_;
+    }
+
+private:
+    static constexpr std::size_t kPending = 4;
+
+    void loop() {
+        while (auto batch = queue_.pop()) {
+            if (error_) {
+                continue;
+            }
+            if (hooks_.write_output) {
+                hooks_.write_output(*batch); // what is stored is in the output too (kill -9)
+            }
+            if (auto w = sweeps_.write(id_, *batch); !w) {
+                error_ = w.error();
+                stop_.store(true); // a sweep that cannot store its results stops
+            }
+        }
+    }
+
+    SweepStore& sweeps_;
+    std::int64_t id_;
+    const StoredSweepHooks& hooks_;
+    std::atomic<bool>& stop_;
+    BoundedQueue<std::vector<PtrResult>> queue_;
+    std::optional<Error> error_; // written by the thread only; read after join
+    std::thread thread_;
+};
+
+} // namespace
+
 Result<StoredSweep> run_stored_sweep(SweepStore& sweeps, std::int64_t id, const AddressPlan& plan,
                                      const DoneSet* done, const SweepSettings& settings,
                                      dns::Transport& transport, dns::Clock& clock,
@@ -27,33 +88,21 @@ Result<StoredSweep> run_stored_sweep(SweepStore& sweeps, std::int64_t id, const 
     const std::uint64_t batch_size = std::max<std::uint64_t>(1, hooks.batch);
     std::vector<PtrResult> batch;
     batch.reserve(batch_size);
-    std::optional<Error> write_error;
-    auto write_batch = [&] {
-        if (!batch.empty() && !write_error) {
-            if (hooks.before_write) {
-                hooks.before_write(); // what is stored is in the output too (kill -9 loses none)
-            }
-            if (auto w = sweeps.write(id, batch); !w) {
-                write_error = w.error();
-                stop.store(true); // a sweep that cannot store its results stops
-            }
-        }
-        batch.clear();
-    };
+    BatchWriter writer(sweeps, id, hooks, stop);
     const PtrSink sink = [&](PtrResult&& r) {
         if (hooks.on_result) {
             hooks.on_result(r);
         }
         batch.push_back(std::move(r));
         if (batch.size() >= batch_size) {
-            write_batch();
+            writer.submit(std::move(batch));
+            batch = {};
+            batch.reserve(batch_size);
         }
     };
     auto report = run_sweep(plan, done, settings, transport, clock, sink, &stop, hooks.progress);
-    write_batch();
-    if (hooks.before_write) {
-        hooks.before_write();
-    }
+    writer.submit(std::move(batch));
+    std::optional<Error> write_error = writer.close();
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
     if (!report) {
         (void)sweeps.finish(id, "failed", now, "");

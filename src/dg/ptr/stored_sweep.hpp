@@ -1,7 +1,8 @@
 #pragma once
-// A sweep whose results go into the store as they come (batches, one transaction each) and
-// whose end is recorded with its status and report: what `ptr sweep` and the server's sweep
-// jobs both run (docs/cli/ptr.md). Resume: the addresses already stored are skipped.
+// A sweep whose results go into the store as they come (batches, one transaction each, on a
+// thread of their own) and whose end is recorded with its status and report: what `ptr sweep`
+// and the server's sweep jobs both run (docs/cli/ptr.md). Resume: the addresses already stored are
+// skipped.
 
 #include "dg/ptr/sweep.hpp"
 #include "dg/ptr/sweep_store.hpp"
@@ -11,6 +12,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 
 namespace dg::ptr {
@@ -20,9 +22,12 @@ Result<std::uint64_t> mark_stored(SweepStore& sweeps, std::int64_t id, const Add
                                   DoneSet& done);
 
 struct StoredSweepHooks {
-    std::uint64_t batch = 1000;                      ///< results per transaction
-    std::function<void(const PtrResult&)> on_result; ///< sees each result (an output file)
-    std::function<void()> before_write; ///< before each batch is stored (flush that file)
+    std::uint64_t batch = 5000; ///< results per transaction
+    /// Sees each result as it comes, on the DNS engine's thread (counters for a progress bar).
+    std::function<void(const PtrResult&)> on_result;
+    /// Sees each batch on the store's thread just before it is stored (an output file: write
+    /// and flush it there, so that whatever is stored is in the output too).
+    std::function<void(std::span<const PtrResult>)> write_output;
     std::function<void(const dns::Summary&, bool pausing)> progress;
 };
 

@@ -18,6 +18,8 @@ constexpr const char* kSweepColumns = "id, status, started_at, finished_at, addr
                                       "addresses_done, notes, source, config, report";
 constexpr std::size_t kRowsPerInsert = 100;
 constexpr std::size_t kNamesPerInsert = 200;
+constexpr std::size_t kResultColumns = 8;
+constexpr std::size_t kNameColumns = 3;
 
 Sweep sweep_of(const Row& r) {
     Sweep s;
@@ -46,6 +48,32 @@ std::string placeholders(std::size_t rows, std::size_t cols) {
         out += ')';
     }
     return out;
+}
+
+/// The INSERT of `rows` result rows (1 or kRowsPerInsert: the two texts are built once).
+const std::string& result_insert_sql(std::size_t rows) {
+    static const auto text = [](std::size_t n) {
+        return "INSERT INTO ptr_results (sweep_id, ip, status, cname, resolver, attempts, "
+               "queried_at, main_status) VALUES " +
+               placeholders(n, kResultColumns) +
+               " ON CONFLICT (sweep_id, ip) DO UPDATE SET status = excluded.status, cname = "
+               "excluded.cname, resolver = excluded.resolver, attempts = excluded.attempts, "
+               "queried_at = excluded.queried_at, main_status = excluded.main_status";
+    };
+    static const std::string one = text(1);
+    static const std::string chunk = text(kRowsPerInsert);
+    return rows == 1 ? one : chunk;
+}
+
+/// The INSERT of `rows` name rows (1 or kNamesPerInsert).
+const std::string& name_insert_sql(std::size_t rows) {
+    static const auto text = [](std::size_t n) {
+        return "INSERT INTO ptr_names (sweep_id, ip, name) VALUES " +
+               placeholders(n, kNameColumns) + " ON CONFLICT DO NOTHING";
+    };
+    static const std::string one = text(1);
+    static const std::string chunk = text(kNamesPerInsert);
+    return rows == 1 ? one : chunk;
 }
 
 constexpr const char* kResultSelect =
@@ -193,55 +221,48 @@ Result<void> SweepStore::write(std::int64_t id, std::span<const PtrResult> batch
     }
     Transaction tx(*c_);
     DG_TRY_VOID(tx.begin());
+    // Full chunks share one statement text and the rest goes one row at a time, so that every
+    // statement is prepared once per connection (a new text per batch re-parses ~800
+    // placeholders each time).
     std::vector<Value> params;
-    for (std::size_t at = 0; at < batch.size(); at += kRowsPerInsert) {
-        const std::size_t n = std::min(kRowsPerInsert, batch.size() - at);
-        params.clear();
-        for (std::size_t i = at; i < at + n; ++i) {
-            const PtrResult& r = batch[i];
-            params.emplace_back(id);
-            params.push_back(view(ips[i]));
-            params.push_back(view(dns::status_name(r.status)));
-            params.push_back(r.cname.empty() ? Value() : view(r.cname));
-            params.push_back(view(r.resolver));
-            params.emplace_back(static_cast<std::int64_t>(r.attempts));
-            params.emplace_back(r.queried_at);
-            params.push_back(r.main_status ? view(dns::status_name(*r.main_status)) : Value());
-        }
-        const std::string sql =
-            "INSERT INTO ptr_results (sweep_id, ip, status, cname, resolver, attempts, queried_at, "
-            "main_status) VALUES " +
-            placeholders(n, 8) +
-            " ON CONFLICT (sweep_id, ip) DO UPDATE SET status = excluded.status, cname = "
-            "excluded.cname, resolver = excluded.resolver, attempts = excluded.attempts, "
-            "queried_at = excluded.queried_at, main_status = excluded.main_status";
-        DG_TRY_VOID(c_->query(sql, std::span<const Value>(params), {}));
-    }
-    // names: (sweep, ip, name) rows
-    params.clear();
     std::size_t rows = 0;
-    auto flush_names = [&]() -> Result<void> {
+    auto insert = [&](const std::string& (*sql_for)(std::size_t), std::size_t width,
+                      std::size_t chunk) -> Result<void> {
         if (rows == 0) {
             return ok();
         }
-        const std::string sql = "INSERT INTO ptr_names (sweep_id, ip, name) VALUES " +
-                                placeholders(rows, 3) + " ON CONFLICT DO NOTHING";
-        DG_TRY_VOID(c_->query(sql, std::span<const Value>(params), {}));
+        for (std::size_t at = 0; at < rows;) {
+            const std::size_t n = rows - at >= chunk ? chunk : 1;
+            DG_TRY_VOID(c_->query(
+                sql_for(n), std::span<const Value>(params).subspan(at * width, n * width), {}));
+            at += n;
+        }
         params.clear();
         rows = 0;
         return ok();
     };
     for (std::size_t i = 0; i < batch.size(); ++i) {
+        const PtrResult& r = batch[i];
+        params.emplace_back(id);
+        params.push_back(view(ips[i]));
+        params.push_back(view(dns::status_name(r.status)));
+        params.push_back(r.cname.empty() ? Value() : view(r.cname));
+        params.push_back(view(r.resolver));
+        params.emplace_back(static_cast<std::int64_t>(r.attempts));
+        params.emplace_back(r.queried_at);
+        params.push_back(r.main_status ? view(dns::status_name(*r.main_status)) : Value());
+        ++rows;
+    }
+    DG_TRY_VOID(insert(&result_insert_sql, kResultColumns, kRowsPerInsert));
+    for (std::size_t i = 0; i < batch.size(); ++i) {
         for (const auto& name : batch[i].names) {
             params.emplace_back(id);
             params.push_back(view(ips[i]));
             params.push_back(view(name));
-            if (++rows == kNamesPerInsert) {
-                DG_TRY_VOID(flush_names());
-            }
+            ++rows;
         }
     }
-    DG_TRY_VOID(flush_names());
+    DG_TRY_VOID(insert(&name_insert_sql, kNameColumns, kNamesPerInsert));
     DG_TRY_VOID(
         c_->query("UPDATE ptr_sweeps SET addresses_done = addresses_done + $2 WHERE id = $1",
                   {Value(id), Value(static_cast<std::int64_t>(batch.size()))}));

@@ -30,7 +30,6 @@ using internal::send_failure;
 using internal::send_json;
 
 constexpr std::size_t kMaxLineBytes = 1024;
-constexpr std::size_t kMaxNotes = 4096;
 
 /// A name or list line from a client: no control characters (they would split lines).
 bool clean_line(const std::string& s) {
@@ -56,6 +55,11 @@ Result<JobRequest> parse_scan_json(const nlohmann::json& j, const ServerOptions&
     r.timeout_ms = o.timeout_ms;
     r.retries = o.retries;
     for (const auto& [key, v] : j.items()) {
+        DG_TRY(const bool engine_setting,
+               internal::set_engine_setting(key, v, r.concurrency, r.timeout_ms, r.retries));
+        if (engine_setting) {
+            continue;
+        }
         if (key == "domains") {
             if (!v.is_array() || v.empty()) {
                 return bad("'domains' must be a non-empty array of names");
@@ -74,24 +78,7 @@ Result<JobRequest> parse_scan_json(const nlohmann::json& j, const ServerOptions&
         } else if (key == "resolvers") {
             DG_TRY(r.resolvers, internal::resolvers_of(v));
         } else if (key == "notes") {
-            if (!v.is_string() || v.get<std::string>().size() > kMaxNotes) {
-                return bad("'notes' must be a string of at most 4096 bytes");
-            }
-            r.notes = v.get<std::string>();
-        } else if (key == "concurrency" || key == "timeout_ms" || key == "retries") {
-            const std::uint64_t max = key == "concurrency"  ? dns::kMaxInFlight
-                                      : key == "timeout_ms" ? 600000
-                                                            : dns::kMaxRetries;
-            const std::uint64_t min = key == "retries" ? 0 : 1;
-            if (!v.is_number_unsigned() || v.get<std::uint64_t>() < min ||
-                v.get<std::uint64_t>() > max) {
-                return bad("'" + key + "' must be an integer from " + std::to_string(min) + " to " +
-                           std::to_string(max));
-            }
-            const auto n = static_cast<std::uint32_t>(v.get<std::uint64_t>());
-            (key == "concurrency"  ? r.concurrency
-             : key == "timeout_ms" ? r.timeout_ms
-                                   : r.retries) = n;
+            DG_TRY(r.notes, internal::notes_of(v));
         } else if (key == "rate") {
             if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1e7) {
                 return bad("'rate' must be a number from 0 to 1e7");

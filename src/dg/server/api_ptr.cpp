@@ -48,7 +48,6 @@ nlohmann::json result_json(const ptr::PtrResult& r) {
 /// A POST /api/v1/ptr/sweeps body (docs/api.md). `prefixes` or `addresses`: the list as text
 /// or as an array of lines.
 Result<SweepRequest> parse_sweep_json(const nlohmann::json& j, const ServerOptions& o) {
-    constexpr std::size_t kMaxNotes = 4096;
     const auto bad = [](const std::string& m) { return make_error(ErrorCode::InvalidArgument, m); };
     if (!j.is_object()) {
         return bad("the body must be a JSON object");
@@ -59,6 +58,11 @@ Result<SweepRequest> parse_sweep_json(const nlohmann::json& j, const ServerOptio
     r.retries = o.retries;
     int lists = 0;
     for (const auto& [key, v] : j.items()) {
+        DG_TRY(const bool engine_setting,
+               internal::set_engine_setting(key, v, r.concurrency, r.timeout_ms, r.retries));
+        if (engine_setting) {
+            continue;
+        }
         if (key == "prefixes" || key == "addresses") {
             ++lists;
             r.kind = key == "prefixes" ? ptr::ListKind::Prefixes : ptr::ListKind::Addresses;
@@ -78,24 +82,7 @@ Result<SweepRequest> parse_sweep_json(const nlohmann::json& j, const ServerOptio
         } else if (key == "resolvers") {
             DG_TRY(r.resolvers, internal::resolvers_of(v));
         } else if (key == "notes") {
-            if (!v.is_string() || v.get<std::string>().size() > kMaxNotes) {
-                return bad("'notes' must be a string of at most 4096 bytes");
-            }
-            r.notes = v.get<std::string>();
-        } else if (key == "concurrency" || key == "timeout_ms" || key == "retries") {
-            const std::uint64_t max = key == "concurrency"  ? dns::kMaxInFlight
-                                      : key == "timeout_ms" ? 600000
-                                                            : dns::kMaxRetries;
-            const std::uint64_t min = key == "retries" ? 0 : 1;
-            if (!v.is_number_unsigned() || v.get<std::uint64_t>() < min ||
-                v.get<std::uint64_t>() > max) {
-                return bad("'" + key + "' must be an integer from " + std::to_string(min) + " to " +
-                           std::to_string(max));
-            }
-            const auto n = static_cast<std::uint32_t>(v.get<std::uint64_t>());
-            (key == "concurrency"  ? r.concurrency
-             : key == "timeout_ms" ? r.timeout_ms
-                                   : r.retries) = n;
+            DG_TRY(r.notes, internal::notes_of(v));
         } else if (key == "rate" || key == "per_resolver_rate") {
             if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1e7) {
                 return bad("'" + key + "' must be a number from 0 (no limit) to 1e7");

@@ -90,6 +90,36 @@ Result<std::vector<dns::Endpoint>> resolvers_of(const nlohmann::json& value) {
     return out;
 }
 
+Result<bool> set_engine_setting(const std::string& key, const nlohmann::json& v,
+                                std::uint32_t& concurrency, std::uint32_t& timeout_ms,
+                                std::uint32_t& retries) {
+    constexpr std::uint64_t kMaxTimeoutMs = 600000;
+    if (key != "concurrency" && key != "timeout_ms" && key != "retries") {
+        return false;
+    }
+    const std::uint64_t max = key == "concurrency"  ? dns::kMaxInFlight
+                              : key == "timeout_ms" ? kMaxTimeoutMs
+                                                    : dns::kMaxRetries;
+    const std::uint64_t min = key == "retries" ? 0 : 1;
+    if (!v.is_number_unsigned() || v.get<std::uint64_t>() < min || v.get<std::uint64_t>() > max) {
+        return make_error(ErrorCode::InvalidArgument, "'" + key + "' must be an integer from " +
+                                                          std::to_string(min) + " to " +
+                                                          std::to_string(max));
+    }
+    const auto n = static_cast<std::uint32_t>(v.get<std::uint64_t>());
+    (key == "concurrency" ? concurrency : key == "timeout_ms" ? timeout_ms : retries) = n;
+    return true;
+}
+
+Result<std::string> notes_of(const nlohmann::json& v) {
+    constexpr std::size_t kMaxNotes = 4096;
+    if (!v.is_string() || v.get<std::string>().size() > kMaxNotes) {
+        return make_error(ErrorCode::InvalidArgument,
+                          "'notes' must be a string of at most 4096 bytes");
+    }
+    return v.get<std::string>();
+}
+
 Result<std::uint64_t> uint_param(const httplib::Request& req, const char* name,
                                  std::uint64_t fallback, std::uint64_t min, std::uint64_t max) {
     const auto text = param(req, name);

@@ -93,7 +93,8 @@ Result<SweepStarted> SweepJobs::start(store::Store& store, const SweepRequest& r
         const std::lock_guard lock(mutex_);
         reap_locked();
         if (jobs_.size() >= config_.max_jobs) {
-            return make_error(ErrorCode::ResourceExhausted,
+            // Unavailable (503, retry later), not ResourceExhausted: the API answers that with 413.
+            return make_error(ErrorCode::Unavailable,
                               std::to_string(config_.max_jobs) +
                                   " sweeps are running; try again when one has finished");
         }

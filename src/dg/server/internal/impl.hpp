@@ -85,6 +85,13 @@ Result<std::uint64_t> uint_param(const httplib::Request& req, const char* name,
 /// A request body's "resolvers": an array of at most 16 "IP[:PORT]" strings.
 /// Errors: InvalidArgument saying what is wrong.
 Result<std::vector<dns::Endpoint>> resolvers_of(const nlohmann::json& value);
+/// A job body's DNS engine setting: sets `concurrency`, `timeout_ms` or `retries` when `key` names
+/// one (checking its range) and answers true; false for any other key.
+Result<bool> set_engine_setting(const std::string& key, const nlohmann::json& value,
+                                std::uint32_t& concurrency, std::uint32_t& timeout_ms,
+                                std::uint32_t& retries);
+/// A job body's "notes": a string of at most 4096 bytes.
+Result<std::string> notes_of(const nlohmann::json& value);
 /// A query parameter's value, if present (the first one).
 std::optional<std::string> param(const httplib::Request& req, const char* name);
 
