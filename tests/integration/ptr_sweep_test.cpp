@@ -183,6 +183,80 @@ TEST(PtrSweep, RigReversePrefixesEqualTheTruth) {
     }
 }
 
+/// A graph file read back by networkx: {"nodes": [...], "edges": [...]}.
+nlohmann::json read_graph(const std::string& format, const std::string& file) {
+    auto py =
+        run_command({"/usr/bin/python3",
+                     std::string(DG_SOURCE_DIR) + "/tests/readers/read_graph.py", format, file});
+    EXPECT_EQ(py.exit_code, 0) << py.err;
+    return py.exit_code == 0 ? nlohmann::json::parse(py.out) : nlohmann::json::object();
+}
+
+// Issue 14: the hostnames commands read a stored sweep (--sweep ID), and the city topology of the
+// rig's /31 links (real name shapes, 198.19.1.128/25) is exactly the graph its truth implies.
+TEST(PtrSweep, HostnamesTopologyOfARigSweepIsTheTruthsCityGraph) {
+    DG_DNS_SERVERS_OR_SKIP();
+    DnsRig::Options ro;
+    ro.names = 10;
+    ro.reverse = true;
+    auto rig = DnsRig::start(ro);
+    ASSERT_TRUE(rig) << DnsRig::last_error();
+    const auto truth = nlohmann::json::parse(read_file(rig->topology_truth_file()));
+    const TempDir dir;
+    const std::string db = "sqlite://" + dir.file("ptr.db");
+    write_file(dir.file("links.txt"), truth.at("prefix").get<std::string>() + "\n");
+    auto args = rig_args(*rig);
+    args.insert(args.begin(), {"ptr", "sweep", "--prefixes", dir.file("links.txt"), "--db", db,
+                               "-o", "/dev/null"});
+    auto swept = dg(args);
+    ASSERT_EQ(swept.exit_code, 0) << swept.err;
+
+    // The city graph, as JSON: every edge with its link count and operators, and the counts.
+    auto topo = dg({"hostnames", "topology", "--sweep", "1", "--db", db, "--pairs", "31", "-o",
+                    dir.file("topo.json")});
+    ASSERT_EQ(topo.exit_code, 0) << topo.err;
+    const auto got = nlohmann::json::parse(read_file(dir.file("topo.json")));
+    std::map<std::pair<std::string, std::string>, std::pair<int, std::set<std::string>>> want;
+    std::map<std::pair<std::string, std::string>, std::pair<int, std::set<std::string>>> have;
+    for (const auto& e : truth.at("edges")) {
+        want[{e.at("a"), e.at("b")}] = {e.at("links").get<int>(),
+                                        e.at("operators").get<std::set<std::string>>()};
+    }
+    for (const auto& e : got.at("edges")) {
+        have[{e.at("source"), e.at("target")}] = {e.at("links").get<int>(),
+                                                  e.at("operators").get<std::set<std::string>>()};
+    }
+    EXPECT_EQ(have, want);
+    EXPECT_EQ(got.at("pairs"), truth.at("pairs"));
+    EXPECT_EQ(got.at("same_city"), truth.at("same_city"));
+    EXPECT_EQ(got.at("left_out_low_confidence"), truth.at("left_out"));
+
+    // GEXF and GraphML read back by networkx: the same nodes and edges.
+    for (const std::string format : {"gexf", "graphml"}) {
+        const std::string file = dir.file("topo." + format);
+        auto r =
+            dg({"hostnames", "topology", "--sweep", "1", "--db", db, "--pairs", "31", "-o", file});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        const auto g = read_graph(format, file);
+        EXPECT_EQ(g.value("nodes", nlohmann::json::array()).size(), got.at("nodes").size())
+            << format;
+        EXPECT_EQ(g.value("edges", nlohmann::json::array()).size(), want.size()) << format;
+    }
+
+    // decode/stats/learn read the same names: one decoded line per stored name.
+    auto decoded = dg({"hostnames", "decode", "--sweep", "1", "--db", db});
+    ASSERT_EQ(decoded.exit_code, 0) << decoded.err;
+    EXPECT_EQ(split_lines(decoded.out).size(), 2 * truth.at("pairs").get<std::size_t>());
+    auto stats = dg({"hostnames", "stats", "--sweep", "1", "--db", db, "--format", "json"});
+    ASSERT_EQ(stats.exit_code, 0) << stats.err;
+    EXPECT_TRUE(nlohmann::json::accept(stats.out)) << stats.out;
+    auto learn = dg({"hostnames", "learn", "--sweep", "1", "--db", db, "-o", dir.file("rules")});
+    ASSERT_EQ(learn.exit_code, 0) << learn.err;
+    auto missing = dg({"hostnames", "decode", "--sweep", "9", "--db", db});
+    EXPECT_NE(missing.exit_code, 0);
+    EXPECT_NE(missing.err.find("no PTR sweep 9"), std::string::npos) << missing.err;
+}
+
 TEST(PtrSweep, RepairPassRecoversWhatAFlakyResolverLost) {
     DG_DNS_SERVERS_OR_SKIP();
     DnsRig::Options ro;

@@ -78,6 +78,8 @@ public:
     /// With Options::reverse: the swept prefixes and one truth line per address of them.
     [[nodiscard]] std::string ptr_prefixes_file() const { return dir() + "/ptr_prefixes.txt"; }
     [[nodiscard]] std::string ptr_truth_file() const { return dir() + "/ptr_truth.jsonl"; }
+    /// The city graph of the /31 links in 198.19.1.128/25 (tests/harness/README.md).
+    [[nodiscard]] std::string topology_truth_file() const { return dir() + "/topology_truth.json"; }
     [[nodiscard]] const nlohmann::json& info() const { return info_; }
 
     /// Every line of truth.jsonl (loaded on first use).

@@ -2,6 +2,7 @@
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
 #include "dg/cli/stdout_buffer.hpp"
+#include "dg/cli/store_access.hpp"
 #include "dg/core/byte_source.hpp"
 #include "dg/core/ip_address.hpp"
 #include "dg/core/text.hpp"
@@ -9,6 +10,7 @@
 #include "dg/hostnames/dictionary.hpp"
 #include "dg/hostnames/stats.hpp"
 #include "dg/hostnames/topology.hpp"
+#include "dg/ptr/sweep_store.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -35,6 +37,8 @@ struct HostnamesOptions {
     double threshold = 0.5;
     std::size_t top = 20;
     std::string pairs = "31,30";
+    std::int64_t sweep = 0; ///< --sweep ID: the names of a stored PTR sweep instead of a file
+    std::string db;
 };
 
 bool is_file(const std::string& p) {
@@ -129,6 +133,42 @@ template <class F> Result<void> for_each_name(const std::string& path, F&& f) {
     return {};
 }
 
+/// Calls f(ip, name, 0) for every PTR name of stored sweep `id` (NOERROR results, in address
+/// order; an address with several names gives one call per name).
+template <class F> Result<void> for_each_swept_name(const std::string& db, std::int64_t id, F&& f) {
+    DG_TRY(auto store, store::Store::open(db));
+    DG_TRY(auto sweeps, ptr::SweepStore::of(*store));
+    DG_TRY_VOID(sweeps.get(id));
+    ptr::PtrFilter filter;
+    filter.status = "NOERROR";
+    std::string ip;
+    return sweeps.results(id, filter, [&](const ptr::PtrResult& r) {
+        ip = r.ip.to_string();
+        for (const auto& name : r.names) {
+            f(std::string_view(ip), std::string_view(name), 0);
+        }
+        return true;
+    });
+}
+
+/// The command's names: `--sweep ID` from the store, else the input file (or stdin).
+template <class F> Result<void> for_each_input_name(const HostnamesOptions& o, F&& f) {
+    if (o.sweep > 0) {
+        return for_each_swept_name(o.db, o.sweep, std::forward<F>(f));
+    }
+    if (o.input.empty()) {
+        return make_error(ErrorCode::InvalidArgument, "give an input FILE (or -) or --sweep ID");
+    }
+    return for_each_name(o.input, std::forward<F>(f));
+}
+
+/// Where a name came from, for messages: "sweep 3", "stdin" or the file.
+std::string input_label(const HostnamesOptions& o) {
+    return o.sweep > 0      ? "sweep " + std::to_string(o.sweep)
+           : o.input == "-" ? std::string("stdin")
+                            : o.input;
+}
+
 hn::Method parse_method(const std::string& m) {
     return m == "ginie" ? hn::Method::Ginie : hn::Method::Default;
 }
@@ -156,15 +196,17 @@ int run_decode(const HostnamesOptions& o) {
     StdoutBuffer out;
     hn::Decoded d;
     std::uint64_t refused = 0;
+    const std::string label = input_label(o);
     auto done =
-        for_each_name(o.input, [&](std::string_view ip, std::string_view name, std::uint64_t line) {
+        for_each_input_name(o, [&](std::string_view ip, std::string_view name, std::uint64_t line) {
             decoder.decode(name, ip, d);
             if (!d.error.empty()) {
                 ++refused;
                 if (refused <= 20) {
-                    std::fprintf(stderr, "domaingraph hostnames decode: %s:%llu: %s\n",
-                                 o.input == "-" ? "stdin" : o.input.c_str(),
-                                 static_cast<unsigned long long>(line), d.error.c_str());
+                    const std::string where = line > 0 ? label + ":" + std::to_string(line)
+                                                       : label + " (" + std::string(ip) + ")";
+                    std::fprintf(stderr, "domaingraph hostnames decode: %s: %s\n", where.c_str(),
+                                 d.error.c_str());
                 }
             }
             hn::append_json(d, out.text());
@@ -195,9 +237,8 @@ int run_learn(const HostnamesOptions& o) {
         return fail("learn", dict.error());
     }
     hn::Learner learner(*dict);
-    auto done = for_each_name(o.input, [&](std::string_view, std::string_view name, std::uint64_t) {
-        learner.add(name);
-    });
+    auto done = for_each_input_name(
+        o, [&](std::string_view, std::string_view name, std::uint64_t) { learner.add(name); });
     if (!done) {
         return fail("learn", done.error());
     }
@@ -235,7 +276,7 @@ int run_stats(const HostnamesOptions& o) {
     hn::Stats stats;
     hn::Decoded d;
     auto done =
-        for_each_name(o.input, [&](std::string_view ip, std::string_view name, std::uint64_t) {
+        for_each_input_name(o, [&](std::string_view ip, std::string_view name, std::uint64_t) {
             decoder.decode(name, ip, d);
             stats.add(d);
         });
@@ -270,7 +311,7 @@ int run_topology(const HostnamesOptions& o) {
     hn::TopologyBuilder builder(decoder, topts);
     std::uint64_t without_address = 0;
     auto done =
-        for_each_name(o.input, [&](std::string_view ip, std::string_view name, std::uint64_t) {
+        for_each_input_name(o, [&](std::string_view ip, std::string_view name, std::uint64_t) {
             auto addr = IpAddress::parse(ip);
             if (!addr) {
                 ++without_address;
@@ -327,12 +368,21 @@ void register_hostnames_commands(CLI::App& app, Runner& selected) {
         cmd->add_option("--dict", opts->dict_dir,
                         "Dictionary directory (holding hostnames.dict or hostnames.dict.gz)");
     };
+    // The names of a stored PTR sweep (`domaingraph ptr sweep`) instead of an input file.
+    auto add_sweep = [&](CLI::App* cmd) {
+        cmd->add_option("--sweep", opts->sweep,
+                        "Read the PTR names of stored sweep ID (see 'domaingraph ptr sweeps "
+                        "list') instead of a file")
+            ->check(CLI::PositiveNumber);
+        add_db_option(cmd, opts->db);
+    };
     CLI::App* decode = group.add_subcommand(
         "decode", "Decode router hostnames; one JSON object per line (docs/cli/hostnames.md).\n"
                   "Input lines: NAME, or IP<TAB>NAME (plain or gz/bz2/zst; - for stdin).\n"
                   "Example:\n"
                   "  echo ae-1-3502.edge4.frankfurt1.example.net | domaingraph hostnames decode");
-    decode->add_option("input", opts->input, "Input file (default: stdin)");
+    decode->add_option("input", opts->input, "Input file (default: stdin; or --sweep ID)");
+    add_sweep(decode);
     decode->add_option("--method", opts->method, "default | ginie (the GINIE thesis rules)")
         ->check(CLI::IsMember({"default", "ginie"}));
     add_dict(decode);
@@ -343,8 +393,9 @@ void register_hostnames_commands(CLI::App& app, Runner& selected) {
 
     CLI::App* learn = group.add_subcommand(
         "learn", "Learn per-suffix rules (location label position, operator codes) from names");
-    learn->add_option("input", opts->input, "Input file (names, IP<TAB>NAME, sc_hoiho routers)")
-        ->required();
+    learn->add_option("input", opts->input,
+                      "Input file (names, IP<TAB>NAME, sc_hoiho routers; or --sweep ID)");
+    add_sweep(learn);
     learn->add_option("-o,--output", opts->output, "Rules file to write")->required();
     learn->add_option(
         "--regex", opts->regex_output,
@@ -353,7 +404,8 @@ void register_hostnames_commands(CLI::App& app, Runner& selected) {
     learn->callback([opts, &selected] { selected = [opts] { return run_learn(*opts); }; });
 
     CLI::App* stats = group.add_subcommand("stats", "GINIE's tables over a set of names");
-    stats->add_option("input", opts->input, "Input file")->required();
+    stats->add_option("input", opts->input, "Input file (or --sweep ID)");
+    add_sweep(stats);
     stats->add_option("--method", opts->method, "default | ginie")
         ->check(CLI::IsMember({"default", "ginie"}));
     stats->add_option("--format", opts->format, "text | json | csv")
@@ -365,7 +417,8 @@ void register_hostnames_commands(CLI::App& app, Runner& selected) {
 
     CLI::App* topo = group.add_subcommand(
         "topology", "City-level topology from /31 and /30 neighbours (IP<TAB>NAME input)");
-    topo->add_option("input", opts->input, "Input file (IP<TAB>NAME lines)")->required();
+    topo->add_option("input", opts->input, "Input file (IP<TAB>NAME lines; or --sweep ID)");
+    add_sweep(topo);
     topo->add_option("-o,--output", opts->output, "Output: .gexf, .graphml or .json")->required();
     topo->add_option("--pairs", opts->pairs, "Which pairs: 31, 30 or 31,30 (default)");
     topo->add_option("--rules", opts->rules, "Per-suffix rules from `hostnames learn`");
