@@ -9,6 +9,7 @@
 #include "dg/export/graph.hpp"
 #include "dg/resilience/analysis.hpp"
 #include "dg/resilience/as_graph.hpp"
+#include "dg/resilience/report.hpp"
 #include "dg/resilience/sweep.hpp"
 #include "dg/store/store.hpp"
 
@@ -76,47 +77,9 @@ Error usage(std::string message) {
     return make_error(ErrorCode::InvalidArgument, std::move(message));
 }
 
-/// "1,2,AS3" or a file with one or more ASNs per line (',' / space separated, '#' comments).
+/// "1,2,AS3" or a file of ASNs (resilience::parse_asn_list).
 Result<std::vector<std::uint32_t>> asn_list(const std::string& value, const char* what) {
-    std::string text = value;
-    std::string where = std::string(what);
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(value, ec)) {
-        std::ifstream in(value);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        text.clear();
-        std::string line;
-        while (std::getline(ss, line)) {
-            const auto hash = line.find('#');
-            text += line.substr(0, hash);
-            text += ',';
-        }
-        where = value;
-    }
-    std::vector<std::uint32_t> out;
-    std::string token;
-    auto flush = [&]() -> Result<void> {
-        const std::string_view t = trim(token);
-        if (!t.empty()) {
-            auto asn = Asn::parse(t);
-            if (!asn) {
-                return usage(where + ": bad AS number '" + std::string(t) + "'");
-            }
-            out.push_back(asn->value());
-        }
-        token.clear();
-        return ok();
-    };
-    for (const char c : text) {
-        if (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            DG_TRY_VOID(flush());
-        } else {
-            token += c;
-        }
-    }
-    DG_TRY_VOID(flush());
-    return out;
+    return resilience::parse_asn_list(value, what);
 }
 
 /// Everything a command needs, loaded once.
@@ -141,43 +104,14 @@ struct Loaded {
     std::uint64_t scan_moas_domains = 0;
 };
 
-/// Domains and their name-server ASes from a stored scan: every address of every NS host, every
-/// origin of its prefix (a MOAS prefix makes the name server reachable if any origin is; counted).
+/// Domains and their name-server ASes from a stored scan (resilience::domains_of_scan).
 Result<resilience::DomainList> domains_from_scan(const Options& o, Loaded& l) {
     DG_TRY(auto store, store::Store::open(o.db));
     DG_TRY(l.scan_id, resolve_scan_ref(*store, o.scan));
-    resilience::DomainList list;
-    std::vector<std::uint32_t> asns;
-    DG_TRY_VOID(store->results(l.scan_id, store::ResultFilter{}, [&](const store::StoredResult& r) {
-        asns.clear();
-        bool moas = false;
-        for (const auto& ns : r.result.ns) {
-            for (const auto& ip : ns.ips) {
-                for (const Asn& origin : ip.origins) {
-                    asns.push_back(origin.value());
-                }
-                if (ip.origins.empty() && ip.asn) {
-                    asns.push_back(ip.asn->value());
-                }
-                moas = moas || ip.origins.size() > 1;
-            }
-        }
-        std::sort(asns.begin(), asns.end());
-        asns.erase(std::unique(asns.begin(), asns.end()), asns.end());
-        if (asns.empty()) {
-            ++l.scan_domains_without_ns_as;
-            return true;
-        }
-        l.scan_moas_domains += moas ? 1 : 0;
-        list.names.push_back(r.result.domain);
-        list.asns.push_back(asns);
-        return true;
-    }));
-    if (list.names.empty()) {
-        return make_error(ErrorCode::NotFound, "scan " + std::to_string(l.scan_id) +
-                                                   " has no domain with a routed name server");
-    }
-    return list;
+    DG_TRY(auto found, resilience::domains_of_scan(*store, l.scan_id));
+    l.scan_domains_without_ns_as = found.without_ns_as;
+    l.scan_moas_domains = found.moas;
+    return std::move(found.list);
 }
 
 double since(std::chrono::steady_clock::time_point t0) {
@@ -505,10 +439,7 @@ Result<std::uint32_t> parse_link(const AsGraph& g, std::string_view text) {
     return *link;
 }
 
-std::string link_name(const AsGraph& g, std::uint32_t l) {
-    const auto& link = g.links()[l];
-    return std::to_string(g.asn(link.a)) + "-" + std::to_string(g.asn(link.b));
-}
+using resilience::link_name;
 
 std::vector<std::string> split_commas(const std::string& s) {
     std::vector<std::string> out;
@@ -919,131 +850,25 @@ int run_report(Options& o) {
     if (l.model != resilience::Model::Shortest) {
         return fail_with("report", usage("report: --model shortest only (its path counts)"));
     }
-    const AsGraph& g = *l.graph;
-    const resilience::DomainIndex& dom = *l.domains;
-    resilience::SweepSetup setup;
-    setup.graph = &g;
-    setup.model = l.model;
+    resilience::ReportSetup setup;
+    setup.graph = l.graph.get();
     setup.params = l.params;
     setup.sources = l.sources;
     setup.targets = &l.targets;
-    setup.domains = &dom;
+    setup.domains = &*l.domains;
+    setup.top = o.top;
+    setup.ixp_mode = fail_mode(o);
     setup.threads = o.threads != 0 ? o.threads : std::max(1U, std::thread::hardware_concurrency());
-    resilience::Sweeper sweeper(setup);
-    const std::size_t top = o.top;
-    // Table 1
-    Json table1 = Json::array();
-    for (const auto& s : sweeper.baseline()) {
-        table1.push_back(
-            {{"asn", g.asn(s.source)},
-             {"unreachable_ases", s.unreachable.size()},
-             {"unreachable_domains", s.unreachable_domains.value_or(0)},
-             {"mean_len", s.weighted_mean_len ? Json(*s.weighted_mean_len) : Json(nullptr)}});
-    }
-    // the scenarios of Table 2
-    const auto counts = resilience::transit_counts(g, l.params, l.sources, l.targets.ids);
-    auto ranked = [&](std::size_t n, auto key) {
-        std::vector<std::uint32_t> ids(n);
-        for (std::uint32_t i = 0; i < n; ++i) {
-            ids[i] = i;
-        }
-        std::stable_sort(ids.begin(), ids.end(),
-                         [&](std::uint32_t x, std::uint32_t y) { return key(x) > key(y); });
-        std::vector<std::uint32_t> out;
-        for (const std::uint32_t i : ids) {
-            if (out.size() == top || key(i) == 0) {
-                break;
-            }
-            out.push_back(i);
-        }
-        return out;
-    };
-    const auto hosting = ranked(g.size(), [&](std::uint32_t v) -> std::uint64_t {
-        return l.targets.mask[v] != 0 ? dom.weight[v] : 0;
-    });
-    const auto transit = ranked(g.size(), [&](std::uint32_t v) { return counts.as_paths[v]; });
-    const auto links = ranked(static_cast<std::uint32_t>(g.links().size()),
-                              [&](std::uint32_t x) { return counts.link_paths[x]; });
-    std::vector<Failure> scenarios;
-    for (const std::uint32_t v : hosting) {
-        scenarios.push_back(Failure{{v}, {}});
-    }
-    for (const std::uint32_t v : transit) {
-        scenarios.push_back(Failure{{v}, {}});
-    }
-    for (const std::uint32_t x : links) {
-        scenarios.push_back(Failure{{}, {x}});
-    }
-    std::vector<std::size_t> ixp_failed;
-    for (std::size_t i = 0; i < g.ixp_count(); ++i) {
-        scenarios.push_back(Failure{{}, g.ixp_failed_links(i, fail_mode(o))});
-        ixp_failed.push_back(scenarios.back().links.size());
-    }
-    std::vector<resilience::ScenarioSummary> results(scenarios.size());
-    sweeper.run(scenarios,
-                [&](std::size_t i, const resilience::ScenarioSummary& s) { results[i] = s; });
-    auto columns = [&](Json row, const resilience::ScenarioSummary& s) {
-        row["res"] = s.res;
-        row["mu_as"] = s.mu_as;
-        row["mu_dom"] = s.mu_dom;
-        row["mu_path"] = s.mu_path;
-        return row;
-    };
-    std::size_t k = 0;
-    Json a = Json::array();
-    for (const std::uint32_t v : hosting) {
-        a.push_back(columns({{"asn", g.asn(v)}, {"domains", dom.weight[v]}}, results[k++]));
-    }
-    Json b = Json::array();
-    for (const std::uint32_t v : transit) {
-        b.push_back(columns({{"asn", g.asn(v)}, {"paths", counts.as_paths[v]}}, results[k++]));
-    }
-    Json c = Json::array();
-    for (const std::uint32_t x : links) {
-        c.push_back(
-            columns({{"link", link_name(g, x)}, {"paths", counts.link_paths[x]}}, results[k++]));
-    }
-    Json ixps = Json::array();
-    for (std::size_t i = 0; i < g.ixp_count(); ++i) {
-        ixps.push_back(
-            columns({{"ixp", g.ixp_name(i)}, {"links_failed", ixp_failed[i]}}, results[k++]));
-    }
-    std::stable_sort(ixps.begin(), ixps.end(), [](const Json& x, const Json& y) {
-        const auto xr = x["res"].get<std::uint64_t>();
-        const auto yr = y["res"].get<std::uint64_t>();
-        return xr != yr ? xr > yr : x["mu_as"].get<double>() > y["mu_as"].get<double>();
-    });
-    // exposure: all name servers in one AS; all name-server ASes single-homed to one provider
-    std::uint64_t one_as = 0;
-    std::uint64_t one_upstream = 0;
-    for (const auto& ases : dom.ases) {
-        if (ases.empty()) {
-            continue;
-        }
-        one_as += ases.size() == 1 ? 1U : 0U;
-        std::optional<std::uint32_t> upstream;
-        bool single = true;
-        for (const std::uint32_t v : ases) {
-            const auto prov = g.adj(v, resilience::Kind::Provider);
-            if (prov.size() != 1 || !g.adj(v, resilience::Kind::Peer).empty() ||
-                !g.adj(v, resilience::Kind::Sibling).empty() ||
-                (upstream && *upstream != prov[0].nbr)) {
-                single = false;
-                break;
-            }
-            upstream = prov[0].nbr;
-        }
-        one_upstream += single ? 1U : 0U;
-    }
     Json j = head_json(o, l);
-    j["path_rule"] = "one path per (resolver AS, name-server AS) pair; parent = the predecessor "
-                     "one hop closer with the lowest ASN";
-    j["table1"] = std::move(table1);
-    j["mu_path"] = resilience::mu_path(sweeper.baseline(), true);
-    j["table2"] = {{"hosting", a}, {"transit", b}, {"links", c}, {"ixps", ixps}};
-    j["exposure"] = {{"domains", dom.ases.size() - dom.without_graph_as},
-                     {"all_name_servers_in_one_as", one_as},
-                     {"behind_one_transit_as", one_upstream}};
+    Json tables = resilience::report_tables(setup);
+    for (auto& [key, value] : tables.items()) {
+        j[key] = std::move(value);
+    }
+    const Json& t2 = j["table2"];
+    const Json& a = t2["hosting"];
+    const Json& b = t2["transit"];
+    const Json& c = t2["links"];
+    const Json& ixps = t2["ixps"];
     std::string text;
     const bool html = o.output.size() > 5 && o.output.substr(o.output.size() - 5) == ".html";
     if (o.json) {

@@ -20,6 +20,9 @@ struct ServeOptions {
     std::string policy = "default";
     std::string db;
     std::string as2org;
+    std::string as_rel;
+    std::string ixp;
+    std::string resolver_ases;
     std::string web;
     std::string jobs_dir;
     std::string api_token;
@@ -185,6 +188,9 @@ int run_serve(const ServeOptions& o) {
     so.policy = *policy;
     so.db = o.db;
     so.as2org = o.as2org;
+    so.as_rel = o.as_rel;
+    so.ixp = o.ixp;
+    so.resolver_ases = o.resolver_ases;
     if (!o.web.empty()) {
         std::error_code ec;
         if (!std::filesystem::is_regular_file(std::filesystem::path(o.web) / "index.html", ec)) {
@@ -239,6 +245,12 @@ void register_serve_command(CLI::App& app, Runner& selected) {
         ->capture_default_str();
     cmd->add_option("--db", opts->db, "Database URL (default: SQLite in the user data directory)");
     cmd->add_option("--as2org", opts->as2org, "CAIDA AS-organisation file");
+    cmd->add_option("--as-rel", opts->as_rel,
+                    "CAIDA AS-relationship file (serial-1/2): offers GET "
+                    "/api/v1/scans/{id}/resilience and the dashboard's resilience section");
+    cmd->add_option("--ixp", opts->ixp, "IXP membership file for --as-rel (IXP<TAB>ASN lines)");
+    cmd->add_option("--resolver-ases", opts->resolver_ases,
+                    "Resolver ASes of the resilience reports: a list (1103,3320) or a file");
     cmd->add_option("--web", opts->web,
                     "Directory of the dashboard's static files (default: <prefix>/share/"
                     "domaingraph/web when installed, else web/dist of the source tree the "

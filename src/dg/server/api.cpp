@@ -412,6 +412,10 @@ void Server::Impl::install_api() {
                           "\n",
                       "application/json");
               }));
+    route("GET", kScan + "/resilience", "/api/v1/scans/{id}/resilience", Access::Read,
+          with_scan(
+              [this](const Request& req, Response& res, store::Store& store,
+                     const model::Scan& scan) { resilience_report(req, res, store, scan.id); }));
     route("GET", kScan + "/clusters", "/api/v1/scans/{id}/clusters", Access::Read,
           with_scan([this](const Request& req, Response& res, store::Store& store,
                            const model::Scan& scan) {

@@ -285,6 +285,15 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
     jc.jobs_dir = options.jobs_dir.empty() ? user_data_dir() + "/jobs" : options.jobs_dir;
     jc.max_jobs = options.max_jobs;
     auto impl = std::make_unique<Impl>(options, jc);
+    if (!options.as_rel.empty()) {
+        if (options.resolver_ases.empty()) {
+            return make_error(ErrorCode::InvalidArgument,
+                              "--as-rel needs --resolver-ases (the resolver ASes of the reports)");
+        }
+        DG_TRY(auto graph,
+               resilience::load_graph(options.as_rel, options.ixp, options.resolver_ases));
+        impl->as_graph = std::make_shared<const resilience::LoadedGraph>(std::move(graph));
+    }
     {
         DG_TRY(auto store, impl->pool.lease());
         DG_TRY(impl->to_resume, Jobs::recover(*store));

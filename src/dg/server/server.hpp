@@ -27,7 +27,12 @@ struct ServerOptions {
     std::string db;  ///< store URL as Store::open takes it ("" = the default SQLite file)
     std::string rib; ///< routing table (any IpAsnSource format); "" = none (not ready)
     bgp::Policy policy = bgp::Policy::Default;
-    std::string as2org;  ///< CAIDA as2org file, optional
+    std::string as2org; ///< CAIDA as2org file, optional
+    /// DNS resilience (GET /api/v1/scans/{id}/resilience): a CAIDA as-rel file, an optional
+    /// IXP membership file and the resolver ASes (a list or a file). "" = not offered (503).
+    std::string as_rel;
+    std::string ixp;
+    std::string resolver_ases;
     std::string web_dir; ///< static dashboard files served under /; "" = none
     /// Why there is no dashboard (web_dir ""): printed at start and answered at GET /.
     std::string no_web_reason;

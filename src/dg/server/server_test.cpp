@@ -604,6 +604,95 @@ TEST_F(ServerTest, PtrSweepJobAgainstTheRig) {
                          409));
 }
 
+// GET /api/v1/scans/{id}/resilience over the reference's Fig. 1 graph (resilience_cli_test's
+// Fig1Report gives the same figures from the CLI): name servers -> origin ASes from the stored
+// scan, Table 1, Table 2, exposure; bad parameters and a server without a graph.
+TEST_F(ServerTest, ResilienceReportOfAStoredScan) {
+    test::write_file(dir_.path() + "/fig1.txt",
+                     "1|2|-1\n1|3|-1\n2|4|-1\n2|5|-1\n3|5|-1\n3|6|-1\n2|3|0\n5|6|2\n");
+    ServerOptions o;
+    o.as_rel = dir_.path() + "/fig1.txt";
+    o.resolver_ases = "4,6,77";
+    start(o);
+    {
+        auto store = store::Store::open("sqlite://" + options_.db);
+        ASSERT_TRUE(store);
+        auto scan = (*store)->create_scan(store::NewScan{});
+        ASSERT_TRUE(scan);
+        auto ns_in = [](const std::string& ip, std::vector<std::uint32_t> origins) {
+            model::IpMapping m;
+            m.ip = *IpAddress::parse(ip);
+            m.prefix = *Prefix::parse(ip + "/32");
+            m.asn = Asn(origins.front());
+            for (const auto a : origins) {
+                m.origins.emplace_back(a);
+            }
+            return m;
+        };
+        std::vector<model::DomainResult> rows(5);
+        const char* names[] = {"a.example", "b.example", "c.example", "d.example", "e.example"};
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            rows[i].domain = names[i];
+            rows[i].status = "NOERROR";
+        }
+        rows[0].ns = {{"ns.a.example", 60, {ns_in("192.0.2.1", {1})}}};
+        rows[1].ns = {{"ns1.b.example", 60, {ns_in("192.0.2.3", {3})}},
+                      {"ns2.b.example", 60, {ns_in("192.0.2.5", {5})}}};
+        rows[2].ns = {{"ns.c.example", 60, {ns_in("192.0.2.6", {5})}}};
+        rows[3].ns = {{"ns.d.example", 60, {ns_in("192.0.2.2", {2})}}};
+        rows[4].ns = {{"ns.e.example", 60, {}}}; // no routed name server: counted, left out
+        ASSERT_TRUE((*store)->write_results(scan->id, rows));
+    }
+    auto r = client_->Get("/api/v1/scans/1/resilience");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    const json j = json::parse(r->body);
+    EXPECT_EQ(j["sources"], json::array({4, 6}));
+    EXPECT_EQ(j["sources_not_in_graph"], json::array({77}));
+    EXPECT_EQ(j["domains"]["with_routed_name_server"], 4);
+    EXPECT_EQ(j["domains"]["without_routed_name_server"], 1);
+    ASSERT_EQ(j["table1"].size(), 2U);
+    EXPECT_DOUBLE_EQ(j["table1"][0]["mean_len"].get<double>(), 1.8);
+    EXPECT_DOUBLE_EQ(j["mu_path"].get<double>(), 1.6);
+    EXPECT_EQ(j["table2"]["hosting"][0]["asn"], 5);
+    EXPECT_EQ(j["table2"]["hosting"][0]["domains"], 2);
+    EXPECT_EQ(j["table2"]["transit"][0]["asn"], 2);
+    EXPECT_EQ(j["table2"]["transit"][0]["paths"], 3);
+    EXPECT_EQ(j["table2"]["transit"][0]["res"], 1);
+    EXPECT_DOUBLE_EQ(j["table2"]["transit"][0]["mu_dom"].get<double>(), 3);
+    EXPECT_EQ(j["exposure"]["all_name_servers_in_one_as"], 3);
+    EXPECT_EQ(j["params"]["peer_mode"], "one");
+    auto many = client_->Get("/api/v1/scans/latest/resilience?peer_mode=many&top=1");
+    ASSERT_TRUE(many);
+    ASSERT_EQ(many->status, 200) << many->body;
+    EXPECT_EQ(json::parse(many->body)["table2"]["transit"].size(), 1U);
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/scans/1/resilience?peer_mode=all"), 400));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/scans/1/resilience?top=0"), 400));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/scans/9/resilience"), 404));
+    stop();
+    start(); // no --as-rel: not offered
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/scans/1/resilience"), 503));
+}
+
+// A bad as-rel file is refused when the server starts, with file:line.
+TEST(ServerResilience, BadGraphFileIsRefusedAtStart) {
+    const TempDir dir;
+    test::write_file(dir.file("bad.txt"), "1|2|-1\n1|3|7\n");
+    ServerOptions o;
+    o.port = 0;
+    o.db = dir.file("db.sqlite");
+    o.jobs_dir = dir.file("jobs");
+    o.as_rel = dir.file("bad.txt");
+    o.resolver_ases = "1";
+    auto s = Server::create(o);
+    ASSERT_FALSE(s);
+    EXPECT_NE(s.error().to_string().find("bad.txt:2"), std::string::npos) << s.error().to_string();
+    o.as_rel = dir.file("missing.txt");
+    EXPECT_FALSE(Server::create(o));
+    o.resolver_ases = "";
+    EXPECT_FALSE(Server::create(o));
+}
+
 TEST_F(ServerTest, TextPlainUpload) {
     DG_DNS_SERVERS_OR_SKIP();
     auto rig = test::DnsRig::start(10);

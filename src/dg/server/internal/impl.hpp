@@ -2,6 +2,7 @@
 // The server's state shared by its route handlers (server.cpp: lifecycle, infrastructure routes,
 // static files; api.cpp: /api/v1; http_util.cpp: JSON answers and parameters).
 
+#include "dg/resilience/report.hpp"
 #include "dg/server/internal/store_pool.hpp"
 #include "dg/server/jobs.hpp"
 #include "dg/server/metrics.hpp"
@@ -42,6 +43,10 @@ struct Server::Impl {
     std::vector<std::int64_t> to_resume;
     /// Lookups on an .mmdb source are not thread-safe: /ip requests take this.
     std::mutex lookup_mutex;
+    /// The AS graph of GET /api/v1/scans/{id}/resilience, loaded at start (null: not offered).
+    std::shared_ptr<const resilience::LoadedGraph> as_graph;
+    /// One resilience report is computed at a time (each uses the request thread and a helper).
+    std::mutex resilience_mutex;
 
     Impl(const ServerOptions& o, JobsConfig jc)
         : options(o), pool(o.db, static_cast<std::size_t>(std::max(1, o.threads)) + 2),
@@ -60,6 +65,9 @@ struct Server::Impl {
     void install_infrastructure();
     void install_api();
     void install_ptr_api(); ///< /api/v1/ptr/... (api_ptr.cpp)
+    /// GET /api/v1/scans/{id}/resilience (api_resilience.cpp).
+    void resilience_report(const httplib::Request& req, httplib::Response& res, store::Store& store,
+                           std::int64_t scan_id);
     void install_static();
     [[nodiscard]] bool authorized(const httplib::Request& req) const;
 };
