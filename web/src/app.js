@@ -422,6 +422,68 @@ async function loadCharts() {
   }
 }
 
+// --- DNS resilience (GET /api/v1/scans/{id}/resilience) ---
+function num(v, digits) { return v === null || v === undefined ? '–' : Number(v).toFixed(digits); }
+
+function failureRows(t2) {
+  const rows = [];
+  for (const r of t2.hosting || []) rows.push({ name: 'AS' + r.asn, why: 'hosts ' + r.domains + ' domains', r });
+  for (const r of t2.transit || []) rows.push({ name: 'AS' + r.asn, why: 'transit on ' + r.paths + ' paths', r });
+  for (const r of t2.links || []) rows.push({ name: 'link ' + r.link, why: 'on ' + r.paths + ' paths', r });
+  for (const r of t2.ixps || []) rows.push({ name: 'IXP ' + r.ixp, why: r.links_failed + ' peer links', r });
+  return rows;
+}
+
+async function loadResilience() {
+  const id = state.selected;
+  if (id === null) { message('res-message', 'Select a scan first (in the scans table).', 'warning'); return; }
+  $('res-scan').textContent = 'of scan ' + id;
+  message('res-message', 'Computing every listed failure for scan ' + id + '…');
+  $('res-go').disabled = true;
+  try {
+    const q = new URLSearchParams({ top: $('res-top').value || '10', peer_mode: $('res-peer').value });
+    const { body: r } = await api('/api/v1/scans/' + id + '/resilience?' + q);
+    const t1 = $('res-table1').querySelector('tbody');
+    t1.replaceChildren(...(r.table1 || []).map((row) => {
+      const tr = el('tr');
+      tr.append(el('td', 'AS' + row.asn), el('td', row.unreachable_ases), el('td', row.unreachable_domains), el('td', num(row.mean_len, 2)));
+      return tr;
+    }));
+    const rows = failureRows(r.table2 || {});
+    $('res-table2').querySelector('tbody').replaceChildren(...rows.map(({ name, why, r: x }) => {
+      const tr = el('tr');
+      tr.append(el('td', name), el('td', why), el('td', x.res), el('td', num(x.mu_as, 1)), el('td', num(x.mu_dom, 1)), el('td', num(x.mu_path, 2)));
+      return tr;
+    }));
+    const hit = rows.filter((x) => x.r.res > 0).slice(0, 15);
+    $('res-chart-box').hidden = hit.length === 0 || !window.Chart;
+    if (hit.length > 0 && window.Chart) {
+      chart('chart-res', {
+        type: 'bar',
+        data: { labels: hit.map((x) => x.name), datasets: [{ label: 'μ domains cut off', data: hit.map((x) => x.r.mu_dom), backgroundColor: '#dc2626' }] },
+        options: {
+          animation: false, maintainAspectRatio: false, indexAxis: 'y',
+          scales: { y: { ticks: { autoSkip: false } }, x: { beginAtZero: true } },
+          plugins: { legend: { display: false }, title: { display: true, text: 'Failures that cut resolvers off (μ domains per affected resolver)' } },
+        },
+      });
+    }
+    const d = r.domains || {};
+    const e = r.exposure || {};
+    message('res-message', (r.sources || []).length + ' resolver ASes, ' + d.with_routed_name_server + ' domains with a routed name server (' +
+      d.without_routed_name_server + ' without), graph of ' + r.graph.ases + ' ASes; μ path ' + num(r.mu_path, 2) +
+      '; ' + num(r.seconds, 2) + ' s' + ((r.sources_not_in_graph || []).length ? '; not in the graph: AS' + r.sources_not_in_graph.join(', AS') : ''),
+    (r.sources_not_in_graph || []).length ? 'warning' : false);
+    $('res-exposure').textContent = 'Exposure: ' + e.all_name_servers_in_one_as + ' of ' + e.domains +
+      ' domains have all their name servers in one AS; ' + e.behind_one_transit_as + ' sit behind one single transit AS.';
+  } catch (err) {
+    message('res-message', 'resilience: ' + err.message, 'error');
+  } finally {
+    $('res-go').disabled = false;
+  }
+}
+$('res-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadResilience(); });
+
 // --- compare ---
 function fillCompare(list) {
   for (const id of ['compare-a', 'compare-b']) {

@@ -7,7 +7,7 @@
 // dark mode, no horizontal overflow at 390 px, deep links per scan, domain and AS; then the HTML
 // report of the same store: every AS bar labelled, trend shares on their own axis, no visible test
 // marker; a reverse-DNS sweep started from its section (issue 13): its names shown, filtered by
-// status, the before/after repair counts. Screenshots go to $DG_SCREENSHOT_DIR (default: a temporary directory).
+// status, the before/after repair counts; the DNS-resilience section of a scan (issue 16). Screenshots go to $DG_SCREENSHOT_DIR (default: a temporary directory).
 //   node web/test/dashboard.test.mjs          (DG_BIN = the domaingraph binary)
 // Exit 77 = skipped (no chromium / rig servers / built dashboard), unless DG_REQUIRE_INTEGRATION=1.
 import { spawn, execFileSync } from 'node:child_process';
@@ -54,10 +54,22 @@ const ordinary = readFileSync(join(rigDir, 'ordinary.txt'), 'utf8').split('\n').
 // A prefix2as table from the hosts the rig's zones use.
 const table = readFileSync(join(root, 'tests', 'harness', 'rib_hosts.tsv'), 'utf8').split('\n')
   .filter((l) => l && !l.startsWith('#')).map((l) => { const [p, asn] = l.split('\t'); const [net, len] = p.split('/'); return net + '\t' + len + '\t' + asn; });
+// The rig's name servers ns1-4.rig.test (192.0.2.1-4) are routed too, each in an AS of its own
+// (AS64500-64503: a domain's two name servers are never in one AS), so that the resilience
+// section has name-server ASes.
+table.push('192.0.2.1\t32\t64500', '192.0.2.2\t32\t64501', '192.0.2.3\t32\t64502', '192.0.2.4\t32\t64503');
 writeFileSync(join(work, 'table.p2a'), table.join('\n') + '\n');
+// A small AS graph for the resilience section: tier-1 AS65000 over transits AS65010 and AS65011
+// (peers); resolvers AS65001 (below 65010) and AS65002 (below 65011); every AS of the table below
+// one of the two transits.
+const tableAsns = [...new Set(table.map((l) => l.split('\t')[2]))];
+const rel = ['65000|65010|-1', '65000|65011|-1', '65010|65011|0', '65010|65001|-1', '65011|65002|-1']
+  .concat(tableAsns.map((a, i) => (i % 2 ? '65011' : '65010') + '|' + a + '|-1'));
+writeFileSync(join(work, 'as-rel.txt'), rel.join('\n') + '\n');
 
 server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '-m', join(work, 'table.p2a'), '--db', 'sqlite://' + join(work, 'db.sqlite'),
-  '--jobs-dir', join(work, 'jobs'), '--web', join(root, 'web', 'dist'), '--resolver', resolver], {
+  '--jobs-dir', join(work, 'jobs'), '--web', join(root, 'web', 'dist'), '--resolver', resolver,
+  '--as-rel', join(work, 'as-rel.txt'), '--resolver-ases', '65001,65002'], {
   env: Object.assign({}, process.env, { DOMAINGRAPH_API_TOKEN: token }), stdio: ['ignore', 'ignore', 'pipe'] });
 const port = await new Promise((resolve, reject) => {
   let err = '';
@@ -292,7 +304,8 @@ await page.fill('#ptr-notes', 'dashboard sweep');
 await page.click('#ptr-start');
 await page.waitForFunction(() => /Sweep \d+ started over 16 addresses; 1 invalid lines skipped/.test(document.getElementById('ptr-message').textContent));
 const sweep = Number(/Sweep (\d+)/.exec(await page.textContent('#ptr-message'))[1]);
-assert.equal(new URL(page.url()).hash, '#ptr=' + sweep);
+// the sweep is in the address (beside the selected scan): a link to it
+assert.equal(new URLSearchParams(new URL(page.url()).hash.slice(1)).get('ptr'), String(sweep));
 await page.waitForFunction((id) => {
   const row = document.querySelector('#ptr-table tr[data-id="' + id + '"] td:nth-child(2)');
   return row && row.textContent === 'complete';
@@ -316,6 +329,24 @@ await page.fill('#token', '');
 await page.dispatchEvent('#token', 'change');
 await page.click('#ptr-start');
 await page.waitForFunction(() => /could not start/.test(document.getElementById('ptr-message').textContent));
+
+// 8. DNS resilience of the first scan (issue 16): Table 1 per resolver AS, the failures (the
+// transit AS65010 cuts both resolvers off from some name-server ASes), exposure, a chart.
+await page.goto(base + '/#scan=' + first);
+await page.waitForFunction((id) => document.getElementById('results-scan').textContent === 'of scan ' + id, first);
+await page.selectOption('#res-peer', 'one');
+await page.click('#res-go');
+await page.waitForFunction(() => /resolver ASes, \d+ domains with a routed name server/.test(document.getElementById('res-message').textContent), null, { timeout: 60000 });
+const t1 = await page.$$eval('#res-table1 tbody tr', (trs) => trs.map((t) => t.children[0].textContent));
+assert.deepEqual(t1, ['AS65001', 'AS65002']);
+const failures = await page.$$eval('#res-table2 tbody tr', (trs) => trs.map((t) => Array.from(t.children).map((c) => c.textContent)));
+const transit = failures.find((r) => r[0] === 'AS65010' && /^transit on/.test(r[1]));
+assert.ok(transit, failures.map((r) => r.join(' ')).join('\n'));
+assert.equal(transit[2], '2', 'both resolver ASes lose name servers when AS65010 fails');
+assert.ok(failures.some((r) => /^AS6450[0-3]$/.test(r[0]) && /^hosts \d+ domains$/.test(r[1])), 'hosting rows');
+assert.match(await page.textContent('#res-exposure'), /Exposure: \d+ of \d+ domains have all their name servers in one AS/);
+assert.equal(await page.evaluate(() => !!window.Chart.getChart('chart-res')), true);
+await page.screenshot({ path: join(shots, '8-resilience.png'), fullPage: true });
 
 assert.deepEqual(errors, [], 'page errors');
 await browser.close();
