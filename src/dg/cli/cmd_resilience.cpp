@@ -816,6 +816,53 @@ std::string html_table(const std::string& title, const Json& rows) {
     return h + "</table>\n";
 }
 
+/// An inline SVG bar chart (no script, no network) of the failures that cut resolvers off: one
+/// bar per Table 2 row with res > 0, length mu_dom (domains cut off per affected resolver).
+std::string html_failure_chart(const Json& table2) {
+    constexpr double kWidth = 720;
+    constexpr double kLabel = 210;
+    constexpr double kBar = 18;
+    constexpr std::size_t kMaxBars = 20;
+    std::vector<std::pair<std::string, double>> bars;
+    const std::pair<const char*, const char*> kinds[] = {
+        {"hosting", "asn"}, {"transit", "asn"}, {"links", "link"}, {"ixps", "ixp"}};
+    for (const auto& [kind, key] : kinds) {
+        for (const auto& row : table2[kind]) {
+            if (row["res"].get<std::uint64_t>() > 0 && bars.size() < kMaxBars) {
+                const Json& id = row[key];
+                const std::string name = std::string(key) == "asn"
+                                             ? "AS" + id.dump() + " (" + std::string(kind) + ")"
+                                             : std::string(key) + " " + id.get<std::string>();
+                bars.emplace_back(name, row["mu_dom"].get<double>());
+            }
+        }
+    }
+    if (bars.empty()) {
+        return "<h2>Failures that cut resolvers off</h2><p>None of the listed failures cuts a "
+               "resolver AS off from a name-server AS.</p>\n";
+    }
+    double max = 0;
+    for (const auto& b : bars) {
+        max = std::max(max, b.second);
+    }
+    const double height = kBar * static_cast<double>(bars.size()) + 24;
+    std::string h = "<h2>Failures that cut resolvers off (μ domains per affected resolver)</h2>\n" +
+                    fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0f}\" "
+                                "height=\"{:.0f}\" role=\"img\" font-size=\"12\">",
+                                kWidth, height);
+    double y = 4;
+    for (const auto& [name, value] : bars) {
+        const double w = max > 0 ? (kWidth - kLabel - 60) * value / max : 0;
+        h += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"end\">{}</text>"
+                         "<rect x=\"{:.0f}\" y=\"{:.0f}\" width=\"{:.1f}\" height=\"{:.0f}\" "
+                         "fill=\"#dc2626\"/><text x=\"{:.1f}\" y=\"{:.0f}\">{:.1f}</text>",
+                         kLabel - 6, y + 13, html_escape(name), kLabel, y + 2, w, kBar - 4,
+                         kLabel + w + 4, y + 13, value);
+        y += kBar;
+    }
+    return h + "</svg>\n";
+}
+
 std::string text_table(const std::string& title, const Json& rows) {
     std::string t = title + "\n";
     if (rows.empty()) {
@@ -885,6 +932,7 @@ int run_report(Options& o) {
         text += html_table("Table 2b: transit ASes", b);
         text += html_table("Table 2c: links", c);
         text += html_table("IXP failures", ixps);
+        text += html_failure_chart(t2);
         text += "<h2>Exposure</h2><p>" + html_escape(j["exposure"].dump()) + "</p></body></html>\n";
     } else {
         text = text_table("Table 1: resolver ASes", j["table1"]);
