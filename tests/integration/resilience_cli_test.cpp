@@ -155,6 +155,23 @@ TEST(ResilienceCli, Fig1Report) {
     EXPECT_NE(html.find(">AS2 (transit)</text>"), std::string::npos);
 }
 
+// Exposure behind one IXP: AS21's domain is reached from resolver AS11 only over the IXP mesh
+// link 10-20 (11 -> 10 -peer- 20 -> 21); AS10's domain does not need the IXP.
+TEST(ResilienceCli, ReportCountsDomainsBehindOneIxp) {
+    const test::TempDir dir;
+    test::write_file(dir.file("rel.txt"), "10|11|-1\n20|21|-1\n");
+    test::write_file(dir.file("ixp.txt"), "IX-A\t10\nIX-A\t20\n");
+    test::write_file(dir.file("domains.tsv"), "z.example\t21\ny.example\t10\n");
+    auto r = dg({"report", "--rel", dir.file("rel.txt"), "--ixp", dir.file("ixp.txt"), "--sources",
+                 "11", "--domains", dir.file("domains.tsv"), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["exposure"]["behind_one_ixp"], 1) << j["exposure"].dump();
+    ASSERT_EQ(j["table2"]["ixps"].size(), 1U);
+    EXPECT_EQ(j["table2"]["ixps"][0]["res"], 1);
+    EXPECT_EQ(j["table1"][0]["unreachable_domains"], 0);
+}
+
 TEST(ResilienceCli, BadInput) {
     const test::TempDir dir;
     test::write_file(dir.file("bad.txt"), "# x\n1|2|-1\n1|3|7\n");

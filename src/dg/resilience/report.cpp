@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <span>
 #include <sstream>
 
 namespace dg::resilience {
@@ -69,6 +70,36 @@ Json exposure_json(const AsGraph& g, const DomainIndex& dom) {
             {"behind_one_transit_as", one_upstream}};
 }
 
+/// Domains that one of `scenarios` cuts off from at least one resolver AS (every name-server AS
+/// of the domain newly unreachable from that source). Work: the domains of the ASes cut off.
+std::uint64_t domains_cut_by_any(const AsGraph& g, const DomainIndex& dom,
+                                 std::span<const ScenarioSummary> scenarios) {
+    std::vector<std::uint8_t> dead(g.size(), 0);
+    std::vector<std::uint8_t> cut(dom.ases.size(), 0);
+    std::uint64_t count = 0;
+    for (const ScenarioSummary& s : scenarios) {
+        for (const SourceScenario& ps : s.per_source) {
+            for (const std::uint32_t v : ps.newly_unreachable) {
+                dead[v] = 1;
+            }
+            for (const std::uint32_t v : ps.newly_unreachable) {
+                for (const std::uint32_t d : dom.domains[v]) {
+                    const auto& ases = dom.ases[d];
+                    if (cut[d] == 0 && std::all_of(ases.begin(), ases.end(),
+                                                   [&](std::uint32_t a) { return dead[a] != 0; })) {
+                        cut[d] = 1;
+                        ++count;
+                    }
+                }
+            }
+            for (const std::uint32_t v : ps.newly_unreachable) {
+                dead[v] = 0;
+            }
+        }
+    }
+    return count;
+}
+
 } // namespace
 
 std::string link_name(const AsGraph& g, std::uint32_t l) {
@@ -120,8 +151,11 @@ Json report_tables(const ReportSetup& r) {
         scenarios.push_back(Failure{{}, g.ixp_failed_links(i, r.ixp_mode)});
         ixp_failed.push_back(scenarios.back().links.size());
     }
+    const std::size_t first_ixp = scenarios.size() - ixp_failed.size();
     std::vector<ScenarioSummary> results(scenarios.size());
     sweeper.run(scenarios, [&](std::size_t i, const ScenarioSummary& s) { results[i] = s; });
+    const std::uint64_t behind_one_ixp =
+        domains_cut_by_any(g, dom, std::span<const ScenarioSummary>(results).subspan(first_ixp));
     std::size_t k = 0;
     Json a = Json::array();
     for (const std::uint32_t v : hosting) {
@@ -153,6 +187,7 @@ Json report_tables(const ReportSetup& r) {
     j["mu_path"] = mu_path(sweeper.baseline(), true);
     j["table2"] = {{"hosting", a}, {"transit", b}, {"links", c}, {"ixps", ixps}};
     j["exposure"] = exposure_json(g, dom);
+    j["exposure"]["behind_one_ixp"] = behind_one_ixp;
     return j;
 }
 

@@ -32,7 +32,9 @@ struct ReportSetup {
 
 /// {"path_rule", "table1": [{asn, unreachable_ases, unreachable_domains, mean_len}], "mu_path",
 ///  "table2": {"hosting", "transit", "links", "ixps"} (rows with res, mu_as, mu_dom, mu_path),
-///  "exposure": {domains, all_name_servers_in_one_as, behind_one_transit_as}}. Shortest model.
+///  "exposure": {domains, all_name_servers_in_one_as, behind_one_transit_as, behind_one_ixp}}:
+///  behind_one_ixp counts the domains that one IXP's failure cuts off from at least one resolver
+///  AS (all their name-server ASes newly unreachable). Shortest model.
 nlohmann::ordered_json report_tables(const ReportSetup& setup);
 
 /// "A-B" by ASN, provider first.
