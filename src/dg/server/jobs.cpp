@@ -140,42 +140,24 @@ Jobs::~Jobs() {
 }
 
 void Jobs::set_tables(std::shared_ptr<const Tables> tables) {
-    const std::lock_guard lock(mutex_);
+    const std::lock_guard lock(jobs_.mutex());
     tables_ = std::move(tables);
 }
 
-void Jobs::reap_locked() {
-    for (auto it = jobs_.begin(); it != jobs_.end();) {
-        if (it->second->finished.load()) {
-            if (it->second->thread.joinable()) {
-                it->second->thread.join();
-            }
-            it = jobs_.erase(it);
-        } else {
-            ++it;
-        }
-    }
-}
-
-std::size_t Jobs::running_locked() const {
-    return static_cast<std::size_t>(std::count_if(
-        jobs_.begin(), jobs_.end(), [](const auto& j) { return !j.second->finished.load(); }));
-}
-
 std::size_t Jobs::running() const {
-    const std::lock_guard lock(mutex_);
-    return running_locked();
+    const std::lock_guard lock(jobs_.mutex());
+    return jobs_.running_locked();
 }
 
 Result<std::int64_t> Jobs::start(store::Store& store, const JobRequest& request) {
     std::shared_ptr<const Tables> tables;
     {
-        const std::lock_guard lock(mutex_);
+        const std::lock_guard lock(jobs_.mutex());
         tables = tables_;
         if (!tables || !tables->table) {
             return make_error(ErrorCode::Unavailable, "the routing table is not loaded");
         }
-        if (running_locked() >= config_.max_jobs) {
+        if (jobs_.running_locked() >= config_.max_jobs) {
             return make_error(ErrorCode::ResourceExhausted,
                               std::to_string(config_.max_jobs) +
                                   " scans are running; try again when one has finished");
@@ -216,70 +198,43 @@ Result<void> Jobs::resume(store::Store& store, std::int64_t scan_id) {
 }
 
 Result<void> Jobs::launch(std::int64_t scan_id, bool resumed, std::uint64_t previously_done) {
-    const std::lock_guard lock(mutex_);
-    reap_locked();
+    const std::lock_guard lock(jobs_.mutex());
+    jobs_.reap_locked();
     if (!tables_ || !tables_->table) {
         return make_error(ErrorCode::Unavailable, "the routing table is not loaded");
     }
-    if (jobs_.count(scan_id) != 0) {
+    if (jobs_.contains_locked(scan_id)) {
         return make_error(ErrorCode::InvalidArgument,
                           "scan " + std::to_string(scan_id) + " is already running");
     }
-    if (running_locked() >= config_.max_jobs) {
+    if (jobs_.running_locked() >= config_.max_jobs) {
         return make_error(ErrorCode::ResourceExhausted,
                           std::to_string(config_.max_jobs) +
                               " scans are running; try again when one has finished");
     }
-    auto job = std::make_unique<Job>();
-    job->status.running = true;
-    job->status.previously_done = previously_done;
-    Job& ref = *job;
-    jobs_.emplace(scan_id, std::move(job));
+    Job& ref = jobs_.add_locked(scan_id);
+    ref.status.running = true;
+    ref.status.previously_done = previously_done;
     ref.thread = std::thread([this, &ref, scan_id, resumed] { run(ref, scan_id, resumed); });
     return ok();
 }
 
 Result<void> Jobs::stop(std::int64_t scan_id) {
-    const std::lock_guard lock(mutex_);
-    auto it = jobs_.find(scan_id);
-    if (it == jobs_.end() || it->second->finished.load()) {
-        return make_error(ErrorCode::NotFound,
-                          "scan " + std::to_string(scan_id) + " is not running here");
-    }
-    it->second->stop.store(true);
-    return ok();
+    return jobs_.stop(scan_id, "scan " + std::to_string(scan_id));
 }
 
 std::optional<JobStatus> Jobs::status(std::int64_t scan_id) const {
-    const std::lock_guard lock(mutex_);
-    auto it = jobs_.find(scan_id);
-    if (it == jobs_.end()) {
-        return std::nullopt;
-    }
-    const std::lock_guard job_lock(it->second->mutex);
-    return it->second->status;
+    return jobs_.status(scan_id);
 }
 
 void Jobs::stop_all() {
-    std::map<std::int64_t, std::unique_ptr<Job>> jobs;
-    {
-        const std::lock_guard lock(mutex_);
-        for (auto& [id, job] : jobs_) {
-            job->stop.store(true);
-        }
-        jobs.swap(jobs_);
-    }
-    for (auto& [id, job] : jobs) {
-        if (job->thread.joinable()) {
-            job->thread.join();
-        }
-    }
+    jobs_.stop_all();
 }
 
 void Jobs::run(Job& job, std::int64_t scan_id, bool resumed) {
     std::shared_ptr<const Tables> tables;
     {
-        const std::lock_guard lock(mutex_);
+        const std::lock_guard lock(jobs_.mutex());
         tables = tables_;
     }
     std::string outcome = "failed";

@@ -10,6 +10,7 @@
 #include "dg/dns/transport.hpp"
 #include "dg/org/org_table.hpp"
 #include "dg/scan/scan.hpp"
+#include "dg/server/job_table.hpp"
 #include "dg/server/metrics.hpp"
 #include "dg/store/store.hpp"
 
@@ -101,25 +102,16 @@ public:
     static Result<std::vector<std::int64_t>> recover(store::Store& store);
 
 private:
-    struct Job {
-        std::thread thread;
-        std::atomic<bool> stop{false};
-        std::atomic<bool> finished{false};
-        mutable std::mutex mutex;
-        JobStatus status;
-    };
+    using Job = JobTable<JobStatus>::Job;
     Result<void> launch(std::int64_t scan_id, bool resumed, std::uint64_t previously_done);
     void run(Job& job, std::int64_t scan_id, bool resumed);
     Result<scan::ScanReport> run_scan_job(Job& job, store::Store& store, std::int64_t scan_id,
                                           bool resumed, const Tables& tables);
-    void reap_locked();
-    std::size_t running_locked() const;
 
     JobsConfig config_;
     Metrics* metrics_;
-    mutable std::mutex mutex_;
-    std::shared_ptr<const Tables> tables_;
-    std::map<std::int64_t, std::unique_ptr<Job>> jobs_;
+    std::shared_ptr<const Tables> tables_; ///< under jobs_.mutex()
+    JobTable<JobStatus> jobs_;
 };
 
 } // namespace dg::server

@@ -50,19 +50,6 @@ SweepJobs::~SweepJobs() {
     stop_all();
 }
 
-void SweepJobs::reap_locked() {
-    for (auto it = jobs_.begin(); it != jobs_.end();) {
-        if (it->second->finished.load()) {
-            if (it->second->thread.joinable()) {
-                it->second->thread.join();
-            }
-            it = jobs_.erase(it);
-        } else {
-            ++it;
-        }
-    }
-}
-
 Result<SweepStarted> SweepJobs::start(store::Store& store, const SweepRequest& request) {
     if (request.resolvers.empty()) {
         return make_error(ErrorCode::InvalidArgument,
@@ -90,9 +77,9 @@ Result<SweepStarted> SweepJobs::start(store::Store& store, const SweepRequest& r
     settings["rate"] = per_resolver(request);
     DG_TRY_VOID(stored_resolver_config(settings));
     {
-        const std::lock_guard lock(mutex_);
-        reap_locked();
-        if (jobs_.size() >= config_.max_jobs) {
+        const std::lock_guard lock(jobs_.mutex());
+        jobs_.reap_locked();
+        if (jobs_.running_locked() >= config_.max_jobs) {
             // Unavailable (503, retry later), not ResourceExhausted: the API answers that with 413.
             return make_error(ErrorCode::Unavailable,
                               std::to_string(config_.max_jobs) +
@@ -115,11 +102,9 @@ Result<SweepStarted> SweepJobs::start(store::Store& store, const SweepRequest& r
     }
     started.id = created->id;
     started.addresses = plan.size();
-    const std::lock_guard lock(mutex_);
-    auto job = std::make_unique<Job>();
-    job->status.running = true;
-    Job& ref = *job;
-    jobs_.emplace(started.id, std::move(job));
+    const std::lock_guard lock(jobs_.mutex());
+    Job& ref = jobs_.add_locked(started.id);
+    ref.status.running = true;
     ref.thread =
         std::thread([this, &ref, id = started.id, plan = std::move(plan), request]() mutable {
             run(ref, id, std::move(plan), std::move(request));
@@ -186,40 +171,15 @@ void SweepJobs::run(Job& job, std::int64_t id, ptr::AddressPlan plan, SweepReque
 }
 
 Result<void> SweepJobs::stop(std::int64_t id) {
-    const std::lock_guard lock(mutex_);
-    auto it = jobs_.find(id);
-    if (it == jobs_.end() || it->second->finished.load()) {
-        return make_error(ErrorCode::NotFound,
-                          "sweep " + std::to_string(id) + " is not running in this server");
-    }
-    it->second->stop.store(true);
-    return ok();
+    return jobs_.stop(id, "sweep " + std::to_string(id));
 }
 
 std::optional<SweepJobStatus> SweepJobs::status(std::int64_t id) const {
-    const std::lock_guard lock(mutex_);
-    auto it = jobs_.find(id);
-    if (it == jobs_.end()) {
-        return std::nullopt;
-    }
-    const std::lock_guard job_lock(it->second->mutex);
-    return it->second->status;
+    return jobs_.status(id);
 }
 
 void SweepJobs::stop_all() {
-    std::map<std::int64_t, std::unique_ptr<Job>> jobs;
-    {
-        const std::lock_guard lock(mutex_);
-        for (auto& [id, job] : jobs_) {
-            job->stop.store(true);
-        }
-        jobs.swap(jobs_);
-    }
-    for (auto& [id, job] : jobs) {
-        if (job->thread.joinable()) {
-            job->thread.join();
-        }
-    }
+    jobs_.stop_all();
 }
 
 } // namespace dg::server

@@ -72,19 +72,11 @@ public:
     void stop_all();
 
 private:
-    struct Job {
-        std::thread thread;
-        std::atomic<bool> stop{false};
-        std::atomic<bool> finished{false};
-        mutable std::mutex mutex;
-        SweepJobStatus status;
-    };
+    using Job = JobTable<SweepJobStatus>::Job;
     void run(Job& job, std::int64_t id, ptr::AddressPlan plan, SweepRequest request);
-    void reap_locked();
 
     JobsConfig config_;
-    mutable std::mutex mutex_;
-    std::map<std::int64_t, std::unique_ptr<Job>> jobs_;
+    JobTable<SweepJobStatus> jobs_;
 };
 
 } // namespace dg::server
