@@ -49,6 +49,14 @@ std::map<std::string, Truth> load_truth(const std::string& path) {
     return out;
 }
 
+/// The rig with its reverse zones (few forward names: these tests sweep addresses).
+DnsRig::Options reverse_rig() {
+    DnsRig::Options ro;
+    ro.names = 10;
+    ro.reverse = true;
+    return ro;
+}
+
 /// Fast settings for the rig: no rate limits, short timeouts (the TIMEOUT cases cost time).
 std::vector<std::string> rig_args(const DnsRig& rig) {
     return {"--resolver",
@@ -110,10 +118,7 @@ void expect_equals_truth(const std::string& jsonl, const std::map<std::string, T
 
 TEST(PtrSweep, RigReversePrefixesEqualTheTruth) {
     DG_DNS_SERVERS_OR_SKIP();
-    DnsRig::Options ro;
-    ro.names = 10;
-    ro.reverse = true;
-    auto rig = DnsRig::start(ro);
+    auto rig = DnsRig::start(reverse_rig());
     ASSERT_TRUE(rig) << DnsRig::last_error();
     const auto truth = load_truth(rig->ptr_truth_file());
     ASSERT_EQ(truth.size(), 66304U);
@@ -196,10 +201,7 @@ nlohmann::json read_graph(const std::string& format, const std::string& file) {
 // rig's /31 links (real name shapes, 198.19.1.128/25) is exactly the graph its truth implies.
 TEST(PtrSweep, HostnamesTopologyOfARigSweepIsTheTruthsCityGraph) {
     DG_DNS_SERVERS_OR_SKIP();
-    DnsRig::Options ro;
-    ro.names = 10;
-    ro.reverse = true;
-    auto rig = DnsRig::start(ro);
+    auto rig = DnsRig::start(reverse_rig());
     ASSERT_TRUE(rig) << DnsRig::last_error();
     const auto truth = nlohmann::json::parse(read_file(rig->topology_truth_file()));
     const TempDir dir;
@@ -259,9 +261,7 @@ TEST(PtrSweep, HostnamesTopologyOfARigSweepIsTheTruthsCityGraph) {
 
 TEST(PtrSweep, RepairPassRecoversWhatAFlakyResolverLost) {
     DG_DNS_SERVERS_OR_SKIP();
-    DnsRig::Options ro;
-    ro.names = 10;
-    ro.reverse = true;
+    DnsRig::Options ro = reverse_rig();
     ro.flaky = "40"; // drops 40 % of the queries all the time
     auto rig = DnsRig::start(ro);
     ASSERT_TRUE(rig) << DnsRig::last_error();
@@ -369,10 +369,7 @@ void start_serve(Serve& s, const std::string& db, const TempDir& dir) {
 /// kill -9 in the middle of a rate-limited sweep of 198.18.0.0/18, then --resume: every address
 /// stored exactly once, with the truth's status.
 void killed_sweep_resumes(const std::string& db) {
-    DnsRig::Options ro;
-    ro.names = 10;
-    ro.reverse = true;
-    auto rig = DnsRig::start(ro);
+    auto rig = DnsRig::start(reverse_rig());
     ASSERT_TRUE(rig) << DnsRig::last_error();
     const auto truth = load_truth(rig->ptr_truth_file());
     const TempDir dir;
@@ -455,10 +452,7 @@ void killed_sweep_resumes(const std::string& db) {
 
 TEST(PtrSweep, ApiServesSweepsResultsAndLatestName) {
     DG_DNS_SERVERS_OR_SKIP();
-    DnsRig::Options ro;
-    ro.names = 10;
-    ro.reverse = true;
-    auto rig = DnsRig::start(ro);
+    auto rig = DnsRig::start(reverse_rig());
     ASSERT_TRUE(rig) << DnsRig::last_error();
     const auto truth = load_truth(rig->ptr_truth_file());
     const TempDir dir;
@@ -600,10 +594,7 @@ TEST(PtrSweep, AsnEnumeratesThePrefixesRibOriginsLists) {
 
 TEST(PtrSweep, PausesAndPoliteDefaults) {
     DG_DNS_SERVERS_OR_SKIP();
-    DnsRig::Options ro;
-    ro.names = 10;
-    ro.reverse = true;
-    auto rig = DnsRig::start(ro);
+    auto rig = DnsRig::start(reverse_rig());
     ASSERT_TRUE(rig) << DnsRig::last_error();
     const TempDir dir;
     write_file(dir.file("p.txt"), "198.18.5.0/26\n");
