@@ -565,12 +565,51 @@ function facts(pairs) {
   return dl;
 }
 
+/// A list of links separated by commas (a span), or a dash.
+function linkList(items) {
+  if (items.length === 0) return '—';
+  const span = el('span');
+  items.forEach((a, i) => { if (i > 0) span.append(', '); span.append(a); });
+  return span;
+}
+
+/// An AS and its organisation (GET /api/v1/as/{asn}): siblings, registry, the domains of the
+/// selected scan (else the newest) hosted in it and in its siblings.
+async function asView(asn) {
+  const scanParam = state.selected !== null ? '?scan=' + state.selected : '';
+  const { body: a } = await api('/api/v1/as/' + asn + scanParam);
+  const org = a.org ? a.org.name + ' (' + a.org.id + (a.org.country ? ', ' + a.org.country : '') + ')'
+    : a.as2org ? 'not in the loaded AS-organisation file' : 'unknown: the server has no AS-organisation file (serve --as2org FILE)';
+  const siblings = linkList((a.siblings || []).map((s) => link('AS' + s.asn + (s.name ? ' ' + s.name : ''), { lookup: 'AS' + s.asn })));
+  const rows = [['Organisation', org], ['Registry', a.registry || '—'], ['Sibling ASes', siblings]];
+  const parts = [el('h3', 'AS' + a.asn + (a.name ? ' ' + a.name : ''))];
+  if (a.scan) {
+    const sc = a.scan;
+    rows.push(['Domains hosted here', sc.domains_total + ' in scan ' + sc.id]);
+    rows.push(['Domains of the organisation', sc.organisation_domains_total + ' over ' + (sc.by_as || []).length + ' of its ASes (' +
+      (sc.by_as || []).map((b) => 'AS' + b.asn + ': ' + b.domains).join(', ') + ')']);
+    parts.push(facts(rows));
+    if (sc.domains.length > 0) {
+      parts.push(el('p', 'Domains of scan ' + sc.id + ' with an address (own, name server or mail host) in AS' + a.asn +
+        (sc.domains.length < sc.domains_total ? ' (first ' + sc.domains.length + ')' : '') + ':', 'hint small'));
+      parts.push(linkList(sc.domains.map((d) => link(d, { scan: sc.id, domain: d }))));
+    }
+  } else {
+    rows.push(['Domains hosted here', 'no scan stored yet']);
+    parts.push(facts(rows));
+  }
+  return parts;
+}
+
 async function lookup(q) {
   const out = $('lookup-output');
   out.replaceChildren(el('p', 'looking up ' + q + '…', 'hint'));
-  const isIp = /^[0-9.]+$/.test(q) || q.includes(':');
+  const asMatch = /^(?:AS)?(\d{1,10})$/i.exec(q);
+  const isIp = !asMatch && (/^[0-9.]+$/.test(q) || q.includes(':'));
   try {
-    if (isIp) {
+    if (asMatch) {
+      out.replaceChildren(...(await asView(asMatch[1])));
+    } else if (isIp) {
       const { body: m } = await api('/api/v1/ip/' + encodeURIComponent(q));
       const asn = m.asn === null ? 'none: not routed in the loaded table'
         : state.selected !== null ? link('AS' + m.asn, { scan: state.selected, asn: m.asn }) : 'AS' + m.asn;

@@ -7,7 +7,7 @@
 // dark mode, no horizontal overflow at 390 px, deep links per scan, domain and AS; then the HTML
 // report of the same store: every AS bar labelled, trend shares on their own axis, no visible test
 // marker; a reverse-DNS sweep started from its section (issue 13): its names shown, filtered by
-// status, the before/after repair counts; the DNS-resilience section of a scan (issue 16). Screenshots go to $DG_SCREENSHOT_DIR (default: a temporary directory).
+// status, the before/after repair counts; the DNS-resilience section of a scan (issue 16); an AS with its organisation (issue 15). Screenshots go to $DG_SCREENSHOT_DIR (default: a temporary directory).
 //   node web/test/dashboard.test.mjs          (DG_BIN = the domaingraph binary)
 // Exit 77 = skipped (no chromium / rig servers / built dashboard), unless DG_REQUIRE_INTEGRATION=1.
 import { spawn, execFileSync } from 'node:child_process';
@@ -66,10 +66,15 @@ const tableAsns = [...new Set(table.map((l) => l.split('\t')[2]))];
 const rel = ['65000|65010|-1', '65000|65011|-1', '65010|65011|0', '65010|65001|-1', '65011|65002|-1']
   .concat(tableAsns.map((a, i) => (i % 2 ? '65011' : '65010') + '|' + a + '|-1'));
 writeFileSync(join(work, 'as-rel.txt'), rel.join('\n') + '\n');
+// An AS-organisation file (CAIDA's format): the rig's name-server ASes 64500 and 64501 are one
+// organisation's.
+writeFileSync(join(work, 'as2org.txt'), '# format:org_id|changed|org_name|country|source\n' +
+  'ORG-RIG1-RIPE|20240101|Rig Name Servers B.V.|NL|RIPE\n# format:aut|changed|aut_name|org_id|opaque_id|source\n' +
+  '64500|20240101|RIG-NS-A|ORG-RIG1-RIPE||RIPE\n64501|20240101|RIG-NS-B|ORG-RIG1-RIPE||RIPE\n');
 
 server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '-m', join(work, 'table.p2a'), '--db', 'sqlite://' + join(work, 'db.sqlite'),
   '--jobs-dir', join(work, 'jobs'), '--web', join(root, 'web', 'dist'), '--resolver', resolver,
-  '--as-rel', join(work, 'as-rel.txt'), '--resolver-ases', '65001,65002'], {
+  '--as-rel', join(work, 'as-rel.txt'), '--resolver-ases', '65001,65002', '--as2org', join(work, 'as2org.txt')], {
   env: Object.assign({}, process.env, { DOMAINGRAPH_API_TOKEN: token }), stdio: ['ignore', 'ignore', 'pipe'] });
 const port = await new Promise((resolve, reject) => {
   let err = '';
@@ -347,6 +352,20 @@ assert.ok(failures.some((r) => /^AS6450[0-3]$/.test(r[0]) && /^hosts \d+ domains
 assert.match(await page.textContent('#res-exposure'), /Exposure: \d+ of \d+ domains have all their name servers in one AS/);
 assert.equal(await page.evaluate(() => !!window.Chart.getChart('chart-res')), true);
 await page.screenshot({ path: join(shots, '8-resilience.png'), fullPage: true });
+
+// 9. An AS and its organisation (issue 15): lookup "AS64500" shows the organisation, its sibling
+// AS64501 as a link, and the first scan's domains whose name servers are there.
+await page.fill('#lookup-input', 'AS64500');
+await page.press('#lookup-input', 'Enter');
+await page.waitForFunction(() => { const h = document.querySelector('#lookup-output h3'); return h && h.textContent === 'AS64500 RIG-NS-A'; });
+const asFacts = await page.textContent('#lookup-output dl');
+assert.match(asFacts, /Rig Name Servers B\.V\. \(ORG-RIG1-RIPE, NL\)/);
+assert.match(asFacts, /Domains hosted here\d+ in scan \d+/);
+const domainLinks = await page.$$eval('#lookup-output > span a', (as) => as.map((a) => a.textContent));
+assert.ok(domainLinks.length > 0 && domainLinks.every((d) => /\.rig\.test$/.test(d)), domainLinks.join(' '));
+await page.click('#lookup-output dl a'); // the sibling
+await page.waitForFunction(() => { const h = document.querySelector('#lookup-output h3'); return h && h.textContent === 'AS64501 RIG-NS-B'; });
+await page.screenshot({ path: join(shots, '9-as-organisation.png'), fullPage: true });
 
 assert.deepEqual(errors, [], 'page errors');
 await browser.close();

@@ -674,6 +674,70 @@ TEST_F(ServerTest, ResilienceReportOfAStoredScan) {
     EXPECT_TRUE(is_error(client_->Get("/api/v1/scans/1/resilience"), 503));
 }
 
+// GET /api/v1/as/{asn}: organisation, siblings and registry from the as2org file; the domains of
+// the newest scan hosted in the AS and in its siblings (issue 15).
+TEST_F(ServerTest, AsLookupWithOrganisationSiblingsAndDomains) {
+    test::write_file(dir_.path() + "/as2org.txt",
+                     "# format:org_id|changed|org_name|country|source\n"
+                     "ORG-EX1-RIPE|20240101|Example Networks B.V.|NL|RIPE\n"
+                     "# format:aut|changed|aut_name|org_id|opaque_id|source\n"
+                     "64500|20240101|EXAMPLE-A|ORG-EX1-RIPE|op-1|RIPE\n"
+                     "64501|20240101|EXAMPLE-B|ORG-EX1-RIPE|op-1|RIPE\n");
+    ServerOptions o;
+    o.as2org = dir_.path() + "/as2org.txt";
+    start(o);
+    EXPECT_EQ(body_json(client_->Get("/api/v1/as/64500"))["scan"], nullptr); // no scan yet
+    {
+        auto store = store::Store::open("sqlite://" + options_.db);
+        ASSERT_TRUE(store);
+        auto scan = (*store)->create_scan(store::NewScan{});
+        ASSERT_TRUE(scan);
+        auto in = [](const std::string& ip, std::uint32_t asn) {
+            model::IpMapping m;
+            m.ip = *IpAddress::parse(ip);
+            m.prefix = *Prefix::parse(ip + "/32");
+            m.asn = Asn(asn);
+            m.origins = {Asn(asn)};
+            return m;
+        };
+        std::vector<model::DomainResult> rows(3);
+        rows[0].domain = "a.example";
+        rows[0].a = {in("192.0.2.1", 64500)};
+        rows[1].domain = "b.example";
+        rows[1].a = {in("192.0.2.2", 64501)};
+        rows[2].domain = "c.example";
+        rows[2].a = {in("192.0.2.3", 64502)};
+        for (auto& r : rows) {
+            r.status = "NOERROR";
+        }
+        ASSERT_TRUE((*store)->write_results(scan->id, rows));
+    }
+    auto r = client_->Get("/api/v1/as/AS64500");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    const json j = json::parse(r->body);
+    EXPECT_EQ(j["asn"], 64500);
+    EXPECT_EQ(j["name"], "EXAMPLE-A");
+    EXPECT_EQ(j["registry"], "RIPE");
+    EXPECT_EQ(j["org"]["id"], "ORG-EX1-RIPE");
+    EXPECT_EQ(j["org"]["name"], "Example Networks B.V.");
+    EXPECT_EQ(j["org"]["country"], "NL");
+    ASSERT_EQ(j["siblings"].size(), 1U);
+    EXPECT_EQ(j["siblings"][0]["asn"], 64501);
+    EXPECT_EQ(j["scan"]["id"], 1);
+    EXPECT_EQ(j["scan"]["domains"], json::array({"a.example"}));
+    EXPECT_EQ(j["scan"]["domains_total"], 1);
+    EXPECT_EQ(j["scan"]["organisation_domains_total"], 2);
+    EXPECT_EQ(j["scan"]["by_as"].size(), 2U);
+    // an AS the file does not know: no organisation, its own domains still listed
+    const json other = body_json(client_->Get("/api/v1/as/64502"));
+    EXPECT_EQ(other["org"], nullptr);
+    EXPECT_EQ(other["siblings"], json::array());
+    EXPECT_EQ(other["scan"]["domains"], json::array({"c.example"}));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/as/bogus"), 400));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/as/64500?scan=9"), 404));
+}
+
 // A bad as-rel file is refused when the server starts, with file:line.
 TEST(ServerResilience, BadGraphFileIsRefusedAtStart) {
     const TempDir dir;

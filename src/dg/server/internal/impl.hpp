@@ -65,6 +65,7 @@ struct Server::Impl {
     void install_infrastructure();
     void install_api();
     void install_ptr_api(); ///< /api/v1/ptr/... (api_ptr.cpp)
+    void install_as_api();  ///< /api/v1/as/{asn} (api_as.cpp)
     /// GET /api/v1/scans/{id}/resilience (api_resilience.cpp).
     void resilience_report(const httplib::Request& req, httplib::Response& res, store::Store& store,
                            std::int64_t scan_id);
