@@ -1,6 +1,6 @@
 // `domaingraph rib fetch` against a real HTTP server on 127.0.0.1
 // (tests/harness/http_fixture_server.py): an interrupted transfer is resumed with a Range request,
-// the result is verified and cached.
+// the result is verified and cached; `as2org fetch` the same way for WHOIS dumps.
 #include "tests/support/support.hpp"
 
 #include <chrono>
@@ -131,6 +131,85 @@ TEST(RibFetch, MissingDumpAndBrokenDumpFailClearly) {
     EXPECT_EQ(broken.exit_code, 1);
     EXPECT_NE(broken.err.find("ends inside an MRT record"), std::string::npos) << broken.err;
     EXPECT_FALSE(std::filesystem::exists(dir.file("cache/ris-rrc01-latest.gz")));
+}
+
+} // namespace
+} // namespace dg::test
+
+namespace dg::test {
+namespace {
+
+// `domaingraph as2org fetch` (issue 15) against the same server: the registries' dumps laid out
+// as BASE/REGISTRY/FILE, downloaded (an interrupted one resumed), verified by reading them whole,
+// cached per day; a truncated dump is refused and removed; ARIN is refused with directions.
+TEST(As2orgFetch, DownloadsVerifiesCachesAndRefusesBrokenDumps) {
+    DG_TOOL_OR_SKIP("/usr/bin/python3");
+    DG_TOOL_OR_SKIP("/usr/bin/gzip");
+    TempDir dir;
+    std::filesystem::create_directories(dir.file("www/ripe"));
+    std::filesystem::create_directories(dir.file("www/afrinic"));
+    write_file(dir.file("rpsl.txt"), "aut-num: AS64500\nas-name: EXAMPLE\norg: ORG-EX1-RIPE\n"
+                                     "source: RIPE\n\norganisation: ORG-EX1-RIPE\n"
+                                     "org-name: Example Networks\nsource: RIPE\n");
+    for (const char* name : {"ripe.db.aut-num.gz", "ripe.db.organisation.gz", "ripe.db.as-block.gz",
+                             "ripe-nonauth.db.aut-num.gz"}) {
+        auto gz = run_command({"/bin/sh", "-c",
+                               "/usr/bin/gzip -c '" + dir.file("rpsl.txt") + "' > '" +
+                                   dir.file(std::string("www/ripe/") + name) + "'"});
+        ASSERT_EQ(gz.exit_code, 0) << gz.err;
+    }
+    const std::string whole = read_file(dir.file("www/ripe/ripe.db.aut-num.gz"));
+    write_file(dir.file("www/afrinic/afrinic.db.gz"), whole.substr(0, whole.size() - 12));
+    HttpFixture server(dir.file("www"), {"--interrupt-first"}, dir.file("access.log"));
+    ASSERT_GT(server.port(), 0);
+    const std::vector<std::string> cmd = {dg_binary(),   "as2org",      "fetch",
+                                          "--registry",  "ripe",        "--base-url",
+                                          server.base(), "--cache-dir", dir.file("cache")};
+    auto r = run_command(cmd);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto paths = split_lines(r.out);
+    ASSERT_EQ(paths.size(), 4U) << r.out;
+    for (const auto& p : paths) {
+        EXPECT_EQ(read_file(p),
+                  read_file(dir.file("www/ripe/" + std::filesystem::path(p).filename().string())));
+        EXPECT_NE(p.find("/cache/ripe/"), std::string::npos) << p;
+    }
+    EXPECT_NE(r.err.find("ripe.db.aut-num.gz: 2 objects, downloaded, verified"), std::string::npos)
+        << r.err;
+    const std::string log = read_file(dir.file("access.log"));
+    EXPECT_NE(log.find("range=bytes="), std::string::npos) << log; // resumed
+    // again: today's copies are reused, no request
+    const auto requests = split_lines(log).size();
+    auto again = run_command(cmd);
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(split_lines(again.out), paths);
+    EXPECT_NE(again.err.find("cached"), std::string::npos);
+    EXPECT_EQ(split_lines(read_file(dir.file("access.log"))).size(), requests);
+    // the inference reads what was fetched
+    std::vector<std::string> infer = {dg_binary(), "as2org", "infer", "-o", dir.file("out.txt")};
+    infer.insert(infer.end(), paths.begin(), paths.end());
+    auto inferred = run_command(infer);
+    EXPECT_EQ(inferred.exit_code, 0) << inferred.err;
+
+    // a truncated dump: refused with its file and offset, removed from the cache
+    auto broken = run_command({dg_binary(), "as2org", "fetch", "--registry", "afrinic",
+                               "--base-url", server.base(), "--cache-dir", dir.file("cache")});
+    EXPECT_EQ(broken.exit_code, 1);
+    EXPECT_NE(broken.err.find("afrinic.db.gz"), std::string::npos) << broken.err;
+    EXPECT_NE(broken.err.find("truncated"), std::string::npos) << broken.err;
+    EXPECT_TRUE(split_lines(broken.out).empty());
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir.file("cache"))) {
+        EXPECT_EQ(e.path().filename().string().find("afrinic.db.gz"), std::string::npos)
+            << e.path();
+    }
+    // ARIN needs an agreement; an earlier day is only in the cache
+    auto arin = run_command({dg_binary(), "as2org", "fetch", "--registry", "arin"});
+    EXPECT_EQ(arin.exit_code, 2);
+    EXPECT_NE(arin.err.find("agreement"), std::string::npos) << arin.err;
+    auto old = run_command({dg_binary(), "as2org", "fetch", "--registry", "ripe", "--date",
+                            "2020-01-01", "--cache-dir", dir.file("cache")});
+    EXPECT_EQ(old.exit_code, 1);
+    EXPECT_NE(old.err.find("publish only their current dumps"), std::string::npos) << old.err;
 }
 
 } // namespace

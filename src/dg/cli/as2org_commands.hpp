@@ -7,6 +7,7 @@
 namespace dg::cli {
 
 void register_as2org_infer(CLI::App& group, Runner& selected);
+void register_as2org_fetch(CLI::App& group, Runner& selected); // cmd_as2org_fetch.cpp
 void register_as2org_validate(CLI::App& group, Runner& selected);
 void register_as2org_diff(CLI::App& group, Runner& selected);
 

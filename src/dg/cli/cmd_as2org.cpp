@@ -125,6 +125,7 @@ void register_as2org_commands(CLI::App& app, Runner& selected) {
                   "Add \"siblings\": every AS of the same organisation");
     cmd->callback([opts, &selected] { selected = [opts] { return run_lookup(*opts); }; });
     register_as2org_infer(group, selected);
+    register_as2org_fetch(group, selected);
     register_as2org_validate(group, selected);
     register_as2org_diff(group, selected);
 }
