@@ -42,11 +42,12 @@ void Server::Impl::install_as_api() {
               }
               nlohmann::json body = {{"asn", asn->value()}};
               // the organisation and its ASes, from the as2org file
-              const auto tables = current_tables();
-              const org::OrgTable* orgs = tables && tables->orgs ? &*tables->orgs : nullptr;
+              const auto loaded_tables = current_tables();
+              const org::OrgTable* orgs =
+                  loaded_tables && loaded_tables->orgs ? &*loaded_tables->orgs : nullptr;
               std::vector<std::uint32_t> family{asn->value()};
               body["as2org"] =
-                  orgs != nullptr ? nlohmann::json(tables->as2org_path) : nlohmann::json();
+                  orgs != nullptr ? nlohmann::json(loaded_tables->as2org_path) : nlohmann::json();
               const org::AsOrg* rec = orgs != nullptr ? orgs->as_of(*asn) : nullptr;
               body["name"] = rec != nullptr ? text_or_null(rec->name) : nlohmann::json();
               body["registry"] = rec != nullptr ? text_or_null(rec->source) : nlohmann::json();
