@@ -713,6 +713,9 @@ function applyPtrHash() {
   ptrState.done = -1;
   $('ptr-results').hidden = id === null;
   $('ptr-results-id').textContent = id === null ? '' : id;
+  $('ptr-map').hidden = true;
+  $('ptr-map-table').hidden = true;
+  $('ptr-map-info').textContent = '';
   if (id !== null) refreshSweeps();
 }
 window.addEventListener('hashchange', applyPtrHash);
@@ -739,6 +742,84 @@ $('ptr-form').addEventListener('submit', async (ev) => {
 $('ptr-filter').addEventListener('submit', (ev) => { ev.preventDefault(); ptrState.status = $('ptr-status').value; ptrState.offset = 0; loadSweepResults(); });
 $('ptr-prev').addEventListener('click', () => { ptrState.offset = Math.max(0, ptrState.offset - ptrState.limit); loadSweepResults(); });
 $('ptr-next').addEventListener('click', () => { ptrState.offset += ptrState.limit; loadSweepResults(); });
+
+// The city map of a sweep (GET /api/v1/ptr/sweeps/{id}/topology) on the world's land outlines
+// (vendor/land-110m.geo.json, built from world-atlas by build.mjs): equirectangular, no tiles.
+let landOutlines = null;
+async function landGeo() {
+  if (!landOutlines) {
+    const r = await fetch('vendor/land-110m.geo.json');
+    landOutlines = r.ok ? await r.json() : { features: [] };
+  }
+  return landOutlines;
+}
+
+function drawMap(canvas, geo, topo) {
+  const ctx = canvas.getContext('2d');
+  const W = canvas.width;
+  const H = canvas.height;
+  const css = getComputedStyle(document.documentElement);
+  const x = (lon) => (lon + 180) / 360 * W;
+  const y = (lat) => (90 - lat) / 180 * H;
+  ctx.clearRect(0, 0, W, H);
+  ctx.fillStyle = css.getPropertyValue('--line').trim() || '#e3e6ea';
+  for (const f of geo.features || []) {
+    const g = f.geometry;
+    for (const poly of g.type === 'Polygon' ? [g.coordinates] : g.coordinates) {
+      ctx.beginPath();
+      for (const ring of poly) {
+        ring.forEach(([lon, lat], i) => (i ? ctx.lineTo(x(lon), y(lat)) : ctx.moveTo(x(lon), y(lat))));
+        ctx.closePath();
+      }
+      ctx.fill('evenodd');
+    }
+  }
+  const nodes = new Map(topo.nodes.map((n) => [n.id, n]));
+  const most = Math.max(1, ...topo.edges.map((e) => e.links));
+  ctx.strokeStyle = '#dc2626';
+  for (const e of topo.edges) {
+    const a = nodes.get(e.source);
+    const b = nodes.get(e.target);
+    if (!a || !b) continue;
+    ctx.lineWidth = 1 + 3 * e.links / most;
+    ctx.beginPath();
+    ctx.moveTo(x(a.lon), y(a.lat));
+    ctx.lineTo(x(b.lon), y(b.lat));
+    ctx.stroke();
+  }
+  ctx.font = '11px sans-serif';
+  for (const n of topo.nodes) {
+    ctx.fillStyle = '#2563eb';
+    ctx.beginPath();
+    ctx.arc(x(n.lon), y(n.lat), 3 + Math.min(5, Math.sqrt(n.interfaces)), 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.fillStyle = css.getPropertyValue('--fg').trim() || '#1d2430';
+    ctx.fillText(n.city, x(n.lon) + 6, y(n.lat) - 4);
+  }
+}
+
+async function drawSweepMap() {
+  const id = ptrState.selected;
+  if (id === null) return;
+  $('ptr-map-info').textContent = 'decoding the names of sweep ' + id + '…';
+  try {
+    const [{ body: topo }, geo] = await Promise.all([api('/api/v1/ptr/sweeps/' + id + '/topology?pairs=' + encodeURIComponent($('ptr-map-pairs').value)), landGeo()]);
+    $('ptr-map').hidden = false;
+    drawMap($('ptr-map'), geo, topo);
+    const names = new Map(topo.nodes.map((n) => [n.id, n.city + (n.country ? ', ' + n.country : '')]));
+    $('ptr-map-table').hidden = topo.edges.length === 0;
+    $('ptr-map-table').querySelector('tbody').replaceChildren(...topo.edges.slice().sort((a, b) => b.links - a.links).map((e) => {
+      const tr = el('tr');
+      tr.append(el('td', names.get(e.source)), el('td', names.get(e.target)), el('td', e.links), el('td', e.operators.join(', ')));
+      return tr;
+    }));
+    $('ptr-map-info').textContent = topo.nodes.length + ' cities, ' + topo.edges.length + ' links from ' + topo.pairs +
+      ' point-to-point pairs (' + topo.left_out_low_confidence + ' left out: a place missing or unsure; ' + topo.same_city + ' inside one city)';
+  } catch (e) {
+    $('ptr-map-info').textContent = 'map: ' + e.message;
+  }
+}
+$('ptr-map-go').addEventListener('click', drawSweepMap);
 
 async function tickSweeps() {
   const running = await refreshSweeps();

@@ -329,6 +329,35 @@ await page.selectOption('#ptr-status', 'NOERROR');
 await page.click('#ptr-filter button');
 await page.waitForFunction((n) => document.querySelectorAll('#ptr-result-table tbody tr').length === n, noerror);
 await page.screenshot({ path: join(shots, '7-ptr-sweep.png'), fullPage: true });
+// The city map (issue 14): a sweep of the rig's /31 links (real router-name shapes) drawn on the
+// offline world map; its cities and links are the rig's topology truth.
+const topoTruth = JSON.parse(readFileSync(rig.reverse.topology, 'utf8'));
+await page.fill('#ptr-list', topoTruth.prefix + '\n');
+await page.fill('#ptr-notes', 'router links');
+await page.click('#ptr-start');
+await page.waitForFunction(() => /Sweep \d+ started over 128 addresses/.test(document.getElementById('ptr-message').textContent));
+const linksSweep = Number(/Sweep (\d+)/.exec(await page.textContent('#ptr-message'))[1]);
+await page.waitForFunction((id) => {
+  const row = document.querySelector('#ptr-table tr[data-id="' + id + '"] td:nth-child(2)');
+  return row && row.textContent === 'complete';
+}, linksSweep, { timeout: 60000 });
+await page.selectOption('#ptr-map-pairs', '31'); // the rig's links are /31s
+await page.click('#ptr-map-go');
+const cities = new Set(topoTruth.edges.flatMap((e) => [e.a, e.b])).size;
+await page.waitForFunction(() => /cities, \d+ links from/.test(document.getElementById('ptr-map-info').textContent));
+assert.equal(await page.textContent('#ptr-map-info'), cities + ' cities, ' + topoTruth.edges.length + ' links from ' + topoTruth.pairs +
+  ' point-to-point pairs (' + topoTruth.left_out + ' left out: a place missing or unsure; ' + topoTruth.same_city + ' inside one city)');
+assert.equal(await page.$$eval('#ptr-map-table tbody tr', (trs) => trs.length), topoTruth.edges.length);
+// land was drawn: the canvas is not blank
+const inked = await page.evaluate(() => {
+  const c = document.getElementById('ptr-map');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+  return n;
+});
+assert.ok(inked > 10000, 'map pixels drawn: ' + inked);
+await page.screenshot({ path: join(shots, '7b-ptr-city-map.png'), fullPage: true });
 // without the token, starting a sweep is refused with the server's message
 await page.fill('#token', '');
 await page.dispatchEvent('#token', 'change');

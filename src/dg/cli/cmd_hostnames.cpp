@@ -18,7 +18,6 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <sys/stat.h>
 #include <vector>
 
 namespace dg::cli {
@@ -41,40 +40,9 @@ struct HostnamesOptions {
     std::string db;
 };
 
-bool is_file(const std::string& p) {
-    struct stat st {};
-    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-std::string executable_dir() {
-    std::error_code ec;
-    return std::filesystem::read_symlink("/proc/self/exe", ec).parent_path().string();
-}
-
-/// --dict DIR (a directory holding hostnames.dict[.gz], or the file itself), else
-/// $DOMAINGRAPH_HOSTNAMES_DICT, else the installed copy beside the executable, else the
-/// source tree's data/hostnames/.
+/// The dictionary of --dict DIR, else the usual places (hn::Dictionary::find).
 Result<hn::Dictionary> open_dictionary(const std::string& dir) {
-    std::vector<std::string> candidates;
-    if (!dir.empty()) {
-        candidates = {dir, dir + "/hostnames.dict", dir + "/hostnames.dict.gz"};
-    } else {
-        if (const char* env = std::getenv("DOMAINGRAPH_HOSTNAMES_DICT")) {
-            candidates.emplace_back(env);
-        }
-        candidates.push_back(executable_dir() +
-                             "/../share/domaingraph/hostnames/hostnames.dict.gz");
-        candidates.push_back(std::string(DG_HOSTNAMES_DATA_DIR) + "/hostnames.dict.gz");
-    }
-    for (const std::string& c : candidates) {
-        if (is_file(c)) {
-            return hn::Dictionary::open(c);
-        }
-    }
-    return make_error(ErrorCode::NotFound,
-                      "no hostname dictionary found (give --dict DIR; scripts/build-hostname-dict "
-                      "builds one)")
-        .at(dir.empty() ? candidates.back() : dir);
+    return hn::Dictionary::find(dir);
 }
 
 /// Calls f(ip, name, line_number) for each input line: "name", "ip<TAB>name", CAIDA's
@@ -138,16 +106,10 @@ template <class F> Result<void> for_each_name(const std::string& path, F&& f) {
 template <class F> Result<void> for_each_swept_name(const std::string& db, std::int64_t id, F&& f) {
     DG_TRY(auto store, store::Store::open(db));
     DG_TRY(auto sweeps, ptr::SweepStore::of(*store));
-    DG_TRY_VOID(sweeps.get(id));
-    ptr::PtrFilter filter;
-    filter.status = "NOERROR";
     std::string ip;
-    return sweeps.results(id, filter, [&](const ptr::PtrResult& r) {
-        ip = r.ip.to_string();
-        for (const auto& name : r.names) {
-            f(std::string_view(ip), std::string_view(name), 0);
-        }
-        return true;
+    return sweeps.names(id, [&](const IpAddress& address, std::string_view name) {
+        ip = address.to_string();
+        f(std::string_view(ip), name, 0);
     });
 }
 

@@ -23,6 +23,7 @@ struct ServeOptions {
     std::string as_rel;
     std::string ixp;
     std::string resolver_ases;
+    std::string hostnames_dict;
     std::string web;
     std::string jobs_dir;
     std::string api_token;
@@ -191,6 +192,7 @@ int run_serve(const ServeOptions& o) {
     so.as_rel = o.as_rel;
     so.ixp = o.ixp;
     so.resolver_ases = o.resolver_ases;
+    so.hostnames_dict = o.hostnames_dict;
     if (!o.web.empty()) {
         std::error_code ec;
         if (!std::filesystem::is_regular_file(std::filesystem::path(o.web) / "index.html", ec)) {
@@ -251,6 +253,8 @@ void register_serve_command(CLI::App& app, Runner& selected) {
     cmd->add_option("--ixp", opts->ixp, "IXP membership file for --as-rel (IXP<TAB>ASN lines)");
     cmd->add_option("--resolver-ases", opts->resolver_ases,
                     "Resolver ASes of the resilience reports: a list (1103,3320) or a file");
+    cmd->add_option("--hostnames-dict", opts->hostnames_dict,
+                    "Hostname dictionary of the sweep topology maps (default: the shipped one)");
     cmd->add_option("--web", opts->web,
                     "Directory of the dashboard's static files (default: <prefix>/share/"
                     "domaingraph/web when installed, else web/dist of the source tree the "

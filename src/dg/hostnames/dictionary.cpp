@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -193,6 +194,32 @@ Result<Dictionary> Dictionary::open(const std::string& path) {
         }
     }
     return dict;
+}
+
+Result<Dictionary> Dictionary::find(const std::string& dir) {
+    std::vector<std::string> candidates;
+    if (!dir.empty()) {
+        candidates = {dir, dir + "/hostnames.dict", dir + "/hostnames.dict.gz"};
+    } else {
+        if (const char* env = std::getenv("DOMAINGRAPH_HOSTNAMES_DICT")) {
+            candidates.emplace_back(env);
+        }
+        std::error_code ec;
+        const std::string exe_dir =
+            std::filesystem::read_symlink("/proc/self/exe", ec).parent_path().string();
+        candidates.push_back(exe_dir + "/../share/domaingraph/hostnames/hostnames.dict.gz");
+        candidates.push_back(std::string(DG_HOSTNAMES_DATA_DIR) + "/hostnames.dict.gz");
+    }
+    for (const std::string& c : candidates) {
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(c, ec)) {
+            return open(c);
+        }
+    }
+    return make_error(ErrorCode::NotFound,
+                      "no hostname dictionary found (give --dict DIR; scripts/build-hostname-dict "
+                      "builds one)")
+        .at(dir.empty() ? candidates.back() : dir);
 }
 
 Result<Dictionary> Dictionary::from_bytes(std::vector<std::uint8_t> bytes, std::string name) {

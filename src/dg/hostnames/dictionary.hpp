@@ -77,6 +77,11 @@ public:
     /// (in memory when the cache is not writable). Every offset is checked on open.
     /// Errors: NotFound, Io, Malformed (bad magic, version, section bounds).
     static Result<Dictionary> open(const std::string& path);
+    /// Finds and opens the dictionary: `dir` (a directory holding hostnames.dict[.gz], or the
+    /// file itself) when given, else $DOMAINGRAPH_HOSTNAMES_DICT, else the installed copy beside
+    /// the executable (../share/domaingraph/hostnames/), else the source tree's data/hostnames/.
+    /// Errors: NotFound (saying where it looked), and open()'s.
+    static Result<Dictionary> find(const std::string& dir = "");
     /// Like open() on bytes in memory (tests, fuzzing).
     static Result<Dictionary> from_bytes(std::vector<std::uint8_t> bytes, std::string name);
 

@@ -269,6 +269,19 @@ Result<void> SweepStore::write(std::int64_t id, std::span<const PtrResult> batch
     return tx.commit();
 }
 
+Result<void> SweepStore::names(
+    std::int64_t id, const std::function<void(const IpAddress&, std::string_view)>& cb) {
+    DG_TRY_VOID(get(id));
+    PtrFilter filter;
+    filter.status = "NOERROR";
+    return results(id, filter, [&](const PtrResult& r) {
+        for (const auto& name : r.names) {
+            cb(r.ip, name);
+        }
+        return true;
+    });
+}
+
 Result<void> SweepStore::done_addresses(std::int64_t id,
                                         const std::function<bool(std::string_view)>& cb) {
     return c_->query("SELECT ip FROM ptr_results WHERE sweep_id = $1", {Value(id)},

@@ -75,6 +75,10 @@ public:
     Result<void> results(std::int64_t id, const PtrFilter& filter,
                          const std::function<bool(const PtrResult&)>& cb);
     Result<std::uint64_t> count(std::int64_t id, const PtrFilter& filter);
+    /// Every PTR name of sweep `id` with its address (NOERROR results, in address order; an
+    /// address with several names gives one call per name). Errors: NotFound (no such sweep).
+    Result<void> names(std::int64_t id,
+                       const std::function<void(const IpAddress&, std::string_view)>& cb);
     /// The newest stored result of an address (latest sweep that has it), nullopt when none.
     Result<std::optional<StoredPtr>> latest(const std::string& ip);
     /// Addresses whose PTR is `name` (lower case, no trailing dot), newest sweep first.

@@ -33,6 +33,8 @@ struct ServerOptions {
     std::string as_rel;
     std::string ixp;
     std::string resolver_ases;
+    /// The hostname dictionary of GET /api/v1/ptr/sweeps/{id}/topology ("" = the usual places).
+    std::string hostnames_dict;
     std::string web_dir; ///< static dashboard files served under /; "" = none
     /// Why there is no dashboard (web_dir ""): printed at start and answered at GET /.
     std::string no_web_reason;

@@ -2,6 +2,7 @@
 // The server's state shared by its route handlers (server.cpp: lifecycle, infrastructure routes,
 // static files; api.cpp: /api/v1; http_util.cpp: JSON answers and parameters).
 
+#include "dg/hostnames/dictionary.hpp"
 #include "dg/resilience/report.hpp"
 #include "dg/server/internal/store_pool.hpp"
 #include "dg/server/jobs.hpp"
@@ -47,6 +48,10 @@ struct Server::Impl {
     std::shared_ptr<const resilience::LoadedGraph> as_graph;
     /// One resilience report is computed at a time (each uses the request thread and a helper).
     std::mutex resilience_mutex;
+    /// The hostname dictionary of /topology (mapped on first use).
+    std::mutex dictionary_mutex;
+    std::shared_ptr<const hostnames::Dictionary> dictionary;
+    Result<std::shared_ptr<const hostnames::Dictionary>> hostname_dictionary();
 
     Impl(const ServerOptions& o, JobsConfig jc)
         : options(o), pool(o.db, static_cast<std::size_t>(std::max(1, o.threads)) + 2),
@@ -64,8 +69,9 @@ struct Server::Impl {
     void load_tables();
     void install_infrastructure();
     void install_api();
-    void install_ptr_api(); ///< /api/v1/ptr/... (api_ptr.cpp)
-    void install_as_api();  ///< /api/v1/as/{asn} (api_as.cpp)
+    void install_ptr_api();      ///< /api/v1/ptr/... (api_ptr.cpp)
+    void install_as_api();       ///< /api/v1/as/{asn} (api_as.cpp)
+    void install_topology_api(); ///< /api/v1/ptr/sweeps/{id}/topology (api_topology.cpp)
     /// GET /api/v1/scans/{id}/resilience (api_resilience.cpp).
     void resilience_report(const httplib::Request& req, httplib::Response& res, store::Store& store,
                            std::int64_t scan_id);
