@@ -269,8 +269,8 @@ Result<void> SweepStore::write(std::int64_t id, std::span<const PtrResult> batch
     return tx.commit();
 }
 
-Result<void> SweepStore::names(
-    std::int64_t id, const std::function<void(const IpAddress&, std::string_view)>& cb) {
+Result<void> SweepStore::names(std::int64_t id,
+                               const std::function<void(const IpAddress&, std::string_view)>& cb) {
     DG_TRY_VOID(get(id));
     PtrFilter filter;
     filter.status = "NOERROR";
