@@ -16,10 +16,6 @@ using store::internal::view;
 
 constexpr const char* kSweepColumns = "id, status, started_at, finished_at, addresses_total, "
                                       "addresses_done, notes, source, config, report";
-constexpr std::size_t kRowsPerInsert = 100;
-constexpr std::size_t kNamesPerInsert = 200;
-constexpr std::size_t kResultColumns = 8;
-constexpr std::size_t kNameColumns = 3;
 
 Sweep sweep_of(const Row& r) {
     Sweep s;
@@ -34,46 +30,6 @@ Sweep sweep_of(const Row& r) {
     s.config = r.text(8);
     s.report = r.text(9);
     return s;
-}
-
-std::string placeholders(std::size_t rows, std::size_t cols) {
-    std::string out;
-    std::size_t n = 1;
-    for (std::size_t i = 0; i < rows; ++i) {
-        out += i == 0 ? "(" : ", (";
-        for (std::size_t k = 0; k < cols; ++k) {
-            out += k == 0 ? "$" : ", $";
-            out += std::to_string(n++);
-        }
-        out += ')';
-    }
-    return out;
-}
-
-/// The INSERT of `rows` result rows (1 or kRowsPerInsert: the two texts are built once).
-const std::string& result_insert_sql(std::size_t rows) {
-    static const auto text = [](std::size_t n) {
-        return "INSERT INTO ptr_results (sweep_id, ip, status, cname, resolver, attempts, "
-               "queried_at, main_status) VALUES " +
-               placeholders(n, kResultColumns) +
-               " ON CONFLICT (sweep_id, ip) DO UPDATE SET status = excluded.status, cname = "
-               "excluded.cname, resolver = excluded.resolver, attempts = excluded.attempts, "
-               "queried_at = excluded.queried_at, main_status = excluded.main_status";
-    };
-    static const std::string one = text(1);
-    static const std::string chunk = text(kRowsPerInsert);
-    return rows == 1 ? one : chunk;
-}
-
-/// The INSERT of `rows` name rows (1 or kNamesPerInsert).
-const std::string& name_insert_sql(std::size_t rows) {
-    static const auto text = [](std::size_t n) {
-        return "INSERT INTO ptr_names (sweep_id, ip, name) VALUES " +
-               placeholders(n, kNameColumns) + " ON CONFLICT DO NOTHING";
-    };
-    static const std::string one = text(1);
-    static const std::string chunk = text(kNamesPerInsert);
-    return rows == 1 ? one : chunk;
 }
 
 constexpr const char* kResultSelect =
@@ -221,48 +177,40 @@ Result<void> SweepStore::write(std::int64_t id, std::span<const PtrResult> batch
     }
     Transaction tx(*c_);
     DG_TRY_VOID(tx.begin());
-    // Full chunks share one statement text and the rest goes one row at a time, so that every
-    // statement is prepared once per connection (a new text per batch re-parses ~800
-    // placeholders each time).
-    std::vector<Value> params;
-    std::size_t rows = 0;
-    auto insert = [&](const std::string& (*sql_for)(std::size_t), std::size_t width,
-                      std::size_t chunk) -> Result<void> {
-        if (rows == 0) {
-            return ok();
-        }
-        for (std::size_t at = 0; at < rows;) {
-            const std::size_t n = rows - at >= chunk ? chunk : 1;
-            DG_TRY_VOID(c_->query(
-                sql_for(n), std::span<const Value>(params).subspan(at * width, n * width), {}));
-            at += n;
-        }
-        params.clear();
-        rows = 0;
-        return ok();
-    };
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        const PtrResult& r = batch[i];
-        params.emplace_back(id);
-        params.push_back(view(ips[i]));
-        params.push_back(view(dns::status_name(r.status)));
-        params.push_back(r.cname.empty() ? Value() : view(r.cname));
-        params.push_back(view(r.resolver));
-        params.emplace_back(static_cast<std::int64_t>(r.attempts));
-        params.emplace_back(r.queried_at);
-        params.push_back(r.main_status ? view(dns::status_name(*r.main_status)) : Value());
-        ++rows;
-    }
-    DG_TRY_VOID(insert(&result_insert_sql, kResultColumns, kRowsPerInsert));
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        for (const auto& name : batch[i].names) {
+    DG_TRY_VOID(store::internal::insert_rows(
+        *c_,
+        "INSERT INTO ptr_results (sweep_id, ip, status, cname, resolver, attempts, queried_at, "
+        "main_status) VALUES ",
+        8, batch.size(),
+        [&](std::size_t i, std::vector<Value>& params) {
+            const PtrResult& r = batch[i];
             params.emplace_back(id);
             params.push_back(view(ips[i]));
-            params.push_back(view(name));
-            ++rows;
+            params.push_back(view(dns::status_name(r.status)));
+            params.push_back(r.cname.empty() ? Value() : view(r.cname));
+            params.push_back(view(r.resolver));
+            params.emplace_back(static_cast<std::int64_t>(r.attempts));
+            params.emplace_back(r.queried_at);
+            params.push_back(r.main_status ? view(dns::status_name(*r.main_status)) : Value());
+        },
+        " ON CONFLICT (sweep_id, ip) DO UPDATE SET status = excluded.status, cname = "
+        "excluded.cname, resolver = excluded.resolver, attempts = excluded.attempts, queried_at = "
+        "excluded.queried_at, main_status = excluded.main_status"));
+    // names: (sweep, ip, name) rows
+    std::vector<std::pair<std::size_t, const std::string*>> names;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        for (const auto& name : batch[i].names) {
+            names.emplace_back(i, &name);
         }
     }
-    DG_TRY_VOID(insert(&name_insert_sql, kNameColumns, kNamesPerInsert));
+    DG_TRY_VOID(store::internal::insert_rows(
+        *c_, "INSERT INTO ptr_names (sweep_id, ip, name) VALUES ", 3, names.size(),
+        [&](std::size_t k, std::vector<Value>& params) {
+            params.emplace_back(id);
+            params.push_back(view(ips[names[k].first]));
+            params.push_back(view(*names[k].second));
+        },
+        " ON CONFLICT DO NOTHING"));
     DG_TRY_VOID(
         c_->query("UPDATE ptr_sweeps SET addresses_done = addresses_done + $2 WHERE id = $1",
                   {Value(id), Value(static_cast<std::int64_t>(batch.size()))}));

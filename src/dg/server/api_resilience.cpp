@@ -108,8 +108,8 @@ void Server::Impl::resilience_report(const Request& req, Response& res, store::S
                        {"name_server_ases_not_in_graph", domains.asns_not_in_graph}};
     {
         const std::lock_guard lock(resilience_mutex);
-        nlohmann::ordered_json tables = resilience::report_tables(setup);
-        for (auto& [key, value] : tables.items()) {
+        nlohmann::ordered_json report = resilience::report_tables(setup);
+        for (auto& [key, value] : report.items()) {
             body[key] = std::move(value);
         }
     }

@@ -94,42 +94,6 @@ constexpr const char* kHostInsert = "INSERT INTO host_addresses (scan_id, host, 
 constexpr const char* kMappingInsert = "INSERT INTO ip_mappings (result_id, scan_id, role, host, "
                                        "ip, prefix, asn, origins, org, ttl) VALUES ";
 
-/// Inserts `n` rows of `width` columns with multi-row INSERTs of up to 64 rows (one statement text
-/// per row count, so the prepared-statement cache stays small).
-template <class Fill>
-Result<void> insert_rows(Connection& c, const char* head, std::size_t width, std::size_t n,
-                         const Fill& fill, const char* tail = "", const RowFn& on_row = {}) {
-    constexpr std::size_t kMaxRows = 64;
-    // The statement texts, built once per (table, row count).
-    thread_local std::map<std::pair<const char*, std::size_t>, std::string> texts;
-    std::vector<Value> params;
-    for (std::size_t start = 0; start < n; start += kMaxRows) {
-        const std::size_t rows = std::min(kMaxRows, n - start);
-        std::string& sql = texts[{head, rows}];
-        if (sql.empty()) {
-            sql = head;
-            for (std::size_t r = 0; r < rows; ++r) {
-                sql += r == 0 ? "(" : ", (";
-                for (std::size_t col = 0; col < width; ++col) {
-                    if (col != 0) {
-                        sql += ", ";
-                    }
-                    sql += '$';
-                    sql += std::to_string(r * width + col + 1);
-                }
-                sql += ')';
-            }
-            sql += tail;
-        }
-        params.clear();
-        for (std::size_t r = 0; r < rows; ++r) {
-            fill(start + r, params);
-        }
-        DG_TRY_VOID(c.query(sql, params, on_row));
-    }
-    return ok();
-}
-
 Error not_found_scan(std::int64_t id) {
     return no_such_scan(id);
 }
