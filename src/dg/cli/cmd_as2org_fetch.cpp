@@ -1,6 +1,7 @@
 // domaingraph as2org fetch: the RIRs' current WHOIS bulk dumps into a dated cache, verified
 // (docs/cli/as2org.md).
 #include "dg/cli/as2org_commands.hpp"
+#include "dg/cli/download_progress.hpp"
 #include "dg/cli/exit_codes.hpp"
 #include "dg/core/progress.hpp"
 #include "dg/fetch/whois_source.hpp"
@@ -30,14 +31,7 @@ Result<std::uint64_t> verify_dump(const std::string& path) {
 
 int run_fetch(const fetch::WhoisRequest& request) {
     std::unique_ptr<Progress> bar;
-    fetch::DownloadOptions download;
-    download.on_progress = [&bar](std::uint64_t done, std::uint64_t total) {
-        if (!bar) {
-            bar = std::make_unique<Progress>("downloading", total, "B");
-        }
-        bar->set_total(total);
-        bar->update(done);
-    };
+    const fetch::DownloadOptions download = download_with_progress(bar);
     auto fetched =
         fetch::fetch_whois(request, verify_dump, download, [&bar](const fetch::WhoisFetched& f) {
             bar.reset();

@@ -1,4 +1,5 @@
 #include "dg/cli/commands.hpp"
+#include "dg/cli/download_progress.hpp"
 #include "dg/cli/exit_codes.hpp"
 #include "dg/core/progress.hpp"
 #include "dg/fetch/rib_source.hpp"
@@ -26,14 +27,7 @@ int run_fetch(const FetchOptions& opts) {
         request.date = opts.date;
     }
     std::unique_ptr<Progress> bar;
-    fetch::DownloadOptions download;
-    download.on_progress = [&bar](std::uint64_t done, std::uint64_t total) {
-        if (!bar) {
-            bar = std::make_unique<Progress>("downloading", total, "B");
-        }
-        bar->set_total(total);
-        bar->update(done);
-    };
+    const fetch::DownloadOptions download = download_with_progress(bar);
     auto result = fetch::fetch_rib(request, download);
     bar.reset();
     if (!result) {

@@ -163,17 +163,13 @@ void Server::Impl::install_ptr_api() {
           });
     route("GET", "/api/v1/ptr/sweeps", "/api/v1/ptr/sweeps", Access::Read,
           [this](const Request&, Response& res) {
-              auto store = pool.lease();
-              if (!store) {
-                  send_failure(res, store.error());
+              auto leased = lease_sweeps();
+              if (!leased) {
+                  send_failure(res, leased.error());
                   return;
               }
-              auto sweeps = ptr::SweepStore::of(**store);
-              if (!sweeps) {
-                  send_failure(res, sweeps.error());
-                  return;
-              }
-              auto all = sweeps->list();
+              ptr::SweepStore& sweeps = leased->sweeps;
+              auto all = sweeps.list();
               if (!all) {
                   send_failure(res, all.error());
                   return;
@@ -187,14 +183,13 @@ void Server::Impl::install_ptr_api() {
     route("GET", R"(/api/v1/ptr/sweeps/([0-9]{1,18}))", "/api/v1/ptr/sweeps/{id}", Access::Read,
           [this](const Request& req, Response& res) {
               const auto id = sweep_id(std::string(req.matches[1]));
-              auto store = pool.lease();
-              if (!id || !store) {
+              auto leased = lease_sweeps();
+              if (!id || !leased) {
                   !id ? send_error(res, 400, "bad_request", "not a sweep id")
-                      : send_failure(res, store.error());
+                      : send_failure(res, leased.error());
                   return;
               }
-              auto sweeps = ptr::SweepStore::of(**store);
-              auto sweep = sweeps ? sweeps->get(*id) : Result<ptr::Sweep>(sweeps.error());
+              auto sweep = leased->sweeps.get(*id);
               if (!sweep) {
                   send_failure(res, sweep.error());
                   return;
@@ -245,26 +240,22 @@ void Server::Impl::install_ptr_api() {
                   }
                   f.status = *st;
               }
-              auto store = pool.lease();
-              if (!store) {
-                  send_failure(res, store.error());
+              auto leased = lease_sweeps();
+              if (!leased) {
+                  send_failure(res, leased.error());
                   return;
               }
-              auto sweeps = ptr::SweepStore::of(**store);
-              if (!sweeps) {
-                  send_failure(res, sweeps.error());
-                  return;
-              }
-              if (auto s = sweeps->get(*id); !s) {
+              ptr::SweepStore& sweeps = leased->sweeps;
+              if (auto s = sweeps.get(*id); !s) {
                   send_failure(res, s.error());
                   return;
               }
               nlohmann::json out = nlohmann::json::array();
-              auto read = sweeps->results(*id, f, [&](const ptr::PtrResult& r) {
+              auto read = sweeps.results(*id, f, [&](const ptr::PtrResult& r) {
                   out.push_back(result_json(r));
                   return true;
               });
-              auto total = sweeps->count(*id, f);
+              auto total = sweeps.count(*id, f);
               if (!read || !total) {
                   send_failure(res, !read ? read.error() : total.error());
                   return;
@@ -279,17 +270,13 @@ void Server::Impl::install_ptr_api() {
                   send_error(res, 400, "bad_request", "not an IPv4 or IPv6 address");
                   return;
               }
-              auto store = pool.lease();
-              if (!store) {
-                  send_failure(res, store.error());
+              auto leased = lease_sweeps();
+              if (!leased) {
+                  send_failure(res, leased.error());
                   return;
               }
-              auto sweeps = ptr::SweepStore::of(**store);
-              if (!sweeps) {
-                  send_failure(res, sweeps.error());
-                  return;
-              }
-              auto latest = sweeps->latest(ip->to_string());
+              ptr::SweepStore& sweeps = leased->sweeps;
+              auto latest = sweeps.latest(ip->to_string());
               if (!latest) {
                   send_failure(res, latest.error());
                   return;

@@ -43,23 +43,19 @@ void Server::Impl::install_topology_api() {
                   send_error(res, 503, "unavailable", dict.error().message);
                   return;
               }
-              auto store = pool.lease();
-              if (!store) {
-                  send_failure(res, store.error());
+              auto leased = lease_sweeps();
+              if (!leased) {
+                  send_failure(res, leased.error());
                   return;
               }
-              auto sweeps = ptr::SweepStore::of(**store);
-              if (!sweeps) {
-                  send_failure(res, sweeps.error());
-                  return;
-              }
+              ptr::SweepStore& sweeps = leased->sweeps;
               hostnames::TopologyOptions topts;
               topts.pairs31 = pairs.find("31") != std::string::npos;
               topts.pairs30 = pairs.find("30") != std::string::npos;
               topts.min_confidence = static_cast<float>(*threshold) / 100.0F;
               hostnames::Decoder decoder(**dict, nullptr, hostnames::Method::Default);
               hostnames::TopologyBuilder builder(decoder, topts);
-              auto read = sweeps->names(
+              auto read = sweeps.names(
                   id, [&](const IpAddress& ip, std::string_view name) { builder.add(ip, name); });
               if (!read) {
                   send_failure(res, read.error());

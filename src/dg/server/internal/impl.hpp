@@ -3,6 +3,7 @@
 // static files; api.cpp: /api/v1; http_util.cpp: JSON answers and parameters).
 
 #include "dg/hostnames/dictionary.hpp"
+#include "dg/ptr/sweep_store.hpp"
 #include "dg/resilience/report.hpp"
 #include "dg/server/internal/store_pool.hpp"
 #include "dg/server/jobs.hpp"
@@ -24,6 +25,12 @@
 namespace dg::server {
 
 enum class Access { Open, Read, Write };
+
+/// A leased store connection with its PTR sweeps (the sweeps refer to the leased store).
+struct LeasedSweeps {
+    internal::StorePool::Lease lease;
+    ptr::SweepStore sweeps;
+};
 
 struct Server::Impl {
     ServerOptions options;
@@ -52,6 +59,12 @@ struct Server::Impl {
     std::mutex dictionary_mutex;
     std::shared_ptr<const hostnames::Dictionary> dictionary;
     Result<std::shared_ptr<const hostnames::Dictionary>> hostname_dictionary();
+    /// A store connection from the pool and its PTR sweeps.
+    Result<LeasedSweeps> lease_sweeps() {
+        DG_TRY(auto lease, pool.lease());
+        DG_TRY(auto sweeps, ptr::SweepStore::of(*lease));
+        return LeasedSweeps{std::move(lease), std::move(sweeps)};
+    }
 
     Impl(const ServerOptions& o, JobsConfig jc)
         : options(o), pool(o.db, static_cast<std::size_t>(std::max(1, o.threads)) + 2),
