@@ -8,6 +8,7 @@
 #include "dg/core/text.hpp"
 #include "dg/hostnames/decoder.hpp"
 #include "dg/hostnames/dictionary.hpp"
+#include "dg/hostnames/geo_validation.hpp"
 #include "dg/hostnames/stats.hpp"
 #include "dg/hostnames/topology.hpp"
 #include "dg/ptr/sweep_store.hpp"
@@ -17,6 +18,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +39,7 @@ struct HostnamesOptions {
     double threshold = 0.5;
     std::size_t top = 20;
     std::string pairs = "31,30";
+    std::string mmdb;       ///< stats --mmdb CITY.mmdb: location validation
     std::int64_t sweep = 0; ///< --sweep ID: the names of a stored PTR sweep instead of a file
     std::string db;
 };
@@ -234,20 +238,41 @@ int run_stats(const HostnamesOptions& o) {
         }
         rules = std::move(*r);
     }
+    std::optional<hn::CityDatabase> city_db;
+    if (!o.mmdb.empty()) {
+        auto opened = hn::CityDatabase::open(o.mmdb);
+        if (!opened) {
+            return fail("stats", opened.error());
+        }
+        city_db.emplace(std::move(*opened));
+    }
     hn::Decoder decoder(*dict, o.rules.empty() ? nullptr : &rules, parse_method(o.method));
     hn::Stats stats;
+    hn::GeoValidation geo;
     hn::Decoded d;
     auto done =
         for_each_input_name(o, [&](std::string_view ip, std::string_view name, std::uint64_t) {
             decoder.decode(name, ip, d);
             stats.add(d);
+            if (city_db) {
+                geo.add(d, *city_db);
+            }
         });
     if (!done) {
         return fail("stats", done.error());
     }
-    const std::string text = o.format == "json"  ? stats.to_json(o.top)
-                             : o.format == "csv" ? stats.to_csv(o.top)
-                                                 : stats.to_text(o.top);
+    std::string text = o.format == "json"  ? stats.to_json(o.top)
+                       : o.format == "csv" ? stats.to_csv(o.top)
+                                           : stats.to_text(o.top);
+    if (city_db) {
+        if (o.format == "json") {
+            auto j = nlohmann::json::parse(text, nullptr, false);
+            j["geo_validation"] = nlohmann::json::parse(geo.to_json());
+            text = j.dump() + "\n";
+        } else {
+            text += o.format == "csv" ? geo.to_csv() : "\n" + geo.to_text();
+        }
+    }
     std::fwrite(text.data(), 1, text.size(), stdout);
     return kExitOk;
 }
@@ -374,6 +399,9 @@ void register_hostnames_commands(CLI::App& app, Runner& selected) {
         ->check(CLI::IsMember({"text", "json", "csv"}));
     stats->add_option("--rules", opts->rules, "Per-suffix rules from `hostnames learn`");
     stats->add_option("--top", opts->top, "Rows of the top-N tables (default 20)");
+    stats->add_option("--mmdb", opts->mmdb,
+                      "MaxMind City database: compare each located name with where the database "
+                      "puts its address (match within 100 km / mismatch / no data, distances)");
     add_dict(stats);
     stats->callback([opts, &selected] { selected = [opts] { return run_stats(*opts); }; });
 

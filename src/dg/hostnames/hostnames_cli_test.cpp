@@ -85,5 +85,35 @@ TEST(HostnamesCli, StatsAndTopology) {
     EXPECT_NE(info.out.find("places "), std::string::npos);
 }
 
+// stats --mmdb: each located name against where MaxMind's City test database puts its address
+// (81.2.69.142 London, 2.125.160.216 Boxford GB; 192.0.2.1 is not in it).
+TEST(HostnamesCli, StatsValidatesLocationsAgainstACityDatabase) {
+    DG_SHARED_OR_SKIP(city, "geo/GeoIP2-City-Test.mmdb");
+    DG_SHARED_OR_SKIP(asn_db, "geo/GeoLite2-ASN-Test.mmdb");
+    const test::TempDir tmp;
+    test::write_file(tmp.file("names"), "81.2.69.142\tae-1-0.cr1.london1.example.net\n"
+                                        "2.125.160.216\tae-1-0.cr1.paris1.example.net\n"
+                                        "192.0.2.1\tae-1-0.cr1.frankfurt1.example.net\n"
+                                        "ae-2-0.cr1.london1.example.net\n");
+    auto s = dg({"hostnames", "stats", tmp.file("names"), "--mmdb", city, "--format", "json"});
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+    const auto g = json::parse(s.out)["geo_validation"];
+    EXPECT_EQ(g["located"], 4);
+    EXPECT_EQ(g["match"], 1);
+    EXPECT_EQ(g["mismatch"], 1);
+    EXPECT_EQ(g["no_data"], 1);
+    EXPECT_EQ(g["no_address"], 1);
+    ASSERT_EQ(g["worst"].size(), 1U);
+    EXPECT_EQ(g["worst"][0]["decoded"], "Paris, FR");
+    EXPECT_GT(g["worst"][0]["km"].get<double>(), 300);
+    auto text = dg({"hostnames", "stats", tmp.file("names"), "--mmdb", city});
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_NE(text.out.find("match 1, mismatch 1, no data 1"), std::string::npos) << text.out;
+    // an ASN database is not a City database: said, exit 1
+    auto wrong = dg({"hostnames", "stats", tmp.file("names"), "--mmdb", asn_db});
+    EXPECT_EQ(wrong.exit_code, 1);
+    EXPECT_NE(wrong.err.find("a MaxMind City database is needed"), std::string::npos) << wrong.err;
+}
+
 } // namespace
 } // namespace dg::hostnames

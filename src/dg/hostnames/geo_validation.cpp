@@ -1,0 +1,210 @@
+#include "dg/hostnames/geo_validation.hpp"
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <cmath>
+#include <cstring>
+#include <maxminddb.h>
+#include <netinet/in.h>
+#include <nlohmann/json.hpp>
+#include <sys/socket.h>
+
+namespace dg::hostnames {
+
+struct CityDatabase::Impl {
+    MMDB_s db{};
+    bool open = false;
+    Impl() = default;
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+    ~Impl() {
+        if (open) {
+            MMDB_close(&db);
+        }
+    }
+};
+
+CityDatabase::CityDatabase(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CityDatabase::CityDatabase(CityDatabase&&) noexcept = default;
+CityDatabase& CityDatabase::operator=(CityDatabase&&) noexcept = default;
+CityDatabase::~CityDatabase() = default;
+
+Result<CityDatabase> CityDatabase::open(const std::string& path) {
+    auto impl = std::make_unique<Impl>();
+    const int status = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &impl->db);
+    if (status != MMDB_SUCCESS) {
+        return make_error(status == MMDB_FILE_OPEN_ERROR ? ErrorCode::Io : ErrorCode::Malformed,
+                          std::string("cannot open MaxMind database: ") + MMDB_strerror(status))
+            .at(path);
+    }
+    impl->open = true;
+    const std::string type = impl->db.metadata.database_type;
+    if (type.find("City") == std::string::npos) {
+        return make_error(ErrorCode::InvalidArgument,
+                          "a MaxMind City database is needed (location.latitude), this is '" +
+                              type + "'")
+            .at(path);
+    }
+    return CityDatabase(std::move(impl));
+}
+
+namespace {
+
+std::string text_at(MMDB_entry_s& entry, const char* const* path) {
+    MMDB_entry_data_s data{};
+    if (MMDB_aget_value(&entry, &data, path) != MMDB_SUCCESS || !data.has_data ||
+        data.type != MMDB_DATA_TYPE_UTF8_STRING) {
+        return {};
+    }
+    return std::string(data.utf8_string, data.data_size);
+}
+
+std::optional<double> number_at(MMDB_entry_s& entry, const char* const* path) {
+    MMDB_entry_data_s data{};
+    if (MMDB_aget_value(&entry, &data, path) != MMDB_SUCCESS || !data.has_data ||
+        data.type != MMDB_DATA_TYPE_DOUBLE) {
+        return std::nullopt;
+    }
+    return data.double_value;
+}
+
+double quantile(std::vector<double> v, double q) {
+    if (v.empty()) {
+        return 0;
+    }
+    std::sort(v.begin(), v.end());
+    return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
+}
+
+} // namespace
+
+std::optional<CityDatabase::Point> CityDatabase::locate(const IpAddress& address) const {
+    sockaddr_storage ss{};
+    if (address.is_v4()) {
+        auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
+        sin->sin_family = AF_INET;
+        std::memcpy(&sin->sin_addr, address.bytes().data(), 4);
+    } else {
+        auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
+        sin6->sin6_family = AF_INET6;
+        std::memcpy(&sin6->sin6_addr, address.bytes().data(), 16);
+    }
+    int error = 0;
+    MMDB_lookup_result_s res =
+        MMDB_lookup_sockaddr(&impl_->db, reinterpret_cast<const sockaddr*>(&ss), &error);
+    if (error != MMDB_SUCCESS || !res.found_entry) {
+        return std::nullopt;
+    }
+    static const char* const kLat[] = {"location", "latitude", nullptr};
+    static const char* const kLon[] = {"location", "longitude", nullptr};
+    static const char* const kCity[] = {"city", "names", "en", nullptr};
+    static const char* const kCountry[] = {"country", "iso_code", nullptr};
+    const auto lat = number_at(res.entry, kLat);
+    const auto lon = number_at(res.entry, kLon);
+    if (!lat || !lon) {
+        return std::nullopt;
+    }
+    return Point{*lat, *lon, text_at(res.entry, kCity), text_at(res.entry, kCountry)};
+}
+
+double distance_km(double lat1, double lon1, double lat2, double lon2) {
+    constexpr double kEarthKm = 6371.0;
+    constexpr double kRad = 3.14159265358979323846 / 180.0;
+    const double dlat = (lat2 - lat1) * kRad;
+    const double dlon = (lon2 - lon1) * kRad;
+    const double a =
+        std::sin(dlat / 2) * std::sin(dlat / 2) +
+        std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+    return 2 * kEarthKm * std::asin(std::min(1.0, std::sqrt(a)));
+}
+
+void GeoValidation::add(const Decoded& d, const CityDatabase& db) {
+    constexpr std::size_t kWorst = 10;
+    if (!d.has_location || !d.location.has_coordinates) {
+        return;
+    }
+    ++located;
+    const auto ip = IpAddress::parse(d.ip);
+    if (!ip) {
+        ++no_address;
+        return;
+    }
+    const auto point = db.locate(*ip);
+    if (!point) {
+        ++no_data;
+        return;
+    }
+    const double km = distance_km(d.location.lat, d.location.lon, point->lat, point->lon);
+    if (km <= kMatchKm) {
+        ++match;
+        match_km.push_back(km);
+        return;
+    }
+    ++mismatch;
+    mismatch_km.push_back(km);
+    Example e{d.host, std::string(d.location.city) + ", " + std::string(d.location.country),
+              (point->city.empty() ? "?" : point->city) + ", " + point->country, km};
+    worst.push_back(std::move(e));
+    std::sort(worst.begin(), worst.end(),
+              [](const Example& a, const Example& b) { return a.km > b.km; });
+    if (worst.size() > kWorst) {
+        worst.pop_back();
+    }
+}
+
+std::string GeoValidation::to_text() const {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "Location validation (MaxMind City; match = within %.0f km)\n"
+                  "  located names %llu: match %llu, mismatch %llu, no data %llu, no address %llu\n"
+                  "  distance of matches: median %.1f km; of mismatches: median %.0f km, p90 "
+                  "%.0f km\n",
+                  kMatchKm, static_cast<unsigned long long>(located),
+                  static_cast<unsigned long long>(match), static_cast<unsigned long long>(mismatch),
+                  static_cast<unsigned long long>(no_data),
+                  static_cast<unsigned long long>(no_address), quantile(match_km, 0.5),
+                  quantile(mismatch_km, 0.5), quantile(mismatch_km, 0.9));
+    std::string out = buf;
+    for (const Example& e : worst) {
+        std::snprintf(buf, sizeof buf, "  %7.0f km  %s: name says %s, database %s\n", e.km,
+                      e.hostname.c_str(), e.decoded.c_str(), e.database.c_str());
+        out += buf;
+    }
+    return out;
+}
+
+std::string GeoValidation::to_json() const {
+    nlohmann::json worst_json = nlohmann::json::array();
+    for (const Example& e : worst) {
+        worst_json.push_back({{"hostname", e.hostname},
+                              {"decoded", e.decoded},
+                              {"database", e.database},
+                              {"km", e.km}});
+    }
+    return nlohmann::json{{"match_km", kMatchKm},
+                          {"located", located},
+                          {"match", match},
+                          {"mismatch", mismatch},
+                          {"no_data", no_data},
+                          {"no_address", no_address},
+                          {"match_median_km", quantile(match_km, 0.5)},
+                          {"mismatch_median_km", quantile(mismatch_km, 0.5)},
+                          {"mismatch_p90_km", quantile(mismatch_km, 0.9)},
+                          {"worst", worst_json}}
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string GeoValidation::to_csv() const {
+    std::string out;
+    const std::pair<const char*, std::uint64_t> rows[] = {{"located", located},
+                                                          {"match", match},
+                                                          {"mismatch", mismatch},
+                                                          {"no_data", no_data},
+                                                          {"no_address", no_address}};
+    for (const auto& [k, v] : rows) {
+        out += std::string("geo,") + k + "," + std::to_string(v) + ",\n";
+    }
+    return out;
+}
+
+} // namespace dg::hostnames
