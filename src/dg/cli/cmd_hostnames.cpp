@@ -317,6 +317,7 @@ int run_topology(const HostnamesOptions& o) {
     };
     const std::string text = ends_with(".gexf")      ? t.to_gexf()
                              : ends_with(".graphml") ? t.to_graphml()
+                             : ends_with(".html")    ? t.to_html()
                                                      : t.to_json();
     if (!write_text(o.output, text)) {
         std::fprintf(stderr, "domaingraph hostnames topology: cannot write %s\n", o.output.c_str());
@@ -409,7 +410,9 @@ void register_hostnames_commands(CLI::App& app, Runner& selected) {
         "topology", "City-level topology from /31 and /30 neighbours (IP<TAB>NAME input)");
     topo->add_option("input", opts->input, "Input file (IP<TAB>NAME lines; or --sweep ID)");
     add_sweep(topo);
-    topo->add_option("-o,--output", opts->output, "Output: .gexf, .graphml or .json")->required();
+    topo->add_option("-o,--output", opts->output,
+                     "Output: .gexf, .graphml, .html (a map with the link table) or .json")
+        ->required();
     topo->add_option("--pairs", opts->pairs, "Which pairs: 31, 30 or 31,30 (default)");
     topo->add_option("--rules", opts->rules, "Per-suffix rules from `hostnames learn`");
     topo->add_option("--method", opts->method, "default | ginie")

@@ -80,6 +80,15 @@ TEST(HostnamesCli, StatsAndTopology) {
         {"hostnames", "topology", tmp.file("pairs"), "--pairs", "31", "-o", tmp.file("t31.json")});
     ASSERT_EQ(only31.exit_code, 0) << only31.err;
     EXPECT_EQ(json::parse(test::read_file(tmp.file("t31.json")))["edges"][0]["links"], 1);
+    // the HTML map: inline SVG on the embedded land outlines, the link table; nothing remote
+    auto html = dg({"hostnames", "topology", tmp.file("pairs"), "-o", tmp.file("t.html")});
+    ASSERT_EQ(html.exit_code, 0) << html.err;
+    const std::string page = test::read_file(tmp.file("t.html"));
+    EXPECT_NE(page.find("<svg"), std::string::npos);
+    EXPECT_NE(page.find("<path fill="), std::string::npos) << "no land outlines embedded";
+    EXPECT_NE(page.find("<line "), std::string::npos);
+    EXPECT_EQ(page.find("http://"), page.find("http://www.w3.org/2000/svg"));
+    EXPECT_EQ(page.find("https://"), std::string::npos);
     auto info = dg({"hostnames", "dict", "info"});
     ASSERT_EQ(info.exit_code, 0) << info.err;
     EXPECT_NE(info.out.find("places "), std::string::npos);

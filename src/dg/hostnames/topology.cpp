@@ -1,8 +1,13 @@
 #include "dg/hostnames/topology.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace dg::hostnames {
+namespace internal {
+const std::string& land_geojson(); // land_embedded.cpp (embed_land.cmake)
+} // namespace internal
 namespace {
 
 std::string xml_escape(std::string_view s) {
@@ -243,6 +248,131 @@ std::string Topology::to_json() const {
     out += "],\"addresses\":" + std::to_string(addresses) + ",\"pairs\":" + std::to_string(pairs) +
            ",\"left_out_low_confidence\":" + std::to_string(low_confidence) +
            ",\"same_city\":" + std::to_string(same_city) + "}\n";
+    return out;
+}
+
+namespace {
+
+constexpr double kMapWidth = 960;
+constexpr double kMapHeight = 480;
+
+double map_x(double lon) {
+    return (lon + 180) / 360 * kMapWidth;
+}
+double map_y(double lat) {
+    return (90 - lat) / 180 * kMapHeight;
+}
+
+/// The land outlines as SVG path data (equirectangular), or "" without embedded land.
+std::string land_paths() {
+    const std::string& text = internal::land_geojson();
+    if (text.empty()) {
+        return {};
+    }
+    const auto geo = nlohmann::json::parse(text, nullptr, false);
+    if (geo.is_discarded()) {
+        return {};
+    }
+    std::string d;
+    char buf[48];
+    auto ring_path = [&](const nlohmann::json& ring) {
+        bool first = true;
+        for (const auto& p : ring) {
+            if (!p.is_array() || p.size() < 2 || !p[0].is_number() || !p[1].is_number()) {
+                continue;
+            }
+            std::snprintf(buf, sizeof buf, "%c%.1f,%.1f", first ? 'M' : 'L',
+                          map_x(p[0].get<double>()), map_y(p[1].get<double>()));
+            d += buf;
+            first = false;
+        }
+        d += 'Z';
+    };
+    const auto& features =
+        geo.contains("features") ? geo["features"] : nlohmann::json::array({geo});
+    for (const auto& f : features) {
+        const auto& g = f.contains("geometry") ? f["geometry"] : f;
+        const std::string type = g.value("type", "");
+        const auto& coords = g.contains("coordinates") ? g["coordinates"] : nlohmann::json::array();
+        if (type == "Polygon") {
+            for (const auto& ring : coords) {
+                ring_path(ring);
+            }
+        } else if (type == "MultiPolygon") {
+            for (const auto& poly : coords) {
+                for (const auto& ring : poly) {
+                    ring_path(ring);
+                }
+            }
+        }
+    }
+    return d;
+}
+
+} // namespace
+
+std::string Topology::to_html() const {
+    std::uint32_t most = 1;
+    for (const auto& [key, e] : edges) {
+        most = std::max(most, e.links);
+    }
+    const std::string land = land_paths();
+    char buf[512];
+    std::string out =
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>City topology"
+        "</title><style>body{font-family:sans-serif;margin:1.5em}svg{max-width:100%;height:auto;"
+        "background:#f5f8fc;border:1px solid #ccd}table{border-collapse:collapse;margin-top:1em}"
+        "td,th{border:1px solid #aab;padding:2px 8px}td.n{text-align:right}</style></head><body>\n"
+        "<h1>City-level topology</h1>\n";
+    std::snprintf(buf, sizeof buf,
+                  "<p>%zu cities, %zu links from %llu point-to-point pairs (%llu left out: a place "
+                  "missing or unsure; %llu inside one city).%s</p>\n",
+                  nodes.size(), edges.size(), static_cast<unsigned long long>(pairs),
+                  static_cast<unsigned long long>(low_confidence),
+                  static_cast<unsigned long long>(same_city),
+                  land.empty() ? " (No land outlines in this build.)" : "");
+    out += buf;
+    std::snprintf(buf, sizeof buf,
+                  "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" "
+                  "width=\"%.0f\" height=\"%.0f\" role=\"img\" aria-label=\"cities and links\">",
+                  kMapWidth, kMapHeight, kMapWidth, kMapHeight);
+    out += buf;
+    if (!land.empty()) {
+        out += "<path fill=\"#dde3ea\" fill-rule=\"evenodd\" d=\"" + land + "\"/>";
+    }
+    for (const auto& [key, e] : edges) {
+        const auto a = nodes.find(e.a);
+        const auto b = nodes.find(e.b);
+        if (a == nodes.end() || b == nodes.end()) {
+            continue;
+        }
+        std::snprintf(buf, sizeof buf,
+                      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#dc2626\" "
+                      "stroke-width=\"%.1f\" stroke-opacity=\"0.8\"/>",
+                      map_x(a->second.lon), map_y(a->second.lat), map_x(b->second.lon),
+                      map_y(b->second.lat), 1 + 3.0 * e.links / most);
+        out += buf;
+    }
+    for (const auto& [id, n] : nodes) {
+        std::snprintf(
+            buf, sizeof buf,
+            "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"#2563eb\"/><text x=\"%.1f\" "
+            "y=\"%.1f\" font-size=\"10\">",
+            map_x(n.lon), map_y(n.lat), map_x(n.lon) + 5, map_y(n.lat) - 4);
+        out += buf + xml_escape(n.city) + "</text>";
+    }
+    out += "</svg>\n<table><tr><th>City</th><th>City</th><th>Links</th><th>Operators</th></tr>\n";
+    for (const auto& [key, e] : edges) {
+        std::string ops;
+        for (const std::string& o : e.operators) {
+            ops += (ops.empty() ? "" : ", ") + o;
+        }
+        out += "<tr><td>" + xml_escape(e.a) + "</td><td>" + xml_escape(e.b) +
+               "</td><td class=\"n\">" + std::to_string(e.links) + "</td><td>" + xml_escape(ops) +
+               "</td></tr>\n";
+    }
+    out += "</table>\n<p><small>Land: Natural Earth 1:110m (public domain), via the npm package "
+           "world-atlas.</small></p></body></html>\n";
     return out;
 }
 

@@ -47,6 +47,9 @@ struct Topology {
     [[nodiscard]] std::string to_gexf() const;
     [[nodiscard]] std::string to_graphml() const;
     [[nodiscard]] std::string to_json() const;
+    /// A page with an inline SVG map (cities as points, links as lines, on the world's land
+    /// outlines embedded in the binary: nothing is loaded from the network) and the link table.
+    [[nodiscard]] std::string to_html() const;
 };
 
 /// Builds the topology of `names` (address, decoded name); decodes with `decoder`.
