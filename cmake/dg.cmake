@@ -43,3 +43,24 @@ function(dg_fuzz)
     set_tests_properties(${F_NAME}_replay PROPERTIES LABELS "fuzz-replay")
   endif()
 endfunction()
+
+# dg_embed_text(OUTPUT var INPUT file NAMESPACE ns FUNCTION name [HEADER h] WARNING text)
+# -> var = a generated .cpp defining `const std::string& ns::name()` with the bytes of `file`
+# (cmake/embed_text.cmake), rebuilt when the file changes; when the file is missing at configure
+# time, `WARNING` is printed and the function returns "".
+function(dg_embed_text)
+  cmake_parse_arguments(E "" "OUTPUT;INPUT;NAMESPACE;FUNCTION;HEADER;WARNING" "" ${ARGN})
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${E_FUNCTION}_embedded.cpp)
+  set(deps ${PROJECT_SOURCE_DIR}/cmake/embed_text.cmake)
+  if(EXISTS "${E_INPUT}")
+    list(APPEND deps "${E_INPUT}")
+  else()
+    message(WARNING "${E_INPUT} not found: ${E_WARNING}")
+  endif()
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DINPUT=${E_INPUT} -DOUTPUT=${out} -DNAMESPACE=${E_NAMESPACE}
+            -DFUNCTION=${E_FUNCTION} -DHEADER=${E_HEADER} -P ${PROJECT_SOURCE_DIR}/cmake/embed_text.cmake
+    DEPENDS ${deps}
+    COMMENT "Embedding ${E_INPUT}")
+  set(${E_OUTPUT} ${out} PARENT_SCOPE)
+endfunction()

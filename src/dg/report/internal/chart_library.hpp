@@ -1,5 +1,5 @@
 #pragma once
-// The minified Chart.js UMD build, embedded at build time (src/dg/report/embed_js.cmake).
+// The minified Chart.js UMD build, embedded at build time (cmake/embed_text.cmake).
 
 #include <string>
 #include <string_view>
