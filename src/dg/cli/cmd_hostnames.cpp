@@ -9,10 +9,12 @@
 #include "dg/hostnames/decoder.hpp"
 #include "dg/hostnames/dictionary.hpp"
 #include "dg/hostnames/geo_validation.hpp"
+#include "dg/hostnames/rtt.hpp"
 #include "dg/hostnames/stats.hpp"
 #include "dg/hostnames/topology.hpp"
 #include "dg/ptr/sweep_store.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -40,6 +42,8 @@ struct HostnamesOptions {
     std::size_t top = 20;
     std::string pairs = "31,30";
     std::string mmdb;       ///< stats --mmdb CITY.mmdb: location validation
+    std::string rtt;        ///< decode --rtt: sc_hoiho RTTs (N<node> VP ms)
+    std::string vps;        ///< decode --vps: vantage point locations (vp NAME lat lng)
     std::int64_t sweep = 0; ///< --sweep ID: the names of a stored PTR sweep instead of a file
     std::string db;
 };
@@ -51,7 +55,9 @@ Result<hn::Dictionary> open_dictionary(const std::string& dir) {
 
 /// Calls f(ip, name, line_number) for each input line: "name", "ip<TAB>name", CAIDA's
 /// "time<TAB>ip<TAB>name", sc_hoiho's router file ("# node2id" comments, "addr<TAB>name").
-template <class F> Result<void> for_each_name(const std::string& path, F&& f) {
+/// `node`, when given, follows sc_hoiho's `# node2id: N` comments (the router of the lines after).
+template <class F>
+Result<void> for_each_name(const std::string& path, F&& f, std::uint64_t* node = nullptr) {
     auto src = io::open(path);
     if (!src) {
         return src.error();
@@ -62,6 +68,13 @@ template <class F> Result<void> for_each_name(const std::string& path, F&& f) {
     auto line_done = [&](std::string_view line) {
         ++number;
         line = trim(line);
+        constexpr std::string_view kNode = "# node2id:";
+        if (node != nullptr && line.substr(0, kNode.size()) == kNode) {
+            const std::string_view id = trim(line.substr(kNode.size()));
+            std::uint64_t n = 0;
+            const auto r = std::from_chars(id.data(), id.data() + id.size(), n);
+            *node = r.ec == std::errc() ? n : 0;
+        }
         if (line.empty() || line.front() == '#') {
             return;
         }
@@ -118,14 +131,15 @@ template <class F> Result<void> for_each_swept_name(const std::string& db, std::
 }
 
 /// The command's names: `--sweep ID` from the store, else the input file (or stdin).
-template <class F> Result<void> for_each_input_name(const HostnamesOptions& o, F&& f) {
+template <class F>
+Result<void> for_each_input_name(const HostnamesOptions& o, F&& f, std::uint64_t* node = nullptr) {
     if (o.sweep > 0) {
         return for_each_swept_name(o.db, o.sweep, std::forward<F>(f));
     }
     if (o.input.empty()) {
         return make_error(ErrorCode::InvalidArgument, "give an input FILE (or -) or --sweep ID");
     }
-    return for_each_name(o.input, std::forward<F>(f));
+    return for_each_name(o.input, std::forward<F>(f), node);
 }
 
 /// Where a name came from, for messages: "sweep 3", "stdin" or the file.
@@ -159,13 +173,31 @@ int run_decode(const HostnamesOptions& o) {
     }
     hn::Decoder decoder(*dict, o.rules.empty() ? nullptr : &rules, parse_method(o.method));
     decoder.set_threshold(static_cast<float>(o.threshold));
+    std::optional<hn::RttConstraints> rtt;
+    if (!o.rtt.empty() || !o.vps.empty()) {
+        if (o.rtt.empty() || o.vps.empty()) {
+            std::fprintf(stderr, "domaingraph hostnames decode: --rtt and --vps go together\n");
+            return kExitUsage;
+        }
+        auto loaded = hn::RttConstraints::load(o.rtt, o.vps);
+        if (!loaded) {
+            return fail("decode", loaded.error());
+        }
+        rtt.emplace(std::move(*loaded));
+    }
     StdoutBuffer out;
     hn::Decoded d;
     std::uint64_t refused = 0;
+    std::uint64_t node = 0;
+    std::uint64_t ruled_out = 0;
     const std::string label = input_label(o);
-    auto done =
-        for_each_input_name(o, [&](std::string_view ip, std::string_view name, std::uint64_t line) {
+    auto done = for_each_input_name(
+        o,
+        [&](std::string_view ip, std::string_view name, std::uint64_t line) {
             decoder.decode(name, ip, d);
+            if (rtt && node != 0 && rtt->apply(node, d)) {
+                ++ruled_out;
+            }
             if (!d.error.empty()) {
                 ++refused;
                 if (refused <= 20) {
@@ -177,7 +209,14 @@ int run_decode(const HostnamesOptions& o) {
             }
             hn::append_json(d, out.text());
             out.maybe_flush();
-        });
+        },
+        &node);
+    if (rtt) {
+        std::fprintf(stderr,
+                     "domaingraph hostnames decode: %llu locations ruled out by RTTs (%zu routers "
+                     "with RTTs)\n",
+                     static_cast<unsigned long long>(ruled_out), rtt->nodes());
+    }
     if (!done) {
         return fail("decode", done.error());
     }
@@ -375,6 +414,12 @@ void register_hostnames_commands(CLI::App& app, Runner& selected) {
         ->check(CLI::IsMember({"default", "ginie"}));
     add_dict(decode);
     decode->add_option("--rules", opts->rules, "Per-suffix rules from `hostnames learn`");
+    decode->add_option("--rtt", opts->rtt,
+                       "RTTs in sc_hoiho's format (N<node> VP ms; input: sc_hoiho's routers file "
+                       "with '# node2id: N' lines): locations light speed rules out are dropped");
+    decode->add_option("--vps", opts->vps,
+                       "Where the --rtt vantage points are: 'vp NAME lat lng' lines (sc_hoiho's "
+                       "geohints file)");
     decode->add_option("--threshold", opts->threshold, "Minimum location confidence (default 0.5)")
         ->check(CLI::Range(0.0, 1.0));
     decode->callback([opts, &selected] { selected = [opts] { return run_decode(*opts); }; });

@@ -132,6 +132,7 @@ void Decoded::clear() {
     has_location = false;
     location.witness.clear();
     location = Location{};
+    location_ruled_out.clear();
     ip_literal = false;
     end_host = false;
     items = 0;
@@ -1142,6 +1143,12 @@ void append_json(const Decoded& d, std::string& out) {
         out += '}';
     } else {
         out += "null";
+    }
+    out += ",\"location_ruled_out\":";
+    if (d.location_ruled_out.empty()) {
+        out += "null";
+    } else {
+        json_string(d.location_ruled_out, out);
     }
     out += ",\"ip_literal\":";
     out += d.ip_literal ? "true" : "false";

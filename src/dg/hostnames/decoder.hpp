@@ -98,6 +98,8 @@ struct Decoded {
     std::size_t router_id_start = 0; ///< router_id = host.substr(router_id_start)
     bool has_location = false;
     Location location;
+    /// Why a location was dropped (RTT constraints, rtt.hpp); empty when none was.
+    std::string location_ruled_out;
     bool ip_literal = false;
     bool end_host = false;
     int items = 0; ///< pieces of information extracted (GINIE's count)

@@ -124,5 +124,42 @@ TEST(HostnamesCli, StatsValidatesLocationsAgainstACityDatabase) {
     EXPECT_NE(wrong.err.find("a MaxMind City database is needed"), std::string::npos) << wrong.err;
 }
 
+// decode --rtt/--vps: a vantage point that reached a router in 3 ms rules out Sydney for a router
+// 16,000 km away (sc_hoiho's formats: routers file with node ids, N<node> VP ms, vp NAME lat lng).
+TEST(HostnamesCli, DecodeDropsLocationsThatRttsRuleOut) {
+    const test::TempDir tmp;
+    test::write_file(tmp.file("routers"),
+                     "# node2id: 1\n192.0.2.1\tae-1-0.cr1.frankfurt1.example.net\n"
+                     "\n# node2id: 2\n192.0.2.2\tae-1-0.cr1.sydney1.example.net\n");
+    test::write_file(tmp.file("rtts"), "# synthetic\nN1 vp-fra 2\nN2 vp-fra 3\nN2 vp-fra 9\n");
+    test::write_file(tmp.file("vps"),
+                     "iata FRA 50.03 8.57 DE \"Frankfurt\"\nvp vp-fra 50.03 8.57\n");
+    auto r = dg({"hostnames", "decode", tmp.file("routers"), "--rtt", tmp.file("rtts"), "--vps",
+                 tmp.file("vps")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto lines = test::split_lines(r.out);
+    ASSERT_EQ(lines.size(), 2U);
+    const auto fra = json::parse(lines[0]);
+    EXPECT_EQ(fra["location"]["country"], "DE");
+    EXPECT_EQ(fra["location_ruled_out"], nullptr);
+    const auto syd = json::parse(lines[1]);
+    EXPECT_EQ(syd["location"], nullptr);
+    EXPECT_NE(
+        syd["location_ruled_out"].get<std::string>().find("from vp-fra, which reached it in 3 ms"),
+        std::string::npos)
+        << syd.dump();
+    EXPECT_NE(r.err.find("1 locations ruled out by RTTs"), std::string::npos) << r.err;
+    // a VP without a location: file:line
+    test::write_file(tmp.file("bad"), "N1 vp-xxx 2\n");
+    auto bad = dg({"hostnames", "decode", tmp.file("routers"), "--rtt", tmp.file("bad"), "--vps",
+                   tmp.file("vps")});
+    EXPECT_EQ(bad.exit_code, 1);
+    EXPECT_NE(bad.err.find(tmp.file("bad") + ":1: vantage point 'vp-xxx' has no location"),
+              std::string::npos)
+        << bad.err;
+    EXPECT_EQ(dg({"hostnames", "decode", tmp.file("routers"), "--rtt", tmp.file("rtts")}).exit_code,
+              2);
+}
+
 } // namespace
 } // namespace dg::hostnames
