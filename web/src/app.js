@@ -768,7 +768,8 @@ function drawMap(canvas, geo, topo) {
     for (const poly of g.type === 'Polygon' ? [g.coordinates] : g.coordinates) {
       ctx.beginPath();
       for (const ring of poly) {
-        ring.forEach(([lon, lat], i) => (i ? ctx.lineTo(x(lon), y(lat)) : ctx.moveTo(x(lon), y(lat))));
+        // a ring crossing the antimeridian jumps across the map: that edge is not drawn
+        ring.forEach(([lon, lat], i) => (i && Math.abs(lon - ring[i - 1][0]) <= 180 ? ctx.lineTo(x(lon), y(lat)) : ctx.moveTo(x(lon), y(lat))));
         ctx.closePath();
       }
       ctx.fill('evenodd');

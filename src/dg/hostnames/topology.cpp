@@ -1,6 +1,7 @@
 #include "dg/hostnames/topology.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -275,16 +276,22 @@ std::string land_paths() {
     }
     std::string d;
     char buf[48];
+    // A ring that crosses the antimeridian jumps from one map edge to the other: the jump is
+    // not drawn (a new subpath starts), or it would cross the whole map.
     auto ring_path = [&](const nlohmann::json& ring) {
         bool first = true;
+        double last_lon = 0;
         for (const auto& p : ring) {
             if (!p.is_array() || p.size() < 2 || !p[0].is_number() || !p[1].is_number()) {
                 continue;
             }
-            std::snprintf(buf, sizeof buf, "%c%.1f,%.1f", first ? 'M' : 'L',
-                          map_x(p[0].get<double>()), map_y(p[1].get<double>()));
+            const double lon = p[0].get<double>();
+            const bool jump = !first && std::abs(lon - last_lon) > 180;
+            std::snprintf(buf, sizeof buf, "%c%.1f,%.1f", first || jump ? 'M' : 'L', map_x(lon),
+                          map_y(p[1].get<double>()));
             d += buf;
             first = false;
+            last_lon = lon;
         }
         d += 'Z';
     };
