@@ -3,6 +3,7 @@
 #include "dg/bgp/mrt_reader.hpp"
 #include "dg/core/paths.hpp"
 #include "dg/core/progress.hpp"
+#include "dg/core/sockaddr.hpp"
 #include "dg/core/text.hpp"
 
 #include <algorithm>
@@ -549,15 +550,7 @@ std::optional<Route> IpAsnSource::lookup(const IpAddress& address) const {
         return std::nullopt;
     }
     sockaddr_storage ss{};
-    if (address.is_v4()) {
-        auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-        sin->sin_family = AF_INET;
-        std::memcpy(&sin->sin_addr, address.bytes().data(), 4);
-    } else {
-        auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-        sin6->sin6_family = AF_INET6;
-        std::memcpy(&sin6->sin6_addr, address.bytes().data(), 16);
-    }
+    (void)to_sockaddr(address, 0, ss);
     int mmdb_error = 0;
     MMDB_lookup_result_s res =
         MMDB_lookup_sockaddr(&mmdb_->db, reinterpret_cast<const sockaddr*>(&ss), &mmdb_error);

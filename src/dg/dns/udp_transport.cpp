@@ -1,5 +1,7 @@
 #include "dg/dns/udp_transport.hpp"
 
+#include "dg/core/sockaddr.hpp"
+
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
@@ -19,21 +21,7 @@ constexpr std::uint64_t kTcpBit = 1ULL << 63;
 constexpr std::size_t kRxSlot = kMaxUdpMessage;
 
 socklen_t to_sockaddr(const Endpoint& e, sockaddr_storage& ss) {
-    std::memset(&ss, 0, sizeof ss);
-    if (e.address.is_v4()) {
-        sockaddr_in sin{};
-        sin.sin_family = AF_INET;
-        sin.sin_port = htons(e.port);
-        std::memcpy(&sin.sin_addr, e.address.bytes().data(), 4);
-        std::memcpy(&ss, &sin, sizeof sin);
-        return sizeof sin;
-    }
-    sockaddr_in6 sin6{};
-    sin6.sin6_family = AF_INET6;
-    sin6.sin6_port = htons(e.port);
-    std::memcpy(&sin6.sin6_addr, e.address.bytes().data(), 16);
-    std::memcpy(&ss, &sin6, sizeof sin6);
-    return sizeof sin6;
+    return dg::to_sockaddr(e.address, e.port, ss);
 }
 
 Endpoint from_sockaddr(const sockaddr_storage& ss) {

@@ -1,5 +1,7 @@
 #include "dg/hostnames/geo_validation.hpp"
 
+#include "dg/core/sockaddr.hpp"
+
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cmath>
@@ -80,15 +82,7 @@ double quantile(std::vector<double> v, double q) {
 
 std::optional<CityDatabase::Point> CityDatabase::locate(const IpAddress& address) const {
     sockaddr_storage ss{};
-    if (address.is_v4()) {
-        auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-        sin->sin_family = AF_INET;
-        std::memcpy(&sin->sin_addr, address.bytes().data(), 4);
-    } else {
-        auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-        sin6->sin6_family = AF_INET6;
-        std::memcpy(&sin6->sin6_addr, address.bytes().data(), 16);
-    }
+    (void)to_sockaddr(address, 0, ss);
     int error = 0;
     MMDB_lookup_result_s res =
         MMDB_lookup_sockaddr(&impl_->db, reinterpret_cast<const sockaddr*>(&ss), &error);

@@ -71,20 +71,15 @@ void Server::Impl::install_as_api() {
                   send_failure(res, store.error());
                   return;
               }
-              auto scans = (*store)->list_scans();
-              if (!scans) {
-                  send_failure(res, scans.error());
-                  return;
-              }
-              if (scans->empty()) {
-                  body["scan"] = nullptr;
-                  send_json(res, 200, body);
-                  return;
-              }
-              auto scan =
-                  diff::resolve_scan(**store, internal::param(req, "scan").value_or("latest"));
+              const auto ref = internal::param(req, "scan");
+              auto scan = diff::resolve_scan(**store, ref.value_or("latest"));
               if (!scan) {
-                  send_failure(res, scan.error());
+                  if (!ref && scan.error().code == ErrorCode::NotFound) { // no scan stored yet
+                      body["scan"] = nullptr;
+                      send_json(res, 200, body);
+                  } else {
+                      send_failure(res, scan.error());
+                  }
                   return;
               }
               std::set<std::string> all;

@@ -5,7 +5,6 @@
 #include "dg/ptr/sweep_store.hpp"
 #include "dg/server/internal/impl.hpp"
 
-#include <charconv>
 
 namespace dg::server {
 namespace {
@@ -114,16 +113,6 @@ nlohmann::json problems_json(const ptr::ListReport& report) {
     return out;
 }
 
-std::optional<std::int64_t> sweep_id(const std::string& text) {
-    std::int64_t id = 0;
-    const auto* end = text.data() + text.size();
-    auto [p, ec] = std::from_chars(text.data(), end, id);
-    if (ec != std::errc{} || p != end || id <= 0) {
-        return std::nullopt;
-    }
-    return id;
-}
-
 } // namespace
 
 void Server::Impl::install_ptr_api() {
@@ -182,7 +171,7 @@ void Server::Impl::install_ptr_api() {
           });
     route("GET", R"(/api/v1/ptr/sweeps/([0-9]{1,18}))", "/api/v1/ptr/sweeps/{id}", Access::Read,
           [this](const Request& req, Response& res) {
-              const auto id = sweep_id(std::string(req.matches[1]));
+              const auto id = internal::positive_id(std::string(req.matches[1]));
               auto leased = lease_sweeps();
               if (!id || !leased) {
                   !id ? send_error(res, 400, "bad_request", "not a sweep id")
@@ -209,7 +198,7 @@ void Server::Impl::install_ptr_api() {
           });
     route("POST", R"(/api/v1/ptr/sweeps/([0-9]{1,18})/stop)", "/api/v1/ptr/sweeps/{id}/stop",
           Access::Write, [this](const Request& req, Response& res) {
-              const auto id = sweep_id(std::string(req.matches[1]));
+              const auto id = internal::positive_id(std::string(req.matches[1]));
               if (!id || !sweep_jobs.stop(*id)) {
                   send_error(res, 409, "conflict", "the sweep is not running in this server");
                   return;
@@ -218,7 +207,7 @@ void Server::Impl::install_ptr_api() {
           });
     route("GET", R"(/api/v1/ptr/sweeps/([0-9]{1,18})/results)", "/api/v1/ptr/sweeps/{id}/results",
           Access::Read, [this](const Request& req, Response& res) {
-              const auto id = sweep_id(std::string(req.matches[1]));
+              const auto id = internal::positive_id(std::string(req.matches[1]));
               if (!id) {
                   send_error(res, 400, "bad_request", "not a sweep id");
                   return;

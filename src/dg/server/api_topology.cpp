@@ -5,8 +5,6 @@
 #include "dg/ptr/sweep_store.hpp"
 #include "dg/server/internal/impl.hpp"
 
-#include <charconv>
-
 namespace dg::server {
 
 using httplib::Request;
@@ -26,12 +24,10 @@ Result<std::shared_ptr<const hostnames::Dictionary>> Server::Impl::hostname_dict
 void Server::Impl::install_topology_api() {
     route("GET", R"(/api/v1/ptr/sweeps/([0-9]{1,18})/topology)", "/api/v1/ptr/sweeps/{id}/topology",
           Access::Read, [this](const Request& req, Response& res) {
-              std::int64_t id = 0;
-              const std::string text = req.matches[1];
-              const auto parsed = std::from_chars(text.data(), text.data() + text.size(), id);
+              const auto id = internal::positive_id(std::string(req.matches[1]));
               const std::string pairs = internal::param(req, "pairs").value_or("31,30");
               auto threshold = internal::uint_param(req, "min_confidence_pct", 50, 0, 100);
-              if (parsed.ec != std::errc() || id <= 0 || !threshold ||
+              if (!id || !threshold ||
                   (pairs != "31" && pairs != "30" && pairs != "31,30" && pairs != "30,31")) {
                   send_error(res, 400, "bad_request",
                              !threshold ? threshold.error().message
@@ -56,7 +52,7 @@ void Server::Impl::install_topology_api() {
               hostnames::Decoder decoder(**dict, nullptr, hostnames::Method::Default);
               hostnames::TopologyBuilder builder(decoder, topts);
               auto read = sweeps.names(
-                  id, [&](const IpAddress& ip, std::string_view name) { builder.add(ip, name); });
+                  *id, [&](const IpAddress& ip, std::string_view name) { builder.add(ip, name); });
               if (!read) {
                   send_failure(res, read.error());
                   return;

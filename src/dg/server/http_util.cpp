@@ -120,6 +120,16 @@ Result<std::string> notes_of(const nlohmann::json& v) {
     return v.get<std::string>();
 }
 
+std::optional<std::int64_t> positive_id(std::string_view text) {
+    std::int64_t id = 0;
+    const auto* end = text.data() + text.size();
+    auto [p, ec] = std::from_chars(text.data(), end, id);
+    if (ec != std::errc{} || p != end || id <= 0) {
+        return std::nullopt;
+    }
+    return id;
+}
+
 Result<std::uint64_t> uint_param(const httplib::Request& req, const char* name,
                                  std::uint64_t fallback, std::uint64_t min, std::uint64_t max) {
     const auto text = param(req, name);

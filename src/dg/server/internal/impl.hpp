@@ -118,6 +118,8 @@ Result<std::vector<dns::Endpoint>> resolvers_of(const nlohmann::json& value);
 Result<bool> set_engine_setting(const std::string& key, const nlohmann::json& value,
                                 std::uint32_t& concurrency, std::uint32_t& timeout_ms,
                                 std::uint32_t& retries);
+/// A positive decimal id (a sweep, a path segment), or nullopt.
+std::optional<std::int64_t> positive_id(std::string_view text);
 /// A job body's "notes": a string of at most 4096 bytes.
 Result<std::string> notes_of(const nlohmann::json& value);
 /// A query parameter's value, if present (the first one).
