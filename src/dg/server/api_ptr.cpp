@@ -5,7 +5,6 @@
 #include "dg/ptr/sweep_store.hpp"
 #include "dg/server/internal/impl.hpp"
 
-
 namespace dg::server {
 namespace {
 
