@@ -18,7 +18,9 @@ find_package(fmt REQUIRED)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(YAMLCPP REQUIRED IMPORTED_TARGET yaml-cpp)
-pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib) # the tests' HTTP client
+# The server's HTTP engine: Boost.Beast and Asio, header-only (libboost1.81-dev).
+find_package(Boost 1.81 REQUIRED CONFIG)
 
 # Libraries opened on first use (dg/core/shared_library.hpp) rather than linked: their headers,
 # and the SONAME that dlopen asks for at run time (read from the library the build would link).

@@ -35,7 +35,12 @@ struct ServeOptions {
     std::size_t max_body = 16u << 20;
     std::size_t max_domains = 1'000'000;
     std::size_t max_jobs = 2;
-    int threads = 32;
+    int threads = 8;
+    std::size_t max_heavy = 2;
+    std::size_t max_connections = 10000;
+    std::size_t max_header = 32768;
+    std::size_t memory_limit_mib = 256;
+    std::vector<std::string> allowed_hosts;
     bool resume = false;
     bool log = false;
 };
@@ -217,6 +222,11 @@ int run_serve(const ServeOptions& o) {
     so.max_domains = o.max_domains;
     so.max_jobs = o.max_jobs;
     so.threads = o.threads;
+    so.max_heavy = o.max_heavy;
+    so.max_connections = o.max_connections;
+    so.max_header_bytes = o.max_header;
+    so.memory_limit_mib = o.memory_limit_mib;
+    so.allowed_hosts = o.allowed_hosts;
     so.resume_interrupted = o.resume;
     so.quiet = !o.log;
 
@@ -285,11 +295,31 @@ void register_serve_command(CLI::App& app, Runner& selected) {
     cmd->add_option("--max-jobs", opts->max_jobs, "Scans running at once (429 beyond)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
         ->capture_default_str();
-    cmd->add_option(
-           "--threads", opts->threads,
-           "Request worker threads: one per concurrent keep-alive client; more clients queue")
+    cmd->add_option("--threads", opts->threads,
+                    "Request worker threads (API handlers; idle and slow connections take none)")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
+    cmd->add_option("--max-heavy", opts->max_heavy,
+                    "Expensive requests at once (whole-scan analytics, exports, clusters, diffs, "
+                    "reports); 429 with Retry-After beyond")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
+        ->capture_default_str();
+    cmd->add_option("--max-connections", opts->max_connections,
+                    "Open connections (503 beyond; also bounded by the open-files limit)")
+        ->check(CLI::Range(std::size_t{16}, std::size_t{1'000'000}))
+        ->capture_default_str();
+    cmd->add_option("--max-header", opts->max_header,
+                    "Largest request line + header fields in bytes (431 beyond)")
+        ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20))
+        ->capture_default_str();
+    cmd->add_option("--memory-limit", opts->memory_limit_mib,
+                    "Memory budget in MiB for the store's caches (SQLite page caches of the "
+                    "request connections; half of it) and request buffers")
+        ->check(CLI::Range(std::size_t{32}, std::size_t{1} << 20))
+        ->capture_default_str();
+    cmd->add_option("--allowed-host", opts->allowed_hosts,
+                    "Host header name to answer besides loopback names when listening on a "
+                    "loopback address (repeatable; others get 421, against DNS rebinding)");
     cmd->add_flag("--resume-interrupted", opts->resume,
                   "Resume the server's interrupted scans at startup");
     cmd->add_flag("--log", opts->log, "Log every request on stderr");

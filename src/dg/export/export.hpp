@@ -6,7 +6,9 @@
 #include "dg/store/store.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 
 namespace dg::exports {
 
@@ -14,6 +16,9 @@ struct ExportRequest {
     std::int64_t scan_id = 0;
     Format format = Format::Jsonl;
     std::string output = "-"; ///< file path, or "-" for stdout
+    /// When set, the bytes go here instead of `output` (the server streams an export straight
+    /// to its client); answering false stops the export (Io: the reader is gone).
+    std::function<bool(std::string_view)> sink;
     WriterOptions writer;
 };
 

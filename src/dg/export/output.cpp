@@ -32,6 +32,20 @@ Result<std::unique_ptr<Output>> Output::open(const std::string& path) {
     return std::unique_ptr<Output>(new Output(path, std::move(temp), f));
 }
 
+Result<std::unique_ptr<Output>> Output::to_sink(std::function<bool(std::string_view)> sink) {
+    auto out = std::unique_ptr<Output>(new Output("(stream)", "", nullptr));
+    out->sink_ = std::move(sink);
+    return out;
+}
+
+Result<void> Output::flush_sink() {
+    if (!pending_.empty() && !sink_(pending_)) {
+        return make_error(ErrorCode::Io, "the reader went away");
+    }
+    pending_.clear();
+    return ok();
+}
+
 Output::~Output() {
     if (!temp_.empty() && !committed_) {
         std::fclose(file_);
@@ -43,6 +57,12 @@ Result<void> Output::write(std::string_view bytes) {
     if (bytes.empty()) {
         return ok();
     }
+    if (sink_) {
+        constexpr std::size_t kBlock = std::size_t{1} << 16;
+        pending_.append(bytes);
+        offset_ += bytes.size();
+        return pending_.size() >= kBlock ? flush_sink() : ok();
+    }
     if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
         return io_error("write failed", path_ == "-" ? "stdout" : path_);
     }
@@ -53,6 +73,10 @@ Result<void> Output::write(std::string_view bytes) {
 Result<void> Output::commit() {
     if (committed_) {
         return ok();
+    }
+    if (sink_) {
+        committed_ = true;
+        return flush_sink();
     }
     if (temp_.empty()) {
         if (std::fflush(file_) != 0) {

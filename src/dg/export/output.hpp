@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,6 +17,9 @@ class Output {
 public:
     /// "-" is stdout; anything else a file path (its directory must exist). Errors: Io.
     static Result<std::unique_ptr<Output>> open(const std::string& path);
+    /// Bytes handed to `sink` in blocks of 64 KiB (and the rest on commit()); a false answer is
+    /// an Io error ("the reader went away").
+    static Result<std::unique_ptr<Output>> to_sink(std::function<bool(std::string_view)> sink);
     ~Output();
     Output(const Output&) = delete;
     Output& operator=(const Output&) = delete;
@@ -26,7 +30,7 @@ public:
     [[nodiscard]] std::uint64_t offset() const { return offset_; }
     /// Flushes; a file is renamed to its final name. Errors: Io.
     Result<void> commit();
-    [[nodiscard]] bool is_stdout() const { return path_ == "-"; }
+    [[nodiscard]] bool is_stdout() const { return path_ == "-" && !sink_; }
     [[nodiscard]] const std::string& path() const { return path_; }
 
 private:
@@ -34,6 +38,9 @@ private:
     std::string path_;
     std::string temp_; ///< "" for stdout
     std::FILE* file_ = nullptr;
+    std::function<bool(std::string_view)> sink_;
+    std::string pending_; ///< bytes not yet handed to sink_
+    Result<void> flush_sink();
     std::uint64_t offset_ = 0;
     bool committed_ = false;
 };

@@ -23,8 +23,8 @@
 namespace dg::server {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
+using http::Request;
+using http::Response;
 using internal::send_error;
 using internal::send_failure;
 using internal::send_json;
@@ -163,12 +163,27 @@ nlohmann::json progress_json(const JobStatus& s) {
             {"error", s.error.empty() ? nlohmann::json() : nlohmann::json(s.error)}};
 }
 
-std::string temp_name() {
-    std::random_device rd;
-    return "domaingraph-export-" + std::to_string(rd()) + std::to_string(rd());
-}
-
 } // namespace
+
+void Server::Impl::cached(const std::string& route, Response& res, const model::Scan& scan,
+                          const std::function<void(Response&)>& produce) {
+    if (scan.status != model::ScanStatus::Complete) {
+        produce(res);
+        return;
+    }
+    const std::string key =
+        route + "@" + std::to_string(scan.id) + ":" + std::to_string(scan.started_at);
+    if (auto hit = answers.get(key)) {
+        res.status = 200;
+        res.set_content(std::move(*hit), "application/json");
+        res.set_header("X-Cache", "hit");
+        return;
+    }
+    produce(res);
+    if (res.status == 200 && !res.stream) {
+        answers.put(key, res.body);
+    }
+}
 
 void Server::Impl::install_api() {
     install_ptr_api(); // before /api/v1/ip/...: its own patterns are more specific
@@ -353,28 +368,14 @@ void Server::Impl::install_api() {
               send_json(res, 200, out);
           }));
     route("GET", kScan + "/export", "/api/v1/scans/{id}/export", Access::Read,
-          with_scan([](const Request& req, Response& res, store::Store& store,
-                       const model::Scan& scan) {
+          with_scan([this](const Request& req, Response& res, store::Store& /*store*/,
+                           const model::Scan& scan) {
               const std::string name = internal::param(req, "format").value_or("jsonl");
               auto format = exports::parse_format(name);
               if (!format) {
                   send_failure(res, format.error());
                   return;
               }
-              std::error_code ec;
-              const auto path = std::filesystem::temp_directory_path(ec) / temp_name();
-              exports::ExportRequest er;
-              er.scan_id = scan.id;
-              er.format = *format;
-              er.output = path.string();
-              auto done = exports::export_scan(store, er);
-              if (!done) {
-                  std::filesystem::remove(path, ec);
-                  send_failure(res, done.error());
-                  return;
-              }
-              auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
-              std::filesystem::remove(path, ec); // the open stream keeps the data
               const std::string ext = exports::format_name(*format);
               res.set_header("Content-Disposition", "attachment; filename=\"scan-" +
                                                         std::to_string(scan.id) + "." + ext + "\"");
@@ -384,36 +385,53 @@ void Server::Impl::install_api() {
                                  : *format == exports::Format::Parquet
                                      ? "application/vnd.apache.parquet"
                                      : "application/xml";
-              res.set_content_provider(
-                  static_cast<std::size_t>(done->bytes), type,
-                  [in](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-                      std::vector<char> buf(std::min<std::size_t>(length, 1 << 16));
-                      in->seekg(static_cast<std::streamoff>(offset));
-                      in->read(buf.data(), static_cast<std::streamsize>(buf.size()));
-                      const auto got = static_cast<std::size_t>(in->gcount());
-                      return got > 0 && sink.write(buf.data(), got);
-                  });
+              // Streamed straight to the client as it is written (no temporary file): a failure
+              // half-way aborts the connection, so a client never takes a cut file for whole.
+              const auto scan_id = scan.id;
+              const auto fmt = *format;
+              res.set_stream(type, [this, scan_id, fmt](http::DataSink& sink) {
+                  auto lease = pool.lease();
+                  if (!lease) {
+                      return false;
+                  }
+                  exports::ExportRequest er;
+                  er.scan_id = scan_id;
+                  er.format = fmt;
+                  er.sink = [&sink](std::string_view bytes) { return sink.write(bytes); };
+                  auto done = exports::export_scan(**lease, er);
+                  if (!done) {
+                      std::fprintf(stderr, "domaingraph serve: export of scan %lld: %s\n",
+                                   static_cast<long long>(scan_id),
+                                   done.error().to_string().c_str());
+                  }
+                  return done.has_value();
+              });
           }));
     route("GET", kScan + "/analytics", "/api/v1/scans/{id}/analytics", Access::Read,
-          with_scan(
-              [](const Request& req, Response& res, store::Store& store, const model::Scan& scan) {
-                  auto top = internal::uint_param(req, "top", 20, 0, 100000);
-                  if (!top) {
-                      send_failure(res, top.error());
-                      return;
-                  }
+          with_scan([this](const Request& req, Response& res, store::Store& store,
+                           const model::Scan& scan) {
+              // Beyond 1,000 ASes a table is no longer read by anyone, and top=100000 took 6 s.
+              constexpr std::uint64_t kMaxTop = 1000;
+              auto top = internal::uint_param(req, "top", 20, 0, 100000);
+              if (!top) {
+                  send_failure(res, top.error());
+                  return;
+              }
+              const auto shown = std::min(*top, kMaxTop);
+              cached("analytics:" + std::to_string(shown), res, scan, [&](Response& out) {
                   auto stats = analytics::scan_stats(store, scan.id);
                   if (!stats) {
-                      send_failure(res, stats.error());
+                      send_failure(out, stats.error());
                       return;
                   }
-                  res.status = 200;
-                  res.set_content(
-                      analytics::to_json(*stats, *top)
+                  out.status = 200;
+                  out.set_content(
+                      analytics::to_json(*stats, shown)
                               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
                           "\n",
                       "application/json");
-              }));
+              });
+          }));
     route("GET", kScan + "/resilience", "/api/v1/scans/{id}/resilience", Access::Read,
           with_scan(
               [this](const Request& req, Response& res, store::Store& store,
@@ -433,16 +451,20 @@ void Server::Impl::install_api() {
               }
               co.by = *by;
               co.min_shared = static_cast<std::uint32_t>(*min_shared);
-              auto clusters = analytics::cluster_scan(store, scan.id, co);
-              if (!clusters) {
-                  send_failure(res, clusters.error());
-                  return;
-              }
-              res.set_content(
-                  analytics::to_json(*clusters, scan.id, co, *limit)
-                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-                      "\n",
-                  "application/json");
+              const std::string key = "clusters:" + std::to_string(static_cast<int>(co.by)) + ":" +
+                                      std::to_string(co.min_shared) + ":" + std::to_string(*limit);
+              cached(key, res, scan, [&](Response& out) {
+                  auto clusters = analytics::cluster_scan(store, scan.id, co);
+                  if (!clusters) {
+                      send_failure(out, clusters.error());
+                      return;
+                  }
+                  out.set_content(
+                      analytics::to_json(*clusters, scan.id, co, *limit)
+                              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                          "\n",
+                      "application/json");
+              });
           }));
     route("GET", "/api/v1/trends", "/api/v1/trends", Access::Read,
           [this](const Request& req, Response& res) {

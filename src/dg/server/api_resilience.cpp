@@ -7,8 +7,8 @@
 
 namespace dg::server {
 
-using httplib::Request;
-using httplib::Response;
+using http::Request;
+using http::Response;
 using internal::send_error;
 using internal::send_failure;
 

@@ -21,13 +21,13 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 
 namespace internal {
 
-void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+void send_json(http::Response& res, int status, const nlohmann::json& body) {
     res.status = status;
     res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
                     "application/json");
 }
 
-void send_error(httplib::Response& res, int status, const std::string& code,
+void send_error(http::Response& res, int status, const std::string& code,
                 const std::string& message) {
     send_json(res, status, {{"error", {{"code", code}, {"message", message}}}});
 }
@@ -49,7 +49,7 @@ int status_of(ErrorCode code) {
     }
 }
 
-void send_failure(httplib::Response& res, const Error& e) {
+void send_failure(http::Response& res, const Error& e) {
     const int status = status_of(e.code);
     if (status == 500) {
         std::fprintf(stderr, "domaingraph serve: internal error: %s\n", e.to_string().c_str());
@@ -63,7 +63,7 @@ void send_failure(httplib::Response& res, const Error& e) {
     send_error(res, status, code, e.message);
 }
 
-std::optional<std::string> param(const httplib::Request& req, const char* name) {
+std::optional<std::string> param(const http::Request& req, const char* name) {
     if (!req.has_param(name)) {
         return std::nullopt;
     }
@@ -130,8 +130,8 @@ std::optional<std::int64_t> positive_id(std::string_view text) {
     return id;
 }
 
-Result<std::uint64_t> uint_param(const httplib::Request& req, const char* name,
-                                 std::uint64_t fallback, std::uint64_t min, std::uint64_t max) {
+Result<std::uint64_t> uint_param(const http::Request& req, const char* name, std::uint64_t fallback,
+                                 std::uint64_t min, std::uint64_t max) {
     const auto text = param(req, name);
     if (!text) {
         return fallback;

@@ -3,7 +3,6 @@
 #include "dg/core/paths.hpp"
 #include "dg/server/internal/impl.hpp"
 
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -11,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <sys/socket.h>
 
 namespace dg::server {
 
@@ -22,8 +20,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Per worker thread: which route answered the request being processed, and since when.
-thread_local std::string tl_route;
-thread_local Clock::time_point tl_start{};
+/// True for names and addresses of this host's loopback interface.
+bool is_loopback_host(const std::string& host) {
+    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
 
 const char* mime_type(const std::string& ext) {
     static const std::pair<const char*, const char*> kTypes[] = {
@@ -79,44 +79,71 @@ std::optional<std::filesystem::path> static_file(const std::filesystem::path& ro
 
 } // namespace
 
-void Server::Impl::route(const char* method, const std::string& pattern, const std::string& name,
-                         Access access, Handler handler) {
-    auto wrapped = [this, name, access, handler = std::move(handler)](const httplib::Request& req,
-                                                                      httplib::Response& res) {
-        tl_route = name;
-        if (access == Access::Write || (access == Access::Read && options.protect_reads)) {
-            if (!authorized(req)) {
-                res.set_header("WWW-Authenticate", "Bearer");
-                internal::send_error(res, 401, "unauthorized",
-                                     options.api_token.empty()
-                                         ? "this server has no API token configured"
-                                         : "a valid 'Authorization: Bearer TOKEN' header is "
-                                           "required");
-                return;
-            }
+http::Lane lane_of(const std::string& name) {
+    static const char* const kLight[] = {"/health", "/ready", "/metrics"};
+    static const char* const kHeavy[] = {"/api/v1/scans/{id}/export",
+                                         "/api/v1/scans/{id}/analytics",
+                                         "/api/v1/scans/{id}/clusters",
+                                         "/api/v1/scans/{id}/resilience",
+                                         "/api/v1/trends",
+                                         "/api/v1/diff",
+                                         "/api/v1/stats/infrastructure",
+                                         "/api/v1/ptr/sweeps/{id}/topology",
+                                         "/api/v1/ptr/sweeps/{id}/results"};
+    for (const char* n : kLight) {
+        if (name == n) {
+            return http::Lane::Light;
         }
-        handler(req, res);
-    };
-    const std::string m = method;
-    if (m == "GET") {
-        http.Get(pattern, wrapped);
-    } else if (m == "POST") {
-        http.Post(pattern, wrapped);
-    } else if (m == "DELETE") {
-        http.Delete(pattern, wrapped);
     }
+    for (const char* n : kHeavy) {
+        if (name == n) {
+            return http::Lane::Heavy;
+        }
+    }
+    return http::Lane::Normal;
 }
 
-bool Server::Impl::authorized(const httplib::Request& req) const {
+void Server::Impl::route(const char* method, const std::string& pattern, const std::string& name,
+                         Access access, Handler handler) {
+    http::Guard guard;
+    if (access != Access::Open) {
+        guard = [this, access](const http::Request& req, http::Response& res) {
+            if (access == Access::Read && !options.protect_reads) {
+                return true;
+            }
+            if (authorized(req)) {
+                return true;
+            }
+            res.set_header("WWW-Authenticate", "Bearer");
+            internal::send_error(res, 401, "unauthorized",
+                                 options.api_token.empty()
+                                     ? "this server has no API token configured"
+                                     : "a valid 'Authorization: Bearer TOKEN' header is required");
+            return false;
+        };
+    }
+    engine->add(method, pattern, name, lane_of(name), std::move(handler), std::move(guard));
+}
+
+bool Server::Impl::authorized(const http::Request& req) const {
     if (options.api_token.empty()) {
         return false;
     }
+    // RFC 9110 11.1: the scheme is case-insensitive ("bearer" is "Bearer"); one or more spaces.
     const std::string header = req.get_header_value("Authorization");
-    constexpr std::string_view kBearer = "Bearer ";
-    if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
+    constexpr std::string_view kBearer = "bearer";
+    if (header.size() <= kBearer.size() + 1 ||
+        !std::equal(
+            kBearer.begin(), kBearer.end(), header.begin(),
+            [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }) ||
+        header[kBearer.size()] != ' ') {
         return false;
     }
-    return constant_time_equal(std::string_view(header).substr(kBearer.size()), options.api_token);
+    const auto token_start = header.find_first_not_of(' ', kBearer.size());
+    if (token_start == std::string::npos) {
+        return false;
+    }
+    return constant_time_equal(std::string_view(header).substr(token_start), options.api_token);
 }
 
 void Server::Impl::load_tables() {
@@ -176,12 +203,11 @@ void Server::Impl::load_tables() {
 }
 
 void Server::Impl::install_infrastructure() {
-    route("GET", "/health", "/health", Access::Open,
-          [](const httplib::Request&, httplib::Response& res) {
-              internal::send_json(res, 200, {{"status", "ok"}});
-          });
+    route("GET", "/health", "/health", Access::Open, [](const http::Request&, http::Response& res) {
+        internal::send_json(res, 200, {{"status", "ok"}});
+    });
     route("GET", "/ready", "/ready", Access::Open,
-          [this](const httplib::Request&, httplib::Response& res) {
+          [this](const http::Request&, http::Response& res) {
               nlohmann::json body;
               bool ready = true;
               auto store = pool.lease();
@@ -211,7 +237,7 @@ void Server::Impl::install_infrastructure() {
               internal::send_json(res, ready ? 200 : 503, body);
           });
     route("GET", "/metrics", "/metrics", Access::Open,
-          [this](const httplib::Request&, httplib::Response& res) {
+          [this](const http::Request&, http::Response& res) {
               const auto t = current_tables();
               const bool loaded = t && t->table;
               const auto* pt = loaded ? t->table->table() : nullptr;
@@ -228,7 +254,7 @@ void Server::Impl::install_infrastructure() {
               res.set_content(metrics.render(gauges), "text/plain; version=0.0.4; charset=utf-8");
           });
     route("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", Access::Open,
-          [](const httplib::Request&, httplib::Response& res) {
+          [](const http::Request&, http::Response& res) {
               const auto doc = openapi_document();
               res.set_content(doc.data(), doc.size(), "application/json");
           });
@@ -241,7 +267,7 @@ void Server::Impl::install_static() {
                                     ? std::string("this server runs without a dashboard (--web)")
                                     : options.no_web_reason;
         route("GET", R"(/(index\.html)?)", "static", Access::Open,
-              [why](const httplib::Request&, httplib::Response& res) {
+              [why](const http::Request&, http::Response& res) {
                   internal::send_error(res, 404, "no_dashboard", why);
               });
         return;
@@ -253,8 +279,8 @@ void Server::Impl::install_static() {
                      options.web_dir.c_str(), ec.message().c_str());
         return;
     }
-    route("GET", R"(/(.*))", "static", Access::Open,
-          [root](const httplib::Request& req, httplib::Response& res) {
+    route("GET", R"(/((?!api/).*))", "static", Access::Open,
+          [root](const http::Request& req, http::Response& res) {
               const std::string rel = req.matches[1];
               if (rel.rfind("api/", 0) == 0) {
                   internal::send_error(res, 404, "not_found", "no such API route");
@@ -299,98 +325,28 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
         DG_TRY(impl->to_resume, Jobs::recover(*store));
     }
     Impl& s = *impl;
-    s.http.new_task_queue = [n = options.threads] {
-        return new httplib::ThreadPool(static_cast<std::size_t>(std::max(1, n)));
-    };
-    s.http.set_payload_max_length(options.max_body_bytes);
-    s.http.set_read_timeout(30, 0);
-    // Without it every keep-alive answer waits for the client's delayed ACK (~40 ms: Nagle);
-    // measured in bench/tags: 283 -> 1,269 requests/s on bydomain.
-    s.http.set_tcp_nodelay(true);
-    s.http.set_write_timeout(30, 0);
-    s.http.set_default_headers({{"X-Content-Type-Options", "nosniff"}});
-    s.http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-        tl_start = Clock::now();
-        tl_route.clear();
-        return httplib::Server::HandlerResponse::Unhandled;
-    });
-    const httplib::Server::HandlerWithResponse on_error = [](const httplib::Request&,
-                                                             httplib::Response& res) {
-        if (!res.body.empty()) {
-            return httplib::Server::HandlerResponse::Unhandled;
-        }
-        const int st = res.status;
-        const char* code = st == 404   ? "not_found"
-                           : st == 413 ? "payload_too_large"
-                           : st == 405 ? "method_not_allowed"
-                           : st < 500  ? "bad_request"
-                                       : "internal";
-        const char* message = st == 404   ? "no such route"
-                              : st == 413 ? "the request body is too large"
-                              : st < 500  ? "the request could not be read"
-                                          : "internal error";
-        internal::send_error(res, st, code, message);
-        return httplib::Server::HandlerResponse::Handled;
-    };
-    s.http.set_error_handler(on_error);
-    s.http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
-                                    std::exception_ptr ep) {
-        try {
-            if (ep) {
-                std::rethrow_exception(ep);
-            }
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "domaingraph serve: exception: %s\n", e.what());
-        } catch (...) {
-            std::fprintf(stderr, "domaingraph serve: unknown exception\n");
-        }
-        internal::send_error(res, 500, "internal", "internal error (details in the server log)");
-    });
-    s.http.set_logger([&s](const httplib::Request& req, const httplib::Response& res) {
-        const double secs = tl_start == Clock::time_point{}
-                                ? 0.0
-                                : std::chrono::duration<double>(Clock::now() - tl_start).count();
-        const std::string route = tl_route.empty() ? "unmatched" : tl_route;
-        s.metrics.request(route, req.method, res.status, secs);
+    http::EngineOptions eo;
+    eo.workers = static_cast<std::size_t>(std::max(1, options.threads));
+    eo.max_heavy = options.max_heavy;
+    eo.max_connections = options.max_connections;
+    eo.max_body_bytes = options.max_body_bytes;
+    eo.max_header_bytes = options.max_header_bytes;
+    eo.default_headers = {{"X-Content-Type-Options", "nosniff"}};
+    eo.check_host = is_loopback_host(options.host);
+    eo.allowed_hosts = options.allowed_hosts;
+    eo.on_answer = [&s](const std::string& route, const http::Request& req, int status,
+                        double secs) {
+        s.metrics.request(route, req.method, status, secs);
         if (!s.options.quiet) {
-            std::fprintf(stderr, "%s %s %d %.1f ms\n", req.method.c_str(), req.path.c_str(),
-                         res.status, secs * 1000);
+            std::fprintf(stderr, "%s %s %d %.1f ms\n", req.method.c_str(), req.path.c_str(), status,
+                         secs * 1000);
         }
-        tl_route.clear();
-        tl_start = {};
-    });
+    };
+    s.engine = std::make_unique<http::Engine>(std::move(eo));
     s.install_infrastructure();
     s.install_api();
     s.install_static();
-
-    // cpp-httplib's default socket options set SO_REUSEPORT, with which a second server binds
-    // the same address and the kernel splits connections between the two (issue 12). Only
-    // SO_REUSEADDR: a restart may bind while old connections linger in TIME_WAIT, but an address
-    // another process listens on is refused (EADDRINUSE).
-    s.http.set_socket_options([](int sock) {
-        int yes = 1;
-        (void)::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
-    errno = 0;
-    const bool bound = options.port == 0 ? (s.port = s.http.bind_to_any_port(options.host)) > 0
-                                         : s.http.bind_to_port(options.host, options.port);
-    if (!bound) {
-        const int err = errno;
-        const std::string where =
-            options.host + (options.port == 0 ? "" : ":" + std::to_string(options.port));
-        if (err == EADDRINUSE) {
-            return make_error(ErrorCode::Unavailable,
-                              "cannot listen on " + where +
-                                  ": address already in use (another server listens there; "
-                                  "stop it or choose another --listen port)");
-        }
-        return make_error(ErrorCode::Io,
-                          "cannot listen on " + where + ": " +
-                              (err != 0 ? std::strerror(err) : "not a local address?"));
-    }
-    if (options.port != 0) {
-        s.port = options.port;
-    }
+    DG_TRY(s.port, s.engine->bind(options.host, options.port));
     s.loader = std::thread([&s] { s.load_tables(); });
     return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -411,7 +367,7 @@ int Server::port() const {
 }
 
 void Server::run() {
-    impl_->http.listen_after_bind();
+    impl_->engine->run();
     // Requests have finished (the worker pool is joined); now the scans.
     if (impl_->loader.joinable()) {
         impl_->loader.join();
@@ -421,7 +377,7 @@ void Server::run() {
 }
 
 void Server::stop() {
-    impl_->http.stop();
+    impl_->engine->stop();
 }
 
 bool Server::wait_ready() {

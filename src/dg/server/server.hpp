@@ -1,10 +1,10 @@
 #pragma once
 // domaingraph as a service (docs/cli/serve.md, docs/api.md): the REST API under /api/v1/, health,
 // readiness and Prometheus metrics, background scan jobs and the static web dashboard, all over
-// the same library calls as the CLI. HTTP: cpp-httplib (docs/design/0008-server-http.md).
+// the same library calls as the CLI. HTTP: Boost.Beast on Asio (internal/http.hpp, docs/design/0008-server-http.md).
 //
-// Threads: one accept loop (run()), a pool of request workers (each request leases its own store
-// connection), one thread per running scan job (own connection, own DNS transport), and one
+// Threads: two I/O threads (run(): accept, read, write), a pool of request workers (each request
+// leases its own store connection) and a thread for health, readiness and metrics, one thread per running scan job (own connection, own DNS transport), and one
 // loader for the routing table and the organisation table (the server listens before they are
 // loaded; /ready says when they are).
 
@@ -52,9 +52,21 @@ struct ServerOptions {
     std::size_t max_domains = 1'000'000;    ///< names per POSTed scan
     std::size_t max_page = 10'000;          ///< results per page / changes per diff
     std::size_t max_jobs = 2;               ///< scans running at once (429 beyond)
-    /// Request workers. cpp-httplib gives a worker to one keep-alive connection at a time, so
-    /// clients beyond this number queue (wrk -c32 against 8 workers: 2 s timeouts in a soak).
-    int threads = 32;
+    /// Request workers (handlers of API requests; idle and slow connections take none).
+    int threads = 8;
+    /// Expensive requests (whole-scan analytics, exports, clusters, reports) at once; beyond it
+    /// 429 with Retry-After. They run on the workers, so this keeps workers for the rest.
+    std::size_t max_heavy = 2;
+    /// Open connections (beyond: 503 and close). Also bounded by the open-files limit.
+    std::size_t max_connections = 10000;
+    /// Request line and header fields together (431 beyond).
+    std::size_t max_header_bytes = 32768;
+    /// Memory budget (MiB): half of it is the SQLite page caches of the request connections,
+    /// split among them (at least 2 MiB each); sorts spill to temporary files.
+    std::size_t memory_limit_mib = 256;
+    /// Host header names answered besides loopback names, when listening on a loopback address
+    /// (others get 421: DNS rebinding). Listening elsewhere, any Host is answered.
+    std::vector<std::string> allowed_hosts;
     /// At startup, scans this server left `running` (it died) are marked interrupted; with
     /// this they are also resumed (and so are ones a graceful shutdown interrupted).
     bool resume_interrupted = false;

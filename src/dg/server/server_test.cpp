@@ -248,12 +248,20 @@ TEST_F(ServerTest, WritesNeedTheToken) {
     auto none = client_->Post("/api/v1/scans", body.dump(), "application/json");
     EXPECT_TRUE(is_error(none, 401));
     EXPECT_EQ(none->get_header_value("WWW-Authenticate"), "Bearer");
-    for (const std::string& h : {std::string("Bearer wrong"), std::string("Bearer ") + kToken + "x",
-                                 std::string("Basic ") + kToken, std::string("Bearer "),
-                                 std::string("bearer ") + kToken}) {
+    for (const std::string& h :
+         {std::string("Bearer wrong"), std::string("Bearer ") + kToken + "x",
+          std::string("Basic ") + kToken, std::string("Bearer "), std::string("Bearer") + kToken,
+          std::string("Bearerx ") + kToken}) {
         auto r =
             client_->Post("/api/v1/scans", {{"Authorization", h}}, body.dump(), "application/json");
         EXPECT_TRUE(is_error(r, 401)) << h;
+    }
+    // RFC 9110 11.1: the scheme is case-insensitive (issue 19 item 10). A bad body shows that
+    // the token was taken without starting a scan.
+    for (const std::string& h :
+         {std::string("bearer ") + kToken, std::string("BEARER  ") + kToken}) {
+        auto r = client_->Post("/api/v1/scans", {{"Authorization", h}}, "{}", "application/json");
+        EXPECT_TRUE(is_error(r, 400)) << h;
     }
     EXPECT_TRUE(is_error(client_->Delete("/api/v1/scans/1"), 401));
     EXPECT_TRUE(is_error(client_->Post("/api/v1/scans/1/stop"), 401));

@@ -5,6 +5,8 @@
 #include "dg/hostnames/dictionary.hpp"
 #include "dg/ptr/sweep_store.hpp"
 #include "dg/resilience/report.hpp"
+#include "dg/server/internal/answer_cache.hpp"
+#include "dg/server/internal/http.hpp"
 #include "dg/server/internal/store_pool.hpp"
 #include "dg/server/jobs.hpp"
 #include "dg/server/metrics.hpp"
@@ -14,7 +16,6 @@
 #include <algorithm>
 #include <condition_variable>
 #include <functional>
-#include <httplib.h>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -34,12 +35,19 @@ struct LeasedSweeps {
 
 struct Server::Impl {
     ServerOptions options;
-    httplib::Server http;
+    std::unique_ptr<http::Engine> engine;
     int port = 0;
     Metrics metrics;
     internal::StorePool pool;
     Jobs jobs;
     SweepJobs sweep_jobs; ///< PTR sweeps started through the API (ptr_jobs.hpp)
+    /// Analytics and cluster answers of completed scans (32 answers, at most 1/16 of the budget).
+    internal::AnswerCache answers;
+    /// Answers a JSON read of a completed scan from the cache, or with `produce` (whose answer is
+    /// kept when it is a 200). `route` names the route and its parameters; the scan's id and
+    /// start time complete the key.
+    void cached(const std::string& route, http::Response& res, const model::Scan& scan,
+                const std::function<void(http::Response&)>& produce);
 
     // Tables: loaded by `loader` after the socket is bound.
     std::thread loader;
@@ -66,17 +74,25 @@ struct Server::Impl {
         return LeasedSweeps{std::move(lease), std::move(sweeps)};
     }
 
+    /// Store connections the request lanes use at once: the workers and the light lane.
+    static std::size_t connections_of(const ServerOptions& o) {
+        return static_cast<std::size_t>(std::max(1, o.threads)) + 2;
+    }
     Impl(const ServerOptions& o, JobsConfig jc)
-        : options(o), pool(o.db, static_cast<std::size_t>(std::max(1, o.threads)) + 2),
-          jobs(jc, metrics), sweep_jobs(std::move(jc)) {}
+        : options(o),
+          pool(o.db, connections_of(o),
+               std::max<std::size_t>(2048, o.memory_limit_mib * 1024 / 2 / connections_of(o))),
+          jobs(jc, metrics), sweep_jobs(std::move(jc)),
+          answers(32, std::max<std::size_t>(1, o.memory_limit_mib) << 16) {}
 
     [[nodiscard]] std::shared_ptr<const Tables> current_tables() const {
         const std::lock_guard lock(tables_mutex);
         return tables;
     }
 
-    using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
-    /// Registers a route: `name` labels metrics; `access` decides whether a token is needed.
+    using Handler = std::function<void(const http::Request&, http::Response&)>;
+    /// Registers a route: `name` labels metrics; `access` decides whether a token is needed; the
+    /// name also decides the lane (lane_of: health/ready/metrics light, whole-scan work heavy).
     void route(const char* method, const std::string& pattern, const std::string& name,
                Access access, Handler handler);
     void load_tables();
@@ -86,30 +102,30 @@ struct Server::Impl {
     void install_as_api();       ///< /api/v1/as/{asn} (api_as.cpp)
     void install_topology_api(); ///< /api/v1/ptr/sweeps/{id}/topology (api_topology.cpp)
     /// GET /api/v1/scans/{id}/resilience (api_resilience.cpp).
-    void resilience_report(const httplib::Request& req, httplib::Response& res, store::Store& store,
+    void resilience_report(const http::Request& req, http::Response& res, store::Store& store,
                            std::int64_t scan_id);
     void install_static();
-    [[nodiscard]] bool authorized(const httplib::Request& req) const;
+    [[nodiscard]] bool authorized(const http::Request& req) const;
 };
 
 namespace internal {
 
 /// Writes `body` as JSON (invalid UTF-8 replaced) with `status`.
-void send_json(httplib::Response& res, int status, const nlohmann::json& body);
+void send_json(http::Response& res, int status, const nlohmann::json& body);
 /// `{"error": {"code": code, "message": message}}`.
-void send_error(httplib::Response& res, int status, const std::string& code,
+void send_error(http::Response& res, int status, const std::string& code,
                 const std::string& message);
 /// The HTTP answer for a library error: 400 InvalidArgument/Malformed, 404 NotFound, 429
 /// ResourceExhausted, 503 Unavailable/Timeout, otherwise 500 with a generic message (the
 /// details go to stderr, never to the client).
-void send_failure(httplib::Response& res, const Error& e);
+void send_failure(http::Response& res, const Error& e);
 /// The HTTP status send_failure uses.
 int status_of(ErrorCode code);
 
 /// A query parameter as an unsigned integer in [min, max]; `fallback` when absent.
 /// Errors: InvalidArgument naming the parameter.
-Result<std::uint64_t> uint_param(const httplib::Request& req, const char* name,
-                                 std::uint64_t fallback, std::uint64_t min, std::uint64_t max);
+Result<std::uint64_t> uint_param(const http::Request& req, const char* name, std::uint64_t fallback,
+                                 std::uint64_t min, std::uint64_t max);
 /// A request body's "resolvers": an array of at most 16 "IP[:PORT]" strings.
 /// Errors: InvalidArgument saying what is wrong.
 Result<std::vector<dns::Endpoint>> resolvers_of(const nlohmann::json& value);
@@ -123,7 +139,7 @@ std::optional<std::int64_t> positive_id(std::string_view text);
 /// A job body's "notes": a string of at most 4096 bytes.
 Result<std::string> notes_of(const nlohmann::json& value);
 /// A query parameter's value, if present (the first one).
-std::optional<std::string> param(const httplib::Request& req, const char* name);
+std::optional<std::string> param(const http::Request& req, const char* name);
 
 } // namespace internal
 } // namespace dg::server

@@ -3,18 +3,23 @@
 // time, so each request leases one (opened on demand, kept for the next request).
 
 #include "dg/core/result.hpp"
+#include "dg/store/internal/connection.hpp"
 #include "dg/store/store.hpp"
 
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dg::server::internal {
 
 class StorePool {
 public:
-    StorePool(std::string url, std::size_t keep) : url_(std::move(url)), keep_(keep) {}
+    /// Keeps at most `keep` idle connections; a SQLite connection's page cache is at most
+    /// `cache_kib` KiB (0: the store's default) and its sorts spill to temporary files.
+    StorePool(std::string url, std::size_t keep, std::size_t cache_kib = 0)
+        : url_(std::move(url)), keep_(keep), cache_kib_(cache_kib) {}
 
     class Lease {
     public:
@@ -48,6 +53,12 @@ public:
             }
         }
         DG_TRY(auto s, store::Store::open(url_));
+        if (cache_kib_ > 0 && std::string_view(s->backend()) == "sqlite" &&
+            s->sql_connection() != nullptr) {
+            DG_TRY_VOID(s->sql_connection()->exec_script("PRAGMA cache_size = -" +
+                                                         std::to_string(cache_kib_) +
+                                                         "; PRAGMA temp_store = FILE"));
+        }
         return Lease(this, std::move(s));
     }
 
@@ -62,6 +73,7 @@ private:
     }
     std::string url_;
     std::size_t keep_;
+    std::size_t cache_kib_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<store::Store>> free_;
 };
