@@ -40,6 +40,7 @@ struct ServeOptions {
     std::size_t max_connections = 10000;
     std::size_t max_header = 32768;
     std::size_t memory_limit_mib = 256;
+    std::uint32_t query_timeout_s = 60;
     std::vector<std::string> allowed_hosts;
     bool resume = false;
     bool log = false;
@@ -226,6 +227,7 @@ int run_serve(const ServeOptions& o) {
     so.max_connections = o.max_connections;
     so.max_header_bytes = o.max_header;
     so.memory_limit_mib = o.memory_limit_mib;
+    so.query_timeout_s = o.query_timeout_s;
     so.allowed_hosts = o.allowed_hosts;
     so.resume_interrupted = o.resume;
     so.quiet = !o.log;
@@ -316,6 +318,11 @@ void register_serve_command(CLI::App& app, Runner& selected) {
                     "Memory budget in MiB for the store's caches (SQLite page caches of the "
                     "request connections; half of it) and request buffers")
         ->check(CLI::Range(std::size_t{32}, std::size_t{1} << 20))
+        ->capture_default_str();
+    cmd->add_option("--query-timeout", opts->query_timeout_s,
+                    "Seconds of database time a request may use; its queries are stopped then "
+                    "(503). 0 = no limit")
+        ->check(CLI::Range(0U, 86400U))
         ->capture_default_str();
     cmd->add_option("--allowed-host", opts->allowed_hosts,
                     "Host header name to answer besides loopback names when listening on a "

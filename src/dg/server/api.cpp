@@ -394,6 +394,11 @@ void Server::Impl::install_api() {
                   if (!lease) {
                       return false;
                   }
+                  // An export reads the whole scan: it is paced by the client, not cut off by
+                  // the query budget (it holds one of the --max-heavy slots meanwhile).
+                  if (auto* c = (*lease)->sql_connection()) {
+                      c->set_deadline(std::chrono::steady_clock::time_point::max());
+                  }
                   exports::ExportRequest er;
                   er.scan_id = scan_id;
                   er.format = fmt;

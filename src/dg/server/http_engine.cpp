@@ -404,8 +404,9 @@ bool Engine::State::build_request(bhttp::request<bhttp::string_body>& msg, Reque
         req.headers.emplace(std::string(field.name_string()), std::string(field.value()));
     }
     req.body = std::move(msg.body());
-    if (msg.version() >= 11 && req.headers.count("Host") == 0) {
-        set_error(res, 400, "an HTTP/1.1 request needs a Host header");
+    const auto hosts = req.headers.count("Host");
+    if ((msg.version() >= 11 && hosts == 0) || hosts > 1) {
+        set_error(res, 400, "an HTTP/1.1 request needs one Host header");
         return false;
     }
     if (!host_allowed(req)) {

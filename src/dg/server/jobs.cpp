@@ -260,6 +260,10 @@ void Jobs::run(Job& job, std::int64_t scan_id, bool resumed) {
         }
     }
     metrics_->scan_finished(outcome);
+    if (!error.empty()) {
+        std::fprintf(stderr, "domaingraph serve: scan %lld %s: %s\n",
+                     static_cast<long long>(scan_id), outcome.c_str(), error.c_str());
+    }
     {
         const std::lock_guard lock(job.mutex);
         job.status.running = false;

@@ -112,6 +112,11 @@ void Server::Impl::route(const char* method, const std::string& pattern, const s
                 return true;
             }
             if (authorized(req)) {
+                // Nothing is accepted that could not be stored (issue 19 item 7).
+                if (auto usable = pool.check(); access == Access::Write && !usable) {
+                    internal::send_failure(res, usable.error());
+                    return false;
+                }
                 return true;
             }
             res.set_header("WWW-Authenticate", "Bearer");
@@ -214,7 +219,8 @@ void Server::Impl::install_infrastructure() {
               if (store && (*store)->schema_version()) {
                   body["database"] = "ok";
               } else {
-                  body["database"] = "unreachable";
+                  // Removed, replaced or read-only (StorePool::watch), or unreachable.
+                  body["database"] = store ? "unreachable" : store.error().to_string();
                   ready = false;
               }
               {
@@ -324,6 +330,9 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options) {
         DG_TRY(auto store, impl->pool.lease());
         DG_TRY(impl->to_resume, Jobs::recover(*store));
     }
+    if (const auto path = store::sqlite_path_of(options.db)) {
+        impl->pool.watch(store::FileWatch::of_path(*path));
+    }
     Impl& s = *impl;
     http::EngineOptions eo;
     eo.workers = static_cast<std::size_t>(std::max(1, options.threads));
@@ -378,6 +387,10 @@ void Server::run() {
 
 void Server::stop() {
     impl_->engine->stop();
+}
+
+std::string Server::answer_raw(std::string_view request_bytes) {
+    return impl_->engine->answer_raw(request_bytes);
 }
 
 bool Server::wait_ready() {

@@ -1,12 +1,13 @@
 #pragma once
 // domaingraph as a service (docs/cli/serve.md, docs/api.md): the REST API under /api/v1/, health,
 // readiness and Prometheus metrics, background scan jobs and the static web dashboard, all over
-// the same library calls as the CLI. HTTP: Boost.Beast on Asio (internal/http.hpp, docs/design/0008-server-http.md).
+// the same library calls as the CLI. HTTP: Boost.Beast on Asio (internal/http.hpp,
+// docs/design/0008-server-http.md).
 //
 // Threads: two I/O threads (run(): accept, read, write), a pool of request workers (each request
-// leases its own store connection) and a thread for health, readiness and metrics, one thread per running scan job (own connection, own DNS transport), and one
-// loader for the routing table and the organisation table (the server listens before they are
-// loaded; /ready says when they are).
+// leases its own store connection) and a thread for health, readiness and metrics, one thread per
+// running scan job (own connection, own DNS transport), and one loader for the routing table and
+// the organisation table (the server listens before they are loaded; /ready says when they are).
 
 #include "dg/bgp/table_sources.hpp"
 #include "dg/core/result.hpp"
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dg::server {
@@ -64,6 +66,8 @@ struct ServerOptions {
     /// Memory budget (MiB): half of it is the SQLite page caches of the request connections,
     /// split among them (at least 2 MiB each); sorts spill to temporary files.
     std::size_t memory_limit_mib = 256;
+    /// Store time a request may use (its statements are stopped then: 503); 0 = no limit.
+    std::uint32_t query_timeout_s = 60;
     /// Host header names answered besides loopback names, when listening on a loopback address
     /// (others get 421: DNS rebinding). Listening elsewhere, any Host is answered.
     std::vector<std::string> allowed_hosts;
@@ -93,6 +97,10 @@ public:
     void stop();
     /// Blocks until the tables are loaded (or failed); true when the RIB is available.
     bool wait_ready();
+    /// Answers one raw HTTP/1.1 request (the bytes a client sends) through the same parsing,
+    /// limits, routes and handlers as a connection, on the calling thread; returns the raw
+    /// answer. For the fuzz target (fuzz/fuzz_http_api.cpp) and tests.
+    std::string answer_raw(std::string_view request_bytes);
 
     struct Impl;
 

@@ -12,6 +12,26 @@ std::string default_database_path() {
     return user_data_dir() + "/domaingraph.db";
 }
 
+std::optional<std::string> sqlite_path_of(const std::string& url) {
+    if (url.empty()) {
+        return default_database_path();
+    }
+    if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+        return std::nullopt;
+    }
+    std::string path = url;
+    if (url.starts_with("sqlite:")) {
+        path = url.substr(7);
+        if (path.starts_with("//")) {
+            path = path.substr(2);
+        }
+    }
+    if (const auto q = path.find('?'); q != std::string::npos && url.starts_with("sqlite:")) {
+        path.resize(q); // URI parameters are not part of the file name
+    }
+    return path;
+}
+
 Result<std::unique_ptr<Store>> Store::open(const std::string& url) {
     if (url.empty()) {
         const std::string dir = user_data_dir();

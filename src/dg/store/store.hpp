@@ -157,5 +157,8 @@ Result<std::vector<model::Scan>> same_input(Store& store, const model::Scan& sca
 
 /// Default SQLite location: `<user data dir>/domaingraph.db`.
 std::string default_database_path();
+/// The file a SQLite store URL names (the rules of Store::open, URI parameters left out), or
+/// nullopt for PostgreSQL.
+std::optional<std::string> sqlite_path_of(const std::string& url);
 
 } // namespace dg::store

@@ -81,7 +81,8 @@ struct Server::Impl {
     Impl(const ServerOptions& o, JobsConfig jc)
         : options(o),
           pool(o.db, connections_of(o),
-               std::max<std::size_t>(2048, o.memory_limit_mib * 1024 / 2 / connections_of(o))),
+               std::max<std::size_t>(2048, o.memory_limit_mib * 1024 / 2 / connections_of(o)),
+               std::chrono::seconds(o.query_timeout_s)),
           jobs(jc, metrics), sweep_jobs(std::move(jc)),
           answers(32, std::max<std::size_t>(1, o.memory_limit_mib) << 16) {}
 

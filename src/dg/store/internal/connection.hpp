@@ -5,6 +5,7 @@
 
 #include "dg/core/result.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -68,6 +69,9 @@ public:
                                const RowFn& fn) = 0;
     /// Starts a write transaction (SQLite: BEGIN IMMEDIATE).
     virtual Result<void> begin() = 0;
+    /// Statements still running at `deadline` are cut short with a Timeout error (the server's
+    /// query budget per request; time_point::max() = none). PostgreSQL: statement_timeout.
+    virtual void set_deadline(std::chrono::steady_clock::time_point deadline) { (void)deadline; }
 
     Result<void> query(std::string_view sql, std::initializer_list<Value> params,
                        const RowFn& fn = {}) {

@@ -1,5 +1,6 @@
 #include "dg/store/sqlite/sqlite_store.hpp"
 
+#include "dg/store/file_watch.hpp"
 #include "dg/store/internal/migrations.hpp"
 #include "dg/store/internal/sql_store.hpp"
 
@@ -34,6 +35,10 @@ Error sqlite_error(sqlite3* db, int rc, const std::string& path, const std::stri
     case SQLITE_CORRUPT:
         code = ErrorCode::Malformed;
         message = "the database file is damaged (" + detail + ")";
+        break;
+    case SQLITE_INTERRUPT:
+        code = ErrorCode::Timeout;
+        message = "the query took longer than its time budget and was stopped";
         break;
     case SQLITE_READONLY:
         message = "the database is read-only: check the file's and its directory's permissions (" +
@@ -193,7 +198,14 @@ private:
 
 class SqliteConnection final : public internal::Connection {
 public:
-    SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+    SqliteConnection(sqlite3* db, std::string path)
+        : db_(db), path_(std::move(path)), watch_(FileWatch::of_path(path_)) {
+        // Every 10,000 virtual-machine steps: is the deadline (set_deadline) past?
+        sqlite3_progress_handler(db_, 10000, &SqliteConnection::past_deadline, this);
+    }
+    void set_deadline(std::chrono::steady_clock::time_point deadline) override {
+        deadline_ = deadline;
+    }
     ~SqliteConnection() override {
         // The checkpoint thread's connection goes first: the last connection to close moves
         // the rest of the log into the file and removes it.
@@ -219,7 +231,12 @@ public:
         return ok();
     }
 
-    Result<void> begin() override { return exec_script("BEGIN IMMEDIATE"); }
+    /// A write transaction begins only while the file is the one opened, on a writable file
+    /// system: after `rm` a commit would go to the unlinked file and be lost (issue 19 item 7).
+    Result<void> begin() override {
+        DG_TRY_VOID(watch_.check());
+        return exec_script("BEGIN IMMEDIATE");
+    }
 
     /// Checkpoints from now on run on their own thread (Checkpointer), not inside COMMIT.
     void checkpoint_in_background() {
@@ -327,6 +344,13 @@ private:
     std::string path_;
     std::unordered_map<std::string, Prepared, Hash, std::equal_to<>> cache_;
     std::unique_ptr<Checkpointer> checkpointer_;
+    FileWatch watch_;
+    std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+    static int past_deadline(void* self) {
+        const auto& deadline = static_cast<SqliteConnection*>(self)->deadline_;
+        return deadline != std::chrono::steady_clock::time_point::max() &&
+               std::chrono::steady_clock::now() > deadline;
+    }
 };
 
 class SqliteStore final : public internal::SqlStore {

@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Issue 19 item 7: the database vanishes, turns read-only or fills up while `domaingraph serve`
+serves and scans, and while the CLI scans.
+
+For each fault: /ready fails and says why, writes are refused with 503 (nothing is accepted that
+could not be stored), a running scan ends (failed, with the reason) instead of `running` forever;
+once the fault is gone a restarted server resumes the scan and it completes with every name.
+
+The database lives on a small tmpfs of its own (mount needs root: skipped otherwise, exit 77).
+Python standard library; the DNS rig answers (a rate-limited scan is still running at the fault).
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("DG_BIN", os.path.join(ROOT, "build", "dev", "apps", "domaingraph"))
+TOKEN = "fault-test-token"
+failures = []
+
+
+def skip(why):
+    if os.environ.get("DG_REQUIRE_INTEGRATION") == "1" and "root" not in why:
+        print("FAIL (required): " + why)
+        sys.exit(1)
+    print("SKIP: " + why)
+    sys.exit(77)
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def call(port, method, path, body=None, timeout=10):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), data=data, method=method)
+    req.add_header("Authorization", "Bearer " + TOKEN)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        text = e.read()
+        try:
+            return e.code, json.loads(text)
+        except ValueError:
+            return e.code, text.decode(errors="replace")
+
+
+class Server:
+    def __init__(self, db, table, jobs, resolver, extra=(), user=None):
+        env = dict(os.environ, DOMAINGRAPH_API_TOKEN=TOKEN)
+        prefix = ["setpriv", "--reuid=" + user, "--regid=nogroup", "--clear-groups"] if user else []
+        self.proc = subprocess.Popen(
+            prefix + [BIN, "serve", "--listen", "127.0.0.1:0", "-m", table, "--db", db,
+                      "--jobs-dir", jobs, "--resolver", resolver] + list(extra),
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.port = None
+        self.log = []
+        for line in self.proc.stderr:
+            self.log.append(line)
+            m = re.search(r"listening on http://[^:]+:(\d+)/", line)
+            if m:
+                self.port = int(m.group(1))
+                break
+        for _ in range(200):
+            if call(self.port, "GET", "/ready")[0] == 200:
+                break
+            time.sleep(0.05)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def wait_for(pred, seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.1)
+    return None
+
+
+def scans_running(port):
+    status, text = 0, ""
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
+            status, text = r.status, r.read().decode()
+    except OSError:
+        return None
+    m = re.search(r"^domaingraph_scans_running (\d+)", text, re.M)
+    return int(m.group(1)) if status == 200 and m else None
+
+
+def main():
+    if not os.access(BIN, os.X_OK):
+        skip("no domaingraph binary at " + BIN)
+    if shutil.which("knotd") is None:
+        skip("knotd not installed (scripts/setup)")
+    work = tempfile.mkdtemp(prefix="dg-fault-")
+    mnt = os.path.join(work, "mnt")
+    os.mkdir(mnt)
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mnt],
+                                           stderr=subprocess.DEVNULL).returncode != 0:
+        shutil.rmtree(work)
+        skip("mounting a tmpfs needs root")
+    rig = os.path.join(ROOT, "tests", "harness", "dnsrig")
+    servers = []
+    try:
+        subprocess.run([rig, "start", "--dir", work + "/rig", "--names", "600", "--watch-pid",
+                        str(os.getpid())], check=True, stdout=subprocess.DEVNULL)
+        info = json.load(open(work + "/rig/rig.json"))
+        resolver = "%s:%d" % (info["recursive"]["host"], info["recursive"]["port"])
+        names = [n.strip() for n in open(info["ordinary"]) if n.strip()]
+        rows = []
+        for line in open(os.path.join(ROOT, "tests", "harness", "rib_hosts.tsv")):
+            if line.strip() and not line.startswith("#"):
+                prefix, asn = line.rstrip("\n").split("\t")[:2]
+                net, length = prefix.split("/")
+                rows.append("%s\t%s\t%s" % (net, length, asn))
+        table = work + "/table.p2a"
+        open(table, "w").write("\n".join(rows) + "\n")
+
+        # --- 1. the file is removed while a scan runs --------------------------------------
+        db_path = os.path.join(mnt, "removed.db")
+        db = "sqlite://" + db_path
+        srv = Server(db, table, os.path.join(work, "jobs"), resolver)
+        servers.append(srv)
+        status, body = call(srv.port, "POST", "/api/v1/scans",
+                            {"domains": names, "rate": 100, "notes": "removed"})
+        check(status == 202, "a rate-limited scan starts (%s)" % status)
+        time.sleep(1.5)
+        os.remove(db_path)
+        for suffix in ("-wal", "-shm"):
+            if os.path.exists(db_path + suffix):
+                os.remove(db_path + suffix)
+        status, body = call(srv.port, "GET", "/ready")
+        check(status == 503 and "removed" in json.dumps(body),
+              "after rm: /ready is 503 and says the file was removed (%s %s)" % (status, body))
+        status, body = call(srv.port, "POST", "/api/v1/scans", {"domains": names[:3]})
+        check(status == 503, "after rm: a new scan is refused with 503 (%s)" % status)
+        check(wait_for(lambda: scans_running(srv.port) == 0, 20) is not None,
+              "after rm: the running scan ends instead of running forever")
+        check(not os.path.exists(db_path),
+              "after rm: no empty database was created in its place")
+        srv.stop()
+        servers.remove(srv)
+        log = "".join(srv.log) + srv.proc.stderr.read()
+        check("removed" in log, "the server's log says the database file was removed")
+
+        # --- 2. the file turns read-only while a scan runs ------------------------------------
+        # (A server running as root writes through any permission, and a file system with a
+        # file open for writing cannot be remounted read-only: the server runs as `nobody` here,
+        # and the file loses its write permission under it.)
+        ro_dir = os.path.join(mnt, "ro")
+        os.mkdir(ro_dir)
+        os.chown(ro_dir, 65534, 65534)
+        os.chmod(work, 0o755)
+        os.chmod(table, 0o644)
+        db_path = os.path.join(ro_dir, "ro.db")
+        db = "sqlite://" + db_path
+        jobs = os.path.join(ro_dir, "jobs")
+        srv = Server(db, table, jobs, resolver, user="nobody")
+        servers.append(srv)
+        status, body = call(srv.port, "POST", "/api/v1/scans",
+                            {"domains": names, "rate": 100, "notes": "read-only"})
+        scan_id = body.get("id") if isinstance(body, dict) else None
+        check(status == 202 and scan_id, "a second rate-limited scan starts (%s %s)" % (status, body))
+        time.sleep(1.5)
+        os.chmod(db_path, 0o444)
+        status, body = call(srv.port, "GET", "/ready")
+        check(status == 503 and "read-only" in json.dumps(body),
+              "read-only: /ready is 503 and says so (%s %s)" % (status, body))
+        status, _ = call(srv.port, "POST", "/api/v1/scans", {"domains": names[:3]})
+        check(status == 503, "read-only: a new scan is refused with 503 (%s)" % status)
+        check(wait_for(lambda: scans_running(srv.port) == 0, 20) is not None,
+              "read-only: the running scan ends instead of running forever")
+        srv.stop()
+        servers.remove(srv)
+        os.chmod(db_path, 0o644)
+        srv = Server(db, table, jobs, resolver, ["--resume-interrupted"], user="nobody")
+        servers.append(srv)
+        status, body = call(srv.port, "GET", "/api/v1/scans/%s" % scan_id)
+        check(status == 200 and body.get("status") in ("failed", "interrupted", "running"),
+              "after the restart the scan is there, resumable (%s)" % body.get("status"))
+        if body.get("status") in ("failed", "interrupted"):
+            call(srv.port, "POST", "/api/v1/scans/%s/resume" % scan_id)
+
+        def finished():
+            s, b = call(srv.port, "GET", "/api/v1/scans/%s" % scan_id)
+            return b if s == 200 and b.get("status") == "complete" else None
+        done = wait_for(finished, 90)
+        check(done is not None and done.get("domains_done") == len(names),
+              "read-only, then writable again: the scan resumes and completes with all %d names "
+              "(%s)" % (len(names), done and done.get("domains_done")))
+        srv.stop()
+        servers.remove(srv)
+
+        # --- 3. the disk fills up while the CLI scans ---------------------------------------
+        small = os.path.join(work, "small")
+        os.mkdir(small)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", small], check=True)
+        try:
+            db = "sqlite://" + os.path.join(small, "full.db")
+            r = subprocess.run([BIN, "scan", "-d", info["ordinary"], "--resolver", resolver, "-m",
+                                table, "--db", db, "--no-progress"], capture_output=True, text=True)
+            check(r.returncode != 0 and re.search(r"(?i)full", r.stderr),
+                  "disk full: the CLI scan fails and says the disk is full (exit %d: %s)"
+                  % (r.returncode, r.stderr.strip()[-200:]))
+            subprocess.run(["mount", "-o", "remount,size=64m", small], check=True)
+            r = subprocess.run([BIN, "scan", "--resume", "1", "-m", table, "--db", db,
+                                "--no-progress"], capture_output=True, text=True)
+            check(r.returncode == 0, "disk full, then room again: --resume completes (exit %d: %s)"
+                  % (r.returncode, r.stderr.strip()[-300:]))
+            r = subprocess.run([BIN, "scans", "show", "1", "--db", db, "--json"],
+                               capture_output=True, text=True)
+            shown = json.loads(r.stdout) if r.returncode == 0 else {}
+            check(shown.get("domains_done") == len(names) and shown.get("status") == "complete",
+                  "disk full, then resumed: all %d names stored (%s)"
+                  % (len(names), {k: shown.get(k) for k in ("status", "domains_done")}))
+        finally:
+            subprocess.run(["umount", "-l", small])
+    finally:
+        for s in servers:
+            s.stop()
+        subprocess.run(["umount", "-l", mnt])
+        subprocess.run([rig, "stop", "--dir", work + "/rig"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        shutil.rmtree(work, ignore_errors=True)
+    if failures:
+        print("%d check(s) failed" % len(failures))
+        sys.exit(1)
+    print("all checks passed")
+
+
+if __name__ == "__main__":
+    main()
