@@ -514,6 +514,30 @@ TEST_P(StoreTest, UnicodeAndSpecialCharactersSurvive) {
     EXPECT_EQ(store_->get_scan(scan->id)->notes, scan->notes);
 }
 
+// Issue 19 item 8: PostgreSQL stored notes "x\0y" as "x" (libpq passes C strings) and looked up
+// "test1.at\0.attacker" as "test1.at"; SQLite kept the whole string. Both backends refuse text
+// with NUL at the parameter boundary, and notes with control characters at create_scan.
+TEST_P(StoreTest, NulBytesAndControlCharactersAreRefusedOnBothBackends) {
+    using namespace std::string_literals;
+    auto nul = new_scan("x\0y"s);
+    ASSERT_FALSE(nul);
+    EXPECT_EQ(nul.error().code, ErrorCode::InvalidArgument);
+    EXPECT_NE(nul.error().message.find("NUL"), std::string::npos) << nul.error().message;
+    auto escape = new_scan("red \x1b[31m");
+    ASSERT_FALSE(escape);
+    EXPECT_EQ(escape.error().code, ErrorCode::InvalidArgument);
+    ASSERT_TRUE(new_scan("two\nlines\tand a tab")); // free text keeps its layout
+    auto* c = store_->sql_connection();
+    ASSERT_NE(c, nullptr);
+    auto q = c->query("SELECT id FROM scans WHERE notes = $1",
+                      {internal::view("two\nlines\0attacker"s)});
+    ASSERT_FALSE(q);
+    EXPECT_EQ(q.error().code, ErrorCode::InvalidArgument);
+    auto listed = store_->list_scans();
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(listed->size(), 1U);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest, ::testing::Values(Backend::Sqlite));
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreTest, ::testing::Values(Backend::Postgres));
 

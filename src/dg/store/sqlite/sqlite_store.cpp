@@ -229,6 +229,7 @@ public:
 
     Result<void> query(std::string_view sql, std::span<const Value> params,
                        const RowFn& fn) override {
+        DG_TRY_VOID(internal::check_params(params));
         DG_TRY(Prepared * prepared, prepare(sql));
         sqlite3_stmt* stmt = prepared->stmt;
         for (std::size_t i = 0; i < params.size(); ++i) {
