@@ -7,6 +7,7 @@
 #include "dg/cli/resolver_options.hpp"
 #include "dg/cli/store_access.hpp"
 #include "dg/core/progress.hpp"
+#include "dg/core/stop_signals.hpp"
 #include "dg/dns/udp_transport.hpp"
 #include "dg/export/output.hpp"
 #include "dg/export/parquet.hpp"
@@ -545,11 +546,7 @@ int run_sweep_command(SweepOptions o) {
         return fail("output: " + out.error().message);
     }
 
-    struct sigaction sa {};
-    sa.sa_handler = on_ptr_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
+    install_stop_handler(on_ptr_signal); // SIGINT, SIGTERM and SIGHUP alike
 
     std::int64_t id = 0;
     std::optional<ptr::DoneSet> done;
@@ -627,8 +624,7 @@ int run_sweep_command(SweepOptions o) {
     }
     auto run = ptr::run_stored_sweep(*sweeps, id, plan->plan, done ? &*done : nullptr, settings,
                                      **transport, clock, g_stop, hooks);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    restore_stop_signals();
     progress.finish();
     if (!run) {
         return fail(run.error().message,
