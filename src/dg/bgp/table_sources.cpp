@@ -473,7 +473,9 @@ Result<PrefixTable> build_from_mrt(const std::string& path, const SourceOptions&
         if (rec->outcome == RecordOutcome::RecordError ||
             rec->outcome == RecordOutcome::StreamError) {
             ++report.record_errors;
-            report.damaged = true;
+            if (rec->outcome == RecordOutcome::StreamError) {
+                report.damaged = true; // framing lost: nothing after this point was read
+            }
             if (rec->error) {
                 warn(rec->error->to_string());
             }

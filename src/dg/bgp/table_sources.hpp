@@ -59,7 +59,10 @@ struct SourceReport {
     std::uint64_t malformed = 0;     ///< text sources: malformed lines skipped
     std::uint64_t record_errors = 0; ///< MRT: damaged records (reader RecordError/StreamError)
     std::uint64_t rib_records = 0;   ///< MRT: RIB records used
-    bool damaged = false;            ///< the input was damaged (table built from what was read)
+    /// The stream itself was damaged: an MRT stream lost its framing, or a file could not be read
+    /// to its end (the table holds what came before). Record errors alone do not set it
+    /// (docs/cli/exit-codes.md: skipped and reported, exit 0).
+    bool damaged = false;
     BuildStats build;
     PyasnConverter::Stats pyasn;
 };

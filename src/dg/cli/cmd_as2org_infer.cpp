@@ -4,6 +4,7 @@
 // Docs: docs/cli/as2org.md.
 #include "dg/cli/as2org_commands.hpp"
 #include "dg/cli/exit_codes.hpp"
+#include "dg/core/output_file.hpp"
 #include "dg/org/as2org_compare.hpp"
 #include "dg/org/as2org_write.hpp"
 #include "dg/org/infer.hpp"
@@ -36,21 +37,7 @@ struct InferCli {
 };
 
 bool write_output(const std::string& path, const std::string& text) {
-    if (path == "-") {
-        return std::fwrite(text.data(), 1, text.size(), stdout) == text.size() &&
-               std::fflush(stdout) == 0;
-    }
-    const std::string tmp = path + ".tmp";
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (f == nullptr) {
-        return false;
-    }
-    const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    if (std::fclose(f) != 0 || !ok) {
-        std::remove(tmp.c_str());
-        return false;
-    }
-    return std::rename(tmp.c_str(), path.c_str()) == 0;
+    return write_output_file(path, text).has_value();
 }
 
 /// Builds the inference from the options; prints problems. nullptr on failure (exit code set).

@@ -5,6 +5,7 @@
 #include "dg/cli/store_access.hpp"
 #include "dg/core/byte_source.hpp"
 #include "dg/core/ip_address.hpp"
+#include "dg/core/output_file.hpp"
 #include "dg/core/text.hpp"
 #include "dg/hostnames/decoder.hpp"
 #include "dg/hostnames/dictionary.hpp"
@@ -228,12 +229,7 @@ int run_decode(const HostnamesOptions& o) {
 }
 
 bool write_text(const std::string& path, const std::string& text) {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (f == nullptr) {
-        return false;
-    }
-    const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    return std::fclose(f) == 0 && ok;
+    return write_output_file(path, text).has_value();
 }
 
 int run_learn(const HostnamesOptions& o) {
@@ -252,9 +248,7 @@ int run_learn(const HostnamesOptions& o) {
         std::fprintf(stderr, "domaingraph hostnames learn: cannot write %s\n", o.output.c_str());
         return kExitFailure;
     }
-    if (!o.regex_output.empty() &&
-        !write_text(o.regex_output == "-" ? "/dev/stdout" : o.regex_output,
-                    rules.to_hoiho_regex())) {
+    if (!o.regex_output.empty() && !write_text(o.regex_output, rules.to_hoiho_regex())) {
         std::fprintf(stderr, "domaingraph hostnames learn: cannot write %s\n",
                      o.regex_output.c_str());
         return kExitFailure;

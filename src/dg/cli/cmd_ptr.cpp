@@ -6,7 +6,9 @@
 #include "dg/cli/exit_codes.hpp"
 #include "dg/cli/resolver_options.hpp"
 #include "dg/cli/store_access.hpp"
+#include "dg/core/output_file.hpp"
 #include "dg/core/progress.hpp"
+#include "dg/core/stop_signals.hpp"
 #include "dg/dns/udp_transport.hpp"
 #include "dg/export/output.hpp"
 #include "dg/export/parquet.hpp"
@@ -354,6 +356,8 @@ std::vector<dns::Endpoint> probe_resolvers(const std::vector<dns::Endpoint>& end
 
 class SweepOutput {
 public:
+    /// Streamed in place (a resumed sweep appends), through the shared `-o` helper, so a FIFO,
+    /// device or symlink keeps its type.
     static Result<SweepOutput> open(const std::string& path, ptr::OutputFormat format,
                                     bool append) {
         SweepOutput out;
@@ -361,15 +365,8 @@ public:
         if (path.empty()) {
             return out;
         }
-        if (path == "-") {
-            out.file_ = stdout;
-        } else {
-            out.file_ = std::fopen(path.c_str(), append ? "ab" : "wb");
-            if (out.file_ == nullptr) {
-                return make_error(ErrorCode::Io, "cannot write " + path);
-            }
-            out.owned_ = true;
-        }
+        DG_TRY(out.file_, OutputFile::open(path, append ? OutputFile::Mode::Append
+                                                        : OutputFile::Mode::Truncate));
         if (!append || path == "-") {
             out.text_ += ptr::header_of(format);
         }
@@ -379,7 +376,6 @@ public:
     SweepOutput(SweepOutput&& o) noexcept { *this = std::move(o); }
     SweepOutput& operator=(SweepOutput&& o) noexcept {
         std::swap(file_, o.file_);
-        std::swap(owned_, o.owned_);
         std::swap(text_, o.text_);
         format_ = o.format_;
         return *this;
@@ -388,8 +384,8 @@ public:
     SweepOutput& operator=(const SweepOutput&) = delete;
     ~SweepOutput() {
         flush();
-        if (owned_ && file_ != nullptr) {
-            std::fclose(file_);
+        if (file_ != nullptr) {
+            (void)file_->commit();
         }
     }
     void add(const ptr::PtrResult& r) {
@@ -403,15 +399,14 @@ public:
     }
     void flush() {
         if (file_ != nullptr && !text_.empty()) {
-            (void)std::fwrite(text_.data(), 1, text_.size(), file_);
-            std::fflush(file_);
+            (void)file_->write(text_);
+            (void)file_->flush();
         }
         text_.clear();
     }
 
 private:
-    std::FILE* file_ = nullptr;
-    bool owned_ = false;
+    std::unique_ptr<OutputFile> file_;
     std::string text_;
     ptr::OutputFormat format_ = ptr::OutputFormat::Jsonl;
 };
@@ -545,11 +540,7 @@ int run_sweep_command(SweepOptions o) {
         return fail("output: " + out.error().message);
     }
 
-    struct sigaction sa {};
-    sa.sa_handler = on_ptr_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
+    install_stop_handler(on_ptr_signal); // SIGINT, SIGTERM and SIGHUP alike
 
     std::int64_t id = 0;
     std::optional<ptr::DoneSet> done;
@@ -627,8 +618,7 @@ int run_sweep_command(SweepOptions o) {
     }
     auto run = ptr::run_stored_sweep(*sweeps, id, plan->plan, done ? &*done : nullptr, settings,
                                      **transport, clock, g_stop, hooks);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    restore_stop_signals();
     progress.finish();
     if (!run) {
         return fail(run.error().message,

@@ -4,6 +4,7 @@
 #include "dg/cli/scan_ref.hpp"
 #include "dg/cli/stdout_buffer.hpp"
 #include "dg/core/asn.hpp"
+#include "dg/core/output_file.hpp"
 #include "dg/core/progress.hpp"
 #include "dg/core/text.hpp"
 #include "dg/export/graph.hpp"
@@ -351,13 +352,12 @@ bool write_dist_tsv(const std::string& path, const Loaded& l,
             }
         }
     }
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (f == nullptr) {
-        std::fprintf(stderr, "domaingraph resilience: cannot write %s\n", path.c_str());
+    if (auto w = write_output_file(path, text); !w) {
+        std::fprintf(stderr, "domaingraph resilience: cannot write %s: %s\n", path.c_str(),
+                     w.error().message.c_str());
         return false;
     }
-    const bool okw = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    return std::fclose(f) == 0 && okw;
+    return true;
 }
 
 void print_text_baseline(const Loaded& l, const std::vector<resilience::SourceSummary>& sums) {
@@ -943,14 +943,12 @@ int run_report(Options& o) {
         text += text_table("IXP failures", ixps);
         text += "exposure " + j["exposure"].dump() + "\n";
     }
-    FILE* f = o.output.empty() || o.output == "-" ? stdout : std::fopen(o.output.c_str(), "wb");
-    if (f == nullptr) {
-        std::fprintf(stderr, "domaingraph resilience report: cannot write %s\n", o.output.c_str());
+    if (auto w = write_output_file(o.output.empty() ? "-" : o.output, text); !w) {
+        std::fprintf(stderr, "domaingraph resilience report: cannot write %s: %s\n",
+                     o.output.c_str(), w.error().message.c_str());
         return kExitFailure;
     }
-    const bool wrote = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    const bool closed = f == stdout ? std::fflush(f) == 0 : std::fclose(f) == 0;
-    return wrote && closed ? kExitOk : kExitFailure;
+    return kExitOk;
 }
 
 void common_options(CLI::App* cmd, Options& o) {

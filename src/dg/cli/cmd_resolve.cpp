@@ -6,6 +6,7 @@
 #include "dg/cli/stdout_buffer.hpp"
 #include "dg/core/domain_name.hpp"
 #include "dg/core/progress.hpp"
+#include "dg/core/stop_signals.hpp"
 #include "dg/dns/name_input.hpp"
 #include "dg/dns/resolver.hpp"
 #include "dg/dns/result_json.hpp"
@@ -213,14 +214,9 @@ int run_resolve(const ResolveOptions& o) {
             out.flush();
         });
     }
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
+    install_stop_handler(on_signal); // SIGINT, SIGTERM and SIGHUP alike
     const dns::Summary summary = resolver->run(source, sink, &g_stop);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    restore_stop_signals();
     out.flush();
     progress.finish();
     print_summary(summary, invalid, stderr);

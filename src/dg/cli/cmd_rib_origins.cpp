@@ -14,6 +14,7 @@ struct OriginsOptions {
     std::string file;
     std::string policy = "default";
     bool no_cache = false;
+    bool strict = false;
 };
 
 int run_origins(const OriginsOptions& opts) {
@@ -55,13 +56,18 @@ int run_origins(const OriginsOptions& opts) {
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
     std::fflush(stdout);
+    // docs/cli/exit-codes.md, as `rib dump` and `rib info`: damaged records are skipped and
+    // reported (exit 0); exit 3 when the stream lost its framing, or with --strict on any error.
     const auto& r = source->report();
-    if (r.damaged) {
+    if (r.damaged || r.record_errors + r.malformed > 0) {
         std::fprintf(stderr,
-                     "domaingraph rib origins: %s is damaged (%llu record errors, %llu malformed "
-                     "lines); the table holds what could be read\n",
+                     "domaingraph rib origins: %s: %llu record errors, %llu malformed lines%s; the "
+                     "table holds what could be read\n",
                      opts.file.c_str(), static_cast<unsigned long long>(r.record_errors),
-                     static_cast<unsigned long long>(r.malformed));
+                     static_cast<unsigned long long>(r.malformed),
+                     r.damaged ? ", the stream is damaged (framing lost or unreadable)" : "");
+    }
+    if (r.damaged || (opts.strict && r.record_errors + r.malformed > 0)) {
         return kExitDataErrors;
     }
     return kExitOk;
@@ -85,6 +91,7 @@ void register_rib_origins(CLI::App& rib, Runner& selected) {
         ->check(CLI::IsMember({"default", "pyasn"}))
         ->capture_default_str();
     cmd->add_flag("--no-cache", opts->no_cache, "Neither read nor write the table cache");
+    cmd->add_flag("--strict", opts->strict, "exit 3 on any record error or malformed line");
     cmd->callback([opts, &selected] { selected = [opts] { return run_origins(*opts); }; });
 }
 

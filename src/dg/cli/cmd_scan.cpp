@@ -7,6 +7,7 @@
 #include "dg/cli/resolver_options.hpp"
 #include "dg/core/paths.hpp"
 #include "dg/core/progress.hpp"
+#include "dg/core/stop_signals.hpp"
 #include "dg/dns/udp_transport.hpp"
 #include "dg/export/output.hpp"
 #include "dg/export/writers.hpp"
@@ -351,11 +352,7 @@ int run_scan_command(ScanOptions o) {
     if (o.domains == "-") {
         g_stdin_null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     }
-    struct sigaction sa {};
-    sa.sa_handler = on_scan_signal; // no SA_RESTART: a blocked read returns (EINTR)
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
+    install_stop_handler(on_scan_signal); // SIGINT, SIGTERM and SIGHUP alike
 
     std::int64_t scan_id = 0;
     if (resumed) {
@@ -433,8 +430,7 @@ int run_scan_command(ScanOptions o) {
     }
     auto report =
         scan::run_scan(db, scan_id, *input, mapper, settings, **transport, clock, hooks, &g_stop);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    restore_stop_signals();
     if (g_stdin_null >= 0) {
         ::close(g_stdin_null);
         g_stdin_null = -1;

@@ -5,6 +5,7 @@
 #include "dg/cli/store_access.hpp"
 #include "dg/diff/diff.hpp"
 #include "dg/diff/views.hpp"
+#include "dg/scan/job_list.hpp"
 
 #include <memory>
 #include <string>
@@ -61,7 +62,7 @@ int run_delete(const ScansOptions& o) {
     if (!scan) {
         return report_error(kName, scan.error());
     }
-    auto deleted = store->delete_scan(scan->id);
+    auto deleted = scan::delete_scan(*store, scan->id); // with its server job list, if any
     if (!deleted) {
         return report_error(kName, deleted.error());
     }

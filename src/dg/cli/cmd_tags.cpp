@@ -3,6 +3,7 @@
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
 #include "dg/cli/scan_ref.hpp"
+#include "dg/core/output_file.hpp"
 #include "dg/store/store.hpp"
 #include "dg/tags/api.hpp"
 #include "dg/tags/bulk.hpp"
@@ -53,16 +54,11 @@ bool open_db(const char* cmd, const std::string& url, Db& db) {
 }
 
 bool write_text(const char* cmd, const std::string& path, const std::string& text) {
-    const bool to_stdout = path.empty() || path == "-";
-    std::FILE* f = to_stdout ? stdout : std::fopen(path.c_str(), "wb");
-    if (f == nullptr) {
-        std::fprintf(stderr, "domaingraph tags %s: cannot write %s\n", cmd, path.c_str());
-        return false;
-    }
-    const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    const bool closed = to_stdout ? std::fflush(f) == 0 : std::fclose(f) == 0;
-    if (!written || !closed) {
-        std::fprintf(stderr, "domaingraph tags %s: writing %s failed\n", cmd, path.c_str());
+    auto w = write_output_file(path.empty() ? "-" : path, text);
+    if (!w) {
+        std::fprintf(stderr, "domaingraph tags %s: cannot write %s: %s\n", cmd,
+                     path.empty() || path == "-" ? "stdout" : path.c_str(),
+                     w.error().message.c_str());
         return false;
     }
     return true;

@@ -3,6 +3,7 @@
 // opening the store and writing a command's output to stdout or a file.
 
 #include "dg/cli/exit_codes.hpp"
+#include "dg/core/output_file.hpp"
 #include "dg/core/result.hpp"
 #include "dg/store/store.hpp"
 
@@ -39,19 +40,14 @@ inline std::unique_ptr<store::Store> open_store_or_report(const char* command,
     return std::move(*s);
 }
 
-/// Writes `text` to `path` ("-" or "" = stdout). False (with a message) when it cannot.
+/// Writes `text` to `path` ("-" or "" = stdout) through the shared `-o` helper
+/// (dg/core/output_file.hpp). False (with a message) when it cannot.
 inline bool write_output(const char* command, const std::string& path, const std::string& text) {
-    const bool to_stdout = path.empty() || path == "-";
-    std::FILE* f = to_stdout ? stdout : std::fopen(path.c_str(), "wb");
-    if (f == nullptr) {
-        std::fprintf(stderr, "domaingraph %s: cannot write %s\n", command, path.c_str());
-        return false;
-    }
-    const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    const bool closed = to_stdout ? std::fflush(f) == 0 : std::fclose(f) == 0;
-    if (!ok || !closed) {
-        std::fprintf(stderr, "domaingraph %s: writing %s failed\n", command,
-                     to_stdout ? "stdout" : path.c_str());
+    auto w = write_output_file(path.empty() ? "-" : path, text);
+    if (!w) {
+        std::fprintf(stderr, "domaingraph %s: cannot write %s: %s\n", command,
+                     path.empty() || path == "-" ? "stdout" : path.c_str(),
+                     w.error().message.c_str());
         return false;
     }
     return true;

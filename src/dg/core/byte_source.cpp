@@ -1,5 +1,8 @@
 #include "dg/core/byte_source.hpp"
 
+#include "dg/core/verified_source.hpp"
+
+#include <algorithm>
 #include <bzlib.h>
 #include <cerrno>
 #include <condition_variable>
@@ -9,9 +12,11 @@
 #include <isa-l/igzip_lib.h>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
+#include <zlib.h>
 #include <zstd.h>
 
 namespace dg::io {
@@ -307,6 +312,198 @@ private:
     bool pending_error_ = false;
 };
 
+/// A decompressor that holds its output until the block it came from checked out
+/// (verified_source.hpp): hold_[head_, ready_) may be delivered, [ready_, end_) waits.
+class HoldingSource : public DecompressingSource {
+public:
+    using DecompressingSource::DecompressingSource;
+
+    Result<std::size_t> read(std::span<std::uint8_t> out) override {
+        while (ready_ == head_ && !done_) {
+            DG_TRY_VOID(step());
+        }
+        if (ready_ > head_) {
+            const std::size_t n = std::min(out.size(), ready_ - head_);
+            std::memcpy(out.data(), hold_.data() + head_, n);
+            head_ += n;
+            if (head_ == end_) {
+                head_ = ready_ = boundary_ = end_ = 0;
+            }
+            out_total_ += n;
+            return n;
+        }
+        if (!error_text_.empty()) {
+            std::string what;
+            what.swap(error_text_);
+            return corrupt(what); // offset: the first byte of the damaged block
+        }
+        return std::size_t{0};
+    }
+
+protected:
+    /// Decodes some more into hold_[end_...]; marks what checked out ready, or fails (done_,
+    /// error_text_, the unverified bytes dropped).
+    virtual Result<void> step() = 0;
+
+    /// Room for at least kInputChunk more bytes at hold_[end_...].
+    void make_room() {
+        if (head_ > 0) {
+            std::memmove(hold_.data(), hold_.data() + head_, end_ - head_);
+            ready_ -= head_;
+            boundary_ -= std::min(boundary_, head_);
+            end_ -= head_;
+            head_ = 0;
+        }
+        if (hold_.size() - end_ >= kInputChunk) {
+            return;
+        }
+        if (hold_.size() >= kMaxHold) {
+            // Bounded memory: let go of what ended at a block boundary (decoded without error,
+            // not yet checked against the member's CRC), or, failing that, of everything.
+            ready_ = std::max(ready_, boundary_);
+            if (hold_.size() - end_ >= kInputChunk / 4) {
+                return;
+            }
+            ready_ = end_;
+            if (hold_.size() - end_ >= kInputChunk / 4) {
+                return;
+            }
+        }
+        hold_.resize(std::max<std::size_t>(hold_.size() * 2, kInputChunk * 4));
+    }
+    void fail(std::string what) {
+        done_ = true;
+        end_ = ready_; // the bytes of the block that failed
+        error_text_ = std::move(what);
+    }
+
+    static constexpr std::size_t kMaxHold = std::size_t{64} << 20;
+    std::vector<std::uint8_t> hold_;
+    std::size_t head_ = 0;
+    std::size_t ready_ = 0;
+    std::size_t boundary_ = 0; ///< end of the last complete block (may exceed ready_)
+    std::size_t end_ = 0;
+    std::string error_text_;
+};
+
+/// gzip through zlib. Deflate blocks carry no check of their own (a damaged block may decode
+/// to other bytes without an error), so a member is held until its CRC-32 and length matched
+/// (RFC 1952 §2.3.1); past kMaxHold, what ended at a deflate block boundary (Z_BLOCK) goes
+/// first. A truncated member delivers what was decoded before the cut (no garbage: the input
+/// just ends), then the error.
+class VerifiedGzipSource final : public HoldingSource {
+public:
+    explicit VerifiedGzipSource(std::unique_ptr<ByteSource> inner)
+        : HoldingSource(std::move(inner)) {
+        ok_ = inflateInit2(&zs_, 15 + 16) == Z_OK; // gzip wrapper (RFC 1952)
+    }
+    ~VerifiedGzipSource() override { inflateEnd(&zs_); }
+    VerifiedGzipSource(const VerifiedGzipSource&) = delete;
+    VerifiedGzipSource& operator=(const VerifiedGzipSource&) = delete;
+
+private:
+    Result<void> step() override {
+        if (!ok_) {
+            fail("cannot initialise zlib");
+            return ok();
+        }
+        DG_TRY(bool more, refill());
+        if (!more) {
+            if (in_member_) {
+                ready_ = end_; // decoded before the cut: the input ends, it is not damaged
+                fail("gzip stream truncated (file ends inside a member)");
+            } else {
+                done_ = true;
+            }
+            return ok();
+        }
+        make_room();
+        zs_.next_in = in_.data() + in_pos_;
+        zs_.avail_in = static_cast<uInt>(in_len_ - in_pos_);
+        zs_.next_out = hold_.data() + end_;
+        zs_.avail_out = static_cast<uInt>(std::min<std::size_t>(hold_.size() - end_, 1U << 30));
+        const int rc = inflate(&zs_, Z_BLOCK);
+        in_pos_ = in_len_ - zs_.avail_in;
+        end_ = static_cast<std::size_t>(zs_.next_out - hold_.data());
+        in_member_ = true;
+        if (rc == Z_STREAM_END) {
+            ready_ = end_; // the member's CRC-32 and length matched
+            in_member_ = false;
+            inflateReset(&zs_); // concatenated members (RFC 1952 §2.2)
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            fail(std::string("gzip data corrupt: ") + (zs_.msg != nullptr ? zs_.msg : "error"));
+        } else if ((zs_.data_type & 128) != 0) {
+            boundary_ = end_; // a block (not the last) ended without an error
+        }
+        return ok();
+    }
+
+    z_stream zs_{};
+    bool ok_ = false;
+    bool in_member_ = false;
+};
+
+/// bzip2, fed at most kPiece compressed bytes per call: libbzip2 writes a block out only after
+/// reading all of it and checks the block's CRC right after writing it, and returns with room
+/// left in the output only between blocks (bzlib.c, BZ2_bzDecompress). So a call's output is
+/// one finished block (rarely more) and a failed CRC drops that call's output.
+class VerifiedBzip2Source final : public HoldingSource {
+public:
+    explicit VerifiedBzip2Source(std::unique_ptr<ByteSource> inner)
+        : HoldingSource(std::move(inner)) {
+        ok_ = BZ2_bzDecompressInit(&bs_, 0, 0) == BZ_OK;
+    }
+    ~VerifiedBzip2Source() override { BZ2_bzDecompressEnd(&bs_); }
+    VerifiedBzip2Source(const VerifiedBzip2Source&) = delete;
+    VerifiedBzip2Source& operator=(const VerifiedBzip2Source&) = delete;
+
+private:
+    static constexpr std::size_t kPiece = 4096;
+
+    Result<void> step() override {
+        if (!ok_) {
+            fail("cannot initialise bzip2");
+            return ok();
+        }
+        DG_TRY(bool more, refill());
+        if (!more) {
+            if (in_stream_) {
+                fail("bzip2 stream truncated (file ends inside a stream)");
+            } else {
+                done_ = true;
+            }
+            return ok();
+        }
+        make_room();
+        const std::size_t piece = std::min(kPiece, in_len_ - in_pos_);
+        bs_.next_in = reinterpret_cast<char*>(in_.data() + in_pos_); // NOLINT
+        bs_.avail_in = static_cast<unsigned>(piece);
+        bs_.next_out = reinterpret_cast<char*>(hold_.data() + end_); // NOLINT
+        bs_.avail_out = static_cast<unsigned>(std::min<std::size_t>(hold_.size() - end_, 1U << 30));
+        const int rc = BZ2_bzDecompress(&bs_);
+        in_pos_ += piece - bs_.avail_in;
+        end_ = static_cast<std::size_t>(reinterpret_cast<std::uint8_t*>(bs_.next_out) - // NOLINT
+                                        hold_.data());
+        in_stream_ = true;
+        if (rc == BZ_STREAM_END) {
+            ready_ = end_;
+            in_stream_ = false;
+            BZ2_bzDecompressEnd(&bs_); // concatenated streams (pbzip2 output)
+            std::memset(&bs_, 0, sizeof bs_);
+            ok_ = BZ2_bzDecompressInit(&bs_, 0, 0) == BZ_OK;
+        } else if (rc != BZ_OK) {
+            fail("bzip2 data corrupt (code " + std::to_string(rc) + ")");
+        } else if (bs_.avail_out > 0) {
+            ready_ = end_; // between blocks: every block written so far had its CRC checked
+        }
+        return ok();
+    }
+
+    bz_stream bs_{};
+    bool ok_ = false;
+    bool in_stream_ = false;
+};
+
 class ZstdSource final : public DecompressingSource {
 public:
     explicit ZstdSource(std::unique_ptr<ByteSource> inner)
@@ -477,7 +674,8 @@ private:
 
 /// Detects the compression and stacks a decompressor on `raw`; with `read_ahead`, compressed
 /// input is decompressed on a background thread (files and stdin; not in-memory buffers).
-Result<std::unique_ptr<ByteSource>> wrap(std::unique_ptr<ByteSource> raw, bool read_ahead) {
+Result<std::unique_ptr<ByteSource>> wrap(std::unique_ptr<ByteSource> raw, bool read_ahead,
+                                         bool verified = false) {
     std::vector<std::uint8_t> head(4);
     DG_TRY(std::size_t n, raw->read_fully(head));
     head.resize(n);
@@ -486,9 +684,17 @@ Result<std::unique_ptr<ByteSource>> wrap(std::unique_ptr<ByteSource> raw, bool r
     std::unique_ptr<ByteSource> decompressed;
     switch (c) {
     case Compression::Gzip:
+        if (verified) {
+            return std::unique_ptr<ByteSource>(
+                std::make_unique<VerifiedGzipSource>(std::move(peeked)));
+        }
         decompressed = std::make_unique<GzipSource>(std::move(peeked));
         break;
     case Compression::Bzip2:
+        if (verified) {
+            return std::unique_ptr<ByteSource>(
+                std::make_unique<VerifiedBzip2Source>(std::move(peeked)));
+        }
         decompressed = std::make_unique<Bzip2Source>(std::move(peeked));
         break;
     case Compression::Zstd:
@@ -506,10 +712,13 @@ Result<std::unique_ptr<ByteSource>> wrap(std::unique_ptr<ByteSource> raw, bool r
 
 } // namespace
 
-Result<std::unique_ptr<ByteSource>> open(const std::string& path, OpenOptions options) {
+namespace {
+
+Result<std::unique_ptr<ByteSource>> open_impl(const std::string& path, bool read_ahead,
+                                              bool verified) {
     if (path == "-") {
-        return wrap(std::make_unique<RawSource>(0, false, "stdin", std::nullopt),
-                    options.read_ahead);
+        return wrap(std::make_unique<RawSource>(0, false, "stdin", std::nullopt), read_ahead,
+                    verified);
     }
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -531,7 +740,24 @@ Result<std::unique_ptr<ByteSource>> open(const std::string& path, OpenOptions op
             size = static_cast<std::uint64_t>(st.st_size);
         }
     }
-    return wrap(std::make_unique<RawSource>(fd, true, path, size), options.read_ahead);
+    return wrap(std::make_unique<RawSource>(fd, true, path, size), read_ahead, verified);
+}
+
+} // namespace
+
+Result<std::unique_ptr<ByteSource>> open(const std::string& path, OpenOptions options) {
+    return open_impl(path, options.read_ahead, false);
+}
+
+Result<std::unique_ptr<ByteSource>> open_verified(const std::string& path) {
+    return open_impl(path, false, true);
+}
+
+std::unique_ptr<ByteSource> from_memory_verified(std::vector<std::uint8_t> bytes,
+                                                 std::string name) {
+    auto r = wrap(std::make_unique<RawSource>(std::move(bytes), std::move(name)), false, true);
+    DG_REQUIRE(r.has_value()); // memory reads cannot fail
+    return std::move(r).value();
 }
 
 std::unique_ptr<ByteSource> from_memory(std::vector<std::uint8_t> bytes, std::string name) {

@@ -56,6 +56,43 @@ Result<void> check_ascii(std::string_view original, const std::string& name,
     return ok();
 }
 
+/// Every "xn--" label must be the A-label of a valid U-label (RFC 5891 §5.4, RFC 5890 §2.3.2.1):
+/// it decodes (Punycode, RFC 3492), the U-label passes IDNA 2008 (libidn2), and encoding it
+/// again gives the same label. Before, "xn--abc" passed because it merely decoded.
+Result<void> check_a_labels(std::string_view original, const std::string& name) {
+    std::size_t start = 0;
+    while (start < name.size()) {
+        auto end = name.find('.', start);
+        if (end == std::string::npos) {
+            end = name.size();
+        }
+        const std::string label = name.substr(start, end - start);
+        start = end + 1;
+        if (label.size() < 4 || label.compare(0, 4, "xn--") != 0) {
+            continue;
+        }
+        char* decoded = nullptr;
+        int rc = idn2_to_unicode_8z8z(label.c_str(), &decoded, 0);
+        const std::unique_ptr<char, FreeDeleter> decoded_holder(decoded);
+        if (rc != IDN2_OK) {
+            return invalid(original, "bad A-label '" + label + "': " + idn2_strerror(rc));
+        }
+        char* again = nullptr;
+        rc = idn2_to_ascii_8z(decoded, &again, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+        const std::unique_ptr<char, FreeDeleter> again_holder(again);
+        if (rc != IDN2_OK) {
+            return invalid(original,
+                           "bad A-label '" + label + "' (IDNA 2008): " + idn2_strerror(rc));
+        }
+        if (label != again) {
+            return invalid(original, "bad A-label '" + label +
+                                         "': not the canonical encoding of its U-label (that is '" +
+                                         again + "')");
+        }
+    }
+    return ok();
+}
+
 } // namespace
 
 Result<DomainName> DomainName::parse(std::string_view text, bool allow_underscore) {
@@ -79,15 +116,8 @@ Result<DomainName> DomainName::parse(std::string_view text, bool allow_underscor
                 c = static_cast<char>(c - 'A' + 'a');
             }
         }
-        // A-labels must decode, otherwise "xn--garbage" would pass.
-        if (name.find("xn--") != std::string::npos) {
-            char* out = nullptr;
-            const int rc = idn2_to_unicode_8z8z(name.c_str(), &out, 0);
-            std::unique_ptr<char, FreeDeleter> holder(out);
-            if (rc != IDN2_OK) {
-                return invalid(text, std::string("bad A-label: ") + idn2_strerror(rc));
-            }
-        }
+        // A-labels must be IDNA 2008 A-labels, otherwise "xn--garbage" would pass.
+        DG_TRY_VOID(check_a_labels(text, name));
     } else {
         const std::string input(s);
         char* out = nullptr;

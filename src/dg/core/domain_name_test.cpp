@@ -21,6 +21,22 @@ TEST(DomainName, MapsUnicodeToALabels) {
     EXPECT_EQ(DomainName::parse("faß.de")->text(), "xn--fa-hia.de");
 }
 
+// Issue 19 item 10: an A-label must be the IDNA 2008 encoding of a valid U-label; "xn--abc"
+// merely decoded (to U+0080-ish code points) and was accepted.
+TEST(DomainName, ALabelsMustBeIdna2008) {
+    auto r = DomainName::parse("xn--abc.test");
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("bad A-label 'xn--abc'"), std::string::npos)
+        << r.error().message;
+    EXPECT_FALSE(DomainName::parse("XN--ABC.test"));
+    EXPECT_FALSE(DomainName::parse("xn--ls8h.example")); // U+1F4A9: DISALLOWED in IDNA 2008
+    EXPECT_FALSE(DomainName::parse("xn--abc-.example")); // decodes to plain "abc"
+    auto ok = DomainName::parse("XN--Bcher-KVA.example");
+    ASSERT_TRUE(ok) << ok.error().to_string();
+    EXPECT_EQ(ok->text(), "xn--bcher-kva.example");
+    EXPECT_TRUE(DomainName::parse("_dmarc.xn--fa-hia.de", true));
+}
+
 TEST(DomainName, RejectsInvalidNamesWithAReason) {
     EXPECT_FALSE(DomainName::parse(""));
     EXPECT_FALSE(DomainName::parse("."));

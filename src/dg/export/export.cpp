@@ -123,7 +123,12 @@ std::unique_ptr<ResultWriter> make_writer(Format format, Output& out,
 
 Result<ExportSummary> export_scan(store::Store& store, const ExportRequest& request) {
     DG_TRY_VOID(store.get_scan(request.scan_id));
-    DG_TRY(auto out, request.sink ? Output::to_sink(request.sink) : Output::open(request.output));
+    std::unique_ptr<Output> out;
+    if (request.sink) {
+        out = Output::to_sink(request.sink);
+    } else {
+        DG_TRY(out, Output::open(request.output));
+    }
     auto writer = make_writer(request.format, *out, request.writer);
     ExportSummary summary;
     Result<void> failure;

@@ -101,6 +101,7 @@ Result<SweepStore> SweepStore::of(store::Store& store) {
 }
 
 Result<Sweep> SweepStore::create(const NewSweep& s) {
+    DG_TRY_VOID(check_text(s.notes, "'notes'", TextRule::Multiline));
     DG_TRY(std::int64_t id,
            c_->query_int("INSERT INTO ptr_sweeps (status, started_at, addresses_total, notes, "
                          "source, config) VALUES ('running', $1, $2, $3, $4, $5) RETURNING id",

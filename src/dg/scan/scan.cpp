@@ -1,6 +1,7 @@
 #include "dg/scan/scan.hpp"
 
 #include "dg/core/bounded_queue.hpp"
+#include "dg/core/stop_signals.hpp"
 
 #include <csignal>
 #include <ctime>
@@ -169,13 +170,10 @@ Result<dns::Summary> Pipeline::run(DomainInput& input, const dns::ResolverConfig
             hooks_.on_progress(progress(s.queries));
         }
     });
-    // The stage threads start with SIGINT/SIGTERM blocked, so that a stop signal always lands on
+    // The stage threads start with the stop signals blocked, so that a stop signal always lands on
     // the calling thread and interrupts what it waits in (e.g. reading a list from a terminal).
-    sigset_t stop_signals;
+    const sigset_t stop_signals = stop_signal_set(); // SIGINT, SIGTERM, SIGHUP
     sigset_t old_mask;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
     std::thread mapper([this] { map_loop(); });
     std::thread writer([this] { store_loop(); });

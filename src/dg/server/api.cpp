@@ -12,6 +12,7 @@
 #include "dg/export/export.hpp"
 #include "dg/model/json.hpp"
 #include "dg/scan/assemble.hpp"
+#include "dg/scan/job_list.hpp"
 #include "dg/server/internal/impl.hpp"
 #include "dg/tags/infra_stats.hpp"
 
@@ -289,7 +290,7 @@ void Server::Impl::install_api() {
                       send_error(res, 409, "conflict", "the scan is running; stop it first");
                       return;
                   }
-                  if (auto d = store.delete_scan(scan.id); !d) {
+                  if (auto d = scan::delete_scan(store, scan.id); !d) { // + its job list
                       send_failure(res, d.error());
                       return;
                   }

@@ -8,6 +8,47 @@
 
 namespace dg::store {
 
+namespace {
+
+/// The query of a `sqlite:` URL: only `mode=ro|rw|rwc` (SQLite's URI modes). Before, the whole
+/// text was the file name, so `sqlite:///x.db?mode=ro` created a file named "x.db?mode=ro".
+Result<sqlite::OpenMode> sqlite_url_mode(std::string_view query, const std::string& url) {
+    sqlite::OpenMode mode = sqlite::OpenMode::ReadWriteCreate;
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (pair.empty()) {
+            continue;
+        }
+        const auto eq = pair.find('=');
+        const std::string_view key = pair.substr(0, eq);
+        const std::string_view value =
+            eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+        if (key != "mode") {
+            return make_error(ErrorCode::InvalidArgument, "unknown sqlite URL parameter '" +
+                                                              std::string(key) +
+                                                              "' (known: mode=ro|rw|rwc)")
+                .at(url);
+        }
+        if (value == "ro") {
+            mode = sqlite::OpenMode::ReadOnly;
+        } else if (value == "rw") {
+            mode = sqlite::OpenMode::ReadWrite;
+        } else if (value == "rwc") {
+            mode = sqlite::OpenMode::ReadWriteCreate;
+        } else {
+            return make_error(ErrorCode::InvalidArgument, "unknown sqlite URL mode '" +
+                                                              std::string(value) +
+                                                              "' (known: ro, rw, rwc)")
+                .at(url);
+        }
+    }
+    return mode;
+}
+
+} // namespace
+
 std::string default_database_path() {
     return user_data_dir() + "/domaingraph.db";
 }
@@ -46,12 +87,18 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& url) {
         if (path.starts_with("//")) {
             path = path.substr(2); // sqlite:///abs/path -> /abs/path, sqlite://rel -> rel
         }
+        std::string_view query;
+        if (const auto q = url.find('?'); q != std::string::npos) {
+            query = std::string_view(url).substr(q + 1);
+            path.resize(path.size() - (url.size() - q));
+        }
         if (path.empty()) {
             return make_error(ErrorCode::InvalidArgument,
                               "sqlite URL without a path (use sqlite:///absolute/path.db)")
                 .at(url);
         }
-        return sqlite::open(path);
+        DG_TRY(const sqlite::OpenMode mode, sqlite_url_mode(query, url));
+        return sqlite::open(path, mode);
     }
     if (const auto scheme = url.find("://"); scheme != std::string::npos) {
         return make_error(ErrorCode::InvalidArgument,

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <gtest/gtest.h>
 #include <set>
 #include <sys/stat.h>
@@ -514,6 +515,30 @@ TEST_P(StoreTest, UnicodeAndSpecialCharactersSurvive) {
     EXPECT_EQ(store_->get_scan(scan->id)->notes, scan->notes);
 }
 
+// Issue 19 item 8: PostgreSQL stored notes "x\0y" as "x" (libpq passes C strings) and looked up
+// "test1.at\0.attacker" as "test1.at"; SQLite kept the whole string. Both backends refuse text
+// with NUL at the parameter boundary, and notes with control characters at create_scan.
+TEST_P(StoreTest, NulBytesAndControlCharactersAreRefusedOnBothBackends) {
+    using namespace std::string_literals;
+    auto nul = new_scan("x\0y"s);
+    ASSERT_FALSE(nul);
+    EXPECT_EQ(nul.error().code, ErrorCode::InvalidArgument);
+    EXPECT_NE(nul.error().message.find("NUL"), std::string::npos) << nul.error().message;
+    auto escape = new_scan("red \x1b[31m");
+    ASSERT_FALSE(escape);
+    EXPECT_EQ(escape.error().code, ErrorCode::InvalidArgument);
+    ASSERT_TRUE(new_scan("two\nlines\tand a tab")); // free text keeps its layout
+    auto* c = store_->sql_connection();
+    ASSERT_NE(c, nullptr);
+    auto q = c->query("SELECT id FROM scans WHERE notes = $1",
+                      {internal::view("two\nlines\0attacker"s)});
+    ASSERT_FALSE(q);
+    EXPECT_EQ(q.error().code, ErrorCode::InvalidArgument);
+    auto listed = store_->list_scans();
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(listed->size(), 1U);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest, ::testing::Values(Backend::Sqlite));
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreTest, ::testing::Values(Backend::Postgres));
 
@@ -536,6 +561,42 @@ TEST(StoreOpen, UnreachablePostgresIsUnavailable) {
     EXPECT_NE(s.error().message.find("cannot connect to PostgreSQL"), std::string::npos);
     EXPECT_EQ(s.error().to_string().find("secret"), std::string::npos);
     EXPECT_NE(s.error().to_string().find("***"), std::string::npos);
+}
+
+// Issue 19 item 10: `--db 'sqlite:///x.db?mode=ro'` created a file named "x.db?mode=ro".
+TEST(StoreOpen, SqliteUrlModeIsHonouredAndUnknownParametersAreRefused) {
+    test::TempDir tmp;
+    const std::string url = "sqlite://" + tmp.file("x.db");
+    auto missing = Store::open(url + "?mode=ro");
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().message.find("mode=ro does not create one"), std::string::npos)
+        << missing.error().to_string();
+    EXPECT_FALSE(Store::open(url + "?mode=rw"));
+    {
+        auto rw = Store::open(url + "?mode=rwc");
+        ASSERT_TRUE(rw) << rw.error().to_string();
+        ASSERT_TRUE((*rw)->create_scan(NewScan{}));
+    }
+    {
+        auto ro = Store::open(url + "?mode=ro");
+        ASSERT_TRUE(ro) << ro.error().to_string();
+        auto scans = (*ro)->list_scans();
+        ASSERT_TRUE(scans) << scans.error().to_string();
+        EXPECT_EQ(scans->size(), 1U);
+        auto write = (*ro)->create_scan(NewScan{});
+        ASSERT_FALSE(write);
+        EXPECT_NE(write.error().message.find("opened read-only (mode=ro)"), std::string::npos)
+            << write.error().to_string();
+    }
+    EXPECT_TRUE(Store::open(url + "?mode=rw"));
+    for (const char* bad : {"?mode=memory", "?cache=shared", "?mode=ro&vfs=unix"}) {
+        auto s = Store::open(url + bad);
+        ASSERT_FALSE(s) << bad;
+        EXPECT_EQ(s.error().code, ErrorCode::InvalidArgument) << bad;
+    }
+    for (const auto& e : std::filesystem::directory_iterator(tmp.path())) {
+        EXPECT_EQ(e.path().filename().string().find('?'), std::string::npos) << e.path();
+    }
 }
 
 TEST(StoreOpen, PlainPathAndDefaultLocation) {

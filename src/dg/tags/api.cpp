@@ -1,5 +1,6 @@
 #include "dg/tags/api.hpp"
 
+#include "dg/core/text_check.hpp"
 #include "dg/tags/sql_util.hpp"
 
 #include <algorithm>
@@ -35,8 +36,28 @@ ApiResponse missing(const std::string& name) {
     return unprocessable("query", name, "field required", "value_error.missing");
 }
 
+/// A failure of the store: 400 when the request's text was refused (NUL bytes, control
+/// characters, an invalid name; dg/core/text_check.hpp), else 500.
 ApiResponse server_error(const Error& e) {
-    return detail(500, e.message);
+    return detail(e.code == ErrorCode::InvalidArgument ? 400 : 500, e.message);
+}
+
+/// Query values and the path are text that reaches the store: NUL (which PostgreSQL would cut,
+/// aliasing "a.at%00x" with "a.at") and control characters are refused (422) up front.
+std::optional<ApiResponse> check_request_text(const std::string& path, const QueryParams& query) {
+    if (auto c = check_text(path, "the path"); !c) {
+        return unprocessable("path", "path", c.error().message, "value_error.str");
+    }
+    for (const auto& [name, value] : query) {
+        auto c = check_text(name, "a parameter name");
+        if (c) {
+            c = check_text(value, "'" + name + "'");
+        }
+        if (!c) {
+            return unprocessable("query", name, c.error().message, "value_error.str");
+        }
+    }
+    return std::nullopt;
 }
 
 json opt(const std::optional<std::string>& s) {
@@ -1000,6 +1021,9 @@ ApiResponse route_get(TagStore& ts, std::string path, const Params& p) {
 ApiResponse domain_tags(TagStore& ts, const std::string& domain, const QueryParams& query,
                         bool history) {
     try {
+        if (auto refused = check_request_text(domain, query)) {
+            return *refused;
+        }
         return bydomain(ts, domain, Params(query), history, bydomain_typed_element);
     } catch (const std::exception& e) {
         return detail(500, e.what());
@@ -1054,6 +1078,9 @@ QueryParams parse_query_string(std::string_view raw) {
 ApiResponse tag2domain_api(TagStore& ts, const std::string& method, const std::string& path,
                            const QueryParams& query, const std::string& body) {
     try {
+        if (auto refused = check_request_text(path, query)) {
+            return *refused;
+        }
         const Params p(query);
         const bool msm2tag_path = path == "/api/v1/msm2tag/" || path == "/api/v1/msm2tag";
         if (method == "POST") {

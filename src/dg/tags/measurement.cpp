@@ -1,5 +1,6 @@
 // Measurements (tag2domain's msm2tag): parsing and applying, with upstream's semantics
 // (../shared/design/tag2domain-reference.md section 6).
+#include "dg/core/text_check.hpp"
 #include "dg/tags/sql_util.hpp"
 #include "dg/tags/tag_store.hpp"
 
@@ -25,16 +26,21 @@ Result<NameOrId> name_or_id(const json& j, const char* what) {
         return NameOrId(j.get<std::int64_t>());
     }
     if (j.is_string() && !j.get_ref<const std::string&>().empty()) {
+        DG_TRY_VOID(check_text(j.get_ref<const std::string&>(), std::string("'") + what + "'"));
         return NameOrId(j.get<std::string>());
     }
     return invalid(std::string("'") + what + "' must be an integer id or a non-empty name");
 }
 
-Result<std::string> string_field(const json& j, const char* key, bool non_empty) {
+/// A string field; NUL and control characters are refused (TAB, LF, CR too unless `rule`
+/// allows them), as everywhere text enters the store (dg/core/text_check.hpp).
+Result<std::string> string_field(const json& j, const char* key, bool non_empty,
+                                 TextRule rule = TextRule::Line) {
     if (!j.is_string() || (non_empty && j.get_ref<const std::string&>().empty())) {
         return invalid(std::string("'") + key + "' must be a " + (non_empty ? "non-empty " : "") +
                        "string");
     }
+    DG_TRY_VOID(check_text(j.get_ref<const std::string&>(), std::string("'") + key + "'", rule));
     return j.get<std::string>();
 }
 
@@ -52,7 +58,7 @@ Result<MeasurementTag> parse_tag(const json& j) {
             DG_TRY(auto value, name_or_id(v, "value"));
             t.value = std::move(value);
         } else if (key == "description") {
-            DG_TRY(auto d, string_field(v, "description", false));
+            DG_TRY(auto d, string_field(v, "description", false, TextRule::Multiline));
             t.description = std::move(d);
         } else if (key == "extras") {
             if (!v.is_object()) {
@@ -103,7 +109,10 @@ Result<Measurement> parse_measurement(const json& j) {
             m.tagged_id = v.get<std::int64_t>();
         } else if (key == "domain" || key == "ip") {
             DG_TRY(auto name, string_field(v, key.c_str(), true));
-            m.entity_name = std::move(name);
+            // Validated and normalised as a scan's domain list is (canonical_entity_name):
+            // upstream tag2domain stores any string here (docs/cli/tags.md).
+            DG_TRY(m.entity_name,
+                   canonical_entity_name(key == "ip" ? EntityKind::Ip : EntityKind::Domain, name));
         } else if (key == "taxonomy") {
             DG_TRY(m.taxonomy, name_or_id(v, "taxonomy"));
         } else if (key == "producer") {

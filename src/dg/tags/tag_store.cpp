@@ -1,5 +1,8 @@
 #include "dg/tags/tag_store.hpp"
 
+#include "dg/core/domain_name.hpp"
+#include "dg/core/ip_address.hpp"
+#include "dg/core/text_check.hpp"
 #include "dg/tags/sql_util.hpp"
 
 #include <algorithm>
@@ -144,6 +147,9 @@ Result<std::int64_t> TagStore::upsert_taxonomy(const Taxonomy& t) {
     if (t.name.empty()) {
         return invalid("a taxonomy needs a name");
     }
+    DG_TRY_VOID(check_text(t.name, "the taxonomy name"));
+    DG_TRY_VOID(
+        check_text(t.description.value_or(""), "the taxonomy description", TextRule::Multiline));
     const std::string extras = t.extras.is_object() ? t.extras.dump() : "{}";
     std::vector<Value> v = {view(t.name),
                             opt_view(t.description),
@@ -210,6 +216,9 @@ Result<std::int64_t> TagStore::upsert_tag(std::int64_t taxonomy_id, const Tag& t
         return invalid("a tag name must have 1 to 200 characters: '" + tag.name.substr(0, 64) +
                        "'");
     }
+    DG_TRY_VOID(check_text(tag.name, "the tag name"));
+    DG_TRY_VOID(
+        check_text(tag.description.value_or(""), "the tag description", TextRule::Multiline));
     const std::string category = category_of(tag.name);
     const std::string extras = tag.extras.is_object() ? tag.extras.dump() : "{}";
     std::vector<Value> v = {Value(taxonomy_id),
@@ -266,6 +275,9 @@ Result<std::int64_t> TagStore::upsert_tag(std::int64_t taxonomy_id, const Tag& t
 }
 
 Result<std::int64_t> TagStore::upsert_value(std::int64_t tag_id, const TagValue& tv) {
+    DG_TRY_VOID(check_text(tv.value, "the tag value"));
+    DG_TRY_VOID(
+        check_text(tv.description.value_or(""), "the value description", TextRule::Multiline));
     const std::string extras = tv.extras.is_object() ? tv.extras.dump() : "{}";
     std::vector<Value> v = {Value(tag_id),         view(tv.value),
                             opt_view(tv.expanded), opt_view(tv.description),
@@ -457,8 +469,21 @@ Result<std::int64_t> TagStore::ensure_other_tag(std::int64_t taxonomy_id) {
 
 // --- entities ---
 
-Result<std::int64_t> TagStore::entity_id(EntityKind kind, const std::string& name, bool create) {
+Result<std::string> canonical_entity_name(EntityKind kind, std::string_view name) {
+    DG_TRY_VOID(check_text(name, kind == EntityKind::Ip ? "the address" : "the domain name"));
+    if (kind == EntityKind::Ip) {
+        DG_TRY(const IpAddress ip, IpAddress::parse(name));
+        return ip.to_string();
+    }
+    // As a scan reads its domain list (scan/domain_input.cpp): '_' allowed (service names).
+    DG_TRY(const DomainName d, DomainName::parse(name, /*allow_underscore=*/true));
+    return d.text();
+}
+
+Result<std::int64_t> TagStore::entity_id(EntityKind kind, const std::string& raw_name,
+                                         bool create) {
     const char* k = entity_kind_name(kind);
+    DG_TRY(const std::string name, canonical_entity_name(kind, raw_name));
     std::optional<std::int64_t> id;
     DG_TRY_VOID(c_->query("SELECT id FROM tagged_entities WHERE kind = $1 AND name = $2",
                           {view(k), view(name)}, [&](const Row& r) {
@@ -478,8 +503,9 @@ Result<std::int64_t> TagStore::entity_id(EntityKind kind, const std::string& nam
                          {view(k), view(name)});
 }
 
-Result<std::int64_t> TagStore::put_entity(EntityKind kind, const std::string& name,
+Result<std::int64_t> TagStore::put_entity(EntityKind kind, const std::string& raw_name,
                                           std::int64_t id) {
+    DG_TRY(const std::string name, canonical_entity_name(kind, raw_name));
     auto existing = entity_id(kind, name, /*create=*/false);
     if (existing) {
         return *existing;
@@ -505,6 +531,8 @@ Result<std::int64_t> TagStore::put_entity(EntityKind kind, const std::string& na
 Result<bool> TagStore::insert_filter(std::int64_t entity_id, const std::string& name,
                                      const std::string& value, Micros start,
                                      std::optional<Micros> end) {
+    DG_TRY_VOID(check_text(name, "the filter name"));
+    DG_TRY_VOID(check_text(value, "the filter value"));
     bool exists = false;
     DG_TRY_VOID(c_->query(
         "SELECT 1 FROM tag_filters WHERE entity_id = $1 AND name = $2 AND "
@@ -525,6 +553,7 @@ Result<bool> TagStore::insert_filter(std::int64_t entity_id, const std::string& 
 }
 
 Result<void> TagStore::add_tag_type(const std::string& name, EntityKind kind) {
+    DG_TRY_VOID(check_text(name, "the tag type"));
     std::optional<std::string> existing;
     DG_TRY_VOID(c_->query("SELECT entity_kind FROM tag_types WHERE name = $1", {view(name)},
                           [&](const Row& r) {

@@ -13,6 +13,12 @@
 
 namespace dg::tags {
 
+/// The one form an entity name is stored and looked up in, as scans store names: a domain
+/// through DomainName::parse with '_' allowed (lower case, A-labels checked against IDNA 2008,
+/// no trailing dot, RFC 1035 lengths), an address as IpAddress prints it. Errors: InvalidArgument
+/// (with the reason; NUL and control characters included).
+Result<std::string> canonical_entity_name(EntityKind kind, std::string_view name);
+
 class TagStore {
 public:
     /// Errors: Unsupported when the store has no SQL connection.
@@ -42,7 +48,8 @@ public:
     Result<std::int64_t> ensure_other_tag(std::int64_t taxonomy_id);
 
     // --- entities ---
-    /// The entity's id, created when `create` (else NotFound when absent).
+    /// The entity's id, created when `create` (else NotFound when absent). `name` is
+    /// canonicalised first (canonical_entity_name). Errors: InvalidArgument, NotFound.
     Result<std::int64_t> entity_id(EntityKind kind, const std::string& name, bool create);
     /// Stores an entity with a wished id (migration): returns the id it has (an existing entity
     /// of that name keeps its own). Errors: InvalidArgument when the id belongs to another name.

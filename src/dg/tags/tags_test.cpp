@@ -357,6 +357,60 @@ TEST_P(TagsTest, NullProducerRowsAreTakenOver) {
     }
 }
 
+// Issue 19 items 8 and 9: on PostgreSQL a measurement for "test1.at\u0000.attacker" ended
+// test1.at's tags (libpq cut the name at the NUL), and msm2tag stored any string as a domain
+// (`<script>`, `..`, 5,000 x 'a', upper case kept) while scans validate names. Both backends now
+// refuse NUL and control characters, and names go through the scan's validation.
+TEST_P(TagsTest, HostileNamesAreRefusedAndNamesNormalisedAsScansDo) {
+    DG_SHARED_OR_SKIP(path, "tag2domain/fixtures/fixtures_as_tables.json");
+    load_fixture("basic");
+    const auto before = rows_of(1); // test1.at
+    ASSERT_FALSE(before.empty());
+    const auto measurement = [](const std::string& domain_json, const std::string& producer) {
+        return R"({"version":"1","tag_type":"domain","domain":)" + domain_json +
+               R"(,"taxonomy":1,"producer":")" + producer +
+               R"(","measured_at":"2031-01-01T00:00:00","tags":[{"tag":1,"value":1}]})";
+    };
+    for (const std::string& hostile : std::vector<std::string>{
+             R"("test1.at\u0000.attacker")", R"("<script>")", R"("..")",
+             "\"" + std::string(5000, 'a') + "\"", R"("xn--abc.test")", R"("a\u001b[31m.at")"}) {
+        auto r = apply_json(measurement(hostile, "test_producer1"));
+        ASSERT_FALSE(r) << hostile.substr(0, 40);
+        EXPECT_EQ(r.error().code, ErrorCode::InvalidArgument) << r.error().to_string();
+    }
+    EXPECT_EQ(rows_of(1).size(), before.size());
+    for (std::size_t i = 0; i < before.size(); ++i) {
+        EXPECT_EQ(rows_of(1)[i].end, before[i].end) << i; // nothing ended
+    }
+    // Upper case and a trailing dot are the same name as a scan stores it.
+    auto applied = apply_json(measurement(R"("New.Example.AT.")", "p"));
+    ASSERT_TRUE(applied) << applied.error().to_string();
+    auto id = ts_->entity_id(EntityKind::Domain, "new.example.at", false);
+    ASSERT_TRUE(id) << id.error().to_string();
+    EXPECT_EQ(*ts_->entity_id(EntityKind::Domain, "NEW.example.at.", false), *id);
+    auto ip = apply_json(R"({"version":"1","ip":"2001:DB8::0001","taxonomy":1,"producer":"p",
+        "measured_at":"2031-01-01T00:00:00","tags":[{"tag":1,"value":1}]})");
+    if (ip) { // taxonomy 1 may not apply to addresses; the name is canonical either way
+        EXPECT_TRUE(ts_->entity_id(EntityKind::Ip, "2001:db8::1", false));
+    }
+    // Text fields other than names: NUL and control characters refused, as on both backends.
+    auto nul_producer = apply_json(measurement(R"("test1.at")", R"(test\u0000x)"));
+    ASSERT_FALSE(nul_producer);
+    EXPECT_EQ(nul_producer.error().code, ErrorCode::InvalidArgument);
+    auto nul_lookup = ts_->entity_id(EntityKind::Domain, std::string("test1.at\0.x", 11), false);
+    ASSERT_FALSE(nul_lookup);
+    EXPECT_EQ(nul_lookup.error().code, ErrorCode::InvalidArgument);
+
+    // Over the API: 422 for the body and for query parameters.
+    const auto body = measurement(R"("test1.at\u0000.attacker")", "test_producer1");
+    EXPECT_EQ(tag2domain_api(*ts_, "POST", "/api/v1/msm2tag/", {}, body).status, 422);
+    EXPECT_EQ(tag2domain_api(*ts_, "GET", "/api/v1/bydomain/test1.at",
+                             {{"at_time", std::string("2020\0x", 6)}})
+                  .status,
+              422);
+    EXPECT_EQ(rows_of(1).size(), before.size());
+}
+
 /// Colours and flavours of upstream's demo, with its example measurements.
 TEST_P(TagsTest, UpstreamExampleMeasurements) {
     DG_SHARED_OR_SKIP(dir, "tag2domain/measurements/measurement_flavor_salty_strongly.json");

@@ -4,6 +4,7 @@
 // dialects (SQLite binds them by name).
 
 #include "dg/core/result.hpp"
+#include "dg/core/text_check.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -41,6 +42,19 @@ inline Value opt_text(const std::optional<std::string>& s) {
 }
 inline Value opt_int(const std::optional<std::int64_t>& v) {
     return v ? Value(*v) : Value();
+}
+
+/// The one check every bound text parameter passes on both backends (issue 19 item 8): libpq
+/// takes parameters as C strings, so PostgreSQL stored "x\0y" as "x" and looked up
+/// "test1.at\0.attacker" as "test1.at", while SQLite kept the whole string. Errors:
+/// InvalidArgument.
+inline Result<void> check_params(std::span<const Value> params) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        if (params[i].index() == 2 || params[i].index() == 3) {
+            DG_TRY_VOID(check_text(text_of(params[i]), "a text value", TextRule::NoNul));
+        }
+    }
+    return ok();
 }
 
 /// One row of a result, valid during the callback only.

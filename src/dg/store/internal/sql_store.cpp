@@ -163,6 +163,7 @@ Result<void> SqlStore::require_scan(std::int64_t scan_id) {
 }
 
 Result<model::Scan> SqlStore::create_scan(const NewScan& scan) {
+    DG_TRY_VOID(check_text(scan.notes, "'notes'", TextRule::Multiline));
     forget_hosts(); // an SQLite id may be reused after the newest scan was deleted
     const model::UnixTime started = scan.started_at != 0 ? scan.started_at : now();
     DG_TRY(std::int64_t id,

@@ -96,6 +96,7 @@ public:
 
     Result<void> query(std::string_view sql, std::span<const Value> params,
                        const RowFn& fn) override {
+        DG_TRY_VOID(internal::check_params(params));
         std::vector<std::string> ints;
         ints.reserve(params.size());
         std::vector<const char*> values(params.size(), nullptr);

@@ -41,8 +41,12 @@ Error sqlite_error(sqlite3* db, int rc, const std::string& path, const std::stri
         message = "the query took longer than its time budget and was stopped";
         break;
     case SQLITE_READONLY:
-        message = "the database is read-only: check the file's and its directory's permissions (" +
-                  detail + ")";
+        message =
+            db != nullptr && sqlite3_db_readonly(db, "main") == 1
+                ? "the database was opened read-only (mode=ro): writes are refused (" + detail + ")"
+                : "the database is read-only: check the file's and its directory's "
+                  "permissions (" +
+                      detail + ")";
         break;
     case SQLITE_CANTOPEN:
         message = "cannot open the database file: does its directory exist and is it writable? (" +
@@ -246,6 +250,7 @@ public:
 
     Result<void> query(std::string_view sql, std::span<const Value> params,
                        const RowFn& fn) override {
+        DG_TRY_VOID(internal::check_params(params));
         DG_TRY(Prepared * prepared, prepare(sql));
         sqlite3_stmt* stmt = prepared->stmt;
         for (std::size_t i = 0; i < params.size(); ++i) {
@@ -361,23 +366,54 @@ public:
 
 } // namespace
 
-Result<std::unique_ptr<Store>> open(const std::string& path) {
+Result<std::unique_ptr<Store>> open(const std::string& path, OpenMode mode) {
     // SQLite's memory statistics take a global mutex around every allocation (a lock and an
     // unlock per row written); nothing here reads them. Only possible before SQLite starts up.
     static const bool memstatus_off = [] {
         return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
     }();
     (void)memstatus_off;
+    const bool read_only = mode == OpenMode::ReadOnly;
+    const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                      (mode == OpenMode::ReadWriteCreate ? SQLITE_OPEN_CREATE : 0) |
+                      SQLITE_OPEN_NOMUTEX;
     sqlite3* db = nullptr;
-    int rc =
-        sqlite3_open_v2(path.c_str(), &db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
     if (rc != SQLITE_OK) {
+        if (mode != OpenMode::ReadWriteCreate && (rc & 0xff) == SQLITE_CANTOPEN) {
+            sqlite3_close_v2(db);
+            return make_error(ErrorCode::Io, std::string("no database file (mode=") +
+                                                 (read_only ? "ro" : "rw") +
+                                                 " does not create one)")
+                .at(path);
+        }
         Error e = sqlite_error(db, rc, path, "cannot open database");
         sqlite3_close_v2(db);
         return e;
     }
     auto conn = std::make_unique<SqliteConnection>(db, path);
+    if (read_only) {
+        sqlite3_busy_timeout(db, 10000);
+        sqlite3_extended_result_codes(db, 1);
+        for (const char* pragma : {"PRAGMA query_only = ON", "PRAGMA cache_size = -65536",
+                                   "PRAGMA temp_store = MEMORY"}) {
+            if (auto r = conn->exec_script(pragma); !r) {
+                return r.error();
+            }
+        }
+        // No migration on a read-only open: the schema must already be current.
+        DG_TRY(const int version, internal::applied_version(*conn));
+        const auto all = internal::migrations();
+        const int latest = all.empty() ? 0 : all.back().version;
+        if (version != latest) {
+            return make_error(ErrorCode::Malformed,
+                              "the database schema is version " + std::to_string(version) +
+                                  ", this domaingraph needs " + std::to_string(latest) +
+                                  ": open it once without mode=ro to migrate it")
+                .at(path);
+        }
+        return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(conn)));
+    }
     if (sqlite3_db_readonly(db, "main") == 1) {
         return make_error(ErrorCode::Io, "the database file is read-only: check its permissions")
             .at(path);
