@@ -1,3 +1,4 @@
+#include "dg/core/stop_signals.hpp"
 #include "dg/server/plugin.hpp"
 
 #include <csignal>
@@ -15,11 +16,8 @@ int serve_until_signalled(const ServerOptions& options) {
     // for a server whose threads mostly wait on I/O and the store.
     (void)mallopt(M_ARENA_MAX, 2);
     // Signals go to one thread only: block them before any thread starts.
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP); // a closed terminal: stop as for SIGTERM (scans stay resumable)
+    // SIGINT, SIGTERM and SIGHUP (a closed terminal): stop gracefully, scans stay resumable.
+    const sigset_t set = stop_signal_set();
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
     auto created = Server::create(options);

@@ -60,15 +60,15 @@ std::optional<std::string> sqlite_path_of(const std::string& url) {
     if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
         return std::nullopt;
     }
-    std::string path = url;
-    if (url.starts_with("sqlite:")) {
-        path = url.substr(7);
-        if (path.starts_with("//")) {
-            path = path.substr(2);
-        }
+    if (!url.starts_with("sqlite:")) {
+        return url; // a plain path, taken whole
     }
-    if (const auto q = path.find('?'); q != std::string::npos && url.starts_with("sqlite:")) {
-        path.resize(q); // URI parameters are not part of the file name
+    std::string path = url.substr(7);
+    if (path.starts_with("//")) {
+        path = path.substr(2); // sqlite:///abs/path -> /abs/path, sqlite://rel -> rel
+    }
+    if (const auto q = path.find('?'); q != std::string::npos) {
+        path.resize(q); // URI parameters (mode=...) are not part of the file name
     }
     return path;
 }
@@ -83,14 +83,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& url) {
         return postgres::open(url);
     }
     if (url.starts_with("sqlite:")) {
-        std::string path = url.substr(7);
-        if (path.starts_with("//")) {
-            path = path.substr(2); // sqlite:///abs/path -> /abs/path, sqlite://rel -> rel
-        }
+        const std::string path = *sqlite_path_of(url);
         std::string_view query;
         if (const auto q = url.find('?'); q != std::string::npos) {
             query = std::string_view(url).substr(q + 1);
-            path.resize(path.size() - (url.size() - q));
         }
         if (path.empty()) {
             return make_error(ErrorCode::InvalidArgument,
