@@ -35,7 +35,7 @@ struct ServeOptions {
     std::size_t max_body = 16u << 20;
     std::size_t max_domains = 1'000'000;
     std::size_t max_jobs = 2;
-    int threads = 8;
+    int threads = 32;
     std::size_t max_heavy = 2;
     std::size_t max_connections = 10000;
     std::size_t max_header = 32768;

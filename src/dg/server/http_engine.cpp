@@ -640,12 +640,17 @@ private:
             self->state_.call(route, *req, res);
             if (res.stream) {
                 self->stream_answer(route.name, req, std::move(res));
-            } else {
-                self->finish(req, route.name, std::move(res));
+                if (heavy) {
+                    --self->state_.heavy_running;
+                }
+                return;
             }
+            // The slot is free before the answer leaves: a client that sends its next request
+            // as soon as it has read this answer must not find it still taken (a spurious 429).
             if (heavy) {
                 --self->state_.heavy_running;
             }
+            self->finish(req, route.name, std::move(res));
         };
         WorkerLane* lane = route.lane == Lane::Light ? state_.light : state_.workers;
         if (lane == nullptr || !lane->submit(std::move(task))) {
