@@ -13,7 +13,6 @@ binary first on the same database (it must read that schema). Needs wrk and the 
 """
 
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -22,6 +21,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
+from rig_setup import start_rig, stop_rig, write_rig_table  # noqa: E402
 
 
 def rss_mib(pid):
@@ -89,21 +90,11 @@ def main():
     ap.add_argument("--before", help="an older binary to soak first, on the same database")
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="dg-soak-")
-    rig = os.path.join(ROOT, "tests", "harness", "dnsrig")
     try:
         print("starting the DNS rig with %d names ..." % a.names, flush=True)
-        subprocess.run([rig, "start", "--dir", work + "/rig", "--names", str(a.names),
-                        "--watch-pid", str(os.getpid())], check=True, stdout=subprocess.DEVNULL)
-        info = json.load(open(work + "/rig/rig.json"))
-        resolver = "%s:%d" % (info["recursive"]["host"], info["recursive"]["port"])
-        rows = []
-        for line in open(os.path.join(ROOT, "tests", "harness", "rib_hosts.tsv")):
-            if line.strip() and not line.startswith("#"):
-                prefix, asn = line.rstrip("\n").split("\t")[:2]
-                net, length = prefix.split("/")
-                rows.append("%s\t%s\t%s" % (net, length, asn))
+        info, resolver = start_rig(work + "/rig", a.names)
         table = work + "/table.p2a"
-        open(table, "w").write("\n".join(rows) + "\n")
+        rows = write_rig_table(table)
         db = "sqlite://" + work + "/db.sqlite"
         scanner = a.before or a.bin
         print("scanning with %s ..." % scanner, flush=True)
@@ -132,8 +123,7 @@ def main():
                   (label, start, first, max(r[5] for r in rs), spread * 100,
                    sum(r[3] for r in rs), sum(r[4] for r in rs)))
     finally:
-        subprocess.run([rig, "stop", "--dir", work + "/rig"], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        stop_rig(work + "/rig")
         subprocess.run(["rm", "-rf", work])
 
 

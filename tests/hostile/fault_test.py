@@ -22,23 +22,14 @@ import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
+from rig_setup import Checks, skip, start_rig, stop_rig, write_rig_table  # noqa: E402
+
+check = Checks()
 BIN = os.environ.get("DG_BIN", os.path.join(ROOT, "build", "dev", "apps", "domaingraph"))
 TOKEN = "fault-test-token"
-failures = []
 
 
-def skip(why):
-    if os.environ.get("DG_REQUIRE_INTEGRATION") == "1" and "root" not in why:
-        print("FAIL (required): " + why)
-        sys.exit(1)
-    print("SKIP: " + why)
-    sys.exit(77)
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
 
 
 def call(port, method, path, body=None, timeout=10):
@@ -120,23 +111,13 @@ def main():
     if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mnt],
                                            stderr=subprocess.DEVNULL).returncode != 0:
         shutil.rmtree(work)
-        skip("mounting a tmpfs needs root")
-    rig = os.path.join(ROOT, "tests", "harness", "dnsrig")
+        skip("mounting a tmpfs needs root", required_even_so=False)
     servers = []
     try:
-        subprocess.run([rig, "start", "--dir", work + "/rig", "--names", "600", "--watch-pid",
-                        str(os.getpid())], check=True, stdout=subprocess.DEVNULL)
-        info = json.load(open(work + "/rig/rig.json"))
-        resolver = "%s:%d" % (info["recursive"]["host"], info["recursive"]["port"])
+        info, resolver = start_rig(work + "/rig", 600)
         names = [n.strip() for n in open(info["ordinary"]) if n.strip()]
-        rows = []
-        for line in open(os.path.join(ROOT, "tests", "harness", "rib_hosts.tsv")):
-            if line.strip() and not line.startswith("#"):
-                prefix, asn = line.rstrip("\n").split("\t")[:2]
-                net, length = prefix.split("/")
-                rows.append("%s\t%s\t%s" % (net, length, asn))
         table = work + "/table.p2a"
-        open(table, "w").write("\n".join(rows) + "\n")
+        write_rig_table(table)
 
         # --- 1. the file is removed while a scan runs --------------------------------------
         db_path = os.path.join(mnt, "removed.db")
@@ -241,13 +222,9 @@ def main():
         for s in servers:
             s.stop()
         subprocess.run(["umount", "-l", mnt])
-        subprocess.run([rig, "stop", "--dir", work + "/rig"], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        stop_rig(work + "/rig")
         shutil.rmtree(work, ignore_errors=True)
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        sys.exit(1)
-    print("all checks passed")
+    check.finish()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Python standard library only (plus `wrk`, scripts/packages.txt). Exit 77 = skipp
 no rig, no wrk) unless DG_REQUIRE_INTEGRATION=1.
 """
 
-import json
 import os
 import re
 import resource
@@ -24,23 +23,14 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
+from rig_setup import Checks, skip, start_rig, stop_rig, write_rig_table  # noqa: E402
+
+check = Checks()
 BIN = os.environ.get("DG_BIN", os.path.join(ROOT, "build", "dev", "apps", "domaingraph"))
 TOKEN = "hostile-test-token"
-failures = []
 
 
-def skip(why):
-    if os.environ.get("DG_REQUIRE_INTEGRATION") == "1":
-        print("FAIL (required): " + why)
-        sys.exit(1)
-    print("SKIP: " + why)
-    sys.exit(77)
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
 
 
 def rss_kib(pid):
@@ -102,21 +92,11 @@ def main():
 
     work = tempfile.mkdtemp(prefix="dg-hostile-")
     rig_dir = os.path.join(work, "rig")
-    rig = os.path.join(ROOT, "tests", "harness", "dnsrig")
     server = None
     try:
-        subprocess.run([rig, "start", "--dir", rig_dir, "--names", "2000", "--watch-pid",
-                        str(os.getpid())], check=True, stdout=subprocess.DEVNULL)
-        info = json.load(open(os.path.join(rig_dir, "rig.json")))
-        resolver = "%s:%d" % (info["recursive"]["host"], info["recursive"]["port"])
-        rows = []
-        for line in open(os.path.join(ROOT, "tests", "harness", "rib_hosts.tsv")):
-            if line.strip() and not line.startswith("#"):
-                prefix, asn = line.rstrip("\n").split("\t")[:2]
-                net, length = prefix.split("/")
-                rows.append("%s\t%s\t%s" % (net, length, asn))
+        info, resolver = start_rig(rig_dir, 2000)
         table = os.path.join(work, "table.p2a")
-        open(table, "w").write("\n".join(rows) + "\n")
+        rows = write_rig_table(table)
         db = "sqlite://" + os.path.join(work, "db.sqlite")
         subprocess.run([BIN, "scan", "-d", info["ordinary"], "--resolver", resolver, "-m", table,
                         "--db", db], check=True, stdout=subprocess.DEVNULL,
@@ -260,13 +240,9 @@ def main():
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
-        subprocess.run([rig, "stop", "--dir", rig_dir], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        stop_rig(rig_dir)
         shutil.rmtree(work, ignore_errors=True)
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        sys.exit(1)
-    print("all checks passed")
+    check.finish()
 
 
 if __name__ == "__main__":
