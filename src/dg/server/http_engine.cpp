@@ -17,6 +17,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <sys/resource.h>
 #include <thread>
@@ -245,28 +246,12 @@ const char* reason_code(int status) {
     }
 }
 
-std::string json_escape(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(c);
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-            out += buf;
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
-}
-
 /// The engine's own error answers, in the API's error shape.
 void set_error(Response& res, int status, std::string_view message) {
+    const nlohmann::json body = {
+        {"error", {{"code", reason_code(status)}, {"message", std::string(message)}}}};
     res.status = status;
-    res.set_content(std::string(R"({"error": {"code": ")") + reason_code(status) +
-                        R"(", "message": ")" + json_escape(message) + "\"}}\n",
+    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
                     "application/json");
 }
 
