@@ -218,6 +218,66 @@ def main():
                   % (len(names), {k: shown.get(k) for k in ("status", "domains_done")}))
         finally:
             subprocess.run(["umount", "-l", small])
+
+        # --- 4. the disk fills up while the server scans ------------------------------------
+        # The database and the server's job lists share a small file system, as they would on
+        # one disk; the scan's results outgrow it.
+        full = os.path.join(work, "full")
+        os.mkdir(full)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", full], check=True)
+        try:
+            db = "sqlite://" + os.path.join(full, "served.db")
+            jobs = os.path.join(full, "jobs")
+            srv = Server(db, table, jobs, resolver)
+            servers.append(srv)
+            status, body = call(srv.port, "POST", "/api/v1/scans",
+                                {"domains": names, "rate": 200, "notes": "disk full"})
+            scan_id = body.get("id") if isinstance(body, dict) else None
+            check(status == 202 and scan_id, "a scan starts on the small disk (%s %s)"
+                  % (status, body))
+            check(wait_for(lambda: scans_running(srv.port) == 0, 60) is not None,
+                  "disk full: the server's scan ends instead of running forever")
+            status, body = call(srv.port, "GET", "/api/v1/scans/%s" % scan_id)
+            check(status == 200 and body.get("status") == "failed"
+                  and re.search(r"(?i)full", json.dumps(body.get("progress"))),
+                  "disk full: the scan is failed and its progress says the disk is full (%s %s)"
+                  % (status, body.get("status") if isinstance(body, dict) else body))
+            stored = body.get("domains_done", 0) if isinstance(body, dict) else 0
+            status, body = call(srv.port, "GET", "/ready")
+            check(status == 503 and re.search(r"(?i)full", json.dumps(body)),
+                  "disk full: /ready is 503 and says the disk is full (%s %s)" % (status, body))
+            status, body = call(srv.port, "POST", "/api/v1/scans", {"domains": names[:3]})
+            check(status in (503, 507), "disk full: a new scan is refused (%s %s)"
+                  % (status, body))
+            status, body = call(srv.port, "GET", "/api/v1/scans/%s/results?limit=1000" % scan_id)
+            check(status == 200 and isinstance(body, list) and len(body) == stored > 0,
+                  "disk full: every result the scan counted as stored can be read (%d of %s)"
+                  % (len(body) if isinstance(body, list) else -1, stored))
+            # Room again, without a restart: the same server takes writes again.
+            subprocess.run(["mount", "-o", "remount,size=64m", full], check=True)
+            status, body = call(srv.port, "GET", "/ready")
+            check(status == 200, "room again: /ready is 200 (%s %s)" % (status, body))
+            status, body = call(srv.port, "POST", "/api/v1/scans/%s/resume" % scan_id)
+            check(status == 202, "room again: the failed scan resumes (%s %s)" % (status, body))
+
+            def completed():
+                s, b = call(srv.port, "GET", "/api/v1/scans/%s" % scan_id)
+                return b if s == 200 and b.get("status") == "complete" else None
+            done = wait_for(completed, 90)
+            check(done is not None and done.get("domains_done") == len(names),
+                  "disk full, then room again: the server's scan completes with all %d names (%s)"
+                  % (len(names), done and done.get("domains_done")))
+            status, body = call(srv.port, "GET", "/api/v1/scans/%s/results?limit=1000" % scan_id)
+            got = sorted(r.get("domain") for r in body) if isinstance(body, list) else []
+            check(got == sorted(names), "each name stored once (%d rows, %d distinct)"
+                  % (len(got), len(set(got))))
+            srv.stop()
+            servers.remove(srv)
+            log = "".join(srv.log) + srv.proc.stderr.read()
+            check(re.search(r"(?i)scan %s failed: .*full" % scan_id, log),
+                  "the server's log says why the scan failed")
+        finally:
+            subprocess.run(["umount", "-l", full])
     finally:
         for s in servers:
             s.stop()

@@ -330,13 +330,15 @@ Rules Learner::finish() const {
         }
         // A location varies between names: a code carried by more than half of the names
         // ("oti" in every "mlab1-ams03.mlab-oti") is part of the convention, not a place.
-        auto constant = [&](std::uint16_t pos, const std::string& code) {
-            auto it = s.positions.find(pos);
-            if (it == s.positions.end() || s.names < 4) {
+        // (`stats` names the binding: a lambda may not capture a structured binding in C++20
+        // before clang 16.)
+        auto constant = [&stats = s](std::uint16_t pos, const std::string& code) {
+            auto it = stats.positions.find(pos);
+            if (it == stats.positions.end() || stats.names < 4) {
                 return false;
             }
             auto c = it->second.hit_codes.find(code);
-            return c != it->second.hit_codes.end() && c->second * 5 > s.names * 2;
+            return c != it->second.hit_codes.end() && c->second * 5 > stats.names * 2;
         };
         // Greedy: the position explaining most names, then the next among the rest (a suffix
         // may carry two conventions), at most three.

@@ -166,15 +166,37 @@ nlohmann::json progress_json(const JobStatus& s) {
 
 } // namespace
 
+std::optional<std::string> Server::Impl::answer_key(const std::string& what,
+                                                    const model::Scan& scan) {
+    if (scan.status != model::ScanStatus::Complete) {
+        return std::nullopt;
+    }
+    return what + "@" + std::to_string(scan.id) + ":" + std::to_string(scan.started_at);
+}
+
+Result<std::string> Server::Impl::cached_text(const std::string& what, const model::Scan& scan,
+                                              const std::function<Result<std::string>()>& compute) {
+    const auto key = answer_key(what, scan);
+    if (key) {
+        if (auto hit = answers.get(*key)) {
+            return std::move(*hit);
+        }
+    }
+    DG_TRY(auto text, compute());
+    if (key) {
+        answers.put(*key, text);
+    }
+    return text;
+}
+
 void Server::Impl::cached(const std::string& route, Response& res, const model::Scan& scan,
                           const std::function<void(Response&)>& produce) {
-    if (scan.status != model::ScanStatus::Complete) {
+    const auto key = answer_key(route, scan);
+    if (!key) {
         produce(res);
         return;
     }
-    const std::string key =
-        route + "@" + std::to_string(scan.id) + ":" + std::to_string(scan.started_at);
-    if (auto hit = answers.get(key)) {
+    if (auto hit = answers.get(*key)) {
         res.status = 200;
         res.set_content(std::move(*hit), "application/json");
         res.set_header("X-Cache", "hit");
@@ -182,7 +204,7 @@ void Server::Impl::cached(const std::string& route, Response& res, const model::
     }
     produce(res);
     if (res.status == 200 && !res.stream) {
-        answers.put(key, res.body);
+        answers.put(*key, res.body);
     }
 }
 
@@ -272,12 +294,17 @@ void Server::Impl::install_api() {
     route("GET", kScan, "/api/v1/scans/{id}", Access::Read,
           with_scan(
               [this](const Request&, Response& res, store::Store& store, const model::Scan& scan) {
-                  auto counts = diff::status_counts(store, scan.id);
-                  if (!counts) {
-                      send_failure(res, counts.error());
+                  // A completed scan's status counts are counted once (a GROUP BY over
+                  // all its results).
+                  auto summary = cached_text("scan", scan, [&]() -> Result<std::string> {
+                      DG_TRY(auto counts, diff::status_counts(store, scan.id));
+                      return diff::scan_json(scan, counts).dump();
+                  });
+                  if (!summary) {
+                      send_failure(res, summary.error());
                       return;
                   }
-                  auto body = diff::scan_json(scan, *counts);
+                  auto body = nlohmann::json::parse(*summary);
                   const auto live = jobs.status(scan.id);
                   body["progress"] = live ? progress_json(*live) : nlohmann::json();
                   send_json(res, 200, body);
@@ -360,12 +387,18 @@ void Server::Impl::install_api() {
                   out.push_back(model::to_json(r.result));
                   return true;
               });
-              auto total = store.count_results(scan.id, f);
+              const std::string filter = "results-total:" + f.domain.value_or("") + "|" +
+                                         (f.asn ? std::to_string(*f.asn) : "") + "|" +
+                                         f.status.value_or("");
+              auto total = cached_text(filter, scan, [&]() -> Result<std::string> {
+                  DG_TRY(auto n, store.count_results(scan.id, f));
+                  return std::to_string(n);
+              });
               if (!read || !total) {
                   send_failure(res, !read ? read.error() : total.error());
                   return;
               }
-              res.set_header("X-Total-Count", std::to_string(*total));
+              res.set_header("X-Total-Count", *total);
               send_json(res, 200, out);
           }));
     route("GET", kScan + "/export", "/api/v1/scans/{id}/export", Access::Read,

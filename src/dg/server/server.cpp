@@ -216,10 +216,16 @@ void Server::Impl::install_infrastructure() {
               nlohmann::json body;
               bool ready = true;
               auto store = pool.lease();
-              if (store && (*store)->schema_version()) {
+              const auto writable = pool.check();
+              if (store && (*store)->schema_version() && writable) {
                   body["database"] = "ok";
+              } else if (store && !writable) {
+                  // Read-only or full (StorePool::watch): reads are answered, writes refused.
+                  body["database"] = writable.error().to_string();
+                  body["database_reads"] = "ok";
+                  ready = false;
               } else {
-                  // Removed, replaced or read-only (StorePool::watch), or unreachable.
+                  // Removed or replaced (StorePool::watch), or unreachable.
                   body["database"] = store ? "unreachable" : store.error().to_string();
                   ready = false;
               }

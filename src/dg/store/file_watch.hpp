@@ -8,6 +8,7 @@
 #include "dg/core/result.hpp"
 
 #include <string>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 namespace dg::store {
@@ -18,12 +19,23 @@ public:
     /// of "", is always ok: in-memory databases).
     static FileWatch of_path(const std::string& path);
 
-    /// Ok while the path still names the same file on a writable file system. Errors:
-    /// Unavailable, saying what happened ("removed", "replaced", "read-only").
+    /// Ok while the path still names the same file on a writable file system with room.
+    /// Errors: Unavailable, saying what happened ("removed", "replaced", "read-only", "full").
     [[nodiscard]] Result<void> check() const;
+    /// Ok while the path still names the same file (reads may go on from a read-only or full
+    /// file system; a new connection to a removed file would create an empty database).
+    [[nodiscard]] Result<void> check_identity() const;
+
+    /// Records that a write to the database at `path` failed for want of space (SQLite's
+    /// SQLITE_FULL, ENOSPC). From then on every watch of a file on that file system reports
+    /// "full" until it has at least 1 MiB more free than at the failure (process-wide,
+    /// thread-safe).
+    static void note_full(const std::string& path);
     [[nodiscard]] const std::string& path() const { return path_; }
 
 private:
+    /// The removed/replaced checks; fills `st` with the file's status.
+    Result<void> identity(struct stat& st) const;
     std::string path_; ///< "" = not a file (always ok)
     dev_t device_ = 0;
     ino_t inode_ = 0;

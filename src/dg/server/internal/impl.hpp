@@ -41,8 +41,14 @@ struct Server::Impl {
     internal::StorePool pool;
     Jobs jobs;
     SweepJobs sweep_jobs; ///< PTR sweeps started through the API (ptr_jobs.hpp)
-    /// Analytics and cluster answers of completed scans (32 answers, at most 1/16 of the budget).
+    /// Answers and figures of completed scans: analytics, clusters, status counts and result
+    /// totals (256 entries, at most 1/16 of the memory budget).
     internal::AnswerCache answers;
+    /// The cache key of `what` for `scan`, or nothing while the scan can still change.
+    static std::optional<std::string> answer_key(const std::string& what, const model::Scan& scan);
+    /// `compute`'s text for a completed scan from the cache (computed once), else computed.
+    Result<std::string> cached_text(const std::string& what, const model::Scan& scan,
+                                    const std::function<Result<std::string>()>& compute);
     /// Answers a JSON read of a completed scan from the cache, or with `produce` (whose answer is
     /// kept when it is a 200). `route` names the route and its parameters; the scan's id and
     /// start time complete the key.
@@ -84,7 +90,7 @@ struct Server::Impl {
                std::max<std::size_t>(2048, o.memory_limit_mib * 1024 / 2 / connections_of(o)),
                std::chrono::seconds(o.query_timeout_s)),
           jobs(jc, metrics), sweep_jobs(std::move(jc)),
-          answers(32, std::max<std::size_t>(1, o.memory_limit_mib) << 16) {}
+          answers(256, std::max<std::size_t>(1, o.memory_limit_mib) << 16) {}
 
     [[nodiscard]] std::shared_ptr<const Tables> current_tables() const {
         const std::lock_guard lock(tables_mutex);

@@ -51,13 +51,14 @@ public:
     };
 
     /// From now on, lease() fails while the database file is not the one watched (removed,
-    /// replaced, read-only): a new connection would create an empty database in its place.
+    /// replaced): a new connection would create an empty database in its place. check() also
+    /// says whether it can be written (read-only, full): writes are refused, reads go on.
     void watch(store::FileWatch w) { watch_ = std::move(w); }
     [[nodiscard]] Result<void> check() const { return watch_.check(); }
 
     /// A connection (a kept one, or a new one). Errors: Unavailable (see watch()), Store::open's.
     Result<Lease> lease() {
-        DG_TRY_VOID(watch_.check());
+        DG_TRY_VOID(watch_.check_identity());
         std::unique_ptr<store::Store> kept;
         {
             const std::lock_guard lock(mutex_);

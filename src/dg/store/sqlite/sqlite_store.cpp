@@ -59,6 +59,7 @@ Error sqlite_error(sqlite3* db, int rc, const std::string& path, const std::stri
     case SQLITE_FULL:
         code = ErrorCode::ResourceExhausted;
         message = "the disk is full (" + detail + ")";
+        FileWatch::note_full(path); // watches of this file system say "full" until there is room
         break;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
