@@ -89,6 +89,14 @@ def wait_for(pred, seconds):
     return None
 
 
+def wait_complete(port, scan_id, seconds=90):
+    """The scan's summary once it is complete, or None after `seconds`."""
+    def complete():
+        status, body = call(port, "GET", "/api/v1/scans/%s" % scan_id)
+        return body if status == 200 and body.get("status") == "complete" else None
+    return wait_for(complete, seconds)
+
+
 def scans_running(port):
     status, text = 0, ""
     try:
@@ -183,11 +191,7 @@ def main():
               "after the restart the scan is there, resumable (%s)" % body.get("status"))
         if body.get("status") in ("failed", "interrupted"):
             call(srv.port, "POST", "/api/v1/scans/%s/resume" % scan_id)
-
-        def finished():
-            s, b = call(srv.port, "GET", "/api/v1/scans/%s" % scan_id)
-            return b if s == 200 and b.get("status") == "complete" else None
-        done = wait_for(finished, 90)
+        done = wait_complete(srv.port, scan_id)
         check(done is not None and done.get("domains_done") == len(names),
               "read-only, then writable again: the scan resumes and completes with all %d names "
               "(%s)" % (len(names), done and done.get("domains_done")))
@@ -259,11 +263,7 @@ def main():
             check(status == 200, "room again: /ready is 200 (%s %s)" % (status, body))
             status, body = call(srv.port, "POST", "/api/v1/scans/%s/resume" % scan_id)
             check(status == 202, "room again: the failed scan resumes (%s %s)" % (status, body))
-
-            def completed():
-                s, b = call(srv.port, "GET", "/api/v1/scans/%s" % scan_id)
-                return b if s == 200 and b.get("status") == "complete" else None
-            done = wait_for(completed, 90)
+            done = wait_complete(srv.port, scan_id)
             check(done is not None and done.get("domains_done") == len(names),
                   "disk full, then room again: the server's scan completes with all %d names (%s)"
                   % (len(names), done and done.get("domains_done")))
