@@ -278,6 +278,31 @@ def main():
                   "the server's log says why the scan failed")
         finally:
             subprocess.run(["umount", "-l", full])
+
+        # --- 5. only the jobs directory's disk is full ---------------------------------------
+        jobs_disk = os.path.join(work, "jobs-disk")
+        os.mkdir(jobs_disk)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", jobs_disk], check=True)
+        try:
+            try:  # fill it
+                with open(os.path.join(jobs_disk, "filler"), "wb") as f:
+                    f.write(b"x" * (1 << 20))
+            except OSError:
+                pass
+            srv = Server("sqlite://" + os.path.join(work, "jobs-full.db"), table,
+                         os.path.join(jobs_disk, "jobs"), resolver)
+            servers.append(srv)
+            status, body = call(srv.port, "POST", "/api/v1/scans", {"domains": names})
+            check(status == 503 and "full" in json.dumps(body),
+                  "jobs directory full: the scan is refused with 503 and says so (%s %s)"
+                  % (status, body))
+            status, body = call(srv.port, "GET", "/api/v1/scans")
+            check(status == 200 and body == [], "jobs directory full: no scan was created (%s)"
+                  % body)
+            srv.stop()
+            servers.remove(srv)
+        finally:
+            subprocess.run(["umount", "-l", jobs_disk])
     finally:
         for s in servers:
             s.stop()

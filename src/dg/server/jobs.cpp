@@ -5,7 +5,9 @@
 #include "dg/scan/domain_input.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -42,12 +44,21 @@ Result<std::string> write_job_file(const std::string& dir, const std::string& st
         (std::filesystem::absolute(dir, ec) / (stem + "-" + random_hex() + ".txt")).string();
     const std::string tmp = path + ".part";
     {
+        errno = 0;
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         out << content;
         out.flush();
         if (!out) {
+            const int err = errno;
             std::filesystem::remove(tmp, ec);
-            return make_error(ErrorCode::Io, "cannot write the list " + tmp);
+            if (err == ENOSPC || err == EDQUOT) { // nothing accepted: 503, retry with room
+                return make_error(ErrorCode::Unavailable,
+                                  "the disk holding the jobs directory is full: free space and "
+                                  "retry")
+                    .at(dir);
+            }
+            return make_error(ErrorCode::Io, "cannot write the list " + tmp + ": " +
+                                                 std::strerror(err != 0 ? err : EIO));
         }
     }
     std::filesystem::rename(tmp, path, ec);

@@ -28,6 +28,9 @@ std::uint64_t free_bytes(const struct statvfs& fs) {
 /// Room again once 1 MiB more is free than when the write failed (a transaction that failed
 /// at N bytes free is likely to fail again at N + a few pages).
 constexpr std::uint64_t kRoomAgain = 1 << 20;
+/// SQLITE_FULL with more free than this on the database's file system came from elsewhere (a
+/// temporary file on another disk, a page-count limit): that disk is not marked.
+constexpr std::uint64_t kFullBelow = std::uint64_t{64} << 20;
 
 /// The "full" error while `device` is marked full and has not got room again (else unmarks it).
 Result<void> check_room(const std::string& path, dev_t device, const struct statvfs& fs) {
@@ -54,7 +57,8 @@ Result<void> check_room(const std::string& path, dev_t device, const struct stat
 void FileWatch::note_full(const std::string& path) {
     struct stat st {};
     struct statvfs fs {};
-    if (path.empty() || ::stat(path.c_str(), &st) != 0 || ::statvfs(path.c_str(), &fs) != 0) {
+    if (path.empty() || ::stat(path.c_str(), &st) != 0 || ::statvfs(path.c_str(), &fs) != 0 ||
+        free_bytes(fs) >= kFullBelow) {
         return;
     }
     auto& disks = full_disks();

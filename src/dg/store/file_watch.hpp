@@ -27,9 +27,10 @@ public:
     [[nodiscard]] Result<void> check_identity() const;
 
     /// Records that a write to the database at `path` failed for want of space (SQLite's
-    /// SQLITE_FULL, ENOSPC). From then on every watch of a file on that file system reports
-    /// "full" until it has at least 1 MiB more free than at the failure (process-wide,
-    /// thread-safe).
+    /// SQLITE_FULL, ENOSPC). When that file system has less than 64 MiB free, every watch of a
+    /// file on it reports "full" from then on until it has 1 MiB more free than at the failure
+    /// (process-wide, thread-safe; with more free the failure came from elsewhere: a temporary
+    /// file on another disk, a page-count limit).
     static void note_full(const std::string& path);
     [[nodiscard]] const std::string& path() const { return path_; }
 

@@ -331,7 +331,10 @@ ApiResponse bydomain(TagStore& ts, const std::string& domain, const Params& p, b
         DG_API_TRY(parse_at_time(p, t));
         sql.time(t, "m");
     }
-    sql.where("e.name = " + sql.param(Value(domain)));
+    // Looked up as names are stored (canonical_entity_name: lower case, no final dot); a
+    // string that is no name is looked up as it is (and finds nothing), as upstream does.
+    auto canonical = canonical_entity_name(EntityKind::Domain, domain);
+    sql.where("e.name = " + sql.param(Value(canonical ? *canonical : domain)));
     return rows_response(select_rows(ts, sql, page), shape);
 }
 

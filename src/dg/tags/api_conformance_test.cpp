@@ -135,6 +135,12 @@ TEST_P(ApiConformance, ImprovementsOverUpstream) {
     EXPECT_EQ(tag2domain_api(*ts_, "GET", "/api/v1/bydomain/test1.at", {{"at_time", "1585699200"}})
                   .status,
               422);
+    // a name is looked up as names are stored: case and a final dot do not matter (upstream:
+    // the exact text, so "TEST1.at." finds nothing)
+    const auto stored = tag2domain_api(*ts_, "GET", "/api/v1/bydomain/test1.at", {});
+    ASSERT_FALSE(stored.body.empty());
+    EXPECT_EQ(tag2domain_api(*ts_, "GET", "/api/v1/bydomain/TEST1.At.", {}).body, stored.body);
+    EXPECT_EQ(domain_tags(*ts_, "Test1.AT", {}, false).body, stored.body);
     // negative limit (upstream: 500), unsupported filter (upstream: 500)
     EXPECT_EQ(tag2domain_api(*ts_, "GET", "/api/v1/meta/taxonomies", {{"limit", "-1"}}).status,
               422);
