@@ -10,6 +10,7 @@ The database lives on a small tmpfs of its own (mount needs root: skipped otherw
 Python standard library; the DNS rig answers (a rate-limited scan is still running at the fault).
 """
 
+import contextlib
 import json
 import os
 import re
@@ -77,6 +78,17 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+@contextlib.contextmanager
+def tmpfs(path, size):
+    """A tmpfs of `size` mounted at `path` (made here) while the block runs."""
+    os.mkdir(path)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", path], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", path])
 
 
 def wait_for(pred, seconds):
@@ -199,10 +211,7 @@ def main():
         servers.remove(srv)
 
         # --- 3. the disk fills up while the CLI scans ---------------------------------------
-        small = os.path.join(work, "small")
-        os.mkdir(small)
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", small], check=True)
-        try:
+        with tmpfs(os.path.join(work, "small"), "1200k") as small:
             db = "sqlite://" + os.path.join(small, "full.db")
             r = subprocess.run([BIN, "scan", "-d", info["ordinary"], "--resolver", resolver, "-m",
                                 table, "--db", db, "--no-progress"], capture_output=True, text=True)
@@ -220,16 +229,11 @@ def main():
             check(shown.get("domains_done") == len(names) and shown.get("status") == "complete",
                   "disk full, then resumed: all %d names stored (%s)"
                   % (len(names), {k: shown.get(k) for k in ("status", "domains_done")}))
-        finally:
-            subprocess.run(["umount", "-l", small])
 
         # --- 4. the disk fills up while the server scans ------------------------------------
         # The database and the server's job lists share a small file system, as they would on
         # one disk; the scan's results outgrow it.
-        full = os.path.join(work, "full")
-        os.mkdir(full)
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", full], check=True)
-        try:
+        with tmpfs(os.path.join(work, "full"), "1200k") as full:
             db = "sqlite://" + os.path.join(full, "served.db")
             jobs = os.path.join(full, "jobs")
             srv = Server(db, table, jobs, resolver)
@@ -276,14 +280,9 @@ def main():
             log = "".join(srv.log) + srv.proc.stderr.read()
             check(re.search(r"(?i)scan %s failed: .*full" % scan_id, log),
                   "the server's log says why the scan failed")
-        finally:
-            subprocess.run(["umount", "-l", full])
 
         # --- 5. only the jobs directory's disk is full ---------------------------------------
-        jobs_disk = os.path.join(work, "jobs-disk")
-        os.mkdir(jobs_disk)
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", jobs_disk], check=True)
-        try:
+        with tmpfs(os.path.join(work, "jobs-disk"), "64k") as jobs_disk:
             try:  # fill it
                 with open(os.path.join(jobs_disk, "filler"), "wb") as f:
                     f.write(b"x" * (1 << 20))
@@ -301,8 +300,6 @@ def main():
                   % body)
             srv.stop()
             servers.remove(srv)
-        finally:
-            subprocess.run(["umount", "-l", jobs_disk])
     finally:
         for s in servers:
             s.stop()

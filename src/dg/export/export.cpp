@@ -122,22 +122,31 @@ std::unique_ptr<ResultWriter> make_writer(Format format, Output& out,
 }
 
 Result<ExportSummary> export_scan(store::Store& store, const ExportRequest& request) {
-    DG_TRY_VOID(store.get_scan(request.scan_id));
+    DG_TRY(const model::Scan scan, store.get_scan(request.scan_id));
     std::unique_ptr<Output> out;
     if (request.sink) {
         out = Output::to_sink(request.sink);
     } else {
         DG_TRY(out, Output::open(request.output));
     }
-    auto writer = make_writer(request.format, *out, request.writer);
+    WriterOptions options = request.writer;
+    // A completed scan's results do not change between two reads.
+    options.repeatable_input = scan.status == model::ScanStatus::Complete;
+    auto writer = make_writer(request.format, *out, options);
     ExportSummary summary;
-    Result<void> failure;
-    DG_TRY_VOID(store.results(request.scan_id, {}, [&](const store::StoredResult& row) {
-        failure = writer->write(row.result);
-        ++summary.domains;
-        return failure.has_value();
-    }));
-    DG_TRY_VOID(failure);
+    for (unsigned pass = 0; pass < writer->passes(); ++pass) {
+        if (pass > 0) {
+            DG_TRY_VOID(writer->next_pass());
+        }
+        summary.domains = 0;
+        Result<void> failure;
+        DG_TRY_VOID(store.results(request.scan_id, {}, [&](const store::StoredResult& row) {
+            failure = writer->write(row.result);
+            ++summary.domains;
+            return failure.has_value();
+        }));
+        DG_TRY_VOID(failure);
+    }
     DG_TRY_VOID(writer->finish());
     DG_TRY_VOID(out->commit());
     summary.rows = writer->rows();

@@ -2,6 +2,7 @@
 // real binary's output through the real readers: pandas (CSV), DuckDB via npm @duckdb/node-api
 // (Parquet), networkx unpatched (GEXF 1.2draft, GraphML), nlohmann (JSON, JSON Lines).
 
+#include "dg/export/export.hpp"
 #include "dg/export/graph.hpp"
 #include "dg/export/parquet.hpp"
 #include "dg/export/rows.hpp"
@@ -496,6 +497,32 @@ TEST(ExportCli, GexfDefaultsTo12draftAnd13IsOnRequest) {
     EXPECT_EQ(bad.exit_code, 2);
     EXPECT_NE(bad.err.find("unknown GEXF version '2.0' (1.2draft or 1.3)"), std::string::npos)
         << bad.err;
+}
+
+// A completed scan's GEXF is written in two passes over the store (nodes, then edges: no
+// temporary file); a scan that may still change in one pass with the edges spooled. Same bytes.
+TEST(ExportGexf, TwoPassesOfACompletedScanWriteWhatOnePassWithASpoolWrites) {
+    test::TempDir dir;
+    const auto url = make_store(dir, bulk_results(300));
+    auto store = store::Store::open(url);
+    ASSERT_TRUE(store) << store.error().to_string();
+    ExportRequest req;
+    req.scan_id = 1;
+    req.format = Format::Gexf;
+    req.output = dir.file("two-passes.gexf");
+    auto two = export_scan(**store, req);
+    ASSERT_TRUE(two) << two.error().to_string();
+    ASSERT_TRUE((*store)->set_scan_status(1, model::ScanStatus::Running));
+    req.output = dir.file("one-pass.gexf");
+    auto one = export_scan(**store, req);
+    ASSERT_TRUE(one) << one.error().to_string();
+    EXPECT_EQ(two->domains, 300U);
+    EXPECT_EQ(one->domains, 300U);
+    EXPECT_EQ(two->rows, one->rows);
+    EXPECT_GT(two->rows, 600U); // domains, addresses, prefixes, ASes, ... and their edges
+    const std::string written = test::read_file(dir.file("two-passes.gexf"));
+    EXPECT_EQ(written, test::read_file(dir.file("one-pass.gexf")));
+    EXPECT_EQ(two->bytes, written.size());
 }
 
 TEST(ExportCli, GraphsOfManyDomainsAndOfNone) {

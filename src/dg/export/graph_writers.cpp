@@ -12,10 +12,11 @@ namespace {
 
 constexpr std::size_t kFlushAt = std::size_t{1} << 16;
 
-/// Edges of a GEXF file wait here until every node is written (GEXF puts all nodes first).
+/// Edges of a GEXF file written in one pass wait here until every node is written (GEXF puts
+/// all nodes first). The file is made on the first write.
 class Spool {
 public:
-    Spool() : file_(std::tmpfile()) {}
+    Spool() = default;
     ~Spool() {
         if (file_ != nullptr) {
             std::fclose(file_);
@@ -25,6 +26,9 @@ public:
     Spool& operator=(const Spool&) = delete;
 
     Result<void> write(const std::string& s) {
+        if (file_ == nullptr) {
+            file_ = std::tmpfile();
+        }
         if (file_ == nullptr || std::fwrite(s.data(), 1, s.size(), file_) != s.size()) {
             return make_error(ErrorCode::Io,
                               std::string("temporary file for edges: ") + std::strerror(errno));
@@ -32,7 +36,10 @@ public:
         return ok();
     }
     Result<void> copy_to(Output& out) {
-        if (file_ == nullptr || std::fflush(file_) != 0 || std::fseek(file_, 0, SEEK_SET) != 0) {
+        if (file_ == nullptr) {
+            return ok(); // nothing spooled
+        }
+        if (std::fflush(file_) != 0 || std::fseek(file_, 0, SEEK_SET) != 0) {
             return make_error(ErrorCode::Io, "temporary file for edges: cannot rewind");
         }
         std::string block(kFlushAt, '\0');
@@ -47,15 +54,13 @@ public:
     }
 
 private:
-    std::FILE* file_;
+    std::FILE* file_ = nullptr;
 };
 
 class XmlGraphWriter : public ResultWriter {
 public:
     XmlGraphWriter(Output& out, WriterOptions options)
-        : out_(out), options_(std::move(options)),
-          builder_([this](const GraphNode& n) { on_node(n); },
-                   [this](const GraphEdge& e) { on_edge(e); }) {}
+        : out_(out), options_(std::move(options)), builder_(new_builder()) {}
 
     Result<void> write(const model::DomainResult& r) override {
         if (!started_) {
@@ -83,18 +88,34 @@ protected:
     virtual void edge(std::string& out, const GraphEdge& e, std::uint64_t id) = 0;
     virtual Result<void> flush_edges() = 0;
 
+    /// What the builder's callbacks write: both, or (two passes) nodes then edges.
+    enum class Emit { Both, Nodes, Edges };
+    GraphBuilder new_builder() {
+        return GraphBuilder([this](const GraphNode& n) { on_node(n); },
+                            [this](const GraphEdge& e) { on_edge(e); });
+    }
+    /// From now on only `what` is written, from a fresh builder (the next pass).
+    void restart(Emit what) {
+        emit_ = what;
+        builder_ = new_builder();
+    }
     void on_node(const GraphNode& n) {
-        node(nodes_, n);
-        ++count_;
+        if (emit_ != Emit::Edges) {
+            node(nodes_, n);
+            ++count_;
+        }
     }
     void on_edge(const GraphEdge& e) {
-        edge(edges_, e, edge_ids_++);
-        ++count_;
+        if (emit_ != Emit::Nodes) {
+            edge(edges_, e, edge_ids_++);
+            ++count_;
+        }
     }
 
     Output& out_;
     WriterOptions options_;
     GraphBuilder builder_;
+    Emit emit_ = Emit::Both;
     std::string nodes_;
     std::string edges_;
     Result<void> failure_;
@@ -105,17 +126,26 @@ protected:
 
 class GexfWriter final : public XmlGraphWriter {
 public:
-    using XmlGraphWriter::XmlGraphWriter;
-
-    Result<void> finish() override {
-        if (!started_) {
-            header(nodes_);
+    GexfWriter(Output& out, WriterOptions options) : XmlGraphWriter(out, std::move(options)) {
+        if (options_.repeatable_input) {
+            restart(Emit::Nodes); // the edges come in the second pass
         }
-        nodes_ += "    </nodes>\n    <edges>\n";
-        DG_TRY_VOID(out_.write(nodes_));
-        nodes_.clear();
-        DG_TRY_VOID(flush_edges());
-        DG_TRY_VOID(spool_.copy_to(out_));
+    }
+
+    [[nodiscard]] unsigned passes() const override { return options_.repeatable_input ? 2 : 1; }
+    Result<void> next_pass() override {
+        DG_TRY_VOID(close_nodes());
+        restart(Emit::Edges);
+        return ok();
+    }
+    Result<void> finish() override {
+        if (emit_ == Emit::Edges) {
+            DG_TRY_VOID(flush_edges()); // the second pass: straight to the output
+        } else {
+            DG_TRY_VOID(close_nodes());
+            DG_TRY_VOID(flush_edges());
+            DG_TRY_VOID(spool_.copy_to(out_));
+        }
         return out_.write("    </edges>\n  </graph>\n</gexf>\n");
     }
 
@@ -184,12 +214,26 @@ protected:
         out += "</attvalues></edge>\n";
     }
     Result<void> flush_edges() override {
-        auto r = spool_.write(edges_);
+        if (edges_.empty()) {
+            return ok();
+        }
+        auto r = emit_ == Emit::Edges ? out_.write(edges_) : spool_.write(edges_);
         edges_.clear();
         return r;
     }
 
 private:
+    /// Ends the node list (and starts the edge list) on the output.
+    Result<void> close_nodes() {
+        if (!started_) {
+            header(nodes_);
+            started_ = true;
+        }
+        nodes_ += "    </nodes>\n    <edges>\n";
+        DG_TRY_VOID(out_.write(nodes_));
+        nodes_.clear();
+        return ok();
+    }
     Spool spool_;
 };
 

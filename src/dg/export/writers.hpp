@@ -44,6 +44,10 @@ struct WriterOptions {
     GexfVersion gexf_version = GexfVersion::V1_2draft;
     std::uint32_t parquet_row_group_rows = 1u << 16; ///< rows per row group (bounds memory)
     std::string graph_name = "domaingraph";          ///< graph title / description
+    /// The results can be written twice (a completed scan): GEXF then writes its nodes in one
+    /// pass and its edges in a second (passes() == 2) instead of keeping the edges in a
+    /// temporary file until every node is out.
+    bool repeatable_input = false;
 };
 
 class ResultWriter {
@@ -54,6 +58,10 @@ public:
     ResultWriter& operator=(const ResultWriter&) = delete;
 
     virtual Result<void> write(const model::DomainResult& r) = 0;
+    /// How many times every result is to be written (1, or 2: see repeatable_input).
+    [[nodiscard]] virtual unsigned passes() const { return 1; }
+    /// Called before each pass after the first.
+    virtual Result<void> next_pass() { return ok(); }
     /// Writes what follows the last result (closing bracket, footer). Call once.
     virtual Result<void> finish() = 0;
     /// Rows written (domains for JSON, flat rows for CSV/Parquet, nodes+edges for graphs).
