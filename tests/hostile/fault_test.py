@@ -300,6 +300,49 @@ def main():
                   % body)
             srv.stop()
             servers.remove(srv)
+
+        # --- 6. the file is removed, or turns read-only, while the CLI scans ----------------
+        # (as `nobody`, like the server of section 2: root writes through any permission)
+        cli_dir = os.path.join(mnt, "cli")
+        os.mkdir(cli_dir)
+        os.chown(cli_dir, 65534, 65534)
+        names_file = os.path.join(cli_dir, "names.txt")
+        shutil.copy(info["ordinary"], names_file)
+        os.chmod(names_file, 0o644)
+        as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+        for fault in ("removed", "read-only"):
+            db_path = os.path.join(cli_dir, fault + ".db")
+            db = "sqlite://" + db_path
+            proc = subprocess.Popen(
+                as_nobody + [BIN, "scan", "-d", names_file, "--resolver", resolver, "-m", table,
+                             "--db", db, "--no-progress", "--rate", "400", "--batch", "50"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            time.sleep(1.5)
+            if fault == "removed":
+                for suffix in ("", "-wal", "-shm"):
+                    if os.path.exists(db_path + suffix):
+                        os.remove(db_path + suffix)
+            else:
+                os.chmod(db_path, 0o444)
+            err = proc.communicate(timeout=120)[1]
+            check(proc.returncode != 0 and fault in err,
+                  "CLI scan, file %s: it stops and says so (exit %d: %s)"
+                  % (fault, proc.returncode, err.strip()[-200:]))
+            if fault == "removed":
+                check(not os.path.exists(db_path),
+                      "CLI scan, file removed: no empty database was created in its place")
+                continue
+            os.chmod(db_path, 0o644)
+            r = subprocess.run(as_nobody + [BIN, "scan", "--resume", "1", "-m", table, "--db", db,
+                                            "--no-progress"], capture_output=True, text=True)
+            check(r.returncode == 0, "CLI scan, read-only then writable: --resume completes "
+                  "(exit %d: %s)" % (r.returncode, r.stderr.strip()[-300:]))
+            r = subprocess.run([BIN, "scans", "show", "1", "--db", db, "--json"],
+                               capture_output=True, text=True)
+            shown = json.loads(r.stdout) if r.returncode == 0 else {}
+            check(shown.get("domains_done") == len(names) and shown.get("status") == "complete",
+                  "CLI scan, read-only then resumed: all %d names stored (%s)"
+                  % (len(names), {k: shown.get(k) for k in ("status", "domains_done")}))
     finally:
         for s in servers:
             s.stop()
