@@ -109,6 +109,20 @@ def wait_complete(port, scan_id, seconds=90):
     return wait_for(complete, seconds)
 
 
+def check_cli_resume(db, table, total, what, prefix=()):
+    """`scan --resume 1` completes and scan 1 then holds all `total` names."""
+    r = subprocess.run(list(prefix) + [BIN, "scan", "--resume", "1", "-m", table, "--db", db,
+                                       "--no-progress"], capture_output=True, text=True)
+    check(r.returncode == 0, "%s: --resume completes (exit %d: %s)"
+          % (what, r.returncode, r.stderr.strip()[-300:]))
+    r = subprocess.run([BIN, "scans", "show", "1", "--db", db, "--json"], capture_output=True,
+                       text=True)
+    shown = json.loads(r.stdout) if r.returncode == 0 else {}
+    check(shown.get("domains_done") == total and shown.get("status") == "complete",
+          "%s: all %d names stored (%s)"
+          % (what, total, {k: shown.get(k) for k in ("status", "domains_done")}))
+
+
 def scans_running(port):
     status, text = 0, ""
     try:
@@ -219,16 +233,7 @@ def main():
                   "disk full: the CLI scan fails and says the disk is full (exit %d: %s)"
                   % (r.returncode, r.stderr.strip()[-200:]))
             subprocess.run(["mount", "-o", "remount,size=64m", small], check=True)
-            r = subprocess.run([BIN, "scan", "--resume", "1", "-m", table, "--db", db,
-                                "--no-progress"], capture_output=True, text=True)
-            check(r.returncode == 0, "disk full, then room again: --resume completes (exit %d: %s)"
-                  % (r.returncode, r.stderr.strip()[-300:]))
-            r = subprocess.run([BIN, "scans", "show", "1", "--db", db, "--json"],
-                               capture_output=True, text=True)
-            shown = json.loads(r.stdout) if r.returncode == 0 else {}
-            check(shown.get("domains_done") == len(names) and shown.get("status") == "complete",
-                  "disk full, then resumed: all %d names stored (%s)"
-                  % (len(names), {k: shown.get(k) for k in ("status", "domains_done")}))
+            check_cli_resume(db, table, len(names), "disk full, then room again")
 
         # --- 4. the disk fills up while the server scans ------------------------------------
         # The database and the server's job lists share a small file system, as they would on
@@ -329,20 +334,13 @@ def main():
                   "CLI scan, file %s: it stops and says so (exit %d: %s)"
                   % (fault, proc.returncode, err.strip()[-200:]))
             if fault == "removed":
+                check("resume" not in err, "CLI scan, file removed: no resume is suggested")
                 check(not os.path.exists(db_path),
                       "CLI scan, file removed: no empty database was created in its place")
                 continue
             os.chmod(db_path, 0o644)
-            r = subprocess.run(as_nobody + [BIN, "scan", "--resume", "1", "-m", table, "--db", db,
-                                            "--no-progress"], capture_output=True, text=True)
-            check(r.returncode == 0, "CLI scan, read-only then writable: --resume completes "
-                  "(exit %d: %s)" % (r.returncode, r.stderr.strip()[-300:]))
-            r = subprocess.run([BIN, "scans", "show", "1", "--db", db, "--json"],
-                               capture_output=True, text=True)
-            shown = json.loads(r.stdout) if r.returncode == 0 else {}
-            check(shown.get("domains_done") == len(names) and shown.get("status") == "complete",
-                  "CLI scan, read-only then resumed: all %d names stored (%s)"
-                  % (len(names), {k: shown.get(k) for k in ("status", "domains_done")}))
+            check_cli_resume(db, table, len(names), "CLI scan, read-only then writable",
+                             as_nobody)
     finally:
         for s in servers:
             s.stop()

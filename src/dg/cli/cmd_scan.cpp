@@ -442,6 +442,14 @@ int run_scan_command(ScanOptions o) {
                                     (o.db.empty() ? "" : " --db " + o.db) + "\n";
     if (!report) {
         (void)(*output)->finish();
+        const auto file = store::sqlite_path_of(o.db);
+        std::error_code ec;
+        if (file && !file->empty() && !std::filesystem::exists(*file, ec)) {
+            return fail("scan " + std::to_string(scan_id) +
+                        " failed: " + report.error().to_string() +
+                        "; the database file is gone and what was stored with it: restore it "
+                        "from a backup, or scan again");
+        }
         return fail("scan " + std::to_string(scan_id) + " failed: " + report.error().to_string() +
                     "; what was stored is kept: resume with `domaingraph scan --resume " +
                     std::to_string(scan_id) + "`");
