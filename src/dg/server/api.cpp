@@ -171,7 +171,10 @@ std::optional<std::string> Server::Impl::answer_key(const std::string& what,
     if (scan.status != model::ScanStatus::Complete) {
         return std::nullopt;
     }
-    return what + "@" + std::to_string(scan.id) + ":" + std::to_string(scan.started_at);
+    // SQLite reuses the id of a deleted last scan: its times and size tell a new one apart
+    // (and DELETE forgets the answers of the id).
+    return what + "@" + std::to_string(scan.id) + ":" + std::to_string(scan.started_at) + ":" +
+           std::to_string(scan.finished_at.value_or(0)) + ":" + std::to_string(scan.domains_total);
 }
 
 Result<std::string> Server::Impl::cached_text(const std::string& what, const model::Scan& scan,
@@ -321,6 +324,10 @@ void Server::Impl::install_api() {
                       send_failure(res, d.error());
                       return;
                   }
+                  const std::string of_scan = "@" + std::to_string(scan.id) + ":";
+                  answers.forget([&](const std::string& key) {
+                      return key.find(of_scan) != std::string::npos;
+                  });
                   res.status = 204;
               }));
     route("POST", kScan + "/stop", "/api/v1/scans/{id}/stop", Access::Write,

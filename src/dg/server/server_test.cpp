@@ -526,6 +526,25 @@ TEST_F(ServerTest, ScanJobAgainstTheRig) {
     EXPECT_NE(m.find(noerror), std::string::npos);
     EXPECT_NE(m.find(results_route), std::string::npos);
 
+    // SQLite gives a deleted last scan's id to the next scan: nothing cached of the old one
+    // (summary, totals) may answer for the new one.
+    const std::string base2 = "/api/v1/scans/" + std::to_string(id2);
+    EXPECT_EQ(body_json(client_->Get(base2))["results_total"], half.size());
+    EXPECT_EQ(client_->Get(base2 + "/results?limit=1")->get_header_value("X-Total-Count"),
+              std::to_string(half.size()));
+    ASSERT_EQ(client_->Delete(base2, auth())->status, 204);
+    std::vector<std::string> quarter(names.begin(),
+                                     names.begin() + static_cast<long>(names.size() / 4));
+    ASSERT_FALSE(quarter.empty());
+    auto third = post_scan({{"domains", quarter}, {"resolvers", {rig->recursive_endpoint()}}});
+    ASSERT_EQ(third->status, 202);
+    const auto id3 = body_json(third)["id"].get<std::int64_t>();
+    const std::string base3 = "/api/v1/scans/" + std::to_string(id3);
+    EXPECT_EQ(wait_scan(id3)["results_total"], quarter.size());
+    EXPECT_EQ(body_json(client_->Get(base3))["results_total"], quarter.size());
+    EXPECT_EQ(client_->Get(base3 + "/results?limit=1")->get_header_value("X-Total-Count"),
+              std::to_string(quarter.size()));
+
     // Delete: a write.
     auto del = client_->Delete(base, auth());
     ASSERT_TRUE(del);

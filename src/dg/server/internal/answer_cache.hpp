@@ -48,6 +48,20 @@ public:
         }
     }
 
+    /// Drops every answer whose key `matches` (e.g. those of a deleted scan).
+    template <class Pred> void forget(const Pred& matches) {
+        const std::lock_guard lock(mutex_);
+        for (auto it = order_.begin(); it != order_.end();) {
+            if (matches(it->first)) {
+                bytes_ -= it->second.size();
+                index_.erase(it->first);
+                it = order_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+
 private:
     using Entry = std::pair<std::string, std::string>;
     std::size_t max_entries_;
