@@ -444,15 +444,13 @@ int run_scan_command(ScanOptions o) {
         (void)(*output)->finish();
         const auto file = store::sqlite_path_of(o.db);
         std::error_code ec;
-        if (file && !file->empty() && !std::filesystem::exists(*file, ec)) {
-            return fail("scan " + std::to_string(scan_id) +
-                        " failed: " + report.error().to_string() +
-                        "; the database file is gone and what was stored with it: restore it "
-                        "from a backup, or scan again");
-        }
+        const bool file_gone = file && !file->empty() && !std::filesystem::exists(*file, ec);
         return fail("scan " + std::to_string(scan_id) + " failed: " + report.error().to_string() +
-                    "; what was stored is kept: resume with `domaingraph scan --resume " +
-                    std::to_string(scan_id) + "`");
+                    (file_gone ? "; the database file is gone and what was stored with it: "
+                                 "restore it from a backup, or scan again"
+                               : "; what was stored is kept: resume with `domaingraph scan "
+                                 "--resume " +
+                                     std::to_string(scan_id) + "`"));
     }
     if (auto f = (*output)->finish(); !f) {
         std::fprintf(stderr, "domaingraph scan: output: %s\n", f.error().to_string().c_str());

@@ -173,8 +173,17 @@ std::optional<std::string> Server::Impl::answer_key(const std::string& what,
     }
     // SQLite reuses the id of a deleted last scan: its times and size tell a new one apart
     // (and DELETE forgets the answers of the id).
-    return what + "@" + std::to_string(scan.id) + ":" + std::to_string(scan.started_at) + ":" +
+    return what + scan_key_part(scan.id) + std::to_string(scan.started_at) + ":" +
            std::to_string(scan.finished_at.value_or(0)) + ":" + std::to_string(scan.domains_total);
+}
+
+std::string Server::Impl::scan_key_part(std::int64_t scan_id) {
+    return "@" + std::to_string(scan_id) + ":";
+}
+
+void Server::Impl::forget_answers(std::int64_t scan_id) {
+    const std::string part = scan_key_part(scan_id);
+    answers.forget([&](const std::string& key) { return key.find(part) != std::string::npos; });
 }
 
 Result<std::string> Server::Impl::cached_text(const std::string& what, const model::Scan& scan,
@@ -324,10 +333,7 @@ void Server::Impl::install_api() {
                       send_failure(res, d.error());
                       return;
                   }
-                  const std::string of_scan = "@" + std::to_string(scan.id) + ":";
-                  answers.forget([&](const std::string& key) {
-                      return key.find(of_scan) != std::string::npos;
-                  });
+                  forget_answers(scan.id);
                   res.status = 204;
               }));
     route("POST", kScan + "/stop", "/api/v1/scans/{id}/stop", Access::Write,

@@ -623,19 +623,19 @@ private:
         auto task = [self = shared_from_this(), &route, req, heavy] {
             Response res;
             self->state_.call(route, *req, res);
-            if (res.stream) {
+            const bool streamed = static_cast<bool>(res.stream);
+            if (streamed) { // the slot is held while the producer runs
                 self->stream_answer(route.name, req, std::move(res));
-                if (heavy) {
-                    --self->state_.heavy_running;
-                }
-                return;
             }
-            // The slot is free before the answer leaves: a client that sends its next request
-            // as soon as it has read this answer must not find it still taken (a spurious 429).
+            // A plain answer's slot is free before the answer leaves: a client that sends its
+            // next request as soon as it has read this answer must not find it still taken (a
+            // spurious 429).
             if (heavy) {
                 --self->state_.heavy_running;
             }
-            self->finish(req, route.name, std::move(res));
+            if (!streamed) {
+                self->finish(req, route.name, std::move(res));
+            }
         };
         WorkerLane* lane = route.lane == Lane::Light ? state_.light : state_.workers;
         if (lane == nullptr || !lane->submit(std::move(task))) {

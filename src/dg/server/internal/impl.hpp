@@ -46,12 +46,16 @@ struct Server::Impl {
     internal::AnswerCache answers;
     /// The cache key of `what` for `scan`, or nothing while the scan can still change.
     static std::optional<std::string> answer_key(const std::string& what, const model::Scan& scan);
+    /// The part of answer_key that names the scan's id ("@ID:").
+    static std::string scan_key_part(std::int64_t scan_id);
+    /// Drops every cached answer of the scan id (it was deleted: SQLite may give the id again).
+    void forget_answers(std::int64_t scan_id);
     /// `compute`'s text for a completed scan from the cache (computed once), else computed.
     Result<std::string> cached_text(const std::string& what, const model::Scan& scan,
                                     const std::function<Result<std::string>()>& compute);
     /// Answers a JSON read of a completed scan from the cache, or with `produce` (whose answer is
-    /// kept when it is a 200). `route` names the route and its parameters; the scan's id and
-    /// start time complete the key.
+    /// kept when it is a 200). `route` names the route and its parameters; answer_key completes
+    /// the key with the scan's.
     void cached(const std::string& route, http::Response& res, const model::Scan& scan,
                 const std::function<void(http::Response&)>& produce);
 
