@@ -112,7 +112,7 @@ def main():
     ap.add_argument("--no-full", action="store_true")
     ap.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args()
-    dg = os.path.join(a.build, "domaingraph")
+    dg = os.path.join(a.build, "apps", "domaingraph")
 
     with tempfile.TemporaryDirectory() as tmp:
         paths = []

@@ -96,7 +96,8 @@ std::unique_ptr<org::Inference> infer(const InferCli& o, int& exit_code) {
     if (!o.quiet) {
         std::fprintf(stderr,
                      "domaingraph as2org infer: %llu ASes in %llu families; %llu AS records, "
-                     "%llu orgs, %llu contacts, %llu mntners, %llu as-blocks; %llu conflicts "
+                     "%llu orgs, %llu contacts, %llu mntners, %llu as-blocks (%llu from block "
+                     "aut-nums); %llu conflicts "
                      "(%llu by as-block, %llu non-authoritative dropped); %llu orgs synthesised; "
                      "%llu records pruned; %llu generic values; %llu duplicates merged\n",
                      static_cast<unsigned long long>(rep.ases),
@@ -106,6 +107,7 @@ std::unique_ptr<org::Inference> infer(const InferCli& o, int& exit_code) {
                      static_cast<unsigned long long>(rep.contact_records),
                      static_cast<unsigned long long>(rep.mntner_records),
                      static_cast<unsigned long long>(rep.as_blocks),
+                     static_cast<unsigned long long>(rep.block_aut_nums),
                      static_cast<unsigned long long>(rep.conflicts),
                      static_cast<unsigned long long>(rep.decided_by_block),
                      static_cast<unsigned long long>(rep.nonauth_dropped),

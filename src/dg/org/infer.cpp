@@ -6,6 +6,7 @@
 #include "dg/org/internal/org_data.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -311,9 +312,38 @@ template <class Fn> void for_each_item(std::string_view s, Fn fn) {
     }
 }
 
-// Placeholders of the RIPE dummifier (§2.2, §3.2): blank, not generic.
+const char* const kRegistries[] = {"RIPE", "APNIC", "ARIN", "AFRINIC", "LACNIC"};
+const char* const kNirs[] = {"JPNIC", "KRNIC", "TWNIC", "CNNIC", "IDNIC", "VNNIC", "IRINN"};
+
+/// Whether `registry` is one of the words (runs of letters and digits) of `text`, any case:
+/// "MAINT-TW-TWNIC" names TWNIC, "RIPE-ASNBLOCK" names RIPE, "stripe" names nothing.
+bool names_registry(std::string_view text, std::string_view registry) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t j = i;
+        while (j < text.size() && std::isalnum(static_cast<unsigned char>(text[j])) != 0) {
+            ++j;
+        }
+        if (j - i == registry.size() && upper_ascii(text.substr(i, j - i)) == registry) {
+            return true;
+        }
+        i = j + 1;
+    }
+    return false;
+}
+
+// Placeholders of the RIPE dummifier (§2.2, §3.2) and the handles of National Internet
+// Registries (MAINT-JP-JPNIC ...) on APNIC's placeholder aut-nums for ASNs an NIR assigns (§3.5:
+// "registry placeholders"): blank, not generic.
 bool placeholder_link(std::string_view v) {
-    return v == "dumy-ripe";
+    if (v == "dumy-ripe") {
+        return true;
+    }
+    if (v.find("nic") == std::string_view::npos && v.find("irinn") == std::string_view::npos) {
+        return false; // names no NIR (all but IRINN end in NIC)
+    }
+    return std::any_of(std::begin(kNirs), std::end(kNirs),
+                       [&](const char* nir) { return names_registry(v, nir); });
 }
 bool placeholder_email(std::string_view v) {
     return v == "unread@ripe.net";
@@ -324,9 +354,6 @@ bool placeholder_phone(std::string_view v) {
 bool placeholder_text(std::string_view v) {
     return v.starts_with("dummyaddressfor") || v == "thisobjectismodified";
 }
-
-const char* const kRegistries[] = {"RIPE", "APNIC", "ARIN", "AFRINIC", "LACNIC"};
-const char* const kNirs[] = {"JPNIC", "KRNIC", "TWNIC", "CNNIC", "IDNIC", "VNNIC", "IRINN"};
 
 /// "RIPE-NONAUTH" -> "RIPE"; "RIPE-GRS" -> "RIPE".
 std::string registry_of(std::string_view source) {
@@ -798,7 +825,64 @@ struct Inference::State {
 
     // ---- RPSL classes -------------------------------------------------------------------
 
+    /// The registry a delegation text names: an NIR first, then another RIR, then `own` when
+    /// it names only that; "" when it names none.
+    static std::string delegated_to(std::string_view text, const std::string& own) {
+        for (const char* nir : kNirs) {
+            if (names_registry(text, nir)) {
+                return nir;
+            }
+        }
+        for (const char* rir : kRegistries) {
+            if (rir != own && names_registry(text, rir)) {
+                return rir;
+            }
+        }
+        return names_registry(text, own) ? own : std::string();
+    }
+
+    /// §2.4 rule 1: an aut-num that stands for a block of ASNs delegated to another registry is
+    /// an as-block, not an AS. Such are aut-nums keyed by a range, and (APNIC) aut-nums whose
+    /// `as-name` holds BLOCK and whose as-name, descr, remarks or maintainer name the registry the
+    /// block went to or say it was delegated or further assigned. An operator whose name merely
+    /// contains "block" stays an AS.
+    bool block_aut_num(const whois::Object& o, std::string_view fallback_source) {
+        std::uint32_t first = 0;
+        std::uint32_t last = 0;
+        if (!parse_range(o.key(), first, last)) {
+            return false; // reported as a bad key by the caller
+        }
+        const bool ranged = first != last;
+        const std::string_view as_name = cut_comment(o.first("as-name"));
+        if (!ranged && !icontains(as_name, "block")) {
+            return false;
+        }
+        std::string text(as_name);
+        std::uint32_t changed = 0;
+        for (const auto& a : o.attributes) {
+            if (a.name == "descr" || a.name == "remarks" || a.name == "mnt-by") {
+                text += ' ';
+                text += a.value;
+            } else if (a.name == "changed" || a.name == "last-modified") {
+                changed = std::max(changed, parse_date(a.value));
+            }
+        }
+        const std::string_view source = source_of(o, fallback_source);
+        std::string registry = delegated_to(text, registry_of(source));
+        const bool delegated =
+            !registry.empty() || icontains(text, "delegat") || icontains(text, "further assigned");
+        if (!ranged && !delegated) {
+            return false;
+        }
+        add_block(first, last, std::move(registry), false, source, changed);
+        ++report.block_aut_nums;
+        return true;
+    }
+
     void rpsl_aut_num(const whois::Object& o, std::string_view fallback_source) {
+        if (block_aut_num(o, fallback_source)) {
+            return;
+        }
         auto asn = Asn::parse(cut_comment(o.key()));
         if (!asn) {
             ++report.bad_keys;
@@ -809,9 +893,16 @@ struct Inference::State {
         std::string_view descr;
         std::string_view owner;
         std::string_view as_name;
+        bool nir_maintained = false;
         for (const auto& a : o.attributes) {
             const std::string_view n = a.name;
             const std::string_view v = a.value;
+            if (n == "mnt-by") {
+                nir_maintained = nir_maintained || std::any_of(std::begin(kNirs), std::end(kNirs),
+                                                               [&](const char* nir) {
+                                                                   return names_registry(v, nir);
+                                                               });
+            }
             if (n == "as-name") {
                 if (as_name.empty()) {
                     as_name = cut_comment(v);
@@ -860,12 +951,35 @@ struct Inference::State {
                 add_emails(OrgEmail, v);
             }
         }
+        const std::string_view source = source_of(o, fallback_source);
+        if (nir_maintained && is_rir(source)) {
+            drop_nir_handles(r);
+        }
         r.name = pool.id(!as_name.empty() ? as_name : owner);
         r.synth_name = pool.id(!owner.empty() ? owner : (!descr.empty() ? descr : as_name));
         // The synthesised org's name is a family key (org.org_name), the as-name is not.
         add_text(OrgOrgName, !owner.empty() ? owner : (!descr.empty() ? descr : as_name));
         add_text(AutAutName, as_name);
-        end_rec(r, OrgStreet, source_of(o, fallback_source), true);
+        end_rec(r, OrgStreet, source, true);
+    }
+
+    static bool is_rir(std::string_view source) {
+        const std::string registry = registry_of(source);
+        return std::any_of(std::begin(kRegistries), std::end(kRegistries),
+                           [&](const char* rir) { return registry == rir; });
+    }
+
+    /// §3.5: an RIR's aut-num for an ASN that a National Internet Registry assigned, maintained
+    /// by the NIR, carries the NIR's contacts and maintainers, not the holder's: they would join
+    /// every AS of the NIR into one family, so they are blank (the holder's name stays).
+    void drop_nir_handles(const Rec& r) {
+        const auto nir_field = [](std::uint8_t f) {
+            return f == AutAdminC || f == AutTechC || f == AutMntBy || f == AutAbuseC ||
+                   f == AutNotify || f == AutChangedEmail;
+        };
+        vals.erase(std::remove_if(vals.begin() + r.vbegin, vals.end(),
+                                  [&](const Val& v) { return nir_field(v.field); }),
+                   vals.end());
     }
 
     void rpsl_as_block(const whois::Object& o, std::string_view fallback_source) {

@@ -77,6 +77,7 @@ struct InferReport {
     std::uint64_t contact_records = 0;
     std::uint64_t mntner_records = 0;
     std::uint64_t as_blocks = 0;
+    std::uint64_t block_aut_nums = 0; ///< aut-nums that stand for a delegated block (§2.4 rule 1)
     std::uint64_t ignored_objects = 0;  ///< classes not used (inetnum, route ...)
     std::uint64_t bad_keys = 0;         ///< objects whose key could not be read (AS number ...)
     std::uint64_t after_as_of = 0;      ///< records created after --as-of, ignored

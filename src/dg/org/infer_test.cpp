@@ -372,6 +372,145 @@ TEST(Inference, SyntheticFiveRegistriesGiveTheKnownFamilies) {
     EXPECT_EQ(inf.generic_values("aut.admin_c"), std::vector<std::string>{"gen-ap"});
 }
 
+// ---- National Internet Registries (reference §3.5) and APNIC aut-nums standing for blocks (§2.4)
+// --
+
+// APNIC: a block delegated to JPNIC inside an older APNIC block; placeholder aut-nums of JPNIC's
+// ASes (JPNIC's contact and maintainer, newer than JPNIC's own records); an aut-num that stands
+// for one AS delegated to KRNIC and one keyed by a range; an operator with BLOCK in its name.
+constexpr const char* kApnicNirAsBlock = R"(as-block:       AS64512 - AS64540
+descr:          APNIC ASN block
+mnt-by:         APNIC-HM
+changed:        hm-changed@apnic.net 20020101
+source:         APNIC
+
+as-block:       AS64520 - AS64524
+descr:          JPNIC-JP-AS-BLOCK
+remarks:        These AS numbers are further assigned by JPNIC
+remarks:        to JPNIC members
+mnt-by:         MAINT-JPNIC
+changed:        hm-changed@apnic.net 20050101
+source:         APNIC
+)";
+
+std::string apnic_nir_aut_num() {
+    std::string s;
+    for (int i = 0; i < 4; ++i) {
+        const std::string asn = std::to_string(64520 + i);
+        s += "aut-num:        AS" + asn + "\nas-name:        JPEX-" + asn +
+             "\ndescr:          Japan Example " + asn +
+             " K.K.\ncountry:        JP\nadmin-c:        JNIC1-AP\ntech-c:         JNIC1-AP\n"
+             "mnt-by:         MAINT-JPNIC\nchanged:        hm-changed@apnic.net 20240101\n"
+             "source:         APNIC\n\n";
+    }
+    s += R"(aut-num:        AS64530
+as-name:        KRNIC-KR-AS-BLOCK
+descr:          KRNIC-AS-KR
+remarks:        This AS number is delegated to KRNIC
+changed:        hm-changed@apnic.net 20060101
+source:         APNIC
+
+aut-num:        AS64531 - AS64535
+as-name:        KR-BLOCK2
+descr:          Korean block
+remarks:        further assigned by KRNIC
+changed:        hm-changed@apnic.net 20060101
+source:         APNIC
+
+aut-num:        AS64536
+as-name:        BLOCKHOUSE-NET
+descr:          Blockhouse Networks
+admin-c:        BH1-AP
+changed:        hm-changed@apnic.net 20060101
+source:         APNIC
+)";
+    return s;
+}
+
+constexpr const char* kJpnicDb = R"(aut-num:        AS64520
+as-name:        JPEX-ONE
+descr:          Japan Example One K.K.
+admin-c:        JP000001
+changed:        20100101
+source:         JPNIC
+
+aut-num:        AS64521
+as-name:        JPEX-HOLDINGS
+descr:          Japan Example Holdings
+admin-c:        JP000001
+changed:        20100101
+source:         JPNIC
+)";
+
+constexpr const char* kKrnicDb = R"(aut-num:        AS64530
+as-name:        KREX
+descr:          Korea Example Co
+changed:        20100101
+source:         KRNIC
+
+aut-num:        AS64532
+as-name:        KREX-2
+descr:          Korea Example Co
+changed:        20100101
+source:         KRNIC
+)";
+
+/// Nothing generic: the few values of these dumps would pass min(50, sqrt(N)), and the NIR's
+/// placeholders must stay apart because they are blank, not because they are frequent.
+Inference nir_inference(bool with_nir_dumps) {
+    InferOptions options;
+    options.generic.kind = GenericRule::Kind::Off;
+    Inference inf{std::move(options)};
+    std::vector<std::pair<std::string, std::string>> files = {
+        {"apnic.db.as-block", kApnicNirAsBlock}, {"apnic.db.aut-num", apnic_nir_aut_num()}};
+    if (with_nir_dumps) {
+        files.emplace_back("jpnic.db", kJpnicDb);
+        files.emplace_back("krnic.db", kKrnicDb);
+    }
+    for (const auto& [name, text] : files) {
+        auto r = inf.add_text(text, name);
+        EXPECT_TRUE(r.has_value()) << name << ": " << r.error().to_string();
+    }
+    auto r = inf.run();
+    EXPECT_TRUE(r.has_value()) << r.error().to_string();
+    return inf;
+}
+
+TEST(Inference, NirRecordsWinInTheirApnicBlocks) {
+    const Inference inf = nir_inference(true);
+    const auto as = by_asn(inf.rows());
+    // JPNIC's records win in JPNIC's block although APNIC's placeholders are newer
+    EXPECT_EQ(as.at(64520).source, "JPNIC");
+    EXPECT_EQ(as.at(64521).source, "JPNIC");
+    EXPECT_EQ(as.at(64520).org_id, as.at(64521).org_id); // JPNIC's shared contact JP000001
+    // no JPNIC record: APNIC's placeholder as is, its JPNIC contact and maintainer blank
+    EXPECT_EQ(as.at(64522).source, "APNIC");
+    EXPECT_NE(as.at(64522).org_id, as.at(64523).org_id);
+    // aut-nums standing for blocks delegated to KRNIC are as-blocks: KRNIC's records win there
+    EXPECT_EQ(as.at(64530).source, "KRNIC");
+    EXPECT_EQ(as.at(64532).source, "KRNIC");
+    EXPECT_EQ(as.at(64530).org_id, as.at(64532).org_id); // same holder name
+    EXPECT_EQ(as.count(64531), 0U);                      // only in the block
+    EXPECT_EQ(as.at(64536).source, "APNIC");             // BLOCK in an operator's name: still an AS
+    EXPECT_EQ(inf.rows().ases.size(), 7U);
+    EXPECT_EQ(inf.report().block_aut_nums, 2U);
+    EXPECT_EQ(inf.report().bad_keys, 0U);
+    EXPECT_EQ(inf.report().decided_by_block, 2U); // 64520, 64521 (64530 has one record)
+}
+
+TEST(Inference, ApnicPlaceholdersOfNirAsesMakeNoFamilies) {
+    const Inference inf = nir_inference(false);
+    const auto as = by_asn(inf.rows());
+    std::set<std::string> orgs;
+    for (std::uint32_t asn = 64520; asn <= 64523; ++asn) {
+        EXPECT_EQ(as.at(asn).source, "APNIC");
+        orgs.insert(as.at(asn).org_id);
+    }
+    EXPECT_EQ(orgs.size(), 4U);     // JNIC1-AP and MAINT-JPNIC join nothing
+    EXPECT_EQ(as.count(64530), 0U); // delegated to KRNIC, whose dump is not loaded
+    EXPECT_EQ(inf.rows().ases.size(), 5U);
+}
+
 TEST(Inference, MaintainersJoinOnlyWhenChosen) {
     InferOptions o;
     o.fields = *parse_field_list("table1");
