@@ -77,11 +77,11 @@ struct InferReport {
     std::uint64_t contact_records = 0;
     std::uint64_t mntner_records = 0;
     std::uint64_t as_blocks = 0;
-    std::uint64_t block_aut_nums = 0; ///< aut-nums that stand for a delegated block (§2.4 rule 1)
-    std::uint64_t ignored_objects = 0;  ///< classes not used (inetnum, route ...)
-    std::uint64_t bad_keys = 0;         ///< objects whose key could not be read (AS number ...)
-    std::uint64_t after_as_of = 0;      ///< records created after --as-of, ignored
-    std::uint64_t conflicts = 0;        ///< ASNs with records in several sources
+    std::uint64_t block_aut_nums = 0;  ///< aut-nums that stand for a delegated block (§2.4 rule 1)
+    std::uint64_t ignored_objects = 0; ///< classes not used (inetnum, route ...)
+    std::uint64_t bad_keys = 0;        ///< objects whose key could not be read (AS number ...)
+    std::uint64_t after_as_of = 0;     ///< records created after --as-of, ignored
+    std::uint64_t conflicts = 0;       ///< ASNs with records in several sources
     std::uint64_t decided_by_block = 0; ///< of those, decided by an as-block's registry
     std::uint64_t nonauth_dropped = 0;  ///< *-NONAUTH/*-GRS records that lost to authoritative ones
     std::uint64_t ases = 0;             ///< ASes in the output

@@ -272,14 +272,10 @@ Mailbox:        tech@exa.example
 Source:         ARIN
 )";
 
-Inference synthetic(InferOptions options) {
+/// The inference over (file name, text) pairs, run.
+Inference infer_files(InferOptions options,
+                      const std::vector<std::pair<std::string, std::string>>& files) {
     Inference inf(std::move(options));
-    const std::pair<std::string, std::string> files[] = {
-        {"ripe.db.aut-num", kRipeAutNum},   {"ripe.db.organisation", kRipeOrganisation},
-        {"ripe.db.as-block", kRipeAsBlock}, {"apnic.db.aut-num", apnic_aut_num()},
-        {"apnic.db.role", kApnicRole},      {"afrinic.db", kAfrinicDb},
-        {"lacnic.db", kLacnicDb},           {"arin_db.txt", kArinDb},
-    };
     for (const auto& [name, text] : files) {
         auto r = inf.add_text(text, name);
         EXPECT_TRUE(r.has_value()) << name << ": " << r.error().to_string();
@@ -287,6 +283,19 @@ Inference synthetic(InferOptions options) {
     auto r = inf.run();
     EXPECT_TRUE(r.has_value()) << r.error().to_string();
     return inf;
+}
+
+Inference synthetic(InferOptions options) {
+    return infer_files(std::move(options), {
+                                               {"ripe.db.aut-num", kRipeAutNum},
+                                               {"ripe.db.organisation", kRipeOrganisation},
+                                               {"ripe.db.as-block", kRipeAsBlock},
+                                               {"apnic.db.aut-num", apnic_aut_num()},
+                                               {"apnic.db.role", kApnicRole},
+                                               {"afrinic.db", kAfrinicDb},
+                                               {"lacnic.db", kLacnicDb},
+                                               {"arin_db.txt", kArinDb},
+                                           });
 }
 
 /// Families as sets of ASNs, and each AS's org id.
@@ -460,20 +469,13 @@ source:         KRNIC
 Inference nir_inference(bool with_nir_dumps) {
     InferOptions options;
     options.generic.kind = GenericRule::Kind::Off;
-    Inference inf{std::move(options)};
     std::vector<std::pair<std::string, std::string>> files = {
         {"apnic.db.as-block", kApnicNirAsBlock}, {"apnic.db.aut-num", apnic_nir_aut_num()}};
     if (with_nir_dumps) {
         files.emplace_back("jpnic.db", kJpnicDb);
         files.emplace_back("krnic.db", kKrnicDb);
     }
-    for (const auto& [name, text] : files) {
-        auto r = inf.add_text(text, name);
-        EXPECT_TRUE(r.has_value()) << name << ": " << r.error().to_string();
-    }
-    auto r = inf.run();
-    EXPECT_TRUE(r.has_value()) << r.error().to_string();
-    return inf;
+    return infer_files(std::move(options), files);
 }
 
 TEST(Inference, NirRecordsWinInTheirApnicBlocks) {
