@@ -424,9 +424,15 @@ void print_report(const ptr::SweepReport& r, std::int64_t id) {
         std::fprintf(stderr, "  %llu addresses were already done (resume)\n",
                      static_cast<unsigned long long>(r.skipped));
     }
-    std::fprintf(stderr, "  repair pass: %llu addresses re-queried, %llu recovered%s\n",
+    std::fprintf(stderr, "  repair pass: %llu addresses re-queried, %llu recovered%s%s\n",
                  static_cast<unsigned long long>(r.dns.repair_names),
                  static_cast<unsigned long long>(r.dns.repair_recovered),
+                 r.dns.repair_skipped > 0
+                     ? (", " + std::to_string(r.dns.repair_skipped) +
+                        " failed addresses not re-queried (more than " +
+                        std::to_string(dns::ResolverConfig{}.repair_hold_limit) + " failures held)")
+                           .c_str()
+                     : "",
                  r.pauses > 0 ? (", " + std::to_string(r.pauses) + " pauses").c_str() : "");
     std::fputs(ptr::format_status_table(r.table).c_str(), stderr);
     for (const auto& u : r.dns.upstreams) {

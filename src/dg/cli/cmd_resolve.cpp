@@ -68,10 +68,16 @@ void print_summary(const dns::Summary& s, std::uint64_t invalid, std::FILE* err)
         static_cast<unsigned long long>(s.responses), static_cast<unsigned long long>(s.mismatched),
         static_cast<unsigned long long>(s.unmatched), static_cast<unsigned long long>(s.malformed),
         static_cast<unsigned long long>(s.cname_follow_ups));
-    if (s.repair_names > 0) {
-        std::fprintf(err, "  repair pass: %llu names retried, %llu recovered\n",
+    if (s.repair_names > 0 || s.repair_skipped > 0) {
+        std::fprintf(err, "  repair pass: %llu names retried, %llu recovered",
                      static_cast<unsigned long long>(s.repair_names),
                      static_cast<unsigned long long>(s.repair_recovered));
+        if (s.repair_skipped > 0) {
+            std::fprintf(err, ", %llu failed names not retried (more than %llu held)",
+                         static_cast<unsigned long long>(s.repair_skipped),
+                         static_cast<unsigned long long>(dns::ResolverConfig{}.repair_hold_limit));
+        }
+        std::fputc('\n', err);
     }
     for (const auto& u : s.upstreams) {
         std::fprintf(err,

@@ -1133,8 +1133,11 @@ private:
         --active_jobs_;
         free_jobs_.push_back(j);
         if (!job.repair && failed && config_.repair && !cancelling_) {
-            held_.push_back(std::move(r));
-            return;
+            if (held_.size() < config_.repair_hold_limit) {
+                held_.push_back(std::move(r));
+                return;
+            }
+            ++summary_.repair_skipped; // given out now, unrepaired: memory stays bounded
         }
         if (job.repair && !failed) {
             ++summary_.repair_recovered;

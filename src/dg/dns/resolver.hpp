@@ -57,7 +57,12 @@ struct ResolverConfig {
     Duration repair_timeout = std::chrono::milliseconds(5000);
     Duration repair_delay = std::chrono::milliseconds(1000); ///< pause before the repair pass
     std::uint32_t repair_upstreams = 2; ///< the healthiest this many serve the repair pass
-    std::uint64_t seed = 0;             ///< 0: IDs/ports from getrandom(); else deterministic
+    /// Failed names wait in memory for the repair pass (a few hundred bytes each); beyond this
+    /// many, a failed name is given out at once, unrepaired, and counted in
+    /// Summary::repair_skipped, so that memory stays bounded when a resolver fails a large share
+    /// of a sweep of 10^7-10^8 names.
+    std::uint64_t repair_hold_limit = 100000;
+    std::uint64_t seed = 0; ///< 0: IDs/ports from getrandom(); else deterministic
 };
 
 /// Validates a config (non-empty upstreams, limits). Errors: InvalidArgument.
@@ -138,6 +143,7 @@ struct Summary {
     std::uint64_t window_cuts = 0;      ///< congestion-window halvings after losses (all upstreams)
     std::uint64_t repair_names = 0;     ///< names retried by the repair pass
     std::uint64_t repair_recovered = 0; ///< of which now have no TIMEOUT/SERVFAIL type
+    std::uint64_t repair_skipped = 0;   ///< failed names not held for it (repair_hold_limit)
     std::vector<UpstreamHealth> upstreams;
     Duration elapsed{};
     bool cancelled = false;

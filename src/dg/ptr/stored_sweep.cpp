@@ -153,6 +153,7 @@ nlohmann::json report_json(const SweepReport& r) {
             {"pauses", r.pauses},
             {"repair_names", r.dns.repair_names},
             {"repair_recovered", r.dns.repair_recovered},
+            {"repair_skipped", r.dns.repair_skipped},
             {"main_pass", main},
             {"after_repair", after},
             {"resolvers", resolvers},

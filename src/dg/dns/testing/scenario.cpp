@@ -156,6 +156,8 @@ Result<ScenarioOutcome> run_scenario(std::string_view text, const std::string& s
                     config.repair_concurrency = u;
                 } else if (k == "repair_upstreams") {
                     config.repair_upstreams = u;
+                } else if (k == "repair_hold_limit") {
+                    config.repair_hold_limit = u;
                 } else if (k == "sockets") {
                     sockets = u;
                 } else {
@@ -371,6 +373,7 @@ Result<ScenarioOutcome> run_scenario(std::string_view text, const std::string& s
                 {"malformed", s.malformed},
                 {"repair_names", s.repair_names},
                 {"recovered", s.repair_recovered},
+                {"repair_skipped", s.repair_skipped},
                 {"cname_follow_ups", s.cname_follow_ups},
                 {"window_cuts", s.window_cuts},
                 {"names", s.names},
