@@ -332,6 +332,17 @@ bool names_registry(std::string_view text, std::string_view registry) {
     return false;
 }
 
+/// The National Internet Registry that `text` names as a word (`MAINT-TW-TWNIC`,
+/// `JPNIC-JP-AS-BLOCK`), or nullptr.
+const char* named_nir(std::string_view text) {
+    for (const char* nir : kNirs) {
+        if (names_registry(text, nir)) {
+            return nir;
+        }
+    }
+    return nullptr;
+}
+
 // Placeholders of the RIPE dummifier (§2.2, §3.2) and the handles of National Internet
 // Registries (MAINT-JP-JPNIC ...) on APNIC's placeholder aut-nums for ASNs an NIR assigns (§3.5:
 // "registry placeholders"): blank, not generic.
@@ -340,10 +351,9 @@ bool placeholder_link(std::string_view v) {
         return true;
     }
     if (v.find("nic") == std::string_view::npos && v.find("irinn") == std::string_view::npos) {
-        return false; // names no NIR (all but IRINN end in NIC)
+        return false; // names no NIR (all but IRINN end in NIC): the common case, cheaply
     }
-    return std::any_of(std::begin(kNirs), std::end(kNirs),
-                       [&](const char* nir) { return names_registry(v, nir); });
+    return named_nir(v) != nullptr;
 }
 bool placeholder_email(std::string_view v) {
     return v == "unread@ripe.net";
@@ -828,10 +838,8 @@ struct Inference::State {
     /// The registry a delegation text names: an NIR first, then another RIR, then `own` when
     /// it names only that; "" when it names none.
     static std::string delegated_to(std::string_view text, const std::string& own) {
-        for (const char* nir : kNirs) {
-            if (names_registry(text, nir)) {
-                return nir;
-            }
+        if (const char* nir = named_nir(text)) {
+            return nir;
         }
         for (const char* rir : kRegistries) {
             if (rir != own && names_registry(text, rir)) {
@@ -898,10 +906,7 @@ struct Inference::State {
             const std::string_view n = a.name;
             const std::string_view v = a.value;
             if (n == "mnt-by") {
-                nir_maintained = nir_maintained || std::any_of(std::begin(kNirs), std::end(kNirs),
-                                                               [&](const char* nir) {
-                                                                   return names_registry(v, nir);
-                                                               });
+                nir_maintained = nir_maintained || named_nir(v) != nullptr;
             }
             if (n == "as-name") {
                 if (as_name.empty()) {
@@ -1010,10 +1015,10 @@ struct Inference::State {
             }
         }
         const std::string source(source_of(o, fallback_source));
-        for (const char* nir : kNirs) {
-            if (icontains(descr, lower_ascii(nir)) || icontains(mnt, lower_ascii(nir))) {
-                registry = nir;
-            }
+        if (const char* nir = named_nir(descr); nir != nullptr) {
+            registry = nir;
+        } else if (const char* by = named_nir(mnt); by != nullptr) {
+            registry = by;
         }
         if (registry.empty() && !not_managed) {
             registry = registry_of(source);
