@@ -23,6 +23,25 @@ bool is_sep(char c) {
     return c == '-' || c == '_';
 }
 
+enum class CharClass : std::uint8_t { Invalid, Keep, Upper, Dot };
+
+/// What the tokenizer does with each byte: letters, digits, '-' and '_' are kept (upper case
+/// lowered), '.' ends a label, anything else (and every non-ASCII byte) is an error.
+constexpr std::array<CharClass, 256> kCharClasses = [] {
+    std::array<CharClass, 256> t{};
+    for (int c = 'a'; c <= 'z'; ++c) {
+        t[static_cast<std::size_t>(c)] = CharClass::Keep;
+        t[static_cast<std::size_t>(c - 'a' + 'A')] = CharClass::Upper;
+    }
+    for (int c = '0'; c <= '9'; ++c) {
+        t[static_cast<std::size_t>(c)] = CharClass::Keep;
+    }
+    t['-'] = CharClass::Keep;
+    t['_'] = CharClass::Keep;
+    t['.'] = CharClass::Dot;
+    return t;
+}();
+
 std::uint8_t clamp8(std::size_t v) {
     return static_cast<std::uint8_t>(std::min<std::size_t>(v, 255));
 }
@@ -158,10 +177,13 @@ bool Decoder::tokenize(std::string_view name, Decoded& out) {
         out.error = buf;
         return false;
     }
+    // one pass: check every byte and label, and write the lower-cased name
+    out.host.resize(name.size());
     std::size_t label_start = 0;
     for (std::size_t i = 0; i <= name.size(); ++i) {
-        const char c = i < name.size() ? name[i] : '.';
-        if (c == '.') {
+        const auto u = static_cast<unsigned char>(i < name.size() ? name[i] : '.');
+        const CharClass cls = kCharClasses[u];
+        if (cls == CharClass::Dot) {
             if (i == label_start) {
                 std::snprintf(buf, sizeof(buf), "empty label at offset %zu", i);
                 out.error = buf;
@@ -174,24 +196,22 @@ bool Decoder::tokenize(std::string_view name, Decoded& out) {
                 return false;
             }
             label_start = i + 1;
+            if (i < name.size()) {
+                out.host[i] = '.';
+            }
             continue;
         }
-        const auto u = static_cast<unsigned char>(c);
-        if (u >= 0x80) {
-            std::snprintf(buf, sizeof(buf), "non-ASCII byte 0x%02x at offset %zu", u, i);
+        if (cls == CharClass::Invalid) {
+            if (u >= 0x80) {
+                std::snprintf(buf, sizeof(buf), "non-ASCII byte 0x%02x at offset %zu", u, i);
+            } else {
+                std::snprintf(buf, sizeof(buf), "invalid byte 0x%02x at offset %zu", u, i);
+            }
             out.error = buf;
             return false;
         }
-        if (!(is_lower(c) || is_digit(c) || is_sep(c) || (c >= 'A' && c <= 'Z'))) {
-            std::snprintf(buf, sizeof(buf), "invalid byte 0x%02x at offset %zu", u, i);
-            out.error = buf;
-            return false;
-        }
-    }
-    out.host.resize(name.size());
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        const char c = name[i];
-        out.host[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        out.host[i] = cls == CharClass::Upper ? static_cast<char>(u - 'A' + 'a')
+                                              : static_cast<char>(u);
     }
     const std::string_view host = out.host;
     out.suffix_start = host.size() - dict_.registrable_length(host);
@@ -533,7 +553,7 @@ void location_candidates(const Dictionary& dict, const Decoded& d, std::vector<C
     std::string witness_region;
     for (const Token& t : d.tokens) {
         if (t.alpha && t.end - t.start == 2 && t.part == 0 && t.part_from_right == 0) {
-            witness_region = "@" + std::string(country_of_code(d.text(t)));
+            witness_region.assign(1, '@').append(country_of_code(d.text(t)));
         }
     }
     auto consider = [&](std::size_t first, std::size_t last, std::string_view text) {

@@ -3,6 +3,7 @@
 #include "dg/core/byte_source.hpp"
 #include "dg/core/paths.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -53,6 +54,11 @@ bool is_place_type(std::uint8_t t) {
     default:
         return false;
     }
+}
+
+bool is_psl_type(std::uint8_t t) {
+    const auto e = static_cast<EntryType>(t);
+    return e == EntryType::Psl || e == EntryType::PslWildcard || e == EntryType::PslException;
 }
 
 bool is_info_type(std::uint8_t t) {
@@ -277,6 +283,7 @@ Result<Dictionary> Dictionary::from_storage(std::shared_ptr<Storage> storage, st
             return bad("place string offset");
         }
     }
+    std::vector<std::uint32_t> psl_parents;
     for (std::uint32_t i = 0; i < d.entry_count_; ++i) {
         const std::uint8_t* r = d.entries_ + std::size_t{i} * kEntrySize;
         const std::uint32_t tv = load32(r + 4);
@@ -287,6 +294,13 @@ Result<Dictionary> Dictionary::from_storage(std::shared_ptr<Storage> storage, st
         }
         if (t < 1 || t > static_cast<std::uint8_t>(EntryType::Region)) {
             return bad("entry type");
+        }
+        if (is_psl_type(t)) {
+            const std::string_view key = d.str(load32(r));
+            for (std::size_t dot = key.find('.'); dot != std::string_view::npos;
+                 dot = key.find('.', dot + 1)) {
+                psl_parents.push_back(fnv1a(key.substr(dot + 1)));
+            }
         }
         if (is_place_type(t) && v >= d.place_count_) {
             return bad("place index");
@@ -318,6 +332,10 @@ Result<Dictionary> Dictionary::from_storage(std::shared_ptr<Storage> storage, st
             return bad("slot");
         }
     }
+    std::sort(psl_parents.begin(), psl_parents.end());
+    psl_parents.erase(std::unique(psl_parents.begin(), psl_parents.end()), psl_parents.end());
+    d.psl_parents_ =
+        std::make_shared<const std::vector<std::uint32_t>>(std::move(psl_parents));
     d.storage_ = std::move(storage);
     static std::atomic<std::uint64_t> next_id{1};
     d.id_ = next_id.fetch_add(1);
@@ -346,10 +364,18 @@ thread_local std::array<CachedRange, kCacheSlots> tls_cache;
 } // namespace
 
 std::pair<std::uint32_t, std::uint32_t> Dictionary::range(std::string_view key) const {
+    return range(key, fnv1a(key));
+}
+
+bool Dictionary::is_psl_parent(std::uint32_t hash) const {
+    return psl_parents_ && std::binary_search(psl_parents_->begin(), psl_parents_->end(), hash);
+}
+
+std::pair<std::uint32_t, std::uint32_t> Dictionary::range(std::string_view key,
+                                                          std::uint32_t hash) const {
     if (slot_count_ == 0 || key.empty() || key.size() > 255) {
         return {0, 0};
     }
-    const std::uint32_t hash = fnv1a(key);
     CachedRange* cached = nullptr;
     if (key.size() <= 31) {
         cached = &tls_cache[hash % kCacheSlots];
@@ -480,7 +506,8 @@ std::size_t Dictionary::registrable_length(std::string_view host) const {
         bool rule = false;
         bool wildcard = false;
         bool exception = false;
-        const auto [lo, hi] = range(candidate); // one probe for the three rule kinds
+        const std::uint32_t hash = fnv1a(candidate);
+        const auto [lo, hi] = range(candidate, hash); // one probe for the three rule kinds
         for (std::uint32_t i = lo; i < hi; ++i) {
             const EntryType t = entry(i).type;
             rule = rule || t == EntryType::Psl;
@@ -502,7 +529,9 @@ std::size_t Dictionary::registrable_length(std::string_view host) const {
             const std::size_t start2 = dot2 == std::string_view::npos ? 0 : dot2 + 1;
             suffix_len = host.size() - start2;
         }
-        if (dot == std::string_view::npos) {
+        // a longer rule can only match when this candidate ends one ("level3.net" ends none:
+        // "cr2.frankfurt1.level3.net" needs no lookup)
+        if (dot == std::string_view::npos || !is_psl_parent(hash)) {
             break;
         }
         pos = dot;

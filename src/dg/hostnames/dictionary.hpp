@@ -130,6 +130,9 @@ private:
     [[nodiscard]] std::string_view str(std::uint32_t offset) const;
     [[nodiscard]] std::pair<std::uint32_t, std::uint32_t> probe(std::string_view key,
                                                                 std::uint32_t hash) const;
+    [[nodiscard]] std::pair<std::uint32_t, std::uint32_t> range(std::string_view key,
+                                                                std::uint32_t hash) const;
+    [[nodiscard]] bool is_psl_parent(std::uint32_t hash) const;
     [[nodiscard]] std::uint32_t info_field(std::uint32_t index, int field) const;
     [[nodiscard]] std::pair<std::uint32_t, std::uint32_t> region_span(std::uint32_t info) const;
 
@@ -146,6 +149,9 @@ private:
     const std::uint8_t* slots_ = nullptr;
     const std::uint8_t* strings_ = nullptr;
     std::uint32_t strings_size_ = 0;
+    /// fnv1a of every proper suffix of a Public Suffix List rule ("amazonaws.com" of
+    /// "s3.amazonaws.com"), sorted: a longer rule can only match below one of them.
+    std::shared_ptr<const std::vector<std::uint32_t>> psl_parents_;
 };
 
 /// FNV-1a 32-bit hash (the file's key hash).
