@@ -3,8 +3,10 @@
 #include "dg/cli/exit_codes.hpp"
 #include "dg/cli/scan_ref.hpp"
 #include "dg/cli/store_access.hpp"
+#include "dg/hostnames/dictionary.hpp"
 #include "dg/report/report.hpp"
 
+#include <charconv>
 #include <memory>
 #include <string>
 
@@ -17,8 +19,31 @@ struct ReportCliOptions {
     std::string scan = "latest-complete";
     std::string output;
     std::string db;
+    std::string sweep; ///< --sweep ID|latest: add the router-hostname section of a PTR sweep
+    std::string dict_dir;
     report::ReportOptions report;
 };
+
+/// The router-hostname section of `--sweep ID|latest` into `data` (nothing without --sweep).
+Result<void> add_hostnames_section(const ReportCliOptions& o, store::Store& store,
+                                   nlohmann::ordered_json& data) {
+    if (o.sweep.empty()) {
+        return {};
+    }
+    std::int64_t id = 0;
+    if (o.sweep != "latest") {
+        const auto* end = o.sweep.data() + o.sweep.size();
+        const auto parsed = std::from_chars(o.sweep.data(), end, id);
+        if (parsed.ec != std::errc{} || parsed.ptr != end || id <= 0) {
+            return make_error(ErrorCode::InvalidArgument,
+                              "--sweep takes a sweep id or 'latest', not '" + o.sweep + "'");
+        }
+    }
+    DG_TRY(auto dict, hostnames::Dictionary::find(o.dict_dir));
+    DG_TRY(auto section, report::collect_hostnames(store, id, dict));
+    data["hostnames"] = std::move(section);
+    return {};
+}
 
 int run_report(const ReportCliOptions& o) {
     auto store = open_store_or_report(kName, o.db);
@@ -33,6 +58,9 @@ int run_report(const ReportCliOptions& o) {
     auto data = report::collect(*store, *reader, *id, o.report);
     if (!data) {
         return report_error(kName, data.error());
+    }
+    if (auto added = add_hostnames_section(o, *store, *data); !added) {
+        return report_error(kName, added.error());
     }
     auto page = report::render_html(*data);
     if (!page) {
@@ -55,7 +83,14 @@ void register_report_command(CLI::App& app, Runner& selected) {
     cmd->add_option("--top", o->report.top_asns, "ASes in the distribution chart (default 15)");
     cmd->add_option("--days", o->report.trend_days,
                     "trends: complete scans of this many days before the scan (default 30)");
-    cmd->footer("Example: domaingraph report latest -o report.html\nPage contents: "
+    cmd->add_option("--sweep", o->sweep,
+                    "add a 'Router hostnames' section for stored PTR sweep ID (or 'latest'): "
+                    "what the names decode to, the CDF of items per name and the city-level "
+                    "topology map of /31 and /30 neighbours (see 'domaingraph ptr sweep')");
+    cmd->add_option("--dict", o->dict_dir,
+                    "hostname dictionary directory for --sweep (default: the shipped one)");
+    cmd->footer("Example: domaingraph report latest -o report.html\n"
+                "         domaingraph report latest --sweep latest -o report.html\nPage contents: "
                 "docs/cli/report.md");
     cmd->callback([o, &selected] { selected = [o] { return run_report(*o); }; });
 }

@@ -210,8 +210,8 @@ bool Decoder::tokenize(std::string_view name, Decoded& out) {
             out.error = buf;
             return false;
         }
-        out.host[i] = cls == CharClass::Upper ? static_cast<char>(u - 'A' + 'a')
-                                              : static_cast<char>(u);
+        out.host[i] =
+            cls == CharClass::Upper ? static_cast<char>(u - 'A' + 'a') : static_cast<char>(u);
     }
     const std::string_view host = out.host;
     out.suffix_start = host.size() - dict_.registrable_length(host);

@@ -334,8 +334,7 @@ Result<Dictionary> Dictionary::from_storage(std::shared_ptr<Storage> storage, st
     }
     std::sort(psl_parents.begin(), psl_parents.end());
     psl_parents.erase(std::unique(psl_parents.begin(), psl_parents.end()), psl_parents.end());
-    d.psl_parents_ =
-        std::make_shared<const std::vector<std::uint32_t>>(std::move(psl_parents));
+    d.psl_parents_ = std::make_shared<const std::vector<std::uint32_t>>(std::move(psl_parents));
     d.storage_ = std::move(storage);
     static std::atomic<std::uint64_t> next_id{1};
     d.id_ = next_id.fetch_add(1);

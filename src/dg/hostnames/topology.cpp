@@ -318,32 +318,19 @@ std::string land_paths() {
 
 } // namespace
 
-std::string Topology::to_html() const {
+std::string Topology::to_svg() const {
     std::uint32_t most = 1;
     for (const auto& [key, e] : edges) {
         most = std::max(most, e.links);
     }
     const std::string land = land_paths();
     char buf[512];
-    std::string out =
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>City topology"
-        "</title><style>body{font-family:sans-serif;margin:1.5em}svg{max-width:100%;height:auto;"
-        "background:#f5f8fc;border:1px solid #ccd}table{border-collapse:collapse;margin-top:1em}"
-        "td,th{border:1px solid #aab;padding:2px 8px}td.n{text-align:right}</style></head><body>\n"
-        "<h1>City-level topology</h1>\n";
-    std::snprintf(buf, sizeof buf,
-                  "<p>%zu cities, %zu links from %llu point-to-point pairs (%llu left out: a place "
-                  "missing or unsure; %llu inside one city).%s</p>\n",
-                  nodes.size(), edges.size(), static_cast<unsigned long long>(pairs),
-                  static_cast<unsigned long long>(low_confidence),
-                  static_cast<unsigned long long>(same_city),
-                  land.empty() ? " (No land outlines in this build.)" : "");
-    out += buf;
     std::snprintf(buf, sizeof buf,
                   "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" "
                   "width=\"%.0f\" height=\"%.0f\" role=\"img\" aria-label=\"cities and links\">",
                   kMapWidth, kMapHeight, kMapWidth, kMapHeight);
-    out += buf;
+    std::string out = buf;
+    out += "<rect width=\"100%\" height=\"100%\" fill=\"#f5f8fc\"/>";
     if (!land.empty()) {
         out += "<path fill=\"#dde3ea\" fill-rule=\"evenodd\" d=\"" + land + "\"/>";
     }
@@ -364,11 +351,32 @@ std::string Topology::to_html() const {
         std::snprintf(
             buf, sizeof buf,
             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"#2563eb\"/><text x=\"%.1f\" "
-            "y=\"%.1f\" font-size=\"10\">",
+            "y=\"%.1f\" font-size=\"10\" font-family=\"sans-serif\">",
             map_x(n.lon), map_y(n.lat), map_x(n.lon) + 5, map_y(n.lat) - 4);
         out += buf + xml_escape(n.city) + "</text>";
     }
-    out += "</svg>\n<table><tr><th>City</th><th>City</th><th>Links</th><th>Operators</th></tr>\n";
+    out += "</svg>";
+    return out;
+}
+
+std::string Topology::to_html() const {
+    char buf[512];
+    std::string out =
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>City topology"
+        "</title><style>body{font-family:sans-serif;margin:1.5em}svg{max-width:100%;height:auto;"
+        "background:#f5f8fc;border:1px solid #ccd}table{border-collapse:collapse;margin-top:1em}"
+        "td,th{border:1px solid #aab;padding:2px 8px}td.n{text-align:right}</style></head><body>\n"
+        "<h1>City-level topology</h1>\n";
+    std::snprintf(buf, sizeof buf,
+                  "<p>%zu cities, %zu links from %llu point-to-point pairs (%llu left out: a place "
+                  "missing or unsure; %llu inside one city).%s</p>\n",
+                  nodes.size(), edges.size(), static_cast<unsigned long long>(pairs),
+                  static_cast<unsigned long long>(low_confidence),
+                  static_cast<unsigned long long>(same_city),
+                  internal::land_geojson().empty() ? " (No land outlines in this build.)" : "");
+    out += buf;
+    out += to_svg();
+    out += "\n<table><tr><th>City</th><th>City</th><th>Links</th><th>Operators</th></tr>\n";
     for (const auto& [key, e] : edges) {
         std::string ops;
         for (const std::string& o : e.operators) {

@@ -50,6 +50,8 @@ struct Topology {
     /// A page with an inline SVG map (cities as points, links as lines, on the world's land
     /// outlines embedded in the binary: nothing is loaded from the network) and the link table.
     [[nodiscard]] std::string to_html() const;
+    /// The map alone: an SVG document (equirectangular, 960 x 480).
+    [[nodiscard]] std::string to_svg() const;
 };
 
 /// Builds the topology of `names` (address, decoded name); decodes with `decoder`.

@@ -41,6 +41,7 @@ th, td { text-align: left; padding: 2px 6px; border-bottom: 1px solid #eee; word
 <div class="card wide"><h2>AS distribution (share of IP mappings)</h2><div class="chart"><canvas id="chart-asns"></canvas></div></div>
 <div class="card wide"><h2>Trends</h2><div id="trends"><div class="chart"><canvas id="chart-trends"></canvas></div></div></div>
 <div class="card wide"><h2>Changes since the previous scan of the same names</h2><div id="diff"><p id="diff-text"></p><div class="chart"><canvas id="chart-diff"></canvas></div><div class="scroll"><table id="diff-table"><thead><tr><th>domain</th><th>severity</th><th>change</th></tr></thead><tbody></tbody></table></div></div></div>
+<div class="card wide" id="hostnames" hidden><h2 id="hn-title">Router hostnames</h2><p id="hn-text"></p><div class="grid"><div><table id="hn-components"><thead><tr><th>component</th><th>names</th><th>%</th></tr></thead><tbody></tbody></table></div><div class="chart"><canvas id="chart-hn-cdf"></canvas></div></div><h2>City-level topology</h2><p id="hn-map-text"></p><div id="hn-map"></div><div class="scroll"><table id="hn-links"><thead><tr><th>city</th><th>city</th><th>links</th><th>operators</th></tr></thead><tbody></tbody></table></div></div>
 <div class="card wide"><h2>Single points of failure</h2><p id="spof-text"></p><div class="scroll"><table id="spof-table"><thead><tr><th>domain</th><th>reason</th><th>AS / address</th><th>NS hosts</th></tr></thead><tbody></tbody></table></div></div>
 </div>
 <div id="dg-status" data-charts-rendered="0" hidden></div>
@@ -261,6 +262,41 @@ constexpr const char* kPageScript = R"html(
   if (sb) P.domains.forEach(function (p) {
     row(sb, [p.domain, p.reason, p.ip !== null ? p.ip : (p.asn !== null ? "AS" + p.asn : ""), p.ns_hosts]);
   });
+
+  // --- router hostnames of a PTR sweep (report --sweep): GINIE's components, the CDF of items
+  // per name, and the city map (an SVG made by the binary, shown as an image: no markup enters
+  // the page) ---
+  var H = D.hostnames;
+  if (H) {
+    $("hostnames").hidden = false;
+    text("hn-title", "Router hostnames — PTR sweep " + H.sweep.id);
+    text("hn-text", H.sweep.names + " names of sweep " + H.sweep.id + " (" + H.sweep.source +
+         ", started " + H.sweep.started_at + "), decoded by the default method; " +
+         H.stats.refused + " refused.");
+    var hb = document.querySelector("#hn-components tbody");
+    H.stats.components.forEach(function (c) { row(hb, [c.component, c.names, c.percent.toFixed(1)]); });
+    chart("chart-hn-cdf", {
+      type: "line",
+      data: { labels: H.stats.items_cdf.map(function (p) { return String(p.items); }),
+              datasets: [{ label: "names with at most N items (%)", stepped: true,
+                           data: H.stats.items_cdf.map(function (p) { return p.cumulative_percent; }),
+                           borderColor: palette[0] }] },
+      options: { scales: { y: { min: 0, max: 100, title: { display: true, text: "% of names" } },
+                           x: { title: { display: true, text: "items of information per name" } } } }
+    });
+    var T = H.topology;
+    text("hn-map-text", T.nodes.length + " cities, " + T.edges.length + " links from " + T.pairs +
+         " point-to-point pairs (" + T.left_out_low_confidence + " left out: a place missing or unsure; " +
+         T.same_city + " inside one city).");
+    var map = document.createElement("img");
+    map.alt = "city-level topology map";
+    map.style.width = "100%";
+    map.style.border = "1px solid #ddd";
+    map.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(H.map_svg);
+    $("hn-map").appendChild(map);
+    var lb = document.querySelector("#hn-links tbody");
+    T.edges.forEach(function (e) { row(lb, [e.source, e.target, e.links, e.operators.join(", ")]); });
+  }
 
   // --- every chart drew something: said in data attributes of a hidden element, not as text ---
   function drawn(id) {

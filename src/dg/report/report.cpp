@@ -4,7 +4,11 @@
 #include "dg/analytics/report_json.hpp"
 #include "dg/diff/diff.hpp"
 #include "dg/diff/report.hpp"
+#include "dg/hostnames/decoder.hpp"
+#include "dg/hostnames/stats.hpp"
+#include "dg/hostnames/topology.hpp"
 #include "dg/model/json.hpp"
+#include "dg/ptr/sweep_store.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -209,6 +213,39 @@ std::string script_safe_json(const ordered_json& j) {
         }
     }
     return out;
+}
+
+Result<ordered_json> collect_hostnames(store::Store& store, std::int64_t sweep_id,
+                                       const hostnames::Dictionary& dict) {
+    DG_TRY(auto sweeps, ptr::SweepStore::of(store));
+    if (sweep_id <= 0) {
+        DG_TRY(auto all, sweeps.list());
+        if (all.empty()) {
+            return make_error(ErrorCode::NotFound,
+                              "no PTR sweep in this store (run 'domaingraph ptr sweep' first)");
+        }
+        sweep_id = all.back().id;
+    }
+    DG_TRY(auto sweep, sweeps.get(sweep_id));
+    hostnames::Decoder decoder(dict, nullptr, hostnames::Method::Default);
+    hostnames::TopologyBuilder topology(decoder, hostnames::TopologyOptions{});
+    hostnames::Stats stats;
+    hostnames::Decoded decoded;
+    DG_TRY_VOID(sweeps.names(sweep_id, [&](const IpAddress& ip, std::string_view name) {
+        decoder.decode(name, ip.to_string(), decoded);
+        stats.add(decoded);
+        topology.add(ip, name);
+    }));
+    const hostnames::Topology t = topology.finish();
+    return ordered_json{{"sweep",
+                         {{"id", sweep.id},
+                          {"status", sweep.status},
+                          {"started_at", model::format_utc(sweep.started_at)},
+                          {"source", sweep.source},
+                          {"names", stats.names}}},
+                        {"stats", ordered_json::parse(stats.to_json(15))},
+                        {"topology", ordered_json::parse(t.to_json())},
+                        {"map_svg", t.to_svg()}};
 }
 
 } // namespace dg::report

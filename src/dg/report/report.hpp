@@ -5,6 +5,7 @@
 // embeds into the binary (no network needed to open the page).
 
 #include "dg/core/result.hpp"
+#include "dg/hostnames/dictionary.hpp"
 #include "dg/model/model.hpp"
 #include "dg/store/store.hpp"
 
@@ -30,6 +31,15 @@ struct ReportOptions {
 /// database (diff::diff_scans reads the previous scan through it). Errors: NotFound, store errors.
 Result<nlohmann::ordered_json> collect(store::Store& store, store::Store& reader,
                                        std::int64_t scan_id, const ReportOptions& options);
+
+/// The page's router-hostname section (docs/cli/report.md, "Router hostnames"): the names of
+/// stored PTR sweep `sweep_id` (0: the newest sweep) decoded with `dict` by the default method:
+/// {"sweep": {id, status, started_at, source, names}, "stats" (`hostnames stats --format json`:
+/// components and the CDF of items per name), "topology" (`hostnames topology` JSON of /31 and
+/// /30 neighbours) and "map_svg" (the topology drawn on the land outlines, an SVG document)}.
+/// Errors: NotFound (no such sweep, or no sweep at all), store errors.
+Result<nlohmann::ordered_json> collect_hostnames(store::Store& store, std::int64_t sweep_id,
+                                                 const hostnames::Dictionary& dict);
 
 /// JSON text that is safe inside an HTML <script> element and as a JavaScript literal: every
 /// non-ASCII character, '<', '>', '&' and U+2028/U+2029 written as \uXXXX, invalid UTF-8

@@ -1,11 +1,13 @@
 // The report's data and escaping, and the page rendered by headless Chromium (its script marks
 // the DOM once every chart has drawn on its canvas).
+#include "dg/ptr/sweep_store.hpp"
 #include "dg/report/internal/chart_library.hpp"
 #include "dg/report/report.hpp"
 #include "tests/support/support.hpp"
 
 #include <cstdlib>
 #include <gtest/gtest.h>
+#include <set>
 
 namespace dg::report {
 namespace {
@@ -277,6 +279,113 @@ TEST(ReportInChromium, EveryChartDraws) {
     const std::string bytes = test::read_file(png);
     ASSERT_GT(bytes.size(), 10'000u);
     EXPECT_EQ(bytes.substr(1, 3), "PNG");
+}
+
+/// A stored PTR sweep of three router links in the rig's shapes: two /31s between Frankfurt and
+/// Amsterdam (Level3, Cogent) and one /31 whose far end has no place (left out).
+std::int64_t store_sweep(const std::string& url) {
+    auto store = store::Store::open(url);
+    EXPECT_TRUE(store);
+    auto sweeps = ptr::SweepStore::of(**store);
+    EXPECT_TRUE(sweeps);
+    ptr::NewSweep ns;
+    ns.addresses_total = 6;
+    ns.source = "prefixes links.txt";
+    auto sweep = sweeps->create(ns);
+    EXPECT_TRUE(sweep);
+    auto result = [](const std::string& ip, const std::string& name) {
+        ptr::PtrResult r;
+        r.ip = *IpAddress::parse(ip);
+        r.status = dns::Status::NoError;
+        r.names = {name};
+        return r;
+    };
+    const std::vector<ptr::PtrResult> batch = {
+        result("198.19.1.0", "ae-1-3.edge4.frankfurt1.level3.net"),
+        result("198.19.1.1", "ae-2-7.edge2.amsterdam1.level3.net"),
+        result("198.19.1.8", "be2122.ccr41.fra03.atlas.cogentco.com"),
+        result("198.19.1.9", "be2123.ccr42.ams03.atlas.cogentco.com"),
+        result("198.19.1.16", "xe-0-0-0.cr1.fra1.example.net"),
+        result("198.19.1.17", "ge-1-0-0.cust7.example.net"),
+    };
+    EXPECT_TRUE(sweeps->write(sweep->id, batch));
+    EXPECT_TRUE(sweeps->finish(sweep->id, "complete", 1'800'000'100, ""));
+    return sweep->id;
+}
+
+TEST(CollectHostnames, StatsTopologyAndMapOfTheNewestSweep) {
+    auto dict = hostnames::Dictionary::find("");
+    if (!dict) {
+        GTEST_SKIP() << dict.error().to_string();
+    }
+    test::TempDir dir;
+    const auto url = two_scans(dir);
+    const auto id = store_sweep(url);
+    auto store = store::Store::open(url);
+    ASSERT_TRUE(store);
+    auto section = collect_hostnames(**store, 0, *dict); // 0: the newest
+    ASSERT_TRUE(section) << section.error().to_string();
+    const auto& h = *section;
+    EXPECT_EQ(h["sweep"]["id"], id);
+    EXPECT_EQ(h["sweep"]["names"], 6);
+    EXPECT_EQ(h["stats"]["names"], 6);
+    EXPECT_FALSE(h["stats"]["items_cdf"].empty());
+    const auto& t = h["topology"];
+    // Level3 names Frankfurt by city (GeoNames "Frankfurt am Main"), Cogent by IATA code (FRA,
+    // whose city is "Frankfurt"): two nodes, one link each
+    ASSERT_EQ(t["edges"].size(), 2u) << t.dump();
+    std::set<std::string> operators;
+    for (const auto& e : t["edges"]) {
+        EXPECT_EQ(e["links"], 1);
+        EXPECT_EQ(e["source"], "Amsterdam|NL");
+        operators.insert(e["operators"][0].get<std::string>());
+    }
+    EXPECT_EQ(operators, (std::set<std::string>{"cogentco.com", "level3.net"}));
+    EXPECT_EQ(t["left_out_low_confidence"], 1);
+    const std::string svg = h["map_svg"].get<std::string>();
+    EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+    EXPECT_NE(svg.find("<line"), std::string::npos);
+    EXPECT_NE(svg.find(">Frankfurt<"), std::string::npos) << svg.substr(0, 300);
+    auto missing = collect_hostnames(**store, id + 5, *dict);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
+}
+
+TEST(ReportInChromium, RouterHostnameSectionDrawsItsChartAndMap) {
+    DG_TOOL_OR_SKIP("chromium");
+    if (internal::chart_library().empty()) {
+        GTEST_SKIP() << "built without web/report/node_modules (scripts/setup)";
+    }
+    test::TempDir dir;
+    const auto url = two_scans(dir);
+    store_sweep(url);
+    const std::string html = dir.file("report.html");
+    auto r = test::run_command(
+        {test::dg_binary(), "report", "latest", "--sweep", "latest", "-o", html, "--db", url});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto bad = test::run_command(
+        {test::dg_binary(), "report", "latest", "--sweep", "x1", "-o", html, "--db", url});
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_NE(bad.err.find("--sweep takes a sweep id or 'latest'"), std::string::npos) << bad.err;
+    auto dom = test::run_command({"chromium", "--headless", "--disable-gpu", "--no-sandbox",
+                                  "--no-first-run", "--user-data-dir=" + dir.file("profile"),
+                                  "--window-size=1280,3200", "--virtual-time-budget=10000",
+                                  "--dump-dom", "file://" + html});
+    ASSERT_EQ(dom.exit_code, 0) << dom.err;
+    EXPECT_NE(dom.out.find("data-charts-rendered=\"6\""), std::string::npos) << dom.out;
+    EXPECT_NE(dom.out.find("chart-hn-cdf"), std::string::npos);
+    EXPECT_NE(dom.out.find("Router hostnames \u2014 PTR sweep 1"), std::string::npos);
+    EXPECT_NE(dom.out.find("src=\"data:image/svg+xml;charset=utf-8,%3Csvg"), std::string::npos);
+    EXPECT_NE(dom.out.find("<td>cogentco.com</td>"), std::string::npos);
+    EXPECT_NE(dom.out.find("<td>Frankfurt am Main|DE</td>"), std::string::npos);
+    // a screenshot to look at, kept where DG_REPORT_HOSTNAMES_SCREENSHOT says
+    if (const char* keep = std::getenv("DG_REPORT_HOSTNAMES_SCREENSHOT")) {
+        auto shot = test::run_command({"chromium", "--headless", "--disable-gpu", "--no-sandbox",
+                                       "--no-first-run", "--user-data-dir=" + dir.file("profile"),
+                                       "--window-size=1280,3200", "--virtual-time-budget=10000",
+                                       std::string("--screenshot=") + keep, "file://" + html});
+        EXPECT_EQ(shot.exit_code, 0) << shot.err;
+    }
 }
 
 } // namespace
