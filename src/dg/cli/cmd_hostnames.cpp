@@ -1,4 +1,4 @@
-// domaingraph hostnames decode|learn|stats|dict  (docs/cli/hostnames.md)
+// domaingraph hostnames decode|learn|stats|topology|dict info|dict build  (docs/cli/hostnames.md)
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
 #include "dg/cli/stdout_buffer.hpp"
@@ -9,6 +9,7 @@
 #include "dg/core/text.hpp"
 #include "dg/hostnames/decoder.hpp"
 #include "dg/hostnames/dictionary.hpp"
+#include "dg/hostnames/dictionary_builder.hpp"
 #include "dg/hostnames/geo_validation.hpp"
 #include "dg/hostnames/rtt.hpp"
 #include "dg/hostnames/stats.hpp"
@@ -47,6 +48,8 @@ struct HostnamesOptions {
     std::string vps;        ///< decode --vps: vantage point locations (vp NAME lat lng)
     std::int64_t sweep = 0; ///< --sweep ID: the names of a stored PTR sweep instead of a file
     std::string db;
+    std::vector<std::string> sources;      ///< dict build: SRC directories and files
+    std::string psl = hn::kDefaultPslPath; ///< dict build --psl
 };
 
 /// The dictionary of --dict DIR, else the usual places (hn::Dictionary::find).
@@ -379,6 +382,77 @@ int run_dict_info(const HostnamesOptions& o) {
     return kExitOk;
 }
 
+int run_dict_build(const HostnamesOptions& o) {
+    auto sources = hn::resolve_dictionary_sources(o.sources, o.psl);
+    if (!sources) {
+        const bool usage = sources.error().code == ErrorCode::InvalidArgument;
+        fail("dict build", sources.error());
+        return usage ? kExitUsage : kExitFailure;
+    }
+    auto report = hn::build_dictionary(*sources, o.output);
+    if (!report) {
+        return fail("dict build", report.error());
+    }
+    for (const std::string& w : report->warnings) {
+        std::fprintf(stderr, "domaingraph hostnames dict build: warning: %s\n", w.c_str());
+    }
+    std::fprintf(stderr, "%s: %llu bytes, %zu places, %zu keys, %zu entries\n", o.output.c_str(),
+                 static_cast<unsigned long long>(report->bytes), report->places, report->keys,
+                 report->entries);
+    return kExitOk;
+}
+
+/// `hostnames dict build`: what it reads, where newer copies come from, where the result goes.
+void register_dict_build(CLI::App& dict, const std::shared_ptr<HostnamesOptions>& opts,
+                         Runner& selected) {
+    CLI::App* build = dict.add_subcommand(
+        "build", "Build the hostname dictionary from its openly licensed sources (deterministic: "
+                 "the same sources give the same bytes)");
+    build->add_option("SRC", opts->sources,
+                      "Source directories (laid out as geonames/, airports/, locode/, iso/, "
+                      "words/, naming/) or single source files; a later one replaces an "
+                      "earlier one's file of the same name");
+    build->add_option("--psl", opts->psl,
+                      "Public Suffix List (default: " + std::string(hn::kDefaultPslPath) +
+                          ", Debian package publicsuffix)");
+    build
+        ->add_option("-o,--output", opts->output,
+                     "Dictionary to write (a name ending .gz is gzip-compressed)")
+        ->required();
+    build->footer(
+        "\nSources (files of a SRC directory; single files are named by their base name):\n"
+        "  geonames/cities5000_ascii.tsv.gz   GeoNames cities5000 (download.geonames.org/export/"
+        "dump/cities5000.zip, CC BY 4.0),\n"
+        "                                     as TSV: geonameid, name, asciiname, ASCII alternate "
+        "names,\n"
+        "                                     latitude, longitude, feature code, country, admin1, "
+        "population, timezone\n"
+        "  geonames/admin1CodesASCII.txt      GeoNames admin1CodesASCII.txt (same site)\n"
+        "  airports/iata_codes.tsv            TSV: iata, icao, airport, city, country ISO2, "
+        "country name, lat, lon\n"
+        "  airports/openflights_airports.dat  OpenFlights airports.dat (github.com/jpatokal/"
+        "openflights, data/, ODbL 1.0)\n"
+        "  locode/locodePart{1,2,3}.csv.gz    UN/LOCODE code list CSV, ISO-8859-1 "
+        "(unece.org, UN/LOCODE download)\n"
+        "  iso/iso3166-1.tsv, iso/us_states.tsv  ISO 3166 from Debian iso-codes (LGPL-2.1+)\n"
+        "  words/american-english.gz          Debian wamerican (/usr/share/dict/american-english "
+        "is taken as is)\n"
+        "  naming/interface_types.tsv, naming/router_roles.tsv  the project's vocabularies\n"
+        "  --psl                              publicsuffix.org/list/public_suffix_list.dat "
+        "(MPL-2.0)\n"
+        "A .gz source may be given uncompressed (named without .gz). The project's copies are "
+        "in\nshared/data/ptr/ (README.md there: provenance, formats).\n"
+        "Use the result with `--dict DIR` (a directory holding hostnames.dict[.gz], or the file) "
+        "or\n"
+        "DOMAINGRAPH_HOSTNAMES_DICT=FILE; an uncompressed .dict is memory-mapped directly.\n"
+        "\nExamples:\n"
+        "  domaingraph hostnames dict build ../shared/data/ptr -o hostnames.dict.gz\n"
+        "  domaingraph hostnames dict build ../shared/data/ptr ~/Downloads/airports.dat "
+        "-o ~/dict/hostnames.dict\n"
+        "  domaingraph hostnames decode --dict ~/dict names.txt");
+    build->callback([opts, &selected] { selected = [opts] { return run_dict_build(*opts); }; });
+}
+
 } // namespace
 
 void register_hostnames_commands(CLI::App& app, Runner& selected) {
@@ -466,6 +540,7 @@ void register_hostnames_commands(CLI::App& app, Runner& selected) {
     CLI::App* info = dict.add_subcommand("info", "Size, places and load time of the dictionary");
     add_dict(info);
     info->callback([opts, &selected] { selected = [opts] { return run_dict_info(*opts); }; });
+    register_dict_build(dict, opts, selected);
 }
 
 } // namespace dg::cli
