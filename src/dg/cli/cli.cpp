@@ -146,6 +146,7 @@ int run(int argc_in, char** argv_in) {
     register_lookup_command(app, selected);
     register_resolve_command(app, selected);
     register_scan_command(app, selected);
+    register_worker_command(app, selected);
     register_diff_command(app, selected);
     register_scans_commands(app, selected);
     register_history_command(app, selected);

@@ -5,6 +5,7 @@
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
 #include "dg/cli/resolver_options.hpp"
+#include "dg/cli/scan_options.hpp"
 #include "dg/core/paths.hpp"
 #include "dg/core/progress.hpp"
 #include "dg/core/stop_signals.hpp"
@@ -31,25 +32,6 @@
 namespace dg::cli {
 namespace {
 
-struct ScanOptions {
-    std::string domains = "-";
-    std::string rib;
-    std::string policy = "default";
-    std::string as2org;
-    std::string db;
-    std::string notes;
-    std::string output;
-    std::string format;
-    std::string gexf_version = "1.2draft";
-    ResolverFlags dns;
-    std::size_t batch = 1000;
-    std::int64_t resume = 0;
-    bool no_progress = false;
-    /// Long names of the options given (command line, environment or configuration file): on
-    /// --resume these win over the stored settings, every other setting comes from the scan.
-    std::set<std::string> given;
-};
-
 std::atomic<bool> g_stop{false};
 /// /dev/null, open while the list is read from stdin: a stop signal puts it in place of stdin,
 /// so that a read blocked on a terminal or an idle pipe ends (at "end of list") and the scan
@@ -65,94 +47,6 @@ extern "C" void on_scan_signal(int) {
 int fail(const std::string& message, int code = kExitFailure) {
     std::fprintf(stderr, "domaingraph scan: %s\n", message.c_str());
     return code;
-}
-
-std::string absolute(const std::string& path) {
-    if (path.empty() || path == "-") {
-        return path;
-    }
-    std::error_code ec;
-    auto p = std::filesystem::absolute(path, ec);
-    return ec ? path : p.string();
-}
-
-/// The newest dump `rib fetch` left in the cache, if any.
-std::string newest_fetched_rib() {
-    const std::string dir = user_cache_dir() + "/rib";
-    std::error_code ec;
-    std::string best;
-    std::filesystem::file_time_type best_time{};
-    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-        if (e.is_regular_file(ec) && e.path().extension() != ".part" &&
-            (best.empty() || e.last_write_time(ec) > best_time)) {
-            best = e.path().string();
-            best_time = e.last_write_time(ec);
-        }
-    }
-    return best;
-}
-
-nlohmann::json settings_json(const ScanOptions& o, const std::vector<dns::Endpoint>& upstreams) {
-    nlohmann::json resolvers = nlohmann::json::array();
-    for (const auto& e : upstreams) {
-        resolvers.push_back(e.to_string());
-    }
-    return {{"domains", absolute(o.domains)},
-            {"rib", absolute(o.rib)},
-            {"policy", o.policy},
-            {"as2org", absolute(o.as2org)},
-            {"resolvers", resolvers},
-            {"concurrency", o.dns.concurrency},
-            {"timeout_ms", o.dns.timeout_ms},
-            {"retries", o.dns.retries},
-            {"rate", o.dns.rate},
-            {"repair", !o.dns.no_repair}};
-}
-
-/// On --resume: what the user did not give again comes from the stored scan (settings_json),
-/// so that a resumed scan runs as it was started: the same list, table, resolvers, and the
-/// same politeness (rate, concurrency, timeout, retries, repair) unless overridden.
-void restore_settings(ScanOptions& o, const std::string& config_json) {
-    auto j = nlohmann::json::parse(config_json, nullptr, false);
-    if (!j.is_object()) {
-        return;
-    }
-    auto stored = [&](const char* option, const char* key) -> const nlohmann::json* {
-        if (o.given.count(option) != 0 || !j.contains(key)) {
-            return nullptr;
-        }
-        return &j[key];
-    };
-    auto text = [&](const char* option, const char* key, std::string& field) {
-        if (const auto* v = stored(option, key); v != nullptr && v->is_string()) {
-            field = v->get<std::string>();
-        }
-    };
-    auto number = [&](const char* option, const char* key, auto& field) {
-        using T = std::remove_reference_t<decltype(field)>;
-        if (const auto* v = stored(option, key); v != nullptr && v->is_number()) {
-            field = v->get<T>();
-        }
-    };
-    text("domains", "domains", o.domains);
-    text("rib", "rib", o.rib);
-    text("as2org", "as2org", o.as2org);
-    text("policy", "policy", o.policy);
-    number("concurrency", "concurrency", o.dns.concurrency);
-    number("timeout", "timeout_ms", o.dns.timeout_ms);
-    number("retries", "retries", o.dns.retries);
-    number("rate", "rate", o.dns.rate);
-    if (const auto* v = stored("no-repair", "repair"); v != nullptr && v->is_boolean()) {
-        o.dns.no_repair = !v->get<bool>();
-    }
-    if (o.given.count("resolver") == 0 && o.given.count("resolvers") == 0 &&
-        j.contains("resolvers") && j["resolvers"].is_array()) {
-        for (const auto& r : j["resolvers"]) {
-            if (r.is_string()) {
-                o.dns.resolvers.push_back(r.get<std::string>());
-            }
-        }
-    }
 }
 
 /// Where results go: a ResultWriter over an Output, or text blocks on stdout.
@@ -269,6 +163,14 @@ struct Prepared {
 };
 
 int run_scan_command(ScanOptions o) {
+    if (o.distributed) {
+        if (o.resume != 0) {
+            return fail("--resume is for single-process scans: a distributed scan goes on by "
+                        "itself while `domaingraph worker`s run",
+                        kExitUsage);
+        }
+        return run_distributed_scan_command(o);
+    }
     auto opened = store::Store::open(o.db);
     if (!opened) {
         return fail("database: " + opened.error().to_string());
@@ -488,6 +390,93 @@ int run_scan_command(ScanOptions o) {
 
 } // namespace
 
+std::string absolute(const std::string& path) {
+    if (path.empty() || path == "-") {
+        return path;
+    }
+    std::error_code ec;
+    auto p = std::filesystem::absolute(path, ec);
+    return ec ? path : p.string();
+}
+
+std::string newest_fetched_rib() {
+    const std::string dir = user_cache_dir() + "/rib";
+    std::error_code ec;
+    std::string best;
+    std::filesystem::file_time_type best_time{};
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        if (e.is_regular_file(ec) && e.path().extension() != ".part" &&
+            (best.empty() || e.last_write_time(ec) > best_time)) {
+            best = e.path().string();
+            best_time = e.last_write_time(ec);
+        }
+    }
+    return best;
+}
+
+nlohmann::json settings_json(const ScanOptions& o, const std::vector<dns::Endpoint>& upstreams) {
+    nlohmann::json resolvers = nlohmann::json::array();
+    for (const auto& e : upstreams) {
+        resolvers.push_back(e.to_string());
+    }
+    return {{"domains", absolute(o.domains)},
+            {"rib", absolute(o.rib)},
+            {"policy", o.policy},
+            {"as2org", absolute(o.as2org)},
+            {"resolvers", resolvers},
+            {"concurrency", o.dns.concurrency},
+            {"timeout_ms", o.dns.timeout_ms},
+            {"retries", o.dns.retries},
+            {"rate", o.dns.rate},
+            {"repair", !o.dns.no_repair}};
+}
+
+// On --resume: what the user did not give again comes from the stored scan (settings_json),
+// so that a resumed scan runs as it was started: the same list, table, resolvers, and the
+// same politeness (rate, concurrency, timeout, retries, repair) unless overridden.
+void restore_settings(ScanOptions& o, const std::string& config_json) {
+    auto j = nlohmann::json::parse(config_json, nullptr, false);
+    if (!j.is_object()) {
+        return;
+    }
+    auto stored = [&](const char* option, const char* key) -> const nlohmann::json* {
+        if (o.given.count(option) != 0 || !j.contains(key)) {
+            return nullptr;
+        }
+        return &j[key];
+    };
+    auto text = [&](const char* option, const char* key, std::string& field) {
+        if (const auto* v = stored(option, key); v != nullptr && v->is_string()) {
+            field = v->get<std::string>();
+        }
+    };
+    auto number = [&](const char* option, const char* key, auto& field) {
+        using T = std::remove_reference_t<decltype(field)>;
+        if (const auto* v = stored(option, key); v != nullptr && v->is_number()) {
+            field = v->get<T>();
+        }
+    };
+    text("domains", "domains", o.domains);
+    text("rib", "rib", o.rib);
+    text("as2org", "as2org", o.as2org);
+    text("policy", "policy", o.policy);
+    number("concurrency", "concurrency", o.dns.concurrency);
+    number("timeout", "timeout_ms", o.dns.timeout_ms);
+    number("retries", "retries", o.dns.retries);
+    number("rate", "rate", o.dns.rate);
+    if (const auto* v = stored("no-repair", "repair"); v != nullptr && v->is_boolean()) {
+        o.dns.no_repair = !v->get<bool>();
+    }
+    if (o.given.count("resolver") == 0 && o.given.count("resolvers") == 0 &&
+        j.contains("resolvers") && j["resolvers"].is_array()) {
+        for (const auto& r : j["resolvers"]) {
+            if (r.is_string()) {
+                o.dns.resolvers.push_back(r.get<std::string>());
+            }
+        }
+    }
+}
+
 void register_scan_command(CLI::App& app, Runner& selected) {
     auto opts = std::make_shared<ScanOptions>();
     CLI::App* cmd = app.add_subcommand(
@@ -500,6 +489,9 @@ void register_scan_command(CLI::App& app, Runner& selected) {
         "  domaingraph scan -d zone.txt.gz -m rib.gz --db postgresql://host/db -c 2000 \\\n"
         "      --resolver 10.0.0.53 --format none --notes 'weekly .at'\n"
         "  domaingraph scan --resume 7                                # after Ctrl-C or a crash\n"
+        "  domaingraph scan -d zone.txt --distributed --db postgresql://h/dg  # then, on any "
+        "host:\n"
+        "  domaingraph worker --db postgresql://h/dg\n"
         "Results: JSON Lines on stdout when piped, text on a terminal; -o FILE picks the format\n"
         "from the extension (.jsonl .json .csv .parquet .gexf .graphml). Exit codes: 0 done, 1 "
         "failed,\n2 usage, 3 done but the domain list was damaged, 130 interrupted (resumable).");
@@ -530,6 +522,23 @@ void register_scan_command(CLI::App& app, Runner& selected) {
     cmd->add_option("--resume", opts->resume,
                     "Continue scan ID (interrupted or crashed): finished domains are kept");
     cmd->add_flag("--no-progress", opts->no_progress, "No progress bar on a terminal");
+    cmd->add_flag("--distributed", opts->distributed,
+                  "Store the scan as shards in PostgreSQL for `domaingraph worker`s on any "
+                  "number of hosts, print its id and exit (docs/cli/distributed.md)");
+    cmd->add_option("--shards", opts->shards,
+                    "--distributed: this many shards (a name's shard is xxh64(name) mod N)")
+        ->check(CLI::Range(1U, 1000000U));
+    cmd->add_option("--shard-size", opts->shard_size,
+                    "--distributed: names per shard on average, when --shards is not given")
+        ->check(CLI::Range(1U, 10000000U))
+        ->capture_default_str();
+    cmd->add_option("--max-attempts", opts->max_attempts,
+                    "--distributed: a shard failing this often is marked failed")
+        ->check(CLI::Range(1U, 1000U))
+        ->capture_default_str();
+    cmd->add_flag("--wait", opts->wait,
+                  "--distributed: follow the progress until the scan ends (exit 0 complete, 1 "
+                  "failed)");
     cmd->callback([opts, cmd, &selected] {
         selected = [opts, cmd] {
             // Read when the command runs: environment and file values are applied after parsing.

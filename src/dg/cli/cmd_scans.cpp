@@ -82,7 +82,8 @@ CLI::App* add(CLI::App& group, const char* name, const char* help,
 } // namespace
 
 void register_scans_commands(CLI::App& app, Runner& selected) {
-    CLI::App& group = subcommand_group(app, "scans", "Stored scans: list, show, delete");
+    CLI::App& group =
+        subcommand_group(app, "scans", "Stored scans: list, show, delete, progress, retry-failed");
     auto opts = std::make_shared<ScansOptions>();
 
     CLI::App* list = add(group, "list", "All scans in creation order", opts);
@@ -100,6 +101,7 @@ void register_scans_commands(CLI::App& app, Runner& selected) {
     del->add_option("ID", opts->scan, kScanRefHelp)->required();
     del->callback([opts, &selected] { selected = [opts] { return run_delete(*opts); }; });
 
+    register_distributed_scans_commands(group, selected);
     group.footer("Examples:\n  domaingraph scans list\n  domaingraph scans show latest --json\n"
                  "  domaingraph scans delete 3\nDetails: docs/cli/scans.md\n");
 }

@@ -32,6 +32,8 @@ const char* error_code_name(ErrorCode code) {
         return "cancelled";
     case ErrorCode::Io:
         return "io";
+    case ErrorCode::Conflict:
+        return "conflict";
     default:
         return "internal";
     }

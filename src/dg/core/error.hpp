@@ -19,6 +19,7 @@ enum class ErrorCode {
     Cancelled,         ///< stopped by the user
     Io,                ///< the operating system refused
     Internal,          ///< our bug
+    Conflict,          ///< someone else owns it now (a distributed scan's lost shard lease)
 };
 
 /// Whether an operation failing with `code` may succeed when simply tried again.

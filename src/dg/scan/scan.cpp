@@ -78,6 +78,15 @@ public:
     /// Hands the results the main pass held back from on_stored (repair pending) and that the
     /// repair pass did not replace (it did not run, or was stopped) to on_stored.
     void release_held();
+    /// The names of the held results (this run's TIMEOUT/SERVFAIL domains).
+    [[nodiscard]] std::vector<std::string> held_names() const {
+        std::vector<std::string> out;
+        out.reserve(held_.size());
+        for (const auto& [name, r] : held_) {
+            out.push_back(name);
+        }
+        return out;
+    }
     ScanProgress progress(std::uint64_t queries) const {
         ScanProgress p;
         p.stored = stored_.load();
@@ -513,7 +522,12 @@ Result<ScanReport> run_scan(store::Store& store, std::int64_t scan_id, DomainInp
     report.input = input.stats();
     report.input_error = pipeline.input_error();
     if (settings.repair && !pipeline.stopped()) {
-        DG_TRY(auto names, names_to_repair(store, scan_id));
+        std::vector<std::string> names;
+        if (settings.part_of_scan) {
+            names = pipeline.held_names();
+        } else {
+            DG_TRY(names, names_to_repair(store, scan_id));
+        }
         if (!names.empty()) {
             report.repair_names = names.size();
             auto again = DomainInput::from_names(std::move(names));
@@ -528,7 +542,7 @@ Result<ScanReport> run_scan(store::Store& store, std::int64_t scan_id, DomainInp
     }
     pipeline.release_held();
     report.totals = pipeline.progress(report.dns.queries);
-    for (std::size_t i = 0; i < dns::kStatusCount; ++i) {
+    for (std::size_t i = 0; i < dns::kStatusCount && !settings.part_of_scan; ++i) {
         store::ResultFilter f;
         f.status = dns::status_name(static_cast<dns::Status>(i));
         DG_TRY(const std::uint64_t n, store.count_results(scan_id, f));

@@ -36,6 +36,9 @@ struct ScanSettings {
     std::size_t batch_size = 1000; ///< results per store transaction (at most)
     std::chrono::milliseconds batch_interval{250}; ///< ... or this long after the first one
     std::size_t max_waiting = 0; ///< domains parked for their hosts; 0 = 4 x concurrency
+    /// A part of a scan (a distributed scan's shard): the repair pass retries only this run's
+    /// failures, and the report's by_status counts nothing (not the whole scan's results).
+    bool part_of_scan = false;
 };
 
 /// Live counters, for a progress bar.

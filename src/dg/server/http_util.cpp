@@ -41,6 +41,8 @@ int status_of(ErrorCode code) {
         return 404;
     case ErrorCode::ResourceExhausted:
         return 429;
+    case ErrorCode::Conflict:
+        return 409;
     case ErrorCode::Unavailable:
     case ErrorCode::Timeout:
         return 503;

@@ -33,6 +33,15 @@ struct NewScan {
     std::string config_json; ///< a JSON object, or ""
 };
 
+/// The lease of one shard of a distributed scan (issue 17): writes fenced by it go through only
+/// while the shard is still leased at this attempt (a worker whose lease was taken over can
+/// write nothing).
+struct WriteFence {
+    std::int64_t scan_id = 0;
+    std::int64_t shard_no = 0;
+    std::int64_t attempt = 0;
+};
+
 /// A stored result with the row's metadata.
 struct StoredResult {
     std::int64_t scan_id = 0;
@@ -105,6 +114,11 @@ public:
     /// Updates the scan's domains_done in the same transaction. On failure nothing is written.
     virtual Result<void> write_results(std::int64_t scan_id,
                                        std::span<const model::DomainResult> batch) = 0;
+    /// From now on every write_results first locks the fence's shard row and checks that it is
+    /// still leased at the fence's attempt: when not, nothing is written and the error is
+    /// Conflict ("lease lost"). The shard's names_done grows by the batch in the same
+    /// transaction. nullopt (the default): no check, as in a single-process scan.
+    virtual void set_write_fence(std::optional<WriteFence> fence) { (void)fence; }
     /// Streams the names with a stored result in `scan_id` (for resume), in no particular order.
     virtual Result<void> done_domains(std::int64_t scan_id, const NameCallback& cb) = 0;
     /// Streams matching results ordered by domain name.

@@ -269,6 +269,9 @@ Result<void> SqlStore::write_results(std::int64_t scan_id,
     Transaction tx(*c_);
     DG_TRY_VOID(tx.begin());
     DG_TRY_VOID(require_scan(scan_id));
+    if (fence_) {
+        DG_TRY_VOID(check_fence(*fence_, static_cast<std::int64_t>(unique.size())));
+    }
     DG_TRY(std::int64_t added, write_batch(scan_id, unique));
     if (added != 0) {
         DG_TRY_VOID(c_->query("UPDATE scans SET domains_done = domains_done + $2 WHERE id = $1",
@@ -278,6 +281,27 @@ Result<void> SqlStore::write_results(std::int64_t scan_id,
     DG_TRY_VOID(write_host_addresses(scan_id, unique, new_hosts));
     DG_TRY_VOID(tx.commit());
     hosts_stored_.merge(new_hosts); // only once they are committed
+    return ok();
+}
+
+Result<void> SqlStore::check_fence(const WriteFence& fence, std::int64_t names) {
+    // The row lock orders this batch after a takeover's claim: a lease taken over (attempt
+    // moved on) or finished matches no row.
+    const char* sql = "UPDATE scan_shards SET names_done = names_done + $4 WHERE scan_id = $1 AND "
+                      "shard_no = $2 AND attempt = $3 AND state = 'leased' RETURNING 1";
+    bool held = false;
+    DG_TRY_VOID(c_->query(
+        sql, {Value(fence.scan_id), Value(fence.shard_no), Value(fence.attempt), Value(names)},
+        [&](const Row&) {
+            held = true;
+            return true;
+        }));
+    if (!held) {
+        return make_error(ErrorCode::Conflict,
+                          "lease lost: shard " + std::to_string(fence.shard_no) + " of scan " +
+                              std::to_string(fence.scan_id) + " is no longer leased at attempt " +
+                              std::to_string(fence.attempt) + " (another worker took it over)");
+    }
     return ok();
 }
 

@@ -48,6 +48,7 @@ public:
 
     Result<int> schema_version() override;
     Connection* sql_connection() override { return c_.get(); }
+    void set_write_fence(std::optional<WriteFence> fence) override { fence_ = fence; }
     Result<model::Scan> create_scan(const NewScan& scan) override;
     Result<void> set_domains_total(std::int64_t scan_id, std::uint64_t total) override;
     Result<void> set_scan_status(std::int64_t scan_id, model::ScanStatus status,
@@ -79,6 +80,7 @@ protected:
     Result<void> require_scan(std::int64_t scan_id);
 
 private:
+    Result<void> check_fence(const WriteFence& fence, std::int64_t names);
     /// Inside the batch's transaction: host_addresses rows of the NS/MX hosts this store has not
     /// written for the scan yet; `new_hosts` gets their names (remembered after the commit).
     Result<void> write_host_addresses(std::int64_t scan_id,
@@ -103,6 +105,7 @@ private:
                                 const ResultCallback& cb);
 
     std::unique_ptr<Connection> c_;
+    std::optional<WriteFence> fence_; ///< a distributed scan's shard lease (set_write_fence)
     std::int64_t hosts_scan_ = -1;
     std::unordered_set<std::string> hosts_stored_; ///< NS/MX hosts written for hosts_scan_
 };

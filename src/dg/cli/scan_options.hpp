@@ -1,0 +1,52 @@
+#pragma once
+// The options of `scan`, shared with `worker` (a distributed scan's shards run with the settings
+// the scan stored): what settings_json stores and restore_settings reads back.
+#include "dg/cli/resolver_options.hpp"
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace dg::cli {
+
+struct ScanOptions {
+    std::string domains = "-";
+    std::string rib;
+    std::string policy = "default";
+    std::string as2org;
+    std::string db;
+    std::string notes;
+    std::string output;
+    std::string format;
+    std::string gexf_version = "1.2draft";
+    ResolverFlags dns;
+    std::size_t batch = 1000;
+    std::int64_t resume = 0;
+    bool no_progress = false;
+    // --distributed (issue 17): store the scan as shards for `domaingraph worker`
+    bool distributed = false;
+    std::uint32_t shards = 0;
+    std::uint32_t shard_size = 1000;
+    std::uint32_t max_attempts = 5;
+    bool wait = false;
+    /// Long names of the options given (command line, environment or configuration file): on
+    /// --resume these win over the stored settings, every other setting comes from the scan.
+    std::set<std::string> given;
+};
+
+/// `path` made absolute ("" and "-" stay).
+std::string absolute(const std::string& path);
+/// The newest dump `rib fetch` left in the cache, "" when none.
+std::string newest_fetched_rib();
+/// The settings a scan stores (scans.config) so that --resume and workers run it the same way.
+nlohmann::json settings_json(const ScanOptions& o, const std::vector<dns::Endpoint>& upstreams);
+/// What the user did not give again comes from the stored settings.
+void restore_settings(ScanOptions& o, const std::string& config_json);
+
+/// `scan --distributed`: validates, de-duplicates and shards the list into the database, prints
+/// the scan id (stdout) and exits, or follows the progress with --wait (cmd_worker.cpp).
+int run_distributed_scan_command(const ScanOptions& o);
+
+} // namespace dg::cli
