@@ -4,12 +4,15 @@
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <chrono>
+#include <csignal>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -50,6 +53,23 @@ std::string describe(const CommandResult& r) {
     return "exit " + std::to_string(r.exit_code) + "\n" + r.out + r.err;
 }
 
+/// A new temp directory for a server, owned by `postgres` when we are root; "" on failure.
+std::string make_server_dir(std::string& error) {
+    char tmpl[] = "/tmp/dg-pg-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) {
+        error = "mkdtemp failed";
+        return "";
+    }
+    if (geteuid() == 0) {
+        const passwd* pw = getpwnam("postgres");
+        if (pw == nullptr || chown(tmpl, pw->pw_uid, pw->pw_gid) != 0) {
+            error = "running as root needs a 'postgres' user to own the server directory";
+            return "";
+        }
+    }
+    return tmpl;
+}
+
 } // namespace
 
 std::string postgres_bin_dir() {
@@ -71,25 +91,18 @@ std::string postgres_bin_dir() {
     return out;
 }
 
-std::unique_ptr<PostgresServer> PostgresServer::start(std::string& error) {
+
+std::unique_ptr<PostgresServer> PostgresServer::start(std::string& error,
+                                                      const std::vector<std::string>& settings) {
     std::unique_ptr<PostgresServer> s(new PostgresServer());
     s->bin_ = postgres_bin_dir();
     if (s->bin_.empty()) {
         error = "PostgreSQL binaries not found";
         return nullptr;
     }
-    char tmpl[] = "/tmp/dg-pg-XXXXXX";
-    if (mkdtemp(tmpl) == nullptr) {
-        error = "mkdtemp failed";
+    s->dir_ = make_server_dir(error);
+    if (s->dir_.empty()) {
         return nullptr;
-    }
-    s->dir_ = tmpl;
-    if (geteuid() == 0) {
-        const passwd* pw = getpwnam("postgres");
-        if (pw == nullptr || chown(tmpl, pw->pw_uid, pw->pw_gid) != 0) {
-            error = "running as root needs a 'postgres' user to own the server directory";
-            return nullptr;
-        }
     }
     const std::string data = s->dir_ + "/data";
     const auto init =
@@ -99,23 +112,74 @@ std::unique_ptr<PostgresServer> PostgresServer::start(std::string& error) {
         error = "initdb failed: " + describe(init);
         return nullptr;
     }
+    std::vector<std::string> all = {"fsync=off", "synchronous_commit=off", "full_page_writes=off",
+                                    "max_connections=50"};
+    all.insert(all.end(), settings.begin(), settings.end()); // later ones win
+    return s->start_on_free_port(all, error) ? std::move(s) : nullptr;
+}
+
+bool PostgresServer::start_on_free_port(const std::vector<std::string>& settings,
+                                        std::string& error) {
+    std::string options = " -k " + dir_ + " -c listen_addresses=127.0.0.1";
+    for (const std::string& c : settings) {
+        options += " -c " + c;
+    }
     // A free port can be taken between our probe and the server's bind: try a few.
     for (int attempt = 0; attempt < 5; ++attempt) {
-        s->port_ = free_port();
+        port_ = free_port();
         const auto started = run_command(as_server_user(
-            {s->bin_ + "/pg_ctl", "-D", data, "-l", s->dir_ + "/server.log", "-w", "-t", "60", "-o",
-             "-p " + std::to_string(s->port_) + " -k " + s->dir_ +
-                 " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-                 " -c full_page_writes=off -c max_connections=50",
-             "start"}));
+            {bin_ + "/pg_ctl", "-D", dir_ + "/data", "-l", dir_ + "/server.log", "-w", "-t", "60",
+             "-o", "-p " + std::to_string(port_) + options, "start"}));
         if (started.exit_code == 0) {
-            s->running_ = true;
-            return s;
+            running_ = true;
+            return true;
         }
         error = "pg_ctl start failed: " + describe(started) + "\nserver log:\n" +
-                read_file(s->dir_ + "/server.log");
+                read_file(dir_ + "/server.log");
     }
-    return nullptr;
+    return false;
+}
+
+std::unique_ptr<PostgresServer> PostgresServer::start_standby(std::string& error) {
+    std::unique_ptr<PostgresServer> s(new PostgresServer());
+    s->bin_ = bin_;
+    s->dir_ = make_server_dir(error);
+    if (s->dir_.empty()) {
+        return nullptr;
+    }
+    const auto copied = run_command(as_server_user(
+        {bin_ + "/pg_basebackup", "-D", s->dir_ + "/data", "-h", "127.0.0.1", "-p",
+         std::to_string(port_), "-U", "postgres", "-R", "-X", "stream", "--no-sync", "-c", "fast", "-d",
+         "application_name=standby"}));
+    if (copied.exit_code != 0) {
+        error = "pg_basebackup failed: " + describe(copied);
+        return nullptr;
+    }
+    return s->start_on_free_port({"fsync=off", "max_connections=50", "hot_standby=on"}, error)
+               ? std::move(s)
+               : nullptr;
+}
+
+void PostgresServer::kill_hard() {
+    const std::string pid_file = read_file(dir_ + "/data/postmaster.pid");
+    const int pid = std::atoi(pid_file.c_str());
+    if (pid > 0) {
+        ::kill(pid, SIGKILL);
+        for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
+    running_ = false;
+}
+
+bool PostgresServer::promote(std::string& error) {
+    const auto r = run_command(
+        as_server_user({bin_ + "/pg_ctl", "-D", dir_ + "/data", "-w", "-t", "60", "promote"}));
+    if (r.exit_code != 0) {
+        error = "pg_ctl promote failed: " + describe(r);
+        return false;
+    }
+    return true;
 }
 
 void PostgresServer::stop() {

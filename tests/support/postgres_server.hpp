@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace dg::test {
 
@@ -15,7 +16,17 @@ std::string postgres_bin_dir();
 class PostgresServer {
 public:
     /// Starts a server; on failure returns nullptr and sets `error` (with the server log).
-    static std::unique_ptr<PostgresServer> start(std::string& error);
+    /// `settings` are extra `-c NAME=VALUE` options (e.g. synchronous replication).
+    static std::unique_ptr<PostgresServer> start(std::string& error,
+                                                 const std::vector<std::string>& settings = {});
+    /// A streaming standby of this server (pg_basebackup -R) on a port of its own, started;
+    /// it reports as `standby` (application_name), so that the primary can wait for it with
+    /// synchronous_standby_names. nullptr with `error` on failure.
+    std::unique_ptr<PostgresServer> start_standby(std::string& error);
+    /// kill -9 of the postmaster (its backends end with it): a crashed primary.
+    void kill_hard();
+    /// pg_ctl promote -w: the standby becomes a primary. False with `error` on failure.
+    bool promote(std::string& error);
     ~PostgresServer();
     PostgresServer(const PostgresServer&) = delete;
     PostgresServer& operator=(const PostgresServer&) = delete;
@@ -31,6 +42,8 @@ public:
 
 private:
     PostgresServer() = default;
+    /// pg_ctl start on a free port (a few tries); false with `error`.
+    bool start_on_free_port(const std::vector<std::string>& settings, std::string& error);
     std::string dir_;
     std::string bin_;
     int port_ = 0;

@@ -156,14 +156,33 @@ function showSelection() {
   if (sel && sel.status !== 'running') loadCharts();
 }
 
+// A distributed scan (issue 17): shards by state, rate, ETA and its workers, stale ones marked.
+function distributedProgress(p) {
+  const box = el('div', null, 'distributed');
+  const sh = p.shards;
+  const eta = p.eta_s === null || p.eta_s === undefined ? '' : ', ETA ' + Math.round(p.eta_s) + ' s';
+  box.append(el('span', 'shards: ' + sh.done + ' done, ' + sh.leased + ' leased, ' + sh.pending + ' pending, ' +
+    sh.failed + ' failed · ' + Math.round(p.rate_per_s) + ' names/s' + eta, 'shard-summary'));
+  const ul = el('ul', null, 'workers');
+  for (const w of p.workers || []) {
+    const li = el('li', w.id + ' on ' + w.host + ': ' + (w.shard === null ? 'idle' : 'shard ' + w.shard) +
+      ', heartbeat ' + Math.round(w.heartbeat_age_s) + ' s ago' + (w.stale ? ' (stale)' : ''), w.stale ? 'stale' : '');
+    ul.append(li);
+  }
+  box.append(ul);
+  return box;
+}
+
 async function refreshScans() {
   let list;
   try { list = (await api('/api/v1/scans')).body; } catch (e) { return 0; }
   state.scans = list;
   const running = list.filter((s) => s.status === 'running');
   const progress = {};
+  const shards = {};
   await Promise.all(running.map(async (s) => {
     try { progress[s.id] = (await api('/api/v1/scans/' + s.id)).body; } catch (e) { /* gone */ }
+    try { shards[s.id] = (await api('/api/v1/scans/' + s.id + '/progress')).body; } catch (e) { /* gone */ }
   }));
   const tbody = $('scan-table').querySelector('tbody');
   const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('#scan-table tbody tr');
@@ -183,6 +202,11 @@ async function refreshScans() {
     td.append(bar, el('span', ' ' + s.domains_done + ' / ' + total));
     const live = progress[s.id] && progress[s.id].progress;
     if (live && live.repairing) td.append(el('span', ' (repair pass)'));
+    const dist = shards[s.id];
+    if (dist && dist.shards && dist.shards.pending + dist.shards.leased + dist.shards.done + dist.shards.failed > 0) {
+      bar.value = Math.min(dist.names_done, bar.max);
+      td.append(distributedProgress(dist));
+    }
     tr.append(td, el('td', s.started_at), el('td', s.notes));
     tr.addEventListener('click', () => go({ scan: s.id, domain: null, asn: null }));
     tr.addEventListener('keydown', (ev) => {

@@ -11,6 +11,7 @@
 #include "dg/dns/udp_transport.hpp"
 #include "dg/org/org_table.hpp"
 #include "dg/scan/scan.hpp"
+#include "dg/shards/lake.hpp"
 #include "dg/shards/shards.hpp"
 #include "dg/store/store.hpp"
 
@@ -20,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -113,6 +115,17 @@ int run_distributed_scan_command(const ScanOptions& given) {
     ns.rib_path = absolute(o.rib);
     nlohmann::json config = settings_json(o, *upstreams);
     config["distributed"] = {{"max_attempts", o.max_attempts}};
+    if (!o.output.empty()) {
+        if (!o.output.starts_with("lake:") || o.output.size() == 5) {
+            return fail_as("scan",
+                           "--distributed writes its results to the database, or with "
+                           "--output lake:DIR as Parquet files under DIR (a path every "
+                           "worker host shares); not to '" +
+                               o.output + "'",
+                           kExitUsage);
+        }
+        config["distributed"]["lake"] = absolute(o.output.substr(5));
+    }
     ns.config_json = config.dump();
     shards::ShardingOptions so;
     so.shards = o.shards;
@@ -148,6 +161,7 @@ namespace {
 
 struct WorkerOptions {
     std::string db;
+    std::string lake; ///< this host's path of the scan's lake directory (default: the scan's)
     std::int64_t scan = 0; ///< 0: any running distributed scan
     std::int64_t lease_s = 30;
     std::string id;
@@ -166,7 +180,34 @@ struct ScanTools {
     dns::ResolverConfig resolver;
     dns::SteadyClock clock;
     std::unique_ptr<dns::Transport> transport;
+    /// Lake mode: the directory the shards' Parquet files go to ("" = results in the database),
+    /// and a private SQLite file the scan engine writes each shard to before it becomes a file.
+    std::string lake;
+    model::UnixTime scan_started = 0;
+    std::string scratch_path;
+    std::unique_ptr<store::Store> scratch;
+    ScanTools() = default;
+    ScanTools(const ScanTools&) = delete;
+    ScanTools& operator=(const ScanTools&) = delete;
+    ~ScanTools() {
+        scratch.reset();
+        if (!scratch_path.empty()) {
+            for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+                std::remove((scratch_path + suffix).c_str());
+            }
+        }
+    }
 };
+
+/// The lake directory of a scan (config "distributed"."lake"), "" when it writes to the database.
+std::string stored_lake(const std::string& config_json) {
+    const auto j = nlohmann::json::parse(config_json, nullptr, false);
+    if (j.is_object() && j.contains("distributed") && j["distributed"].is_object() &&
+        j["distributed"].contains("lake") && j["distributed"]["lake"].is_string()) {
+        return j["distributed"]["lake"].get<std::string>();
+    }
+    return "";
+}
 
 Result<std::unique_ptr<ScanTools>> load_tools(const WorkerOptions& w, const model::Scan& scan) {
     auto tools = std::make_unique<ScanTools>();
@@ -199,6 +240,16 @@ Result<std::unique_ptr<ScanTools>> load_tools(const WorkerOptions& w, const mode
         });
     DG_TRY(tools->transport, dns::UdpTransport::create(o.dns.sockets, any_v4(upstreams),
                                                        any_v6(upstreams), tools->clock));
+    tools->lake = w.lake.empty() ? stored_lake(scan.config_json) : absolute(w.lake);
+    tools->scan_started = scan.started_at;
+    if (!tools->lake.empty()) {
+        std::error_code ec;
+        const auto tmp = std::filesystem::temp_directory_path(ec);
+        tools->scratch_path = (tmp / ("domaingraph-worker-" + std::to_string(::getpid()) + "-" +
+                                      std::to_string(scan.id) + ".db"))
+                                  .string();
+        DG_TRY(tools->scratch, store::Store::open("sqlite://" + tools->scratch_path));
+    }
     return tools;
 }
 
@@ -277,27 +328,94 @@ bool fault_matches(const char* variable, std::int64_t shard_no) {
 
 enum class ShardOutcome { Done, LeaseLost, Failed, Stopped };
 
+/// How long a worker rides out an unavailable database (a primary switch) before it gives a
+/// shard up: its writes keep their batch and its coordination calls are tried again meanwhile.
+constexpr std::chrono::seconds kFailoverBudget{60};
+
+/// `call()` again while it fails with Unavailable, with backoff (0.25 s doubling to 4 s), for
+/// up to kFailoverBudget: the connection reconnects on the next statement.
+template <class Call> auto retrying(Call call) {
+    const auto give_up = std::chrono::steady_clock::now() + kFailoverBudget;
+    auto backoff = std::chrono::milliseconds(250);
+    for (;;) {
+        auto r = call();
+        if (r || r.error().code != ErrorCode::Unavailable ||
+            std::chrono::steady_clock::now() + backoff > give_up || g_worker_stop.load()) {
+            return r;
+        }
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(4000));
+    }
+}
+
+/// What a worker did, printed as one JSON line on stdout when it exits (bench/distributed and
+/// the scaling test read it): shards and names done, wall time from its first claim to its
+/// last completion, and the time spent coordinating (claims, reading names, completions).
+struct WorkerStats {
+    std::uint64_t shards_done = 0;
+    std::uint64_t names = 0;
+    std::uint64_t queries = 0;
+    std::uint64_t lease_lost = 0;
+    std::uint64_t failed = 0;
+    std::int64_t first_claim_ms = 0; ///< Unix time in ms (0: never claimed)
+    std::int64_t last_done_ms = 0;
+    double shard_s = 0;  ///< wall time of the shards done, claim to completion
+    double claim_s = 0;  ///< of which claiming
+    double names_s = 0;  ///< reading the shard's names
+    double commit_s = 0; ///< completing (marking done)
+    [[nodiscard]] std::string to_json(const std::string& worker_id) const {
+        char buf[512];
+        std::snprintf(buf, sizeof buf,
+                      "{\"worker\":\"%s\",\"shards_done\":%llu,\"names\":%llu,\"queries\":%llu,"
+                      "\"lease_lost\":%llu,\"failed\":%llu,\"first_claim_ms\":%lld,"
+                      "\"last_done_ms\":%lld,\"shard_s\":%.4f,\"claim_s\":%.4f,\"names_s\":%.4f,"
+                      "\"commit_s\":%.4f}\n",
+                      worker_id.c_str(), static_cast<unsigned long long>(shards_done),
+                      static_cast<unsigned long long>(names),
+                      static_cast<unsigned long long>(queries),
+                      static_cast<unsigned long long>(lease_lost),
+                      static_cast<unsigned long long>(failed),
+                      static_cast<long long>(first_claim_ms), static_cast<long long>(last_done_ms),
+                      shard_s, claim_s, names_s, commit_s);
+        return buf;
+    }
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+std::int64_t unix_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 ShardOutcome run_shard(const WorkerOptions& w, const std::string& worker_id, store::Store& results,
                        shards::Coordinator& coord, shards::Coordinator& beat,
-                       const shards::Lease& lease, ScanTools& tools) {
+                       const shards::Lease& lease, ScanTools& tools, WorkerStats& stats) {
     auto fail_shard = [&](const std::string& why) {
         std::fprintf(stderr, "domaingraph worker: shard %lld of scan %lld (attempt %lld): %s\n",
                      static_cast<long long>(lease.shard_no), static_cast<long long>(lease.scan_id),
                      static_cast<long long>(lease.attempt), why.c_str());
-        (void)coord.release(lease, why, now_s());
+        (void)retrying([&] { return coord.release(lease, why, now_s()); });
+        ++stats.failed;
         return ShardOutcome::Failed;
     };
     if (fault_matches("DG_FAULT_FAIL_SHARD", lease.shard_no)) {
         return fail_shard("injected failure (DG_FAULT_FAIL_SHARD)");
     }
-    auto names = coord.names(lease);
+    const auto reading = std::chrono::steady_clock::now();
+    auto names = retrying([&] { return coord.names(lease); });
     if (!names) {
         return fail_shard(names.error().to_string());
     }
-    // The scan's rate is a global budget: this worker's share of it.
+    const double names_s = seconds_since(reading);
+    // The scan's rate is a global budget: this worker's share of it. A --rate given to the
+    // worker is this worker's own cap instead.
     scan::ScanSettings settings;
     settings.resolver = tools.resolver;
-    if (tools.options.dns.rate > 0) {
+    if (tools.options.dns.rate > 0 && tools.options.given.count("rate") == 0) {
         const auto active = coord.active_workers(lease.scan_id, 3 * w.lease_s, now_s());
         const double share = tools.options.dns.rate / static_cast<double>(active ? *active : 1);
         for (auto& u : settings.resolver.upstreams) {
@@ -308,18 +426,59 @@ ShardOutcome run_shard(const WorkerOptions& w, const std::string& worker_id, sto
     settings.batch_size = tools.options.batch;
     settings.part_of_scan = true;
     auto input = scan::DomainInput::from_names(std::move(*names));
-    results.set_write_fence(lease.fence());
     std::atomic<bool> stop{false};
+    // Database mode: results go to the scan, each batch fenced by the lease. Lake mode: to a
+    // scratch scan in the worker's private SQLite file, and from there (each name once, as it
+    // is committed) into the attempt's Parquet file; the completion is what is fenced.
+    store::Store* target = &results;
+    std::int64_t target_scan = lease.scan_id;
+    scan::ScanHooks hooks;
+    std::unique_ptr<shards::LakeShardWriter> lake;
+    std::optional<Error> lake_error;
+    if (!tools.lake.empty()) {
+        auto opened = shards::LakeShardWriter::open(tools.lake, tools.scan_started, lease);
+        if (!opened) {
+            return fail_shard(opened.error().to_string());
+        }
+        lake = std::move(*opened);
+        store::NewScan scratch;
+        scratch.notes = "shard " + std::to_string(lease.shard_no) + " of distributed scan " +
+                        std::to_string(lease.scan_id);
+        auto scratch_scan = tools.scratch->create_scan(scratch);
+        if (!scratch_scan) {
+            return fail_shard(scratch_scan.error().to_string());
+        }
+        target = tools.scratch.get();
+        target_scan = scratch_scan->id;
+        hooks.on_stored = [&](const model::DomainResult& r) {
+            if (lake_error) {
+                return;
+            }
+            if (auto written = lake->write(r); !written) {
+                lake_error = written.error();
+                stop.store(true);
+            }
+        };
+    } else {
+        results.set_write_fence(lease.fence());
+    }
     Result<scan::ScanReport> report = make_error(ErrorCode::Internal, "not run");
     bool lost = false;
     {
         Heartbeat heartbeat(beat, worker_id, lease, w.lease_s, stop);
-        report = scan::run_scan(results, lease.scan_id, input, *tools.mapper, settings,
-                                *tools.transport, tools.clock, {}, &stop);
+        report = scan::run_scan(*target, target_scan, input, *tools.mapper, settings,
+                                *tools.transport, tools.clock, hooks, &stop);
         lost = heartbeat.lost();
     }
     results.set_write_fence(std::nullopt);
+    if (lake) {
+        (void)tools.scratch->delete_scan(target_scan);
+    }
+    if (lake_error) {
+        return fail_shard("lake: " + lake_error->to_string());
+    }
     if (lost || (!report && report.error().code == ErrorCode::Conflict)) {
+        ++stats.lease_lost;
         std::fprintf(stderr,
                      "domaingraph worker: lost the lease of shard %lld of scan %lld (attempt "
                      "%lld): another worker took it over; its writes were refused\n",
@@ -334,17 +493,35 @@ ShardOutcome run_shard(const WorkerOptions& w, const std::string& worker_id, sto
         (void)coord.release(lease, "worker stopped", now_s());
         return ShardOutcome::Stopped;
     }
+    std::optional<shards::ShardOutput> output;
+    if (lake) {
+        auto committed = lake->commit(); // fsync + rename; the manifest row comes next
+        if (!committed) {
+            return fail_shard("lake: " + committed.error().to_string());
+        }
+        output = std::move(*committed);
+    }
     if (fault_matches("DG_FAULT_CRASH_BEFORE_COMPLETE", lease.shard_no)) {
         std::fflush(stderr);
         std::_Exit(137);
     }
-    auto done = coord.complete(lease, now_s());
+    const auto completing = std::chrono::steady_clock::now();
+    // A completion whose answer was lost in a primary switch may have committed: tried again,
+    // it finds the shard no longer leased and reports the lease lost (the shard is done).
+    auto done = retrying(
+        [&] { return coord.complete(lease, now_s(), output ? &*output : nullptr); });
     if (!done) {
         return fail_shard(done.error().to_string());
     }
     if (!*done) {
+        ++stats.lease_lost;
         return ShardOutcome::LeaseLost;
     }
+    stats.commit_s += seconds_since(completing);
+    stats.names_s += names_s;
+    stats.names += static_cast<std::uint64_t>(lease.names_total);
+    stats.queries += report->dns.queries;
+    stats.last_done_ms = unix_ms();
     std::fprintf(stderr,
                  "domaingraph worker: shard %lld of scan %lld done (attempt %lld, %lld "
                  "names, %llu queries)\n",
@@ -404,24 +581,27 @@ int run_worker(const WorkerOptions& w) {
     info.id = w.id.empty() ? make_worker_id(info.host) : w.id;
     info.pid = ::getpid();
     info.version = "domaingraph";
+    info.lease_s = w.lease_s;
     if (auto r = coord->register_worker(info, now_s()); !r) {
         return fail_as("worker", r.error().to_string());
     }
     std::fprintf(stderr, "domaingraph worker %s: waiting for shards (lease %lld s)\n",
                  info.id.c_str(), static_cast<long long>(w.lease_s));
     install_stop_handler(on_worker_signal);
+    (*results)->set_retry_unavailable(kFailoverBudget);
     std::map<std::int64_t, std::unique_ptr<ScanTools>> tools;
+    WorkerStats stats;
     std::uint32_t shards_done = 0;
     int exit_code = kExitOk;
     while (!g_worker_stop.load() && (w.max_shards == 0 || shards_done < w.max_shards)) {
+        const auto claiming = std::chrono::steady_clock::now();
         auto lease = coord->claim(w.scan != 0 ? std::optional(w.scan) : std::nullopt, info.id,
                                   w.lease_s, now_s());
         if (!lease) {
-            // the database may be switching primaries: try again with backoff
+            // the database may be switching primaries: the next statement reconnects
             std::fprintf(stderr, "domaingraph worker: %s; retrying\n",
                          lease.error().to_string().c_str());
-            std::this_thread::sleep_for(std::chrono::seconds(2));
-            (void)claims.value()->get_scan(0); // nudges the connection to reconnect
+            std::this_thread::sleep_for(std::chrono::seconds(1));
             continue;
         }
         if (!*lease) {
@@ -433,6 +613,7 @@ int run_worker(const WorkerOptions& w) {
             std::this_thread::sleep_for(std::chrono::milliseconds(500));
             continue;
         }
+        const double claim_s = seconds_since(claiming); // the scan's tools load once, apart
         auto& t = tools[(*lease)->scan_id];
         if (!t) {
             auto scan = claims.value()->get_scan((*lease)->scan_id);
@@ -446,8 +627,18 @@ int run_worker(const WorkerOptions& w) {
             }
             t = std::move(*loaded);
         }
-        const ShardOutcome outcome = run_shard(w, info.id, **results, *coord, *beat, **lease, *t);
-        shards_done += outcome == ShardOutcome::Done ? 1U : 0U;
+        if (stats.first_claim_ms == 0) {
+            stats.first_claim_ms = unix_ms() - static_cast<std::int64_t>(claim_s * 1000);
+        }
+        const auto started = std::chrono::steady_clock::now();
+        const ShardOutcome outcome =
+            run_shard(w, info.id, **results, *coord, *beat, **lease, *t, stats);
+        if (outcome == ShardOutcome::Done) {
+            ++shards_done;
+            ++stats.shards_done;
+            stats.claim_s += claim_s;
+            stats.shard_s += claim_s + seconds_since(started);
+        }
         if (outcome == ShardOutcome::Stopped) {
             exit_code = kExitInterrupted;
             break;
@@ -455,6 +646,9 @@ int run_worker(const WorkerOptions& w) {
     }
     restore_stop_signals();
     (void)coord->remove_worker(info.id);
+    const std::string summary = stats.to_json(info.id);
+    std::fwrite(summary.data(), 1, summary.size(), stdout);
+    std::fflush(stdout);
     if (g_worker_stop.load()) {
         return kExitInterrupted;
     }
@@ -475,7 +669,92 @@ struct ProgressOptions {
     std::string db;
     std::string scan;
     bool json = false;
+    std::string lake; ///< scans gc: the lake directory on this host (default: the scan's)
+    bool dry_run = false;
 };
+
+/// The store, the scan and a coordinator for a `scans` subcommand on a distributed scan; the
+/// exit code when one of them is not there.
+struct DistributedScanAccess {
+    std::unique_ptr<store::Store> store;
+    std::optional<shards::Coordinator> coord;
+    model::Scan scan;
+    int failed = -1; ///< an exit code, or -1
+};
+
+DistributedScanAccess open_distributed(const char* command, const ProgressOptions& o) {
+    DistributedScanAccess a;
+    auto store = open_store_or_report(command, o.db);
+    if (!store) {
+        a.failed = kExitFailure;
+        return a;
+    }
+    a.store = std::move(store);
+    auto id = resolve_scan_ref(*a.store, o.scan);
+    if (!id) {
+        a.failed = report_error(command, id.error());
+        return a;
+    }
+    auto coord = shards::Coordinator::of(*a.store);
+    if (!coord) {
+        a.failed = fail_as(command, coord.error().message, kExitUsage);
+        return a;
+    }
+    a.coord.emplace(std::move(*coord));
+    auto scan = a.store->get_scan(*id);
+    if (!scan) {
+        a.failed = report_error(command, scan.error());
+        return a;
+    }
+    a.scan = std::move(*scan);
+    return a;
+}
+
+int run_manifest(const ProgressOptions& o) {
+    auto a = open_distributed("scans manifest", o);
+    if (a.failed >= 0) {
+        return a.failed;
+    }
+    auto entries = a.coord->manifest(a.scan.id);
+    if (!entries) {
+        return report_error("scans manifest", entries.error());
+    }
+    for (const shards::ManifestEntry& e : *entries) {
+        nlohmann::json j = {{"scan_id", a.scan.id},       {"shard", e.shard_no},
+                            {"attempt", e.attempt},       {"uri", e.output.uri},
+                            {"rows", e.output.rows},      {"sha256", e.output.sha256},
+                            {"stats", nlohmann::json::parse(e.output.stats_json, nullptr, false)}};
+        const std::string line = j.dump() + "\n";
+        std::fwrite(line.data(), 1, line.size(), stdout);
+    }
+    return kExitOk;
+}
+
+int run_gc(const ProgressOptions& o) {
+    auto a = open_distributed("scans gc", o);
+    if (a.failed >= 0) {
+        return a.failed;
+    }
+    const std::string lake = o.lake.empty() ? stored_lake(a.scan.config_json) : absolute(o.lake);
+    if (lake.empty()) {
+        return fail_as("scans gc",
+                       "scan " + std::to_string(a.scan.id) +
+                           " is not a lake scan (its results are in the database)",
+                       kExitUsage);
+    }
+    auto report = shards::collect_garbage(*a.coord, lake, a.scan, o.dry_run);
+    if (!report) {
+        return report_error("scans gc", report.error());
+    }
+    for (const std::string& path : report->removed) {
+        std::printf("%s\n", path.c_str());
+    }
+    std::fprintf(stderr, "domaingraph scans gc: %s %zu orphan file%s of scan %lld; %llu kept\n",
+                 o.dry_run ? "would remove" : "removed", report->removed.size(),
+                 report->removed.size() == 1 ? "" : "s", static_cast<long long>(a.scan.id),
+                 static_cast<unsigned long long>(report->kept));
+    return kExitOk;
+}
 
 int run_progress(const ProgressOptions& o) {
     auto store = open_store_or_report("scans progress", o.db);
@@ -549,10 +828,15 @@ void register_worker_command(CLI::App& app, Runner& selected) {
                     "Routing table on this host (default: the scan's stored path)");
     cmd->add_option("--as2org", w->scan_options.as2org,
                     "AS-organisation file on this host (default: the scan's)");
+    cmd->add_option("--lake", w->lake,
+                    "Lake scans: the lake directory as mounted on this host (default: the "
+                    "path the scan was created with)");
     add_resolver_flags(*cmd, w->scan_options.dns);
     cmd->footer("The scan's stored settings (resolvers, rate, table, as2org) apply unless given "
-                "here.\n--rate is the scan's global budget in queries/s, shared among the "
-                "active workers.\nExit codes: 0 nothing left, 1 error, 2 usage, 3 the scan "
+                "here.\nThe scan's --rate is a global budget in queries/s, shared among the "
+                "active workers; --rate given here caps this worker alone.\nOn exit the "
+                "worker prints one JSON line on stdout: shards and names done, wall time and "
+                "time spent claiming and completing.\nExit codes: 0 nothing left, 1 error, 2 usage, 3 the scan "
                 "failed (a shard used up its attempts), 130 stopped.\nDetails: "
                 "docs/cli/distributed.md");
     cmd->callback([w, cmd, &selected] {
@@ -583,6 +867,20 @@ void register_distributed_scans_commands(CLI::App& scans, Runner& selected) {
     retry->add_option("ID", o->scan, kScanRefHelp)->required();
     retry->add_option("--db", o->db, "PostgreSQL URL");
     retry->callback([o, &selected] { selected = [o] { return run_retry_failed(*o); }; });
+    CLI::App* manifest = scans.add_subcommand(
+        "manifest", "A lake scan's committed Parquet files, one JSON line per shard: {scan_id, "
+                    "shard, attempt, uri, rows, sha256, stats}");
+    manifest->add_option("ID", o->scan, kScanRefHelp)->required();
+    manifest->add_option("--db", o->db, "PostgreSQL URL");
+    manifest->callback([o, &selected] { selected = [o] { return run_manifest(*o); }; });
+    CLI::App* gc = scans.add_subcommand(
+        "gc", "Remove a lake scan's orphan files: attempts that lost their lease or crashed "
+              "before their manifest row was committed (prints each path removed)");
+    gc->add_option("ID", o->scan, kScanRefHelp)->required();
+    gc->add_option("--db", o->db, "PostgreSQL URL");
+    gc->add_option("--lake", o->lake, "The lake directory on this host (default: the scan's)");
+    gc->add_flag("--dry-run", o->dry_run, "Only list what would be removed");
+    gc->callback([o, &selected] { selected = [o] { return run_gc(*o); }; });
 }
 
 } // namespace dg::cli

@@ -105,7 +105,4 @@ std::vector<SourceOutcome> diff_outcomes(const std::vector<std::uint32_t>& sourc
                                          const std::vector<std::vector<std::uint16_t>>& now,
                                          const Targets& targets, const Failure& failure);
 
-/// SHA-256 hex digest.
-std::string sha256_hex(std::string_view data);
-
 } // namespace dg::resilience

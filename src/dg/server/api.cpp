@@ -14,9 +14,11 @@
 #include "dg/scan/assemble.hpp"
 #include "dg/scan/job_list.hpp"
 #include "dg/server/internal/impl.hpp"
+#include "dg/shards/shards.hpp"
 #include "dg/tags/infra_stats.hpp"
 
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -165,6 +167,22 @@ nlohmann::json progress_json(const JobStatus& s) {
 }
 
 } // namespace
+
+Result<shards::Progress> scan_progress(store::Store& store, const model::Scan& scan,
+                                       model::UnixTime now) {
+    if (auto coordinator = shards::Coordinator::of(store)) {
+        DG_TRY(const bool distributed, coordinator->is_distributed(scan.id));
+        if (distributed) {
+            return coordinator->progress(scan.id, now);
+        }
+    }
+    shards::Progress p;
+    p.scan_id = scan.id;
+    p.status = model::scan_status_name(scan.status);
+    p.names_total = scan.domains_total;
+    p.names_done = scan.domains_done;
+    return p;
+}
 
 std::optional<std::string> Server::Impl::answer_key(const std::string& what,
                                                     const model::Scan& scan) {
@@ -321,6 +339,18 @@ void Server::Impl::install_api() {
                   body["progress"] = live ? progress_json(*live) : nlohmann::json();
                   send_json(res, 200, body);
               }));
+    // Issue 17: shards by state, names done, rate, ETA and workers of a distributed scan; a
+    // scan of one process answers in the same shape, with no shards and no workers.
+    route("GET", kScan + "/progress", "/api/v1/scans/{id}/progress", Access::Read,
+          with_scan([](const Request&, Response& res, store::Store& store, const model::Scan& scan) {
+              auto progress = scan_progress(store, scan, std::time(nullptr));
+              if (!progress) {
+                  send_failure(res, progress.error());
+                  return;
+              }
+              res.status = 200;
+              res.set_content(progress->to_json(), "application/json");
+          }));
     route("DELETE", kScan, "/api/v1/scans/{id}", Access::Write,
           with_scan(
               [this](const Request&, Response& res, store::Store& store, const model::Scan& scan) {

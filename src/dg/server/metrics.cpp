@@ -1,6 +1,7 @@
 #include "dg/server/metrics.hpp"
 
 #include <cstdio>
+#include <functional>
 
 namespace dg::server {
 namespace {
@@ -135,6 +136,68 @@ Metrics::render(const std::map<std::string, std::pair<std::string, double>>& gau
         out += "domaingraph_resolver_benched{resolver=\"" + escape_label(endpoint) + "\"} " +
                (h.benched ? "1" : "0") + '\n';
     }
+    return out;
+}
+
+std::string render_distributed(const std::vector<shards::Progress>& scans) {
+    std::string out;
+    auto family = [&](const char* name, const char* help,
+                      const std::function<void(const shards::Progress&, const std::string&)>& f) {
+        header(out, name, "gauge", help);
+        for (const shards::Progress& p : scans) {
+            f(p, "scan_id=\"" + std::to_string(p.scan_id) + '"');
+        }
+    };
+    auto line = [&](const char* name, const std::string& labels, double v) {
+        out += std::string(name) + '{' + labels + "} " + number(v) + '\n';
+    };
+    family("domaingraph_distributed_shards", "Shards of a running distributed scan, by state",
+           [&](const shards::Progress& p, const std::string& l) {
+               const std::pair<const char*, std::uint64_t> states[] = {{"pending", p.pending},
+                                                                        {"leased", p.leased},
+                                                                        {"done", p.done},
+                                                                        {"failed", p.failed}};
+               for (const auto& [state, n] : states) {
+                   line("domaingraph_distributed_shards",
+                        l + ",state=\"" + state + '"', static_cast<double>(n));
+               }
+           });
+    family("domaingraph_distributed_names_total", "Distinct valid names of the scan",
+           [&](const shards::Progress& p, const std::string& l) {
+               line("domaingraph_distributed_names_total", l, static_cast<double>(p.names_total));
+           });
+    family("domaingraph_distributed_names_done", "Names stored (done shards and leased progress)",
+           [&](const shards::Progress& p, const std::string& l) {
+               line("domaingraph_distributed_names_done", l, static_cast<double>(p.names_done));
+           });
+    family("domaingraph_distributed_rate_per_second", "Names finished per second, last minute",
+           [&](const shards::Progress& p, const std::string& l) {
+               line("domaingraph_distributed_rate_per_second", l, p.rate_per_s);
+           });
+    family("domaingraph_distributed_eta_seconds", "Seconds to the end at the current rate",
+           [&](const shards::Progress& p, const std::string& l) {
+               if (p.eta_s) {
+                   line("domaingraph_distributed_eta_seconds", l, *p.eta_s);
+               }
+           });
+    family("domaingraph_distributed_retries", "Shard attempts beyond the first",
+           [&](const shards::Progress& p, const std::string& l) {
+               line("domaingraph_distributed_retries", l, static_cast<double>(p.retries));
+           });
+    family("domaingraph_distributed_workers", "Workers registered on the scan",
+           [&](const shards::Progress& p, const std::string& l) {
+               line("domaingraph_distributed_workers", l, static_cast<double>(p.workers.size()));
+           });
+    family("domaingraph_distributed_worker_heartbeat_age_seconds",
+           "Seconds since a worker's last heartbeat (stale beyond its lease)",
+           [&](const shards::Progress& p, const std::string& l) {
+               for (const shards::WorkerState& w : p.workers) {
+                   line("domaingraph_distributed_worker_heartbeat_age_seconds",
+                        l + ",worker=\"" + escape_label(w.id) + "\",host=\"" +
+                            escape_label(w.host) + '"',
+                        w.heartbeat_age_s);
+               }
+           });
     return out;
 }
 

@@ -2,6 +2,8 @@
 // Prometheus text exposition (version 0.0.4) of the server's counters: requests and latencies by
 // route, scans, domains stored, DNS statuses, resolver health.
 
+#include "dg/shards/shards.hpp"
+
 #include <array>
 #include <cstdint>
 #include <map>
@@ -47,6 +49,11 @@ private:
     std::uint64_t stored_ = 0;
     std::uint64_t queries_ = 0;
 };
+
+/// Gauges of the running distributed scans (issue 17): shards by state, names done and total,
+/// rate over the last minute, ETA, retries, workers and each worker's heartbeat age, labelled by
+/// scan_id (and state, worker, host).
+std::string render_distributed(const std::vector<shards::Progress>& scans);
 
 /// A label value escaped for the exposition format (\\, \", \n).
 std::string escape_label(const std::string& value);

@@ -3,6 +3,7 @@
 #include "dg/core/paths.hpp"
 #include "dg/server/internal/impl.hpp"
 
+#include <ctime>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -101,6 +102,28 @@ http::Lane lane_of(const std::string& name) {
         }
     }
     return http::Lane::Normal;
+}
+
+std::string Server::Impl::distributed_gauges() {
+    auto store = pool.lease();
+    if (!store) {
+        return {};
+    }
+    auto coordinator = shards::Coordinator::of(**store);
+    if (!coordinator) {
+        return {}; // SQLite: no distributed scans
+    }
+    auto ids = coordinator->running_scans();
+    if (!ids) {
+        return {};
+    }
+    std::vector<shards::Progress> scans;
+    for (const std::int64_t id : *ids) {
+        if (auto p = coordinator->progress(id, std::time(nullptr))) {
+            scans.push_back(std::move(*p));
+        }
+    }
+    return scans.empty() ? std::string() : render_distributed(scans);
 }
 
 void Server::Impl::route(const char* method, const std::string& pattern, const std::string& name,
@@ -263,7 +286,9 @@ void Server::Impl::install_infrastructure() {
                    {"Prefixes in the routing table",
                     pt != nullptr ? static_cast<double>(pt->size()) : 0.0}},
               };
-              res.set_content(metrics.render(gauges), "text/plain; version=0.0.4; charset=utf-8");
+              std::string text = metrics.render(gauges);
+              text += distributed_gauges();
+              res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
           });
     route("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", Access::Open,
           [](const http::Request&, http::Response& res) {

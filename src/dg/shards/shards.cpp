@@ -167,20 +167,26 @@ Result<bool> Coordinator::heartbeat(const Lease& lease, std::int64_t lease_s, mo
     return held;
 }
 
-Result<bool> Coordinator::complete(const Lease& lease, model::UnixTime now) {
+Result<bool> Coordinator::complete(const Lease& lease, model::UnixTime now,
+                                   const ShardOutput* output) {
     Connection& c = *store_->sql_connection();
     Transaction tx(c);
     DG_TRY_VOID(tx.begin());
     bool held = false;
-    DG_TRY_VOID(
-        c.query("UPDATE scan_shards SET state = 'done', finished_at = $4, lease_until = "
-                "NULL WHERE scan_id = $1 AND shard_no = $2 AND attempt = $3 AND state = "
-                "'leased' RETURNING names_total",
-                {Value(lease.scan_id), Value(lease.shard_no), Value(lease.attempt), Value(now)},
-                [&](const Row&) {
-                    held = true;
-                    return false;
-                }));
+    DG_TRY_VOID(c.query(
+        "UPDATE scan_shards SET state = 'done', finished_at = $4, lease_until = NULL, "
+        "output_uri = $5, output_rows = $6::bigint, output_sha256 = $7, output_stats = $8 "
+        "WHERE scan_id = $1 AND shard_no = $2 AND attempt = $3 AND state = 'leased' "
+        "RETURNING names_total",
+        {Value(lease.scan_id), Value(lease.shard_no), Value(lease.attempt), Value(now),
+         output != nullptr ? Value(output->uri) : Value(),
+         output != nullptr ? Value(static_cast<std::int64_t>(output->rows)) : Value(),
+         output != nullptr ? Value(output->sha256) : Value(),
+         output != nullptr ? Value(output->stats_json) : Value()},
+        [&](const Row&) {
+            held = true;
+            return false;
+        }));
     if (!held) {
         return false; // the transaction rolls back
     }
@@ -191,6 +197,37 @@ Result<bool> Coordinator::complete(const Lease& lease, model::UnixTime now) {
     DG_TRY_VOID(settle_scan(lease.scan_id, now));
     DG_TRY_VOID(tx.commit());
     return true;
+}
+
+Result<std::vector<ManifestEntry>> Coordinator::manifest(std::int64_t scan_id) {
+    std::vector<ManifestEntry> out;
+    DG_TRY_VOID(store_->sql_connection()->query(
+        "SELECT shard_no, attempt, output_uri, output_rows, output_sha256, "
+        "COALESCE(output_stats, '{}') FROM scan_shards WHERE scan_id = $1 AND state = 'done' "
+        "AND output_uri IS NOT NULL ORDER BY shard_no",
+        {Value(scan_id)}, [&](const Row& r) {
+            ManifestEntry e;
+            e.shard_no = r.integer(0);
+            e.attempt = r.integer(1);
+            e.output.uri = std::string(r.text(2));
+            e.output.rows = static_cast<std::uint64_t>(r.integer(3));
+            e.output.sha256 = std::string(r.text(4));
+            e.output.stats_json = std::string(r.text(5));
+            out.push_back(std::move(e));
+            return true;
+        }));
+    return out;
+}
+
+Result<std::map<std::int64_t, ShardAttempt>> Coordinator::shard_attempts(std::int64_t scan_id) {
+    std::map<std::int64_t, ShardAttempt> out;
+    DG_TRY_VOID(store_->sql_connection()->query(
+        "SELECT shard_no, state, attempt FROM scan_shards WHERE scan_id = $1", {Value(scan_id)},
+        [&](const Row& r) {
+            out[r.integer(0)] = ShardAttempt{std::string(r.text(1)), r.integer(2)};
+            return true;
+        }));
+    return out;
 }
 
 Result<void> Coordinator::release(const Lease& lease, const std::string& error,
@@ -280,6 +317,18 @@ Result<std::uint64_t> Coordinator::open_shards(std::int64_t scan_id) {
     return static_cast<std::uint64_t>(n);
 }
 
+Result<std::vector<std::int64_t>> Coordinator::running_scans() {
+    std::vector<std::int64_t> ids;
+    DG_TRY_VOID(store_->sql_connection()->query(
+        "SELECT s.id FROM scans s WHERE s.status = 'running' AND EXISTS (SELECT 1 FROM "
+        "scan_shards h WHERE h.scan_id = s.id) ORDER BY s.id",
+        {}, [&](const Row& r) {
+            ids.push_back(r.integer(0));
+            return true;
+        }));
+    return ids;
+}
+
 Result<Progress> Coordinator::progress(std::int64_t scan_id, model::UnixTime now) {
     Connection& c = *store_->sql_connection();
     DG_TRY(const model::Scan scan, store_->get_scan(scan_id));
@@ -328,7 +377,7 @@ Result<Progress> Coordinator::progress(std::int64_t scan_id, model::UnixTime now
     if (p.rate_per_s > 0 && p.names_done < p.names_total) {
         p.eta_s = static_cast<double>(p.names_total - p.names_done) / p.rate_per_s;
     }
-    DG_TRY_VOID(c.query("SELECT worker_id, host, shard_no, heartbeat_at FROM scan_workers WHERE "
+    DG_TRY_VOID(c.query("SELECT worker_id, host, shard_no, heartbeat_at, lease_s FROM scan_workers WHERE "
                         "scan_id = $1 ORDER BY worker_id",
                         {Value(scan_id)}, [&](const Row& r) {
                             WorkerState w;
@@ -336,6 +385,9 @@ Result<Progress> Coordinator::progress(std::int64_t scan_id, model::UnixTime now
                             w.host = std::string(r.text(1));
                             w.shard = r.opt_integer(2);
                             w.heartbeat_age_s = static_cast<double>(now - r.integer(3));
+                            // heartbeats come every third of the lease: one missed by
+                            // half a lease is a dead (or stopped) worker, shown within a lease
+                            w.stale = 2 * (now - r.integer(3)) > r.integer(4);
                             p.workers.push_back(std::move(w));
                             return true;
                         }));
@@ -344,9 +396,11 @@ Result<Progress> Coordinator::progress(std::int64_t scan_id, model::UnixTime now
 
 Result<void> Coordinator::register_worker(const WorkerInfo& w, model::UnixTime now) {
     return store_->sql_connection()->query(
-        "INSERT INTO scan_workers (worker_id, host, pid, version, started_at, heartbeat_at) "
-        "VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = $5",
-        {Value(w.id), Value(w.host), Value(w.pid), Value(w.version), Value(now)});
+        "INSERT INTO scan_workers (worker_id, host, pid, version, lease_s, started_at, "
+        "heartbeat_at) VALUES ($1, $2, $3, $4, $6, $5, $5) ON CONFLICT (worker_id) DO UPDATE SET "
+        "heartbeat_at = $5",
+        {Value(w.id), Value(w.host), Value(w.pid), Value(w.version), Value(now),
+         Value(w.lease_s)});
 }
 
 Result<void> Coordinator::worker_heartbeat(const std::string& worker_id,
@@ -400,7 +454,8 @@ std::string Progress::to_json() const {
         // ids and hosts are ours ("host:pid:hex"), host names carry no quotes
         out += std::string(i > 0 ? "," : "") + "{\"id\":\"" + w.id + "\",\"host\":\"" + w.host +
                "\",\"shard\":" + (w.shard ? std::to_string(*w.shard) : "null") +
-               ",\"heartbeat_age_s\":" + buf + "}";
+               ",\"heartbeat_age_s\":" + buf + ",\"stale\":" + (w.stale ? "true" : "false") +
+               "}";
     }
     out += "]}";
     return out;
@@ -424,10 +479,10 @@ std::string Progress::to_text() const {
     }
     out += "\n";
     for (const WorkerState& w : workers) {
-        std::snprintf(buf, sizeof buf, "  worker %s on %s: %s, heartbeat %.0f s ago\n",
+        std::snprintf(buf, sizeof buf, "  worker %s on %s: %s, heartbeat %.0f s ago%s\n",
                       w.id.c_str(), w.host.c_str(),
                       w.shard ? ("shard " + std::to_string(*w.shard)).c_str() : "idle",
-                      w.heartbeat_age_s);
+                      w.heartbeat_age_s, w.stale ? " (stale: heartbeats stopped)" : "");
         out += buf;
     }
     return out;

@@ -11,6 +11,7 @@
 #include "dg/store/store.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,27 @@ struct CreatedScan {
 Result<CreatedScan> create_scan(store::Store& store, const store::NewScan& scan,
                                 scan::DomainInput& input, const ShardingOptions& options);
 
+/// What a shard attempt wrote in lake mode (lake.hpp): its manifest row.
+struct ShardOutput {
+    std::string uri;       ///< the Parquet file's absolute path
+    std::uint64_t rows = 0; ///< flat rows in the file
+    std::string sha256;    ///< of the file's bytes
+    std::string stats_json; ///< per-shard aggregates: {"domains", "by_status": {...}}
+};
+
+/// A manifest row: the committed file of a done shard.
+struct ManifestEntry {
+    std::int64_t shard_no = 0;
+    std::int64_t attempt = 0;
+    ShardOutput output;
+};
+
+/// A shard's state and current attempt (for `scans gc`).
+struct ShardAttempt {
+    std::string state;
+    std::int64_t attempt = 0;
+};
+
 /// A worker's hold on one shard.
 struct Lease {
     std::int64_t scan_id = 0;
@@ -56,6 +78,7 @@ struct WorkerInfo {
     std::string host;
     std::int64_t pid = 0;
     std::string version;
+    std::int64_t lease_s = 30; ///< its lease (heartbeats every third of it)
 };
 
 struct WorkerState {
@@ -63,6 +86,7 @@ struct WorkerState {
     std::string host;
     std::optional<std::int64_t> shard;
     double heartbeat_age_s = 0;
+    bool stale = false; ///< no heartbeat for half its lease (they come every third): dead or stopped
 };
 
 struct Progress {
@@ -98,8 +122,14 @@ public:
     /// Extends the lease; false when it was lost (taken over, or the shard is no longer leased).
     Result<bool> heartbeat(const Lease& lease, std::int64_t lease_s, model::UnixTime now);
     /// Marks the shard done (fenced: false when the lease was lost) and, when it was the last
-    /// shard, the scan complete (or failed when some shard failed).
-    Result<bool> complete(const Lease& lease, model::UnixTime now);
+    /// shard, the scan complete (or failed when some shard failed). In lake mode `output` is
+    /// the attempt's file, recorded as the shard's manifest row in the same transaction.
+    Result<bool> complete(const Lease& lease, model::UnixTime now,
+                          const ShardOutput* output = nullptr);
+    /// The committed files of a lake scan, by shard.
+    Result<std::vector<ManifestEntry>> manifest(std::int64_t scan_id);
+    /// Every shard's state and attempt, by shard number.
+    Result<std::map<std::int64_t, ShardAttempt>> shard_attempts(std::int64_t scan_id);
     /// Gives the shard back after an error: pending again, or failed when its attempts are used
     /// up (then the scan may end failed). Fenced: nothing happens when the lease was lost.
     Result<void> release(const Lease& lease, const std::string& error, model::UnixTime now);
@@ -111,6 +141,8 @@ public:
     Result<bool> is_distributed(std::int64_t scan_id);
     /// Shards pending or leased (0: nothing left for a worker).
     Result<std::uint64_t> open_shards(std::int64_t scan_id);
+    /// The running scans that have shards, oldest first (what the server's gauges report).
+    Result<std::vector<std::int64_t>> running_scans();
 
     Result<void> register_worker(const WorkerInfo& w, model::UnixTime now);
     /// The worker's heartbeat and what it holds (shard nullopt: idle).

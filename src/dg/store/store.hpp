@@ -9,6 +9,7 @@
 #include "dg/core/result.hpp"
 #include "dg/model/model.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -119,6 +120,11 @@ public:
     /// Conflict ("lease lost"). The shard's names_done grows by the batch in the same
     /// transaction. nullopt (the default): no check, as in a single-process scan.
     virtual void set_write_fence(std::optional<WriteFence> fence) { (void)fence; }
+    /// From now on a write_results that fails because the database is unavailable (connection
+    /// lost, server shutting down: a primary switch) is tried again, reconnecting with backoff
+    /// (0.25 s doubling to 4 s), for up to `budget`; the batch is kept meanwhile. Zero (the
+    /// default): the error is returned at once.
+    virtual void set_retry_unavailable(std::chrono::milliseconds budget) { (void)budget; }
     /// Streams the names with a stored result in `scan_id` (for resume), in no particular order.
     virtual Result<void> done_domains(std::int64_t scan_id, const NameCallback& cb) = 0;
     /// Streams matching results ordered by domain name.

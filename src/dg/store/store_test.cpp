@@ -141,7 +141,7 @@ TEST_P(StoreTest, MigrationsAreAppliedOnceAndReopenIsANoOp) {
         EXPECT_EQ((*scans)[0].notes, "kept");
     }
     // Recorded once each, whatever the number of opens.
-    const std::string sql = "SELECT version || ' ' || name FROM schema_migrations ORDER BY 1";
+    const std::string sql = "SELECT version || ' ' || name FROM schema_migrations ORDER BY version";
     std::string expected;
     for (const auto& m : internal::migrations()) {
         expected += std::to_string(m.version) + " " + m.name + "\n";
@@ -171,6 +171,8 @@ TEST_P(StoreTest, Migration5MovesHostAddressesOutOfIpMappings) {
         "ALTER TABLE changes DROP COLUMN role; ALTER TABLE changes DROP COLUMN host;"
         "ALTER TABLE scans DROP COLUMN status_detail;"
         "DROP TABLE ptr_names; DROP TABLE ptr_results; DROP TABLE ptr_sweeps;" // 0008
+        "DROP TABLE scan_rate; DROP TABLE scan_workers; DROP TABLE scan_shard_inputs;"
+        "DROP TABLE scan_shards;" // 0010
         "INSERT INTO ip_mappings (result_id, scan_id, role, host, ip, prefix, asn, origins, org, "
         "ttl) SELECT r.id, r.scan_id, 'ns', 'ns1.example.com', '203.0.113.53', "
         "'203.0.113.0/24', 64500, '[64500]', 'Org', 86400 FROM scan_results r "

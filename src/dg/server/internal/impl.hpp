@@ -12,6 +12,7 @@
 #include "dg/server/metrics.hpp"
 #include "dg/server/ptr_jobs.hpp"
 #include "dg/server/server.hpp"
+#include "dg/shards/shards.hpp"
 
 #include <algorithm>
 #include <condition_variable>
@@ -26,6 +27,11 @@
 namespace dg::server {
 
 enum class Access { Open, Read, Write };
+
+/// The progress of `scan` (GET /api/v1/scans/{id}/progress): its shards and workers when it is
+/// a distributed scan, else its names done of the total with no shards.
+Result<shards::Progress> scan_progress(store::Store& store, const model::Scan& scan,
+                                       model::UnixTime now);
 
 /// A leased store connection with its PTR sweeps (the sweeps refer to the leased store).
 struct LeasedSweeps {
@@ -96,6 +102,8 @@ struct Server::Impl {
           jobs(jc, metrics), sweep_jobs(std::move(jc)),
           answers(256, std::max<std::size_t>(1, o.memory_limit_mib) << 16) {}
 
+    /// The gauges of the running distributed scans ("" on SQLite or when the store is down).
+    std::string distributed_gauges();
     [[nodiscard]] std::shared_ptr<const Tables> current_tables() const {
         const std::lock_guard lock(tables_mutex);
         return tables;

@@ -3,6 +3,7 @@
 #include "dg/model/json.hpp"
 #include "dg/store/internal/migrations.hpp"
 
+#include <thread>
 #include <ctime>
 #include <map>
 #include <unordered_map>
@@ -266,6 +267,21 @@ Result<void> SqlStore::write_results(std::int64_t scan_id,
         return ok();
     }
     const auto unique = dedupe(batch);
+    const auto give_up = std::chrono::steady_clock::now() + retry_budget_;
+    auto backoff = std::chrono::milliseconds(250);
+    for (;;) {
+        auto written = write_results_once(scan_id, unique);
+        if (written || written.error().code != ErrorCode::Unavailable ||
+            std::chrono::steady_clock::now() + backoff > give_up) {
+            return written;
+        }
+        std::this_thread::sleep_for(backoff); // the next begin() reconnects
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(4000));
+    }
+}
+
+Result<void> SqlStore::write_results_once(std::int64_t scan_id,
+                                          std::span<const model::DomainResult* const> unique) {
     Transaction tx(*c_);
     DG_TRY_VOID(tx.begin());
     DG_TRY_VOID(require_scan(scan_id));

@@ -49,6 +49,9 @@ public:
     Result<int> schema_version() override;
     Connection* sql_connection() override { return c_.get(); }
     void set_write_fence(std::optional<WriteFence> fence) override { fence_ = fence; }
+    void set_retry_unavailable(std::chrono::milliseconds budget) override {
+        retry_budget_ = budget;
+    }
     Result<model::Scan> create_scan(const NewScan& scan) override;
     Result<void> set_domains_total(std::int64_t scan_id, std::uint64_t total) override;
     Result<void> set_scan_status(std::int64_t scan_id, model::ScanStatus status,
@@ -80,6 +83,8 @@ protected:
     Result<void> require_scan(std::int64_t scan_id);
 
 private:
+    Result<void> write_results_once(std::int64_t scan_id,
+                                    std::span<const model::DomainResult* const> unique);
     Result<void> check_fence(const WriteFence& fence, std::int64_t names);
     /// Inside the batch's transaction: host_addresses rows of the NS/MX hosts this store has not
     /// written for the scan yet; `new_hosts` gets their names (remembered after the commit).
@@ -106,6 +111,7 @@ private:
 
     std::unique_ptr<Connection> c_;
     std::optional<WriteFence> fence_; ///< a distributed scan's shard lease (set_write_fence)
+    std::chrono::milliseconds retry_budget_{0}; ///< set_retry_unavailable
     std::int64_t hosts_scan_ = -1;
     std::unordered_set<std::string> hosts_stored_; ///< NS/MX hosts written for hosts_scan_
 };

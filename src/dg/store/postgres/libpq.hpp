@@ -25,6 +25,7 @@ namespace dg::pg {
     X(PQntuples)                                                                                   \
     X(PQputCopyData)                                                                               \
     X(PQputCopyEnd)                                                                                \
+    X(PQreset)                                                                                     \
     X(PQresultErrorField)                                                                          \
     X(PQresultErrorMessage)                                                                        \
     X(PQresultStatus)                                                                              \

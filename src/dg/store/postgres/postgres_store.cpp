@@ -84,12 +84,50 @@ public:
     }
 
     Result<void> exec_script(const std::string& sql) override {
+        const bool ends_transaction = sql == "COMMIT" || sql == "ROLLBACK";
+        if (ends_transaction) {
+            in_transaction_ = false; // committed, rolled back or lost with the connection
+            if (pq().PQstatus(c_) == CONNECTION_BAD) {
+                return error("");
+            }
+        } else {
+            DG_TRY_VOID(ensure_connected());
+        }
         PgResult r(pq().PQexec(c_, sql.c_str()));
         const auto st = pq().PQresultStatus(r.get());
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
             return error("", r.get());
         }
+        in_transaction_ = in_transaction_ || sql == "BEGIN";
         return ok();
+    }
+
+    /// Session settings, at connect and after a reconnect.
+    Result<void> set_up_session() {
+        return exec_script("SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+    }
+
+    /// A connection lost between transactions is opened again (PQreset: the same connection
+    /// string, so a multi-host one with target_session_attrs=read-write finds the new primary
+    /// after a failover). One lost inside a transaction stays an error until the transaction
+    /// is ended: its statements are gone and must be redone as a whole by the caller.
+    Result<void> ensure_connected() {
+        if (pq().PQstatus(c_) != CONNECTION_BAD) {
+            return ok();
+        }
+        if (in_transaction_) {
+            return make_error(ErrorCode::Unavailable,
+                              "lost the connection to the server inside a transaction")
+                .at(where_);
+        }
+        pq().PQreset(c_);
+        if (pq().PQstatus(c_) != CONNECTION_OK) {
+            return make_error(ErrorCode::Unavailable,
+                              "cannot reconnect to PostgreSQL: " +
+                                  trim(pq().PQerrorMessage(c_)))
+                .at(where_);
+        }
+        return set_up_session();
     }
 
     Result<void> begin() override { return exec_script("BEGIN"); }
@@ -97,6 +135,7 @@ public:
     Result<void> query(std::string_view sql, std::span<const Value> params,
                        const RowFn& fn) override {
         DG_TRY_VOID(internal::check_params(params));
+        DG_TRY_VOID(ensure_connected());
         std::vector<std::string> ints;
         ints.reserve(params.size());
         std::vector<const char*> values(params.size(), nullptr);
@@ -140,6 +179,7 @@ public:
 
     /// COPY table (columns) FROM STDIN with `data` in text format.
     Result<void> copy_in(const std::string& copy_sql, const std::string& data) {
+        DG_TRY_VOID(ensure_connected());
         {
             PgResult r(pq().PQexec(c_, copy_sql.c_str()));
             if (pq().PQresultStatus(r.get()) != PGRES_COPY_IN) {
@@ -171,6 +211,7 @@ public:
 private:
     PGconn* c_;
     std::string where_;
+    bool in_transaction_ = false; ///< between BEGIN and COMMIT/ROLLBACK
 };
 
 /// Appends one field in COPY text format.
@@ -356,7 +397,7 @@ Result<std::unique_ptr<Store>> open(const std::string& url) {
         raw, [](void*, const char*) {}, nullptr);
     auto conn = std::make_unique<PgConnection>(raw, where);
     PgConnection* pg = conn.get();
-    if (auto r = conn->exec_script("SET client_min_messages = warning; SET TIME ZONE 'UTC'"); !r) {
+    if (auto r = conn->set_up_session(); !r) {
         return r.error();
     }
     if (auto r = internal::migrate(*conn); !r) {

@@ -17,9 +17,12 @@ CREATE TABLE scan_shards (
     started_at BIGINT,
     finished_at BIGINT,
     error TEXT,
+    -- lake mode: the manifest row (the committed Parquet file of the done attempt) and the
+    -- shard's aggregates (JSON: domains, results by status)
     output_uri TEXT,
     output_rows BIGINT,
     output_sha256 TEXT,
+    output_stats TEXT,
     PRIMARY KEY (scan_id, shard_no)
 );
 CREATE INDEX scan_shards_state ON scan_shards (scan_id, state, lease_until);
@@ -39,6 +42,7 @@ CREATE TABLE scan_workers (
     host TEXT NOT NULL,
     pid INTEGER NOT NULL,
     version TEXT NOT NULL DEFAULT '',
+    lease_s INTEGER NOT NULL DEFAULT 30,
     scan_id BIGINT,
     shard_no INTEGER,
     started_at BIGINT NOT NULL,
