@@ -80,6 +80,15 @@ class Server:
             self.proc.wait()
 
 
+def small_disk_size(work):
+    """A tmpfs size that holds an empty database (its schema) with ~700 KiB to spare (a first batch in the WAL and again in the file), so that a
+    scan's results outgrow it whatever the schema's size is."""
+    probe = os.path.join(work, "probe.db")
+    subprocess.run([BIN, "scans", "list", "--db", "sqlite://" + probe], capture_output=True,
+                   check=True)
+    return "%dk" % (os.path.getsize(probe) // 1024 + 700)
+
+
 @contextlib.contextmanager
 def tmpfs(path, size):
     """A tmpfs of `size` mounted at `path` (made here) while the block runs."""
@@ -225,7 +234,7 @@ def main():
         servers.remove(srv)
 
         # --- 3. the disk fills up while the CLI scans ---------------------------------------
-        with tmpfs(os.path.join(work, "small"), "1200k") as small:
+        with tmpfs(os.path.join(work, "small"), small_disk_size(work)) as small:
             db = "sqlite://" + os.path.join(small, "full.db")
             r = subprocess.run([BIN, "scan", "-d", info["ordinary"], "--resolver", resolver, "-m",
                                 table, "--db", db, "--no-progress"], capture_output=True, text=True)
@@ -238,7 +247,7 @@ def main():
         # --- 4. the disk fills up while the server scans ------------------------------------
         # The database and the server's job lists share a small file system, as they would on
         # one disk; the scan's results outgrow it.
-        with tmpfs(os.path.join(work, "full"), "1200k") as full:
+        with tmpfs(os.path.join(work, "full"), small_disk_size(work)) as full:
             db = "sqlite://" + os.path.join(full, "served.db")
             jobs = os.path.join(full, "jobs")
             srv = Server(db, table, jobs, resolver)
