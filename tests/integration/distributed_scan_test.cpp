@@ -19,6 +19,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 extern char** environ;
 
@@ -122,6 +123,7 @@ struct DistributedRun {
     std::optional<DnsRig> rig;
     std::string rib;
     std::string url;          ///< the distributed scan's database
+    std::string ref_url;      ///< the reference scan's database (scan 1)
     std::int64_t scan_id = 0; ///< the distributed scan
     std::map<std::string, json> reference;
     TempDir dir;
@@ -166,7 +168,8 @@ void prepare(DistributedRun& s, const std::string& pg_url, int names,
     std::string error;
     auto* server = shared_postgres_server(error);
     ASSERT_NE(server, nullptr) << error;
-    const std::string ref_url = server->create_database(unique_database_name(), error);
+    s.ref_url = server->create_database(unique_database_name(), error);
+    const std::string& ref_url = s.ref_url;
     ASSERT_FALSE(ref_url.empty()) << error;
     auto ref = run_command({dg_binary(), "scan", "--no-progress", "-d", s.rig->names_file(), "-m",
                             s.rib, "--db", ref_url, "--resolver", s.rig->recursive_endpoint(),
@@ -222,6 +225,58 @@ std::vector<json> shard_rows(const std::string& url, std::int64_t scan_id) {
     if (HasFatalFailure()) {                                                                       \
         return;                                                                                    \
     }
+
+bool duckdb_available() {
+    return ::access((std::string(DG_SOURCE_DIR) + "/tests/readers/node_modules/@duckdb/node-api")
+                        .c_str(),
+                    F_OK) == 0 &&
+           tool_available("node");
+}
+
+#define DG_DUCKDB_OR_SKIP()                                                                        \
+    if (!duckdb_available()) {                                                                     \
+        if (integration_required()) {                                                              \
+            FAIL() << "DuckDB reader missing: npm ci --prefix tests/readers (scripts/setup)";      \
+        }                                                                                          \
+        GTEST_SKIP() << "DuckDB reader missing: npm ci --prefix tests/readers";                    \
+    }
+
+/// The manifest of a lake scan (`scans manifest --json` lines).
+std::vector<json> manifest(const DistributedRun& s) {
+    auto r = run_command(
+        {dg_binary(), "scans", "manifest", std::to_string(s.scan_id), "--db", s.url});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<json> out;
+    for (const auto& line : split_lines(r.out)) {
+        out.push_back(json::parse(line, nullptr, false));
+    }
+    return out;
+}
+
+/// DuckDB's reading of the lake's manifest files and of the whole directory, against the
+/// reference scan exported as Parquet (tests/readers/compare_lake.mjs).
+json compare_lake(const DistributedRun& s, const std::string& lake,
+                  const std::vector<json>& files) {
+    const std::string ref = s.dir.file("reference.parquet");
+    auto exported = run_command(
+        {dg_binary(), "export", "1", "--db", s.ref_url, "--format", "parquet", "-o", ref});
+    EXPECT_EQ(exported.exit_code, 0) << exported.err;
+    std::vector<std::string> argv = {"node",
+                                     std::string(DG_SOURCE_DIR) + "/tests/readers/compare_lake.mjs",
+                                     ref, lake};
+    for (const auto& f : files) {
+        argv.push_back(f["uri"].get<std::string>());
+    }
+    auto r = run_command(argv);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out, nullptr, false);
+}
+
+/// Every file under `dir`: Parquet files and temporary twins (`*.parquet.tmp.PID`) alike.
+std::vector<std::string> files_under(const std::string& dir) {
+    auto r = run_command({"find", dir, "-type", "f"});
+    return split_lines(r.out);
+}
 
 TEST(DistributedScan, OneWorkerDoesEveryShardAtTheFirstAttempt) {
     DG_DISTRIBUTED_SETUP(s, 4000, {"--shards", "40"});
@@ -320,8 +375,21 @@ TEST(DistributedScan, AStoppedWorkersLateWritesAreFenced) {
     // once its lease has expired, worker b claims the lowest free shard: a's
     std::this_thread::sleep_for(std::chrono::milliseconds(2500));
     const pid_t b = spawn_dg(s.worker_args(2), log_b);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    // a stays stopped until b has taken its shard over (however slowly b starts on a busy
+    // machine), so that a's late writes are the ones the fence must refuse
+    const auto taken_over_yet = [&] {
+        for (const auto& sh : shard_rows(s.url, s.scan_id)) {
+            if (sh["attempt"].get<int>() >= 2) return true;
+        }
+        return false;
+    };
+    bool taken = false;
+    for (int i = 0; i < 600 && !taken; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        taken = taken_over_yet();
+    }
     ::kill(a, SIGCONT);
+    ASSERT_TRUE(taken) << read_file(log_b);
     EXPECT_EQ(wait_exit(b), 0) << read_file(log_b);
     EXPECT_EQ(wait_exit(a), 0) << read_file(log_a);
     EXPECT_NE(read_file(log_a).find("lost the lease"), std::string::npos) << read_file(log_a);
@@ -652,6 +720,113 @@ TEST(DistributedScan, SqliteIsAClearError) {
                           "sqlite://" + dir.file("x.db"), "--distributed"});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("needs PostgreSQL"), std::string::npos) << r.err;
+}
+
+} // namespace
+} // namespace dg::test
+
+namespace dg::test {
+namespace {
+
+/// Lake mode (scale-out.md section 4): four workers, two of them killed mid-shard; the
+/// manifest's files hold every name exactly once, row for row equal to the single-process
+/// scan's Parquet export, and DuckDB reads the directory as one Hive-partitioned dataset.
+TEST(DistributedScan, LakeModeHoldsEveryNameOnceAcrossKilledWorkers) {
+    DG_DUCKDB_OR_SKIP();
+    TempDir lake;
+    DG_DISTRIBUTED_SETUP(s, 1600, {"--shards", "16", "--rate", "1200", "--output",
+                                   "lake:" + lake.path()});
+    const std::string log = s.dir.file("workers.log");
+    std::vector<pid_t> workers;
+    for (int i = 0; i < 4; ++i) {
+        workers.push_back(spawn_dg(s.worker_args(3), log));
+        ASSERT_GT(workers.back(), 0);
+    }
+    // kill -9 two workers once they hold shards with names written
+    for (std::size_t victim = 0; victim < 2; ++victim) {
+        bool holding = false;
+        for (int i = 0; i < 300 && !holding; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            const auto p = progress(s.url, s.scan_id);
+            holding = p["shards"]["leased"].get<int>() > 0 && p["names_done"].get<int>() > 0;
+        }
+        ASSERT_TRUE(holding) << read_file(log);
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+        ::kill(workers[victim], SIGKILL);
+        EXPECT_EQ(wait_exit(workers[victim]), 128 + SIGKILL);
+    }
+    EXPECT_EQ(wait_exit(workers[2]), 0) << read_file(log);
+    EXPECT_EQ(wait_exit(workers[3]), 0) << read_file(log);
+    // a worker that found the queue empty while killed shards waited for their lease: one more
+    const pid_t last = spawn_dg(s.worker_args(3), log);
+    EXPECT_EQ(wait_exit(last), 0) << read_file(log);
+    EXPECT_EQ(progress(s.url, s.scan_id)["status"], "complete");
+
+    const auto files = manifest(s);
+    ASSERT_EQ(files.size(), 16U);
+    std::uint64_t manifest_rows = 0;
+    for (const auto& f : files) {
+        EXPECT_EQ(f["sha256"].get<std::string>().size(), 64U) << f;
+        manifest_rows += f["rows"].get<std::uint64_t>();
+        EXPECT_EQ(::access(f["uri"].get<std::string>().c_str(), R_OK), 0) << f;
+    }
+    // the orphans of the two killed attempts go; then the directory is the manifest
+    auto gc = run_command({dg_binary(), "scans", "gc", std::to_string(s.scan_id), "--db", s.url});
+    EXPECT_EQ(gc.exit_code, 0) << gc.err;
+    EXPECT_EQ(files_under(lake.path()).size(), 16U) << gc.out; // killed attempts' twins gone
+    const json got = compare_lake(s, lake.path(), files);
+    EXPECT_EQ(got["lake_rows"], got["reference_rows"]) << got;
+    EXPECT_EQ(got["lake_rows"], manifest_rows) << got;
+    EXPECT_EQ(got["lake_domains"], s.reference.size()) << got;
+    EXPECT_EQ(got["reference_domains"], s.reference.size()) << got;
+    EXPECT_EQ(got["differing_rows"], 0) << got;
+    EXPECT_EQ(got["domains_in_two_files"], 0) << got;
+    EXPECT_EQ(got["hive_rows"], got["lake_rows"]) << got;
+    EXPECT_EQ(got["hive_files"], 16) << got;
+    EXPECT_EQ(got["hive_scan_ids"], 1) << got;
+}
+
+/// A worker that crashes after its file is renamed into place but before the manifest row
+/// commits leaves an orphan: not in the manifest, listed by `scans gc --dry-run`, removed by
+/// `scans gc`; the redone attempt's file is the one the manifest names.
+TEST(DistributedScan, LakeOrphanOfACrashBeforeCompletionIsCollected) {
+    DG_DUCKDB_OR_SKIP();
+    TempDir lake;
+    DG_DISTRIBUTED_SETUP(s, 600, {"--shards", "6", "--output", "lake:" + lake.path()});
+    const std::string log = s.dir.file("w.log");
+    const pid_t crash = spawn_dg(s.worker_args(1), log, {"DG_FAULT_CRASH_BEFORE_COMPLETE=2"});
+    EXPECT_EQ(wait_exit(crash), 137) << read_file(log);
+    const pid_t again = spawn_dg(s.worker_args(1), log);
+    EXPECT_EQ(wait_exit(again), 0) << read_file(log);
+    const auto files = manifest(s);
+    ASSERT_EQ(files.size(), 6U);
+    std::set<std::string> named;
+    for (const auto& f : files) {
+        named.insert(f["uri"].get<std::string>());
+        EXPECT_EQ(f["attempt"], f["shard"] == 2 ? 2 : 1) << f;
+    }
+    std::vector<std::string> orphans;
+    for (const auto& f : files_under(lake.path())) {
+        if (named.count(f) == 0) {
+            orphans.push_back(f);
+        }
+    }
+    ASSERT_EQ(orphans.size(), 1U);
+    EXPECT_NE(orphans[0].find("shard=2.attempt=1.parquet"), std::string::npos) << orphans[0];
+    auto dry = run_command({dg_binary(), "scans", "gc", std::to_string(s.scan_id), "--db", s.url,
+                            "--dry-run"});
+    EXPECT_EQ(dry.exit_code, 0) << dry.err;
+    EXPECT_EQ(split_lines(dry.out), orphans);
+    EXPECT_EQ(::access(orphans[0].c_str(), F_OK), 0) << "the dry run removed it";
+    auto gc = run_command({dg_binary(), "scans", "gc", std::to_string(s.scan_id), "--db", s.url});
+    EXPECT_EQ(gc.exit_code, 0) << gc.err;
+    EXPECT_EQ(split_lines(gc.out), orphans);
+    EXPECT_NE(::access(orphans[0].c_str(), F_OK), 0);
+    const json got = compare_lake(s, lake.path(), files);
+    EXPECT_EQ(got["differing_rows"], 0) << got;
+    EXPECT_EQ(got["domains_in_two_files"], 0) << got;
+    EXPECT_EQ(got["hive_files"], 6) << got;
+    EXPECT_EQ(got["hive_rows"], got["reference_rows"]) << got;
 }
 
 } // namespace

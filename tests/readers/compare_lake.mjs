@@ -16,7 +16,7 @@ const one = async (sql) => {
   return Number(Object.values(r.getRowObjectsJson()[0])[0]);
 };
 await conn.run(`CREATE VIEW ref AS SELECT * FROM read_parquet(${quote(reference)})`);
-await conn.run(`CREATE VIEW lake AS SELECT * FROM read_parquet([${files.map(quote).join(',')}], filename = true)`);
+await conn.run(`CREATE VIEW lake AS SELECT * FROM read_parquet([${files.map(quote).join(',')}], filename = true, hive_partitioning = false)`);
 const out = {
   lake_rows: await one('SELECT count(*) FROM lake'),
   reference_rows: await one('SELECT count(*) FROM ref'),
