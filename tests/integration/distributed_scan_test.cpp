@@ -8,7 +8,10 @@
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/support.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <mutex>
 #include <csignal>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -279,7 +282,7 @@ std::vector<std::string> files_under(const std::string& dir) {
 }
 
 TEST(DistributedScan, OneWorkerDoesEveryShardAtTheFirstAttempt) {
-    DG_DISTRIBUTED_SETUP(s, 4000, {"--shards", "40"});
+    DG_DISTRIBUTED_SETUP(s, 20000, {"--shards", "40"});
     auto w = run_command([&] {
         auto a = s.worker_args();
         a.insert(a.begin(), dg_binary());
@@ -301,60 +304,99 @@ TEST(DistributedScan, OneWorkerDoesEveryShardAtTheFirstAttempt) {
 }
 
 TEST(DistributedScan, KilledWorkersShardsAreTakenOverAfterTheLease) {
-    // rate-capped so that shards take a while; three kill -9s of the worker holding a lease
-    DG_DISTRIBUTED_SETUP(s, 1200, {"--shards", "12", "--rate", "1500"});
+    // rate-capped so that the scan outlasts three kill -9s of a worker holding a lease, while a
+    // survivor works beside them and takes each killed shard over once its lease expired
+    constexpr double kLease = 5;
+    DG_DISTRIBUTED_SETUP(s, 2400, {"--shards", "24", "--rate", "800"});
     const std::string log = s.dir.file("workers.log");
-    std::set<std::int64_t> killed_shards;
-    std::uint64_t last_done = 0;
-    for (int kill = 0; kill < 3; ++kill) {
-        const pid_t pid = spawn_dg(s.worker_args(), log);
+    const auto unix_now = [] {
+        return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    };
+    // a watcher: progress never goes back
+    std::atomic<bool> watching{true};
+    std::atomic<bool> went_back{false};
+    std::thread watcher([&] {
+        std::uint64_t last_done = 0;
+        while (watching.load()) {
+            const auto p = progress(s.url, s.scan_id);
+            const auto done = p.value("names_done", std::uint64_t{0});
+            went_back = went_back.load() || done < last_done;
+            last_done = done;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    });
+    const pid_t survivor = spawn_dg(s.worker_args(static_cast<std::int64_t>(kLease)), log);
+    ASSERT_GT(survivor, 0);
+    std::map<std::int64_t, double> killed_at; // shard -> when its holder was killed
+    for (int attempt = 0; attempt < 6 && killed_at.size() < 3; ++attempt) {
+        const pid_t pid = spawn_dg(s.worker_args(static_cast<std::int64_t>(kLease)), log);
         ASSERT_GT(pid, 0);
-        // wait until it holds a shard with some names written
+        // wait until this worker holds a shard with some names written
+        const std::string tag = ":" + std::to_string(pid) + ":";
         bool holding = false;
         for (int i = 0; i < 200 && !holding; ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
             const auto p = progress(s.url, s.scan_id);
-            ASSERT_GE(p["names_done"].get<std::uint64_t>(), last_done) << "progress went back";
-            last_done = p["names_done"].get<std::uint64_t>();
             for (const auto& w : p["workers"]) {
-                if (!w["shard"].is_null() && p["shards"]["leased"].get<int>() > 0) {
-                    holding = true;
-                    killed_shards.insert(w["shard"].get<std::int64_t>());
-                }
+                holding = holding || (w["id"].get<std::string>().find(tag) != std::string::npos &&
+                                      !w["shard"].is_null() && p["names_done"].get<int>() > 0);
             }
         }
         ASSERT_TRUE(holding) << read_file(log);
-        std::this_thread::sleep_for(std::chrono::milliseconds(300 + 200 * kill));
+        std::this_thread::sleep_for(std::chrono::milliseconds(200 + 150 * attempt));
         ::kill(pid, SIGKILL);
+        const double at = unix_now();
         EXPECT_EQ(wait_exit(pid), 128 + SIGKILL);
+        // the shard it held when it died (none if it died between two shards)
+        auto held = run_command({"psql", s.url, "-At", "-c",
+                                 "SELECT shard_no FROM scan_shards WHERE scan_id = " +
+                                     std::to_string(s.scan_id) +
+                                     " AND state = 'leased' AND leased_by LIKE '%" + tag + "%'"});
+        ASSERT_EQ(held.exit_code, 0) << held.err;
+        for (const auto& line : split_lines(held.out)) {
+            killed_at[std::stoll(line)] = at;
+        }
     }
-    // the dead worker is shown stale within one lease (5 s)
-    std::this_thread::sleep_for(std::chrono::seconds(5));
+    ASSERT_EQ(killed_at.size(), 3U);
+    // the dead worker is shown stale within one lease
+    std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(kLease * 1000)));
     const auto stale = progress(s.url, s.scan_id);
     bool saw_stale = false;
     for (const auto& w : stale["workers"]) {
         saw_stale = saw_stale || (w["stale"].get<bool>() && w["heartbeat_age_s"].get<double>() >= 2);
     }
     EXPECT_TRUE(saw_stale) << stale.dump();
-    // one healthy worker finishes: the killed shards are taken over once their lease expired
-    const auto start = std::chrono::steady_clock::now();
-    const pid_t last = spawn_dg(s.worker_args(), log);
-    EXPECT_EQ(wait_exit(last), 0) << read_file(log);
-    (void)start;
+    EXPECT_EQ(wait_exit(survivor), 0) << read_file(log);
+    watching = false;
+    watcher.join();
+    EXPECT_FALSE(went_back.load()) << "progress went back";
     s.expect_correct();
-    int retried = 0;
+    // taken over within the lease + 2 s of the kill: when the taking attempt claimed it
+    // (started_at, whole seconds, of the attempt that completed it)
+    for (const auto& [shard, at] : killed_at) {
+        auto started = run_command({"psql", s.url, "-At", "-c",
+                                    "SELECT started_at FROM scan_shards WHERE scan_id = " +
+                                        std::to_string(s.scan_id) +
+                                        " AND shard_no = " + std::to_string(shard)});
+        ASSERT_EQ(started.exit_code, 0) << started.err;
+        const double taken = std::stod(started.out);
+        EXPECT_GT(taken + 1, at) << "shard " << shard << " was not taken over after the kill";
+        EXPECT_LE(taken - at, kLease + 2) << "shard " << shard;
+        std::printf("shard %lld taken over %.1f s after the kill (started_at, whole seconds)\n",
+                    static_cast<long long>(shard), taken - at);
+    }
     for (const auto& sh : shard_rows(s.url, s.scan_id)) {
         EXPECT_EQ(sh["state"], "done") << sh;
-        if (killed_shards.count(sh["shard"].get<std::int64_t>()) > 0) {
+        if (killed_at.count(sh["shard"].get<std::int64_t>()) > 0) {
             EXPECT_GE(sh["attempt"].get<int>(), 2) << sh;
-            ++retried;
         }
     }
-    EXPECT_EQ(retried, static_cast<int>(killed_shards.size()));
     const auto p = progress(s.url, s.scan_id);
     EXPECT_EQ(p["status"], "complete");
     EXPECT_EQ(p["names_done"], p["names_total"]);
-    EXPECT_GE(p["retries"].get<int>(), 1);
+    EXPECT_EQ(p["names_total"], s.reference.size());
+    EXPECT_GE(p["retries"].get<int>(), 3);
 }
 
 TEST(DistributedScan, AStoppedWorkersLateWritesAreFenced) {

@@ -107,20 +107,24 @@ Result<std::optional<Lease>> Coordinator::claim(std::optional<std::int64_t> scan
                                                 const std::string& worker_id, std::int64_t lease_s,
                                                 model::UnixTime now) {
     Connection& c = *store_->sql_connection();
+    // Times are whole seconds: a lease until T (now + lease at the last heartbeat) is free from
+    // second T on, so a dead holder's shard waits at most `lease` seconds after its last beat.
+    // names_done only grows (progress never goes back on a takeover): a new attempt counts its
+    // own batches in attempt_done and names_done follows it once it overtakes.
     // expired last attempts are failures, visible as such (scans retry-failed resets them)
     DG_TRY_VOID(c.query("UPDATE scan_shards SET state = 'failed', error = 'lease expired on the "
-                        "last attempt' WHERE state = 'leased' AND lease_until < $1 AND attempt >= "
+                        "last attempt' WHERE state = 'leased' AND lease_until <= $1 AND attempt >= "
                         "max_attempts AND ($2::bigint = 0 OR scan_id = $2::bigint)",
                         {Value(now), Value(scan_id.value_or(0))}));
     std::optional<Lease> lease;
     DG_TRY_VOID(
         c.query("UPDATE scan_shards SET state = 'leased', attempt = attempt + 1, leased_by = $2, "
-                "lease_until = $3, started_at = $1, names_done = 0, error = NULL "
+                "lease_until = $3, started_at = $1, attempt_done = 0, error = NULL "
                 "WHERE (scan_id, shard_no) = (SELECT s.scan_id, s.shard_no FROM scan_shards s "
                 "JOIN scans ON scans.id = s.scan_id AND scans.status = 'running' "
                 "WHERE ($4::bigint = 0 OR s.scan_id = $4::bigint) AND (s.state = 'pending' OR "
                 "(s.state = 'leased' AND "
-                "s.lease_until < $1)) AND s.attempt < s.max_attempts "
+                "s.lease_until <= $1)) AND s.attempt < s.max_attempts "
                 "ORDER BY s.scan_id, s.shard_no LIMIT 1 FOR UPDATE OF s SKIP LOCKED) "
                 "RETURNING scan_id, shard_no, attempt, names_total",
                 {Value(now), Value(worker_id), Value(now + lease_s), Value(scan_id.value_or(0))},

@@ -303,7 +303,8 @@ Result<void> SqlStore::write_results_once(std::int64_t scan_id,
 Result<void> SqlStore::check_fence(const WriteFence& fence, std::int64_t names) {
     // The row lock orders this batch after a takeover's claim: a lease taken over (attempt
     // moved on) or finished matches no row.
-    const char* sql = "UPDATE scan_shards SET names_done = names_done + $4 WHERE scan_id = $1 AND "
+    const char* sql = "UPDATE scan_shards SET attempt_done = attempt_done + $4, names_done = "
+                      "GREATEST(names_done, attempt_done + $4) WHERE scan_id = $1 AND "
                       "shard_no = $2 AND attempt = $3 AND state = 'leased' RETURNING 1";
     bool held = false;
     DG_TRY_VOID(c_->query(

@@ -7,7 +7,8 @@ CREATE TABLE scan_shards (
     scan_id BIGINT NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
     shard_no INTEGER NOT NULL,
     names_total INTEGER NOT NULL,
-    names_done INTEGER NOT NULL DEFAULT 0,
+    names_done INTEGER NOT NULL DEFAULT 0,   -- only grows: the furthest any attempt got
+    attempt_done INTEGER NOT NULL DEFAULT 0, -- names written by the current attempt
     state TEXT NOT NULL DEFAULT 'pending'
         CHECK (state IN ('pending', 'leased', 'done', 'failed')),
     attempt INTEGER NOT NULL DEFAULT 0,
