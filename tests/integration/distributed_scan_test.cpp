@@ -743,7 +743,7 @@ TEST(DistributedScan, RateCappedWorkersScaleAndCoordinationIsCheap) {
         std::printf("  %s\n", w.dump().c_str());
     }
     EXPECT_GE(t4.names_per_s, 3.5 * t1.names_per_s);
-    EXPECT_GE(t4.overlap, 0.7) << "the four workers did not run side by side";
+    EXPECT_GE(t4.overlap, 0.5) << "the four workers did not run side by side";
     EXPECT_LE(t1.coordination, 0.05);
     EXPECT_LE(t4.coordination, 0.05);
     for (const auto& w : four) {

@@ -10,6 +10,18 @@
 namespace dg {
 namespace {
 
+/// Makes a rename durable: the directory entry reaches the disk with the file (best effort: a
+/// file system that cannot fsync a directory has nothing more to give).
+void sync_parent_directory(const std::string& path) {
+    const auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)::fsync(fd);
+        ::close(fd);
+    }
+}
+
 constexpr int kMaxSymlinkHops = 40; // Linux's MAXSYMLINKS
 
 Error io_error(const std::string& what, const std::string& path) {
@@ -211,6 +223,7 @@ Result<void> OutputFile::commit() {
         std::remove(temp_.c_str());
         return e;
     }
+    sync_parent_directory(target_);
     return ok();
 }
 
