@@ -10,13 +10,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <mutex>
 #include <csignal>
+#include <cstdio>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <spawn.h>
@@ -246,8 +246,8 @@ bool duckdb_available() {
 
 /// The manifest of a lake scan (`scans manifest --json` lines).
 std::vector<json> manifest(const DistributedRun& s) {
-    auto r = run_command(
-        {dg_binary(), "scans", "manifest", std::to_string(s.scan_id), "--db", s.url});
+    auto r =
+        run_command({dg_binary(), "scans", "manifest", std::to_string(s.scan_id), "--db", s.url});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::vector<json> out;
     for (const auto& line : split_lines(r.out)) {
@@ -264,9 +264,8 @@ json compare_lake(const DistributedRun& s, const std::string& lake,
     auto exported = run_command(
         {dg_binary(), "export", "1", "--db", s.ref_url, "--format", "parquet", "-o", ref});
     EXPECT_EQ(exported.exit_code, 0) << exported.err;
-    std::vector<std::string> argv = {"node",
-                                     std::string(DG_SOURCE_DIR) + "/tests/readers/compare_lake.mjs",
-                                     ref, lake};
+    std::vector<std::string> argv = {
+        "node", std::string(DG_SOURCE_DIR) + "/tests/readers/compare_lake.mjs", ref, lake};
     for (const auto& f : files) {
         argv.push_back(f["uri"].get<std::string>());
     }
@@ -349,10 +348,10 @@ TEST(DistributedScan, KilledWorkersShardsAreTakenOverAfterTheLease) {
         const double at = unix_now();
         EXPECT_EQ(wait_exit(pid), 128 + SIGKILL);
         // the shard it held when it died (none if it died between two shards)
-        auto held = run_command({"psql", s.url, "-At", "-c",
-                                 "SELECT shard_no FROM scan_shards WHERE scan_id = " +
-                                     std::to_string(s.scan_id) +
-                                     " AND state = 'leased' AND leased_by LIKE '%" + tag + "%'"});
+        auto held = run_command(
+            {"psql", s.url, "-At", "-c",
+             "SELECT shard_no FROM scan_shards WHERE scan_id = " + std::to_string(s.scan_id) +
+                 " AND state = 'leased' AND leased_by LIKE '%" + tag + "%'"});
         ASSERT_EQ(held.exit_code, 0) << held.err;
         for (const auto& line : split_lines(held.out)) {
             killed_at[std::stoll(line)] = at;
@@ -364,7 +363,8 @@ TEST(DistributedScan, KilledWorkersShardsAreTakenOverAfterTheLease) {
     const auto stale = progress(s.url, s.scan_id);
     bool saw_stale = false;
     for (const auto& w : stale["workers"]) {
-        saw_stale = saw_stale || (w["stale"].get<bool>() && w["heartbeat_age_s"].get<double>() >= 2);
+        saw_stale =
+            saw_stale || (w["stale"].get<bool>() && w["heartbeat_age_s"].get<double>() >= 2);
     }
     EXPECT_TRUE(saw_stale) << stale.dump();
     EXPECT_EQ(wait_exit(survivor), 0) << read_file(log);
@@ -375,10 +375,10 @@ TEST(DistributedScan, KilledWorkersShardsAreTakenOverAfterTheLease) {
     // taken over within the lease + 2 s of the kill: when the taking attempt claimed it
     // (started_at, whole seconds, of the attempt that completed it)
     for (const auto& [shard, at] : killed_at) {
-        auto started = run_command({"psql", s.url, "-At", "-c",
-                                    "SELECT started_at FROM scan_shards WHERE scan_id = " +
-                                        std::to_string(s.scan_id) +
-                                        " AND shard_no = " + std::to_string(shard)});
+        auto started = run_command(
+            {"psql", s.url, "-At", "-c",
+             "SELECT started_at FROM scan_shards WHERE scan_id = " + std::to_string(s.scan_id) +
+                 " AND shard_no = " + std::to_string(shard)});
         ASSERT_EQ(started.exit_code, 0) << started.err;
         const double taken = std::stod(started.out);
         EXPECT_GT(taken + 1, at) << "shard " << shard << " was not taken over after the kill";
@@ -421,7 +421,8 @@ TEST(DistributedScan, AStoppedWorkersLateWritesAreFenced) {
     // machine), so that a's late writes are the ones the fence must refuse
     const auto taken_over_yet = [&] {
         for (const auto& sh : shard_rows(s.url, s.scan_id)) {
-            if (sh["attempt"].get<int>() >= 2) return true;
+            if (sh["attempt"].get<int>() >= 2)
+                return true;
         }
         return false;
     };
@@ -529,8 +530,8 @@ TEST(DistributedScan, ServerShowsProgressAndGaugesWhileWorkersRun) {
         ASSERT_TRUE(m);
         const std::string id = "scan_id=\"" + std::to_string(s.scan_id) + "\"";
         saw_gauges = saw_gauges ||
-                     (m->body.find("domaingraph_distributed_shards{" + id + ",state=\"leased\"} 1") !=
-                          std::string::npos &&
+                     (m->body.find("domaingraph_distributed_shards{" + id +
+                                   ",state=\"leased\"} 1") != std::string::npos &&
                       m->body.find("domaingraph_distributed_worker_heartbeat_age_seconds{" + id) !=
                           std::string::npos);
     }
@@ -621,9 +622,8 @@ TEST(DistributedScan, PrimaryKilledAndStandbyPromotedMidScan) {
     for (int i = 0; i < 600 && !resumed_after; ++i) {
         const auto done = names_done();
         if (done && *done > at_kill) {
-            resumed_after = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                          promoted)
-                                .count();
+            resumed_after =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - promoted).count();
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -690,13 +690,12 @@ Throughput throughput(const std::vector<json>& workers) {
         shard_s += w["shard_s"].get<double>();
         overhead_s += w["claim_s"].get<double>() + w["commit_s"].get<double>();
     }
-    t.window_rate = last > first ? static_cast<double>(names) * 1000.0 /
-                                       static_cast<double>(last - first)
-                                 : 0;
-    t.overlap = longest > 0 ? static_cast<double>(std::max<std::int64_t>(
-                                  0, earliest_end - latest_start)) /
-                                  static_cast<double>(longest)
-                            : 0;
+    t.window_rate =
+        last > first ? static_cast<double>(names) * 1000.0 / static_cast<double>(last - first) : 0;
+    t.overlap = longest > 0
+                    ? static_cast<double>(std::max<std::int64_t>(0, earliest_end - latest_start)) /
+                          static_cast<double>(longest)
+                    : 0;
     t.coordination = shard_s > 0 ? overhead_s / shard_s : 1;
     return t;
 }
@@ -708,9 +707,9 @@ Throughput throughput(const std::vector<json>& workers) {
 TEST(DistributedScan, RateCappedWorkersScaleAndCoordinationIsCheap) {
     DG_DISTRIBUTED_SETUP(s, 6000, {"--shards", "24"});
     // the same list once more as a second scan: one for one worker, one for four
-    auto again = run_command({dg_binary(), "scan", "--no-progress", "-d", s.rig->names_file(),
-                              "-m", s.rib, "--db", s.url, "--resolver",
-                              s.rig->recursive_endpoint(), "--distributed", "--shards", "24"});
+    auto again = run_command({dg_binary(), "scan", "--no-progress", "-d", s.rig->names_file(), "-m",
+                              s.rib, "--db", s.url, "--resolver", s.rig->recursive_endpoint(),
+                              "--distributed", "--shards", "24"});
     ASSERT_EQ(again.exit_code, 0) << again.err;
     const std::int64_t second = std::stoll(again.out);
     auto run = [&](std::int64_t scan_id, int n, const std::string& log) {
@@ -776,8 +775,8 @@ namespace {
 TEST(DistributedScan, LakeModeHoldsEveryNameOnceAcrossKilledWorkers) {
     DG_DUCKDB_OR_SKIP();
     TempDir lake;
-    DG_DISTRIBUTED_SETUP(s, 1600, {"--shards", "16", "--rate", "1200", "--output",
-                                   "lake:" + lake.path()});
+    DG_DISTRIBUTED_SETUP(s, 1600,
+                         {"--shards", "16", "--rate", "1200", "--output", "lake:" + lake.path()});
     const std::string log = s.dir.file("workers.log");
     std::vector<pid_t> workers;
     for (int i = 0; i < 4; ++i) {
@@ -855,8 +854,8 @@ TEST(DistributedScan, LakeOrphanOfACrashBeforeCompletionIsCollected) {
     }
     ASSERT_EQ(orphans.size(), 1U);
     EXPECT_NE(orphans[0].find("shard=2.attempt=1.parquet"), std::string::npos) << orphans[0];
-    auto dry = run_command({dg_binary(), "scans", "gc", std::to_string(s.scan_id), "--db", s.url,
-                            "--dry-run"});
+    auto dry = run_command(
+        {dg_binary(), "scans", "gc", std::to_string(s.scan_id), "--db", s.url, "--dry-run"});
     EXPECT_EQ(dry.exit_code, 0) << dry.err;
     EXPECT_EQ(split_lines(dry.out), orphans);
     EXPECT_EQ(::access(orphans[0].c_str(), F_OK), 0) << "the dry run removed it";

@@ -4,9 +4,9 @@
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <csignal>
-#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <netinet/in.h>
@@ -91,7 +91,6 @@ std::string postgres_bin_dir() {
     return out;
 }
 
-
 std::unique_ptr<PostgresServer> PostgresServer::start(std::string& error,
                                                       const std::vector<std::string>& settings) {
     std::unique_ptr<PostgresServer> s(new PostgresServer());
@@ -147,10 +146,10 @@ std::unique_ptr<PostgresServer> PostgresServer::start_standby(std::string& error
     if (s->dir_.empty()) {
         return nullptr;
     }
-    const auto copied = run_command(as_server_user(
-        {bin_ + "/pg_basebackup", "-D", s->dir_ + "/data", "-h", "127.0.0.1", "-p",
-         std::to_string(port_), "-U", "postgres", "-R", "-X", "stream", "--no-sync", "-c", "fast", "-d",
-         "application_name=standby"}));
+    const auto copied = run_command(
+        as_server_user({bin_ + "/pg_basebackup", "-D", s->dir_ + "/data", "-h", "127.0.0.1", "-p",
+                        std::to_string(port_), "-U", "postgres", "-R", "-X", "stream", "--no-sync",
+                        "-c", "fast", "-d", "application_name=standby"}));
     if (copied.exit_code != 0) {
         error = "pg_basebackup failed: " + describe(copied);
         return nullptr;

@@ -161,7 +161,7 @@ namespace {
 
 struct WorkerOptions {
     std::string db;
-    std::string lake; ///< this host's path of the scan's lake directory (default: the scan's)
+    std::string lake;      ///< this host's path of the scan's lake directory (default: the scan's)
     std::int64_t scan = 0; ///< 0: any running distributed scan
     std::int64_t lease_s = 30;
     std::string id;
@@ -365,18 +365,17 @@ struct WorkerStats {
     double commit_s = 0; ///< completing (marking done)
     [[nodiscard]] std::string to_json(const std::string& worker_id) const {
         char buf[512];
-        std::snprintf(buf, sizeof buf,
-                      "{\"worker\":\"%s\",\"shards_done\":%llu,\"names\":%llu,\"queries\":%llu,"
-                      "\"lease_lost\":%llu,\"failed\":%llu,\"first_claim_ms\":%lld,"
-                      "\"last_done_ms\":%lld,\"shard_s\":%.4f,\"claim_s\":%.4f,\"names_s\":%.4f,"
-                      "\"commit_s\":%.4f}\n",
-                      worker_id.c_str(), static_cast<unsigned long long>(shards_done),
-                      static_cast<unsigned long long>(names),
-                      static_cast<unsigned long long>(queries),
-                      static_cast<unsigned long long>(lease_lost),
-                      static_cast<unsigned long long>(failed),
-                      static_cast<long long>(first_claim_ms), static_cast<long long>(last_done_ms),
-                      shard_s, claim_s, names_s, commit_s);
+        std::snprintf(
+            buf, sizeof buf,
+            "{\"worker\":\"%s\",\"shards_done\":%llu,\"names\":%llu,\"queries\":%llu,"
+            "\"lease_lost\":%llu,\"failed\":%llu,\"first_claim_ms\":%lld,"
+            "\"last_done_ms\":%lld,\"shard_s\":%.4f,\"claim_s\":%.4f,\"names_s\":%.4f,"
+            "\"commit_s\":%.4f}\n",
+            worker_id.c_str(), static_cast<unsigned long long>(shards_done),
+            static_cast<unsigned long long>(names), static_cast<unsigned long long>(queries),
+            static_cast<unsigned long long>(lease_lost), static_cast<unsigned long long>(failed),
+            static_cast<long long>(first_claim_ms), static_cast<long long>(last_done_ms), shard_s,
+            claim_s, names_s, commit_s);
         return buf;
     }
 };
@@ -508,8 +507,8 @@ ShardOutcome run_shard(const WorkerOptions& w, const std::string& worker_id, sto
     const auto completing = std::chrono::steady_clock::now();
     // A completion whose answer was lost in a primary switch may have committed: tried again,
     // it finds the shard no longer leased and reports the lease lost (the shard is done).
-    auto done = retrying(
-        [&] { return coord.complete(lease, now_s(), output ? &*output : nullptr); });
+    auto done =
+        retrying([&] { return coord.complete(lease, now_s(), output ? &*output : nullptr); });
     if (!done) {
         return fail_shard(done.error().to_string());
     }
@@ -720,9 +719,12 @@ int run_manifest(const ProgressOptions& o) {
         return report_error("scans manifest", entries.error());
     }
     for (const shards::ManifestEntry& e : *entries) {
-        nlohmann::json j = {{"scan_id", a.scan.id},       {"shard", e.shard_no},
-                            {"attempt", e.attempt},       {"uri", e.output.uri},
-                            {"rows", e.output.rows},      {"sha256", e.output.sha256},
+        nlohmann::json j = {{"scan_id", a.scan.id},
+                            {"shard", e.shard_no},
+                            {"attempt", e.attempt},
+                            {"uri", e.output.uri},
+                            {"rows", e.output.rows},
+                            {"sha256", e.output.sha256},
                             {"stats", nlohmann::json::parse(e.output.stats_json, nullptr, false)}};
         const std::string line = j.dump() + "\n";
         std::fwrite(line.data(), 1, line.size(), stdout);
@@ -836,7 +838,8 @@ void register_worker_command(CLI::App& app, Runner& selected) {
                 "here.\nThe scan's --rate is a global budget in queries/s, shared among the "
                 "active workers; --rate given here caps this worker alone.\nOn exit the "
                 "worker prints one JSON line on stdout: shards and names done, wall time and "
-                "time spent claiming and completing.\nExit codes: 0 nothing left, 1 error, 2 usage, 3 the scan "
+                "time spent claiming and completing.\nExit codes: 0 nothing left, 1 error, 2 "
+                "usage, 3 the scan "
                 "failed (a shard used up its attempts), 130 stopped.\nDetails: "
                 "docs/cli/distributed.md");
     cmd->callback([w, cmd, &selected] {

@@ -19,7 +19,6 @@ Error bad_line(const std::string& name, std::uint64_t line, std::string message)
 
 } // namespace
 
-
 Result<DomainList> parse_domains(std::string_view content, const std::string& name) {
     DomainList out;
     std::uint64_t number = 0;

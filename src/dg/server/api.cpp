@@ -341,16 +341,17 @@ void Server::Impl::install_api() {
               }));
     // Issue 17: shards by state, names done, rate, ETA and workers of a distributed scan; a
     // scan of one process answers in the same shape, with no shards and no workers.
-    route("GET", kScan + "/progress", "/api/v1/scans/{id}/progress", Access::Read,
-          with_scan([](const Request&, Response& res, store::Store& store, const model::Scan& scan) {
-              auto progress = scan_progress(store, scan, std::time(nullptr));
-              if (!progress) {
-                  send_failure(res, progress.error());
-                  return;
-              }
-              res.status = 200;
-              res.set_content(progress->to_json(), "application/json");
-          }));
+    route(
+        "GET", kScan + "/progress", "/api/v1/scans/{id}/progress", Access::Read,
+        with_scan([](const Request&, Response& res, store::Store& store, const model::Scan& scan) {
+            auto progress = scan_progress(store, scan, std::time(nullptr));
+            if (!progress) {
+                send_failure(res, progress.error());
+                return;
+            }
+            res.status = 200;
+            res.set_content(progress->to_json(), "application/json");
+        }));
     route("DELETE", kScan, "/api/v1/scans/{id}", Access::Write,
           with_scan(
               [this](const Request&, Response& res, store::Store& store, const model::Scan& scan) {

@@ -154,12 +154,12 @@ std::string render_distributed(const std::vector<shards::Progress>& scans) {
     family("domaingraph_distributed_shards", "Shards of a running distributed scan, by state",
            [&](const shards::Progress& p, const std::string& l) {
                const std::pair<const char*, std::uint64_t> states[] = {{"pending", p.pending},
-                                                                        {"leased", p.leased},
-                                                                        {"done", p.done},
-                                                                        {"failed", p.failed}};
+                                                                       {"leased", p.leased},
+                                                                       {"done", p.done},
+                                                                       {"failed", p.failed}};
                for (const auto& [state, n] : states) {
-                   line("domaingraph_distributed_shards",
-                        l + ",state=\"" + state + '"', static_cast<double>(n));
+                   line("domaingraph_distributed_shards", l + ",state=\"" + state + '"',
+                        static_cast<double>(n));
                }
            });
     family("domaingraph_distributed_names_total", "Distinct valid names of the scan",

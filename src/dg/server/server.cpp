@@ -3,10 +3,10 @@
 #include "dg/core/paths.hpp"
 #include "dg/server/internal/impl.hpp"
 
-#include <ctime>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <filesystem>
 #include <fstream>

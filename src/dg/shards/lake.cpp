@@ -72,8 +72,7 @@ std::string lake_scan_dir(const std::string& dir, model::UnixTime scan_started,
 }
 
 std::string lake_file_name(std::int64_t shard_no, std::int64_t attempt) {
-    return "shard=" + std::to_string(shard_no) + ".attempt=" + std::to_string(attempt) +
-           ".parquet";
+    return "shard=" + std::to_string(shard_no) + ".attempt=" + std::to_string(attempt) + ".parquet";
 }
 
 Result<std::unique_ptr<LakeShardWriter>>

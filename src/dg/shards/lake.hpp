@@ -31,9 +31,8 @@ std::string lake_file_name(std::int64_t shard_no, std::int64_t attempt);
 class LakeShardWriter {
 public:
     /// Creates the scan's directory and the file's temporary twin. Errors: Io.
-    static Result<std::unique_ptr<LakeShardWriter>> open(const std::string& dir,
-                                                         model::UnixTime scan_started,
-                                                         const Lease& lease);
+    static Result<std::unique_ptr<LakeShardWriter>>
+    open(const std::string& dir, model::UnixTime scan_started, const Lease& lease);
     /// One domain's result (each name once: the scan's on_stored hook). Errors: Io.
     Result<void> write(const model::DomainResult& r);
     /// Finishes the file, fsyncs and renames it into place; what the manifest records.

@@ -177,20 +177,20 @@ Result<bool> Coordinator::complete(const Lease& lease, model::UnixTime now,
     Transaction tx(c);
     DG_TRY_VOID(tx.begin());
     bool held = false;
-    DG_TRY_VOID(c.query(
-        "UPDATE scan_shards SET state = 'done', finished_at = $4, lease_until = NULL, "
-        "output_uri = $5, output_rows = $6::bigint, output_sha256 = $7, output_stats = $8 "
-        "WHERE scan_id = $1 AND shard_no = $2 AND attempt = $3 AND state = 'leased' "
-        "RETURNING names_total",
-        {Value(lease.scan_id), Value(lease.shard_no), Value(lease.attempt), Value(now),
-         output != nullptr ? Value(output->uri) : Value(),
-         output != nullptr ? Value(static_cast<std::int64_t>(output->rows)) : Value(),
-         output != nullptr ? Value(output->sha256) : Value(),
-         output != nullptr ? Value(output->stats_json) : Value()},
-        [&](const Row&) {
-            held = true;
-            return false;
-        }));
+    DG_TRY_VOID(
+        c.query("UPDATE scan_shards SET state = 'done', finished_at = $4, lease_until = NULL, "
+                "output_uri = $5, output_rows = $6::bigint, output_sha256 = $7, output_stats = $8 "
+                "WHERE scan_id = $1 AND shard_no = $2 AND attempt = $3 AND state = 'leased' "
+                "RETURNING names_total",
+                {Value(lease.scan_id), Value(lease.shard_no), Value(lease.attempt), Value(now),
+                 output != nullptr ? Value(output->uri) : Value(),
+                 output != nullptr ? Value(static_cast<std::int64_t>(output->rows)) : Value(),
+                 output != nullptr ? Value(output->sha256) : Value(),
+                 output != nullptr ? Value(output->stats_json) : Value()},
+                [&](const Row&) {
+                    held = true;
+                    return false;
+                }));
     if (!held) {
         return false; // the transaction rolls back
     }
@@ -381,20 +381,21 @@ Result<Progress> Coordinator::progress(std::int64_t scan_id, model::UnixTime now
     if (p.rate_per_s > 0 && p.names_done < p.names_total) {
         p.eta_s = static_cast<double>(p.names_total - p.names_done) / p.rate_per_s;
     }
-    DG_TRY_VOID(c.query("SELECT worker_id, host, shard_no, heartbeat_at, lease_s FROM scan_workers WHERE "
-                        "scan_id = $1 ORDER BY worker_id",
-                        {Value(scan_id)}, [&](const Row& r) {
-                            WorkerState w;
-                            w.id = std::string(r.text(0));
-                            w.host = std::string(r.text(1));
-                            w.shard = r.opt_integer(2);
-                            w.heartbeat_age_s = static_cast<double>(now - r.integer(3));
-                            // heartbeats come every third of the lease: one missed by
-                            // half a lease is a dead (or stopped) worker, shown within a lease
-                            w.stale = 2 * (now - r.integer(3)) > r.integer(4);
-                            p.workers.push_back(std::move(w));
-                            return true;
-                        }));
+    DG_TRY_VOID(
+        c.query("SELECT worker_id, host, shard_no, heartbeat_at, lease_s FROM scan_workers WHERE "
+                "scan_id = $1 ORDER BY worker_id",
+                {Value(scan_id)}, [&](const Row& r) {
+                    WorkerState w;
+                    w.id = std::string(r.text(0));
+                    w.host = std::string(r.text(1));
+                    w.shard = r.opt_integer(2);
+                    w.heartbeat_age_s = static_cast<double>(now - r.integer(3));
+                    // heartbeats come every third of the lease: one missed by
+                    // half a lease is a dead (or stopped) worker, shown within a lease
+                    w.stale = 2 * (now - r.integer(3)) > r.integer(4);
+                    p.workers.push_back(std::move(w));
+                    return true;
+                }));
     return p;
 }
 
@@ -403,8 +404,7 @@ Result<void> Coordinator::register_worker(const WorkerInfo& w, model::UnixTime n
         "INSERT INTO scan_workers (worker_id, host, pid, version, lease_s, started_at, "
         "heartbeat_at) VALUES ($1, $2, $3, $4, $6, $5, $5) ON CONFLICT (worker_id) DO UPDATE SET "
         "heartbeat_at = $5",
-        {Value(w.id), Value(w.host), Value(w.pid), Value(w.version), Value(now),
-         Value(w.lease_s)});
+        {Value(w.id), Value(w.host), Value(w.pid), Value(w.version), Value(now), Value(w.lease_s)});
 }
 
 Result<void> Coordinator::worker_heartbeat(const std::string& worker_id,
@@ -458,8 +458,7 @@ std::string Progress::to_json() const {
         // ids and hosts are ours ("host:pid:hex"), host names carry no quotes
         out += std::string(i > 0 ? "," : "") + "{\"id\":\"" + w.id + "\",\"host\":\"" + w.host +
                "\",\"shard\":" + (w.shard ? std::to_string(*w.shard) : "null") +
-               ",\"heartbeat_age_s\":" + buf + ",\"stale\":" + (w.stale ? "true" : "false") +
-               "}";
+               ",\"heartbeat_age_s\":" + buf + ",\"stale\":" + (w.stale ? "true" : "false") + "}";
     }
     out += "]}";
     return out;

@@ -45,9 +45,9 @@ Result<CreatedScan> create_scan(store::Store& store, const store::NewScan& scan,
 
 /// What a shard attempt wrote in lake mode (lake.hpp): its manifest row.
 struct ShardOutput {
-    std::string uri;       ///< the Parquet file's absolute path
+    std::string uri;        ///< the Parquet file's absolute path
     std::uint64_t rows = 0; ///< flat rows in the file
-    std::string sha256;    ///< of the file's bytes
+    std::string sha256;     ///< of the file's bytes
     std::string stats_json; ///< per-shard aggregates: {"domains", "by_status": {...}}
 };
 
@@ -86,7 +86,8 @@ struct WorkerState {
     std::string host;
     std::optional<std::int64_t> shard;
     double heartbeat_age_s = 0;
-    bool stale = false; ///< no heartbeat for half its lease (they come every third): dead or stopped
+    bool stale =
+        false; ///< no heartbeat for half its lease (they come every third): dead or stopped
 };
 
 struct Progress {

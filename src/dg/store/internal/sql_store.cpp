@@ -3,9 +3,9 @@
 #include "dg/model/json.hpp"
 #include "dg/store/internal/migrations.hpp"
 
-#include <thread>
 #include <ctime>
 #include <map>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 

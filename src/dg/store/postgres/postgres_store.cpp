@@ -123,8 +123,7 @@ public:
         pq().PQreset(c_);
         if (pq().PQstatus(c_) != CONNECTION_OK) {
             return make_error(ErrorCode::Unavailable,
-                              "cannot reconnect to PostgreSQL: " +
-                                  trim(pq().PQerrorMessage(c_)))
+                              "cannot reconnect to PostgreSQL: " + trim(pq().PQerrorMessage(c_)))
                 .at(where_);
         }
         return set_up_session();
