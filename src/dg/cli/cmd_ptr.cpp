@@ -94,10 +94,7 @@ std::string duration_text(double seconds) {
 // ---- settings kept with the sweep (for --resume) ---------------------------------------------
 
 nlohmann::json settings_json(const SweepOptions& o, const std::vector<dns::Endpoint>& upstreams) {
-    nlohmann::json resolvers = nlohmann::json::array();
-    for (const auto& e : upstreams) {
-        resolvers.push_back(e.to_string());
-    }
+    const nlohmann::json resolvers = resolver_list(upstreams);
     return {{"prefixes", absolute(o.prefixes)},
             {"addresses", absolute(o.addresses)},
             {"asn", o.asns},
@@ -117,51 +114,21 @@ nlohmann::json settings_json(const SweepOptions& o, const std::vector<dns::Endpo
 /// On --resume: every setting not given again comes from the stored sweep, so that a resumed
 /// sweep covers the same addresses as politely as it started.
 void restore_settings(SweepOptions& o, const std::string& config) {
-    auto j = nlohmann::json::parse(config, nullptr, false);
-    if (!j.is_object()) {
+    const StoredSettings stored(config, o.given);
+    if (!stored.valid()) {
         return;
     }
-    auto stored = [&](const char* option, const char* key) -> const nlohmann::json* {
-        if (o.given.count(option) != 0 || !j.contains(key)) {
-            return nullptr;
-        }
-        return &j[key];
-    };
-    auto text = [&](const char* option, const char* key, std::string& field) {
-        if (const auto* v = stored(option, key); v != nullptr && v->is_string()) {
-            field = v->get<std::string>();
-        }
-    };
-    auto number = [&](const char* option, const char* key, auto& field) {
-        using T = std::remove_reference_t<decltype(field)>;
-        if (const auto* v = stored(option, key); v != nullptr && v->is_number()) {
-            field = v->get<T>();
-        }
-    };
     // The address source is not an override: a resumed sweep covers what it started with.
-    o.prefixes = j.value("prefixes", "");
-    o.addresses = j.value("addresses", "");
-    o.asns = j.value("asn", "");
-    text("rib", "rib", o.rib);
-    text("policy", "policy", o.policy);
-    number("rate", "rate", o.rate);
-    number("per-resolver-rate", "per_resolver_rate", o.per_resolver_rate);
-    number("pause-every", "pause_every", o.pause_every);
-    number("pause", "pause", o.pause_seconds);
-    number("concurrency", "concurrency", o.dns.concurrency);
-    number("timeout", "timeout_ms", o.dns.timeout_ms);
-    number("retries", "retries", o.dns.retries);
-    if (const auto* v = stored("no-repair", "repair"); v != nullptr && v->is_boolean()) {
-        o.dns.no_repair = !v->get<bool>();
-    }
-    if (o.given.count("resolver") == 0 && o.given.count("resolvers") == 0 &&
-        j.contains("resolvers") && j["resolvers"].is_array()) {
-        for (const auto& r : j["resolvers"]) {
-            if (r.is_string()) {
-                o.dns.resolvers.push_back(r.get<std::string>());
-            }
-        }
-    }
+    o.prefixes = stored.json().value("prefixes", "");
+    o.addresses = stored.json().value("addresses", "");
+    o.asns = stored.json().value("asn", "");
+    stored.text("rib", "rib", o.rib);
+    stored.text("policy", "policy", o.policy);
+    stored.number("rate", "rate", o.rate);
+    stored.number("per-resolver-rate", "per_resolver_rate", o.per_resolver_rate);
+    stored.number("pause-every", "pause_every", o.pause_every);
+    stored.number("pause", "pause", o.pause_seconds);
+    stored.restore(o.dns);
 }
 
 // ---- the address plan --------------------------------------------------------------------------
@@ -1009,11 +976,7 @@ void register_ptr_commands(CLI::App& app, Runner& selected) {
                   "interrupted (resumable).");
     sweep->callback([opts, sweep, &selected] {
         selected = [opts, sweep] {
-            for (const CLI::Option* opt : sweep->get_options()) {
-                if (opt->count() > 0 && !opt->get_lnames().empty()) {
-                    opts->given.insert(opt->get_lnames().front());
-                }
-            }
+            opts->given = given_options(*sweep);
             return run_sweep_command(*opts);
         };
     });

@@ -415,10 +415,7 @@ std::string newest_fetched_rib() {
 }
 
 nlohmann::json settings_json(const ScanOptions& o, const std::vector<dns::Endpoint>& upstreams) {
-    nlohmann::json resolvers = nlohmann::json::array();
-    for (const auto& e : upstreams) {
-        resolvers.push_back(e.to_string());
-    }
+    const nlohmann::json resolvers = resolver_list(upstreams);
     return {{"domains", absolute(o.domains)},
             {"rib", absolute(o.rib)},
             {"policy", o.policy},
@@ -435,46 +432,13 @@ nlohmann::json settings_json(const ScanOptions& o, const std::vector<dns::Endpoi
 // so that a resumed scan runs as it was started: the same list, table, resolvers, and the
 // same politeness (rate, concurrency, timeout, retries, repair) unless overridden.
 void restore_settings(ScanOptions& o, const std::string& config_json) {
-    auto j = nlohmann::json::parse(config_json, nullptr, false);
-    if (!j.is_object()) {
-        return;
-    }
-    auto stored = [&](const char* option, const char* key) -> const nlohmann::json* {
-        if (o.given.count(option) != 0 || !j.contains(key)) {
-            return nullptr;
-        }
-        return &j[key];
-    };
-    auto text = [&](const char* option, const char* key, std::string& field) {
-        if (const auto* v = stored(option, key); v != nullptr && v->is_string()) {
-            field = v->get<std::string>();
-        }
-    };
-    auto number = [&](const char* option, const char* key, auto& field) {
-        using T = std::remove_reference_t<decltype(field)>;
-        if (const auto* v = stored(option, key); v != nullptr && v->is_number()) {
-            field = v->get<T>();
-        }
-    };
-    text("domains", "domains", o.domains);
-    text("rib", "rib", o.rib);
-    text("as2org", "as2org", o.as2org);
-    text("policy", "policy", o.policy);
-    number("concurrency", "concurrency", o.dns.concurrency);
-    number("timeout", "timeout_ms", o.dns.timeout_ms);
-    number("retries", "retries", o.dns.retries);
-    number("rate", "rate", o.dns.rate);
-    if (const auto* v = stored("no-repair", "repair"); v != nullptr && v->is_boolean()) {
-        o.dns.no_repair = !v->get<bool>();
-    }
-    if (o.given.count("resolver") == 0 && o.given.count("resolvers") == 0 &&
-        j.contains("resolvers") && j["resolvers"].is_array()) {
-        for (const auto& r : j["resolvers"]) {
-            if (r.is_string()) {
-                o.dns.resolvers.push_back(r.get<std::string>());
-            }
-        }
-    }
+    const StoredSettings stored(config_json, o.given);
+    stored.text("domains", "domains", o.domains);
+    stored.text("rib", "rib", o.rib);
+    stored.text("as2org", "as2org", o.as2org);
+    stored.text("policy", "policy", o.policy);
+    stored.number("rate", "rate", o.dns.rate);
+    stored.restore(o.dns);
 }
 
 void register_scan_command(CLI::App& app, Runner& selected) {
@@ -542,11 +506,7 @@ void register_scan_command(CLI::App& app, Runner& selected) {
     cmd->callback([opts, cmd, &selected] {
         selected = [opts, cmd] {
             // Read when the command runs: environment and file values are applied after parsing.
-            for (const CLI::Option* opt : cmd->get_options()) {
-                if (opt->count() > 0 && !opt->get_lnames().empty()) {
-                    opts->given.insert(opt->get_lnames().front());
-                }
-            }
+            opts->given = given_options(*cmd);
             return run_scan_command(*opts);
         };
     });

@@ -844,11 +844,7 @@ void register_worker_command(CLI::App& app, Runner& selected) {
                 "docs/cli/distributed.md");
     cmd->callback([w, cmd, &selected] {
         selected = [w, cmd] {
-            for (const CLI::Option* opt : cmd->get_options()) {
-                if (opt->count() > 0 && !opt->get_lnames().empty()) {
-                    w->scan_options.given.insert(opt->get_lnames().front());
-                }
-            }
+            w->scan_options.given = given_options(*cmd);
             return run_worker(*w);
         };
     });

@@ -92,4 +92,55 @@ bool any_v6(const std::vector<dns::Endpoint>& upstreams) {
                        [](const dns::Endpoint& e) { return !e.address.is_v4(); });
 }
 
+std::set<std::string> given_options(const CLI::App& cmd) {
+    std::set<std::string> given;
+    for (const CLI::Option* opt : cmd.get_options()) {
+        if (opt->count() > 0 && !opt->get_lnames().empty()) {
+            given.insert(opt->get_lnames().front());
+        }
+    }
+    return given;
+}
+
+nlohmann::json resolver_list(const std::vector<dns::Endpoint>& upstreams) {
+    nlohmann::json resolvers = nlohmann::json::array();
+    for (const auto& e : upstreams) {
+        resolvers.push_back(e.to_string());
+    }
+    return resolvers;
+}
+
+StoredSettings::StoredSettings(const std::string& json, const std::set<std::string>& given)
+    : json_(nlohmann::json::parse(json, nullptr, false)), given_(given) {}
+
+const nlohmann::json* StoredSettings::stored(const char* option, const char* key) const {
+    if (!valid() || given_.count(option) != 0 || !json_.contains(key)) {
+        return nullptr;
+    }
+    return &json_[key];
+}
+
+void StoredSettings::text(const char* option, const char* key, std::string& field) const {
+    if (const auto* v = stored(option, key); v != nullptr && v->is_string()) {
+        field = v->get<std::string>();
+    }
+}
+
+void StoredSettings::restore(ResolverFlags& dns) const {
+    number("concurrency", "concurrency", dns.concurrency);
+    number("timeout", "timeout_ms", dns.timeout_ms);
+    number("retries", "retries", dns.retries);
+    if (const auto* v = stored("no-repair", "repair"); v != nullptr && v->is_boolean()) {
+        dns.no_repair = !v->get<bool>();
+    }
+    const auto* list = stored("resolver", "resolvers");
+    if (list != nullptr && given_.count("resolvers") == 0 && list->is_array()) {
+        for (const auto& r : *list) {
+            if (r.is_string()) {
+                dns.resolvers.push_back(r.get<std::string>());
+            }
+        }
+    }
+}
+
 } // namespace dg::cli

@@ -6,6 +6,8 @@
 #include "dg/dns/resolver.hpp"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,39 @@ Result<std::vector<dns::Endpoint>> gather_upstreams(const ResolverFlags& flags);
 /// Errors: InvalidArgument (dns::validate).
 Result<dns::ResolverConfig> make_resolver_config(const ResolverFlags& flags,
                                                  const std::vector<dns::Endpoint>& upstreams);
+
+/// The long names of the options of `cmd` given on the command line, in the environment or a
+/// configuration file (read when the command runs, after those are applied): what `--resume`
+/// must not take from the stored settings.
+std::set<std::string> given_options(const CLI::App& cmd);
+
+/// The upstreams as stored in a scan's or sweep's settings (`"resolvers": ["IP:PORT", ...]`).
+nlohmann::json resolver_list(const std::vector<dns::Endpoint>& upstreams);
+
+/// The settings a scan or sweep stored when it started (its JSON configuration), read back on
+/// `--resume` for each option the user did not give again (`given`: long option names), so that
+/// the work resumes as it started.
+class StoredSettings {
+public:
+    StoredSettings(const std::string& json, const std::set<std::string>& given);
+    /// Whether the stored configuration is a JSON object (else nothing is restored).
+    bool valid() const { return json_.is_object(); }
+    /// The stored value of `key` unless `option` was given again, else nullptr.
+    const nlohmann::json* stored(const char* option, const char* key) const;
+    void text(const char* option, const char* key, std::string& field) const;
+    template <class T> void number(const char* option, const char* key, T& field) const {
+        if (const auto* v = stored(option, key); v != nullptr && v->is_number()) {
+            field = v->get<T>();
+        }
+    }
+    /// concurrency, timeout, retries, repair and the resolvers (not the rate: its key differs).
+    void restore(ResolverFlags& dns) const;
+    const nlohmann::json& json() const { return json_; }
+
+private:
+    nlohmann::json json_;
+    const std::set<std::string>& given_;
+};
 
 /// Whether any upstream is IPv4 / IPv6 (which socket families the transport needs).
 bool any_v4(const std::vector<dns::Endpoint>& upstreams);
