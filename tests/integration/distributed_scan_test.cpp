@@ -859,6 +859,14 @@ TEST(DistributedScan, LakeOrphanOfACrashBeforeCompletionIsCollected) {
     EXPECT_EQ(dry.exit_code, 0) << dry.err;
     EXPECT_EQ(split_lines(dry.out), orphans);
     EXPECT_EQ(::access(orphans[0].c_str(), F_OK), 0) << "the dry run removed it";
+    // from a host that mounts the lake elsewhere (here: through a symlink), the same one orphan
+    const std::string elsewhere = s.dir.file("lake-elsewhere");
+    ASSERT_EQ(::symlink(lake.path().c_str(), elsewhere.c_str()), 0);
+    auto other = run_command({dg_binary(), "scans", "gc", std::to_string(s.scan_id), "--db", s.url,
+                              "--lake", elsewhere, "--dry-run"});
+    EXPECT_EQ(other.exit_code, 0) << other.err;
+    ASSERT_EQ(split_lines(other.out).size(), 1U) << other.out;
+    EXPECT_NE(split_lines(other.out)[0].find("shard=2.attempt=1.parquet"), std::string::npos);
     auto gc = run_command({dg_binary(), "scans", "gc", std::to_string(s.scan_id), "--db", s.url});
     EXPECT_EQ(gc.exit_code, 0) << gc.err;
     EXPECT_EQ(split_lines(gc.out), orphans);

@@ -111,9 +111,10 @@ Result<GcReport> collect_garbage(Coordinator& coord, const std::string& dir,
                                  const model::Scan& scan, bool dry_run) {
     DG_TRY(const auto manifest, coord.manifest(scan.id));
     DG_TRY(const auto attempts, coord.shard_attempts(scan.id));
-    std::set<std::string> committed;
+    // by (shard, attempt), not by path: the directory may be mounted elsewhere on this host
+    std::set<std::pair<std::int64_t, std::int64_t>> committed;
     for (const ManifestEntry& e : manifest) {
-        committed.insert(fs::path(e.output.uri).lexically_normal().string());
+        committed.emplace(e.shard_no, e.attempt);
     }
     GcReport report;
     const std::string scan_dir = lake_scan_dir(dir, scan.started_at, scan.id);
@@ -129,7 +130,7 @@ Result<GcReport> collect_garbage(Coordinator& coord, const std::string& dir,
         }
         const std::string path = fs::absolute(entry.path()).lexically_normal().string();
         const bool temporary = name.find(".tmp.") != std::string::npos;
-        if (!temporary && committed.count(path) != 0) {
+        if (!temporary && committed.count(*parsed) != 0) {
             ++report.kept;
             continue;
         }
