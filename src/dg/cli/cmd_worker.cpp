@@ -7,6 +7,7 @@
 #include "dg/cli/scan_options.hpp"
 #include "dg/cli/scan_ref.hpp"
 #include "dg/cli/store_access.hpp"
+#include "dg/core/retry.hpp"
 #include "dg/core/stop_signals.hpp"
 #include "dg/dns/udp_transport.hpp"
 #include "dg/org/org_table.hpp"
@@ -332,20 +333,10 @@ enum class ShardOutcome { Done, LeaseLost, Failed, Stopped };
 /// shard up: its writes keep their batch and its coordination calls are tried again meanwhile.
 constexpr std::chrono::seconds kFailoverBudget{60};
 
-/// `call()` again while it fails with Unavailable, with backoff (0.25 s doubling to 4 s), for
-/// up to kFailoverBudget: the connection reconnects on the next statement.
+/// `call()` again while the database is unavailable, for up to kFailoverBudget (or until the
+/// worker is asked to stop).
 template <class Call> auto retrying(Call call) {
-    const auto give_up = std::chrono::steady_clock::now() + kFailoverBudget;
-    auto backoff = std::chrono::milliseconds(250);
-    for (;;) {
-        auto r = call();
-        if (r || r.error().code != ErrorCode::Unavailable ||
-            std::chrono::steady_clock::now() + backoff > give_up || g_worker_stop.load()) {
-            return r;
-        }
-        std::this_thread::sleep_for(backoff);
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(4000));
-    }
+    return retry_while_unavailable(std::move(call), kFailoverBudget, &g_worker_stop);
 }
 
 /// What a worker did, printed as one JSON line on stdout when it exits (bench/distributed and
@@ -364,19 +355,20 @@ struct WorkerStats {
     double names_s = 0;  ///< reading the shard's names
     double commit_s = 0; ///< completing (marking done)
     [[nodiscard]] std::string to_json(const std::string& worker_id) const {
-        char buf[512];
-        std::snprintf(
-            buf, sizeof buf,
-            "{\"worker\":\"%s\",\"shards_done\":%llu,\"names\":%llu,\"queries\":%llu,"
-            "\"lease_lost\":%llu,\"failed\":%llu,\"first_claim_ms\":%lld,"
-            "\"last_done_ms\":%lld,\"shard_s\":%.4f,\"claim_s\":%.4f,\"names_s\":%.4f,"
-            "\"commit_s\":%.4f}\n",
-            worker_id.c_str(), static_cast<unsigned long long>(shards_done),
-            static_cast<unsigned long long>(names), static_cast<unsigned long long>(queries),
-            static_cast<unsigned long long>(lease_lost), static_cast<unsigned long long>(failed),
-            static_cast<long long>(first_claim_ms), static_cast<long long>(last_done_ms), shard_s,
-            claim_s, names_s, commit_s);
-        return buf;
+        return nlohmann::ordered_json{{"worker", worker_id},
+                                      {"shards_done", shards_done},
+                                      {"names", names},
+                                      {"queries", queries},
+                                      {"lease_lost", lease_lost},
+                                      {"failed", failed},
+                                      {"first_claim_ms", first_claim_ms},
+                                      {"last_done_ms", last_done_ms},
+                                      {"shard_s", shard_s},
+                                      {"claim_s", claim_s},
+                                      {"names_s", names_s},
+                                      {"commit_s", commit_s}}
+                   .dump() +
+               '\n';
     }
 };
 

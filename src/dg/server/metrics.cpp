@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <optional>
 
 namespace dg::server {
 namespace {
@@ -162,32 +163,36 @@ std::string render_distributed(const std::vector<shards::Progress>& scans) {
                         static_cast<double>(n));
                }
            });
-    family("domaingraph_distributed_names_total", "Distinct valid names of the scan",
-           [&](const shards::Progress& p, const std::string& l) {
-               line("domaingraph_distributed_names_total", l, static_cast<double>(p.names_total));
-           });
-    family("domaingraph_distributed_names_done", "Names stored (done shards and leased progress)",
-           [&](const shards::Progress& p, const std::string& l) {
-               line("domaingraph_distributed_names_done", l, static_cast<double>(p.names_done));
-           });
-    family("domaingraph_distributed_rate_per_second", "Names finished per second, last minute",
-           [&](const shards::Progress& p, const std::string& l) {
-               line("domaingraph_distributed_rate_per_second", l, p.rate_per_s);
-           });
-    family("domaingraph_distributed_eta_seconds", "Seconds to the end at the current rate",
-           [&](const shards::Progress& p, const std::string& l) {
-               if (p.eta_s) {
-                   line("domaingraph_distributed_eta_seconds", l, *p.eta_s);
-               }
-           });
-    family("domaingraph_distributed_retries", "Shard attempts beyond the first",
-           [&](const shards::Progress& p, const std::string& l) {
-               line("domaingraph_distributed_retries", l, static_cast<double>(p.retries));
-           });
-    family("domaingraph_distributed_workers", "Workers registered on the scan",
-           [&](const shards::Progress& p, const std::string& l) {
-               line("domaingraph_distributed_workers", l, static_cast<double>(p.workers.size()));
-           });
+    // one value per scan (ETA only while there is a rate to extrapolate)
+    using Value = std::function<std::optional<double>(const shards::Progress&)>;
+    const std::pair<const char*, std::pair<const char*, Value>> scalars[] = {
+        {"domaingraph_distributed_names_total",
+         {"Distinct valid names of the scan",
+          [](const shards::Progress& p) { return static_cast<double>(p.names_total); }}},
+        {"domaingraph_distributed_names_done",
+         {"Names stored (done shards and leased progress)",
+          [](const shards::Progress& p) { return static_cast<double>(p.names_done); }}},
+        {"domaingraph_distributed_rate_per_second",
+         {"Names finished per second, last minute",
+          [](const shards::Progress& p) { return p.rate_per_s; }}},
+        {"domaingraph_distributed_eta_seconds",
+         {"Seconds to the end at the current rate",
+          [](const shards::Progress& p) { return p.eta_s; }}},
+        {"domaingraph_distributed_retries",
+         {"Shard attempts beyond the first",
+          [](const shards::Progress& p) { return static_cast<double>(p.retries); }}},
+        {"domaingraph_distributed_workers",
+         {"Workers registered on the scan",
+          [](const shards::Progress& p) { return static_cast<double>(p.workers.size()); }}},
+    };
+    for (const auto& [name, what] : scalars) {
+        const auto& [help, value] = what;
+        family(name, help, [&](const shards::Progress& p, const std::string& l) {
+            if (const auto v = value(p)) {
+                line(name, l, *v);
+            }
+        });
+    }
     family("domaingraph_distributed_worker_heartbeat_age_seconds",
            "Seconds since a worker's last heartbeat (stale beyond its lease)",
            [&](const shards::Progress& p, const std::string& l) {

@@ -1,11 +1,11 @@
 #include "dg/store/internal/sql_store.hpp"
 
+#include "dg/core/retry.hpp"
 #include "dg/model/json.hpp"
 #include "dg/store/internal/migrations.hpp"
 
 #include <ctime>
 #include <map>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -267,17 +267,9 @@ Result<void> SqlStore::write_results(std::int64_t scan_id,
         return ok();
     }
     const auto unique = dedupe(batch);
-    const auto give_up = std::chrono::steady_clock::now() + retry_budget_;
-    auto backoff = std::chrono::milliseconds(250);
-    for (;;) {
-        auto written = write_results_once(scan_id, unique);
-        if (written || written.error().code != ErrorCode::Unavailable ||
-            std::chrono::steady_clock::now() + backoff > give_up) {
-            return written;
-        }
-        std::this_thread::sleep_for(backoff); // the next begin() reconnects
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(4000));
-    }
+    // a primary switch: the batch is kept and the next begin() reconnects
+    return retry_while_unavailable([&] { return write_results_once(scan_id, unique); },
+                                   retry_budget_);
 }
 
 Result<void> SqlStore::write_results_once(std::int64_t scan_id,
