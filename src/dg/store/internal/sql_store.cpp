@@ -255,6 +255,15 @@ Result<void> SqlStore::delete_scan(std::int64_t scan_id) {
     if (!found) {
         return not_found_scan(scan_id);
     }
+    // What the foreign keys cascaded before migration 0011 dropped them on PostgreSQL (on
+    // SQLite the cascade has already removed these rows).
+    for (const char* sql :
+         {"DELETE FROM dns_records WHERE result_id IN (SELECT id FROM scan_results WHERE "
+          "scan_id = $1)",
+          "DELETE FROM ip_mappings WHERE scan_id = $1",
+          "DELETE FROM scan_results WHERE scan_id = $1"}) {
+        DG_TRY_VOID(c_->query(sql, {Value(scan_id)}));
+    }
     return tx.commit();
 }
 

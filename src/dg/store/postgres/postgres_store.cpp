@@ -6,6 +6,8 @@
 #include "dg/store/postgres/libpq.hpp"
 
 #include <charconv>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace dg::store::postgres {
@@ -256,8 +258,40 @@ template <class T, class... Rest> void line(std::string& out, const T& first, co
 }
 
 constexpr const char* kStaging =
-    "CREATE TEMP TABLE IF NOT EXISTS stage_results (result_id BIGINT, domain TEXT, status TEXT, "
-    "error TEXT, resolved_at BIGINT, result TEXT, domain_id BIGINT) ON COMMIT DELETE ROWS";
+    "CREATE TEMP TABLE IF NOT EXISTS stage_results (domain_id BIGINT, status TEXT, "
+    "error TEXT, resolved_at BIGINT, result TEXT) ON COMMIT DELETE ROWS";
+
+/// A PostgreSQL array literal of quoted elements: {"a","b"}.
+std::string text_array(std::span<const model::DomainResult* const> batch) {
+    std::string out = "{";
+    for (const auto* r : batch) {
+        if (out.size() > 1) {
+            out += ',';
+        }
+        out += '"';
+        for (const char ch : r->domain) {
+            if (ch == '"' || ch == '\\') {
+                out += '\\';
+            }
+            out += ch;
+        }
+        out += '"';
+    }
+    out += '}';
+    return out;
+}
+
+template <class Ints> std::string int_array(const Ints& values) {
+    std::string out = "{";
+    for (const std::int64_t v : values) {
+        if (out.size() > 1) {
+            out += ',';
+        }
+        out += std::to_string(v);
+    }
+    out += '}';
+    return out;
+}
 
 class PostgresStore final : public internal::SqlStore {
 public:
@@ -266,40 +300,67 @@ public:
     [[nodiscard]] const char* backend() const override { return "postgresql"; }
 
 protected:
+    /// One batch in a fixed number of statements whatever its size: domain ids by one upsert
+    /// over arrays, results by COPY into a staging table and one INSERT that skips names this
+    /// scan already holds (its unique index decides, so no plan can turn it into a scan of the
+    /// whole scan's rows) and returns the new result ids, then records and mappings by COPY
+    /// straight into their tables. A name the scan already holds (resume, repair, a shard's
+    /// redo) has its old result and rows replaced.
     Result<std::int64_t> write_batch(std::int64_t scan_id,
                                      std::span<const model::DomainResult* const> batch) override {
         auto& c = conn();
-        // Result ids come from the table's own sequence up front, so that records and mappings
-        // can be COPied straight into their tables without joins.
-        std::vector<std::int64_t> ids;
-        ids.reserve(batch.size());
-        DG_TRY_VOID(c.query("SELECT nextval(pg_get_serial_sequence('scan_results', 'id')) "
-                            "FROM generate_series(1, $1)",
-                            {Value(static_cast<std::int64_t>(batch.size()))}, [&](const Row& row) {
-                                ids.push_back(row.integer(0));
+        const auto now = static_cast<model::UnixTime>(std::time(nullptr));
+        auto resolved_at = [&](const model::DomainResult& r) {
+            return r.resolved_at != 0 ? r.resolved_at : now;
+        };
+        DG_TRY(const std::vector<std::int64_t> domain_ids, upsert_domains(batch, resolved_at));
+        std::string results;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            const model::DomainResult& r = *batch[i];
+            line(results, std::optional<std::int64_t>(domain_ids[i]),
+                 std::optional<std::string>(r.status), r.error,
+                 std::optional<std::int64_t>(resolved_at(r)),
+                 std::optional<std::string>(model::to_json_line(r)));
+        }
+        DG_TRY_VOID(c.exec_script(kStaging));
+        DG_TRY_VOID(pg_->copy_in(
+            "COPY stage_results (domain_id, status, error, resolved_at, result) FROM STDIN",
+            results));
+        std::unordered_map<std::int64_t, std::int64_t> result_of_domain;
+        result_of_domain.reserve(batch.size());
+        DG_TRY_VOID(c.query("INSERT INTO scan_results (scan_id, domain_id, status, error, "
+                            "resolved_at, result) SELECT $1, domain_id, status, error, "
+                            "resolved_at, result FROM stage_results ON CONFLICT (scan_id, "
+                            "domain_id) DO NOTHING RETURNING id, domain_id",
+                            {Value(scan_id)}, [&](const Row& row) {
+                                result_of_domain.emplace(row.integer(1), row.integer(0));
                                 return true;
                             }));
-        if (ids.size() != batch.size()) {
-            return make_error(ErrorCode::Internal, "could not allocate result ids");
+        std::vector<std::int64_t> held;
+        for (const std::int64_t d : domain_ids) {
+            if (!result_of_domain.contains(d)) {
+                held.push_back(d);
+            }
         }
-        std::string results;
+        std::int64_t replaced = 0;
+        if (!held.empty()) {
+            DG_TRY(replaced, replace_results(scan_id, held, result_of_domain));
+        }
         std::string records;
         std::string mappings;
         std::vector<internal::RecordRow> rec_rows;
         std::vector<internal::MappingRow> map_rows;
-        const auto now = static_cast<model::UnixTime>(std::time(nullptr));
         const std::optional<std::int64_t> scan(scan_id);
         for (std::size_t i = 0; i < batch.size(); ++i) {
-            const model::DomainResult& r = *batch[i];
-            const std::optional<std::int64_t> id(ids[i]);
-            const std::int64_t resolved = r.resolved_at != 0 ? r.resolved_at : now;
-            line(results, id, std::optional<std::string>(r.domain),
-                 std::optional<std::string>(r.status), r.error,
-                 std::optional<std::int64_t>(resolved),
-                 std::optional<std::string>(model::to_json_line(r)));
+            const auto found = result_of_domain.find(domain_ids[i]);
+            if (found == result_of_domain.end()) {
+                return make_error(ErrorCode::Internal,
+                                  "no result row for " + batch[i]->domain + " after its insert");
+            }
+            const std::optional<std::int64_t> id(found->second);
             rec_rows.clear();
             map_rows.clear();
-            internal::flatten(r, rec_rows, map_rows);
+            internal::flatten(*batch[i], rec_rows, map_rows);
             for (const auto& x : rec_rows) {
                 line(records, id, std::optional<std::string>(x.type),
                      std::optional<std::string>(x.owner), std::optional<std::string>(x.value),
@@ -311,28 +372,6 @@ protected:
                      std::optional<std::string>(x.origins), x.org, x.ttl);
             }
         }
-        DG_TRY_VOID(c.exec_script(kStaging));
-        DG_TRY_VOID(pg_->copy_in(
-            "COPY stage_results (result_id, domain, status, error, resolved_at, result) FROM STDIN",
-            results));
-        DG_TRY_VOID(c.exec_script("ANALYZE stage_results"));
-        // Domain ids (sorted, so that concurrent writers lock domain rows in the same order).
-        DG_TRY_VOID(
-            c.query("WITH up AS (INSERT INTO domains (name, first_seen, last_seen) "
-                    "SELECT domain, resolved_at, resolved_at FROM stage_results ORDER BY domain "
-                    "ON CONFLICT (name) DO UPDATE SET last_seen = "
-                    "GREATEST(domains.last_seen, excluded.last_seen) RETURNING id, name) "
-                    "UPDATE stage_results s SET domain_id = up.id FROM up WHERE up.name = s.domain",
-                    {}));
-        DG_TRY(std::int64_t replaced,
-               c.query_int("WITH del AS (DELETE FROM scan_results r USING stage_results s "
-                           "WHERE r.scan_id = $1 AND r.domain_id = s.domain_id RETURNING 1) "
-                           "SELECT count(*) FROM del",
-                           {Value(scan_id)}));
-        DG_TRY_VOID(c.query("INSERT INTO scan_results (id, scan_id, domain_id, status, error, "
-                            "resolved_at, result) SELECT result_id, $1, domain_id, status, error, "
-                            "resolved_at, result FROM stage_results ORDER BY result_id",
-                            {Value(scan_id)}));
         if (!records.empty()) {
             DG_TRY_VOID(pg_->copy_in("COPY dns_records (result_id, type, owner, value, ttl, "
                                      "preference, cname_target) FROM STDIN",
@@ -347,6 +386,66 @@ protected:
     }
 
 private:
+    /// The batch's domain ids, in batch order (a batch holds each name once). Names are locked
+    /// in sorted order, so that concurrent writers cannot deadlock on domain rows.
+    template <class ResolvedAt>
+    Result<std::vector<std::int64_t>>
+    upsert_domains(std::span<const model::DomainResult* const> batch, ResolvedAt resolved_at) {
+        std::vector<std::int64_t> times;
+        times.reserve(batch.size());
+        for (const auto* r : batch) {
+            times.push_back(resolved_at(*r));
+        }
+        std::unordered_map<std::string, std::int64_t> by_name;
+        by_name.reserve(batch.size());
+        DG_TRY_VOID(conn().query(
+            "INSERT INTO domains (name, first_seen, last_seen) SELECT n, t, t FROM "
+            "unnest($1::text[], $2::bigint[]) AS u(n, t) ORDER BY n ON CONFLICT (name) DO UPDATE "
+            "SET last_seen = GREATEST(domains.last_seen, excluded.last_seen) RETURNING id, name",
+            {Value(text_array(batch)), Value(int_array(times))}, [&](const Row& row) {
+                by_name.emplace(row.text(1), row.integer(0));
+                return true;
+            }));
+        std::vector<std::int64_t> ids;
+        ids.reserve(batch.size());
+        for (const auto* r : batch) {
+            const auto it = by_name.find(r->domain);
+            if (it == by_name.end()) {
+                return make_error(ErrorCode::Internal, "no domain id for " + r->domain);
+            }
+            ids.push_back(it->second);
+        }
+        return ids;
+    }
+
+    /// Replaces the results this scan already holds for `domain_ids` with the staged ones:
+    /// the old result and its records and mappings go (by the unique index on (scan_id,
+    /// domain_id), one probe per name: OFFSET 0 keeps the lookup a parameterised nested loop),
+    /// the staged result goes in. Returns how many were replaced.
+    Result<std::int64_t>
+    replace_results(std::int64_t scan_id, const std::vector<std::int64_t>& domain_ids,
+                    std::unordered_map<std::int64_t, std::int64_t>& result_of_domain) {
+        auto& c = conn();
+        const std::string ids = int_array(domain_ids);
+        DG_TRY(const std::int64_t replaced,
+               c.query_int("WITH old AS (SELECT x.id FROM unnest($2::bigint[]) AS d(id), LATERAL "
+                           "(SELECT id FROM scan_results WHERE scan_id = $1 AND domain_id = d.id "
+                           "OFFSET 0) x), r AS (DELETE FROM dns_records WHERE result_id IN "
+                           "(SELECT id FROM old)), m AS (DELETE FROM ip_mappings WHERE result_id "
+                           "IN (SELECT id FROM old)), del AS (DELETE FROM scan_results WHERE id IN "
+                           "(SELECT id FROM old) RETURNING 1) SELECT count(*) FROM del",
+                           {Value(scan_id), Value(ids)}));
+        DG_TRY_VOID(c.query("INSERT INTO scan_results (scan_id, domain_id, status, error, "
+                            "resolved_at, result) SELECT $1, domain_id, status, error, "
+                            "resolved_at, result FROM stage_results WHERE domain_id = "
+                            "ANY($2::bigint[]) RETURNING id, domain_id",
+                            {Value(scan_id), Value(ids)}, [&](const Row& row) {
+                                result_of_domain.emplace(row.integer(1), row.integer(0));
+                                return true;
+                            }));
+        return replaced;
+    }
+
     PgConnection* pg_;
 };
 
