@@ -103,12 +103,16 @@ public:
     [[nodiscard]] std::size_t memory_bytes() const;
 
 private:
-    /// VRPs sharing one prefix, with the nearest VRP prefix that covers it.
+    /// VRPs sharing one prefix, with the nearest VRP prefix that covers it. The first VRP's ASN
+    /// and maxLength are kept here too: most prefixes have one VRP, so a validation usually
+    /// needs no access to entries_ (a cache miss saved in random order).
     struct Group {
         std::uint32_t first = 0;      ///< index of its first VRP (entries_ and vrps_)
         std::uint32_t count = 0;      ///< VRPs with this prefix
         std::uint32_t parent = kNone; ///< the longest shorter VRP prefix containing this one
+        std::uint32_t asn = 0;        ///< entries_[first].asn
         std::uint8_t length = 0;      ///< prefix length
+        std::uint8_t max_length = 0;  ///< entries_[first].max_length
     };
     /// The hot part of a VRP (8 bytes): compared in the validation loop.
     struct Entry {
