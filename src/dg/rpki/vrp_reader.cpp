@@ -554,8 +554,12 @@ public:
         if (const auto colon = what.find("syntax error"); colon != std::string::npos) {
             what = what.substr(colon);
         }
-        // `position` counts the characters read, the offending token's last one included.
-        const std::size_t start = position >= last_token.size() ? position - last_token.size() : 0;
+        // `position` counts the characters read, the offending one included; a string literal
+        // is reported from its opening quote (`last_token` is then exactly the literal).
+        std::size_t start = position > 0 ? position - 1 : 0;
+        if (last_token.starts_with('"') && position >= last_token.size()) {
+            start = position - last_token.size();
+        }
         fatal_ = make_error(ErrorCode::Malformed, "JSON " + what).at(source_, start);
         return false;
     }
