@@ -274,6 +274,7 @@ TEST(VrpIndexVsNaive, RandomSetsAgree) {
         }
         const std::vector<Vrp> copy = vrps;
         const VrpIndex index = index_of(vrps);
+        std::vector<Route> batch;
         for (int i = 0; i < 20000; ++i) {
             const bool v6 = (rng() % 4) == 0;
             const Prefix route = random_prefix(rng, v6, 0, v6 ? 128 : 32);
@@ -284,6 +285,13 @@ TEST(VrpIndexVsNaive, RandomSetsAgree) {
             ASSERT_EQ(show(index.validate(route, origin)), show(naive(copy, route, origin)))
                 << route.to_string() << " origin "
                 << (origin ? std::to_string(origin->value()) : "none") << " round " << round;
+            batch.push_back(Route{route, origin});
+        }
+        // The batch API gives the same answers.
+        std::vector<Validity> out(batch.size());
+        index.validate(batch, out);
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            ASSERT_EQ(out[i], index.validate(batch[i].prefix, batch[i].origin)) << i;
         }
     }
 }
