@@ -163,6 +163,7 @@ int run(int argc_in, char** argv_in) {
     register_serve_command(app, selected);
     register_resilience_commands(app, selected);
     register_ptr_commands(app, selected);
+    register_rpki_commands(app, selected);
     register_config_commands(app, selected, config); // keep last: it sees every command
     if (const int rc = config_before_parse(app, config, argc, argv); rc >= 0) {
         return rc;

@@ -2,6 +2,7 @@
 #include "dg/bgp/table_sources.hpp"
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
+#include "dg/cli/rpki_load.hpp"
 #include "dg/cli/stdout_buffer.hpp"
 #include "dg/core/text.hpp"
 
@@ -21,11 +22,33 @@ struct LookupOptions {
     std::string policy = "default";
     bool jsonl = false;
     bool no_cache = false;
+    VrpOptions vrps; ///< --vrps: add the RPKI state of each matched route
 };
+
+/// The route's origin for RFC 6811: an AS_SET origin is NONE (it cannot match a VRP).
+rpki::RouteOrigin rov_origin(const bgp::Origin& o) {
+    return o.as_set() ? rpki::RouteOrigin{} : rpki::RouteOrigin{Asn(o.asn)};
+}
+
+/// "valid", "invalid:too-specific", ...
+std::string rov_text(const rpki::Validity& v) {
+    const char* reason = rpki::reason_name(v.reason);
+    return std::string(rpki::state_name(v.state)) + (reason != nullptr ? ":" : "") +
+           (reason != nullptr ? reason : "");
+}
+
+nlohmann::ordered_json rov_json(const rpki::Validity& v) {
+    const char* reason = rpki::reason_name(v.reason);
+    nlohmann::ordered_json j;
+    j["state"] = rpki::state_name(v.state);
+    j["reason"] = reason != nullptr ? nlohmann::ordered_json(reason) : nlohmann::ordered_json();
+    return j;
+}
 
 class Answerer {
 public:
-    Answerer(const bgp::IpAsnSource& source, bool jsonl) : source_(source), jsonl_(jsonl) {}
+    Answerer(const bgp::IpAsnSource& source, bool jsonl, const rpki::VrpIndex* vrps)
+        : source_(source), jsonl_(jsonl), vrps_(vrps) {}
     ~Answerer() { flush(); }
     Answerer(const Answerer&) = delete;
     Answerer& operator=(const Answerer&) = delete;
@@ -62,11 +85,29 @@ private:
                 j["origins"] = origins;
                 j["peers"] = peers;
                 j["as_set"] = as_set;
+                if (vrps_ != nullptr) {
+                    // RFC 6811 state of the route (the matched prefix, its first origin); every
+                    // origin's when the prefix has several (MOAS).
+                    j["rpki"] = rov_json(
+                        vrps_->validate(route->prefix, rov_origin(route->origins.front())));
+                    if (route->origins.size() > 1) {
+                        auto all = nlohmann::ordered_json::array();
+                        for (const auto& o : route->origins) {
+                            auto one = rov_json(vrps_->validate(route->prefix, rov_origin(o)));
+                            one["origin"] = o.asn;
+                            all.push_back(std::move(one));
+                        }
+                        j["rpki_origins"] = std::move(all);
+                    }
+                }
             } else {
                 j["prefix"] = nullptr;
                 j["asn"] = nullptr;
                 j["origins"] = nlohmann::ordered_json::array();
                 j["as_set"] = false;
+                if (vrps_ != nullptr) {
+                    j["rpki"] = nullptr;
+                }
                 if (invalid) {
                     j["error"] = "invalid IP address";
                 }
@@ -85,15 +126,24 @@ private:
                     }
                     out_.text() += std::to_string(route->origins[i].asn);
                 }
+                if (vrps_ != nullptr) {
+                    out_.text() += '\t';
+                    for (std::size_t i = 0; i < route->origins.size(); ++i) {
+                        out_.text() += i > 0 ? "," : "";
+                        out_.text() +=
+                            rov_text(vrps_->validate(route->prefix, rov_origin(route->origins[i])));
+                    }
+                }
                 out_.text() += '\n';
             } else {
-                out_.text() += "\t-\t-\n";
+                out_.text() += vrps_ != nullptr ? "\t-\t-\t-\n" : "\t-\t-\n";
             }
         }
         out_.maybe_flush();
     }
     const bgp::IpAsnSource& source_;
     bool jsonl_;
+    const rpki::VrpIndex* vrps_; ///< nullptr: no --vrps
     StdoutBuffer out_;
 };
 
@@ -112,7 +162,14 @@ int run_lookup(const LookupOptions& opts) {
                      source.error().to_string().c_str());
         return kExitFailure;
     }
-    Answerer answerer(*source, opts.jsonl);
+    std::unique_ptr<rpki::VrpIndex> vrps;
+    if (!opts.vrps.path.empty()) {
+        vrps = load_vrp_index(opts.vrps, "domaingraph lookup");
+        if (!vrps) {
+            return kExitFailure;
+        }
+    }
+    Answerer answerer(*source, opts.jsonl, vrps.get());
     if (!opts.ips.empty()) {
         for (std::size_t i = 0; i < opts.ips.size(); ++i) {
             answerer.answer(trim(opts.ips[i]), "argument " + std::to_string(i + 1));
@@ -145,7 +202,11 @@ void register_lookup_command(CLI::App& app, Runner& selected) {
         "a CAIDA prefix2as file, a pyasn .dat file or a MaxMind GeoLite2-ASN .mmdb.\n"
         "Examples:\n"
         "  domaingraph lookup -m rib.20240101.0000.bz2 192.0.2.1 2001:db8::1\n"
-        "  domaingraph lookup -m ipasn.dat --jsonl < ips.txt");
+        "  domaingraph lookup -m ipasn.dat --jsonl < ips.txt\n"
+        "With --vrps, each matched route (prefix, origin) also gets its RPKI state (RFC 6811):\n"
+        "a 4th column valid | invalid:too-specific | invalid:wrong-origin | not-found (one per\n"
+        "origin), or \"rpki\":{\"state\",\"reason\"} in JSON (see 'domaingraph rpki validate').\n"
+        "  domaingraph lookup -m rib.bz2 --vrps /var/lib/rpki-client/json 192.0.2.1");
     cmd->add_option("-m,--source", opts->source, "The prefix table source")->required();
     cmd->add_option("ips", opts->ips, "IP addresses (default: read stdin)");
     cmd->add_option("--policy", opts->policy,
@@ -156,6 +217,7 @@ void register_lookup_command(CLI::App& app, Runner& selected) {
     cmd->add_flag("--jsonl", opts->jsonl,
                   "One JSON object per line: ip, prefix, asn, origins, peers, as_set");
     cmd->add_flag("--no-cache", opts->no_cache, "Neither read nor write the table cache");
+    add_vrp_options(cmd, opts->vrps, false);
     cmd->callback([opts, &selected] { selected = [opts] { return run_lookup(*opts); }; });
 }
 

@@ -34,6 +34,7 @@ void register_hostnames_commands(CLI::App& app, Runner& selected);  // cmd_hostn
 void register_serve_command(CLI::App& app, Runner& selected);       // cmd_serve.cpp
 void register_resilience_commands(CLI::App& app, Runner& selected); // cmd_resilience.cpp
 void register_ptr_commands(CLI::App& app, Runner& selected);        // cmd_ptr.cpp
+void register_rpki_commands(CLI::App& app, Runner& selected);       // cmd_rpki.cpp
 void register_worker_command(CLI::App& app, Runner& selected);      // cmd_worker.cpp
 /// `scans progress` and `scans retry-failed` (cmd_worker.cpp).
 void register_distributed_scans_commands(CLI::App& scans, Runner& selected);
