@@ -306,7 +306,10 @@ TEST(DistributedScan, KilledWorkersShardsAreTakenOverAfterTheLease) {
     // rate-capped so that the scan outlasts three kill -9s of a worker holding a lease, while a
     // survivor works beside them and takes each killed shard over once its lease expired
     constexpr double kLease = 5;
-    DG_DISTRIBUTED_SETUP(s, 2400, {"--shards", "24", "--rate", "800"});
+    // (short shards: a takeover waits for a survivor to finish the shard it is on; enough of
+    // them that three kills land on a held lease even though survivors speed up once the dead
+    // leave the rate budget)
+    DG_DISTRIBUTED_SETUP(s, 3600, {"--shards", "48", "--rate", "800"});
     const std::string log = s.dir.file("workers.log");
     const auto unix_now = [] {
         return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
@@ -328,7 +331,7 @@ TEST(DistributedScan, KilledWorkersShardsAreTakenOverAfterTheLease) {
     const pid_t survivor = spawn_dg(s.worker_args(static_cast<std::int64_t>(kLease)), log);
     ASSERT_GT(survivor, 0);
     std::map<std::int64_t, double> killed_at; // shard -> when its holder was killed
-    for (int attempt = 0; attempt < 6 && killed_at.size() < 3; ++attempt) {
+    for (int attempt = 0; attempt < 10 && killed_at.size() < 3; ++attempt) {
         const pid_t pid = spawn_dg(s.worker_args(static_cast<std::int64_t>(kLease)), log);
         ASSERT_GT(pid, 0);
         // wait until this worker holds a shard with some names written
@@ -343,7 +346,7 @@ TEST(DistributedScan, KilledWorkersShardsAreTakenOverAfterTheLease) {
             }
         }
         ASSERT_TRUE(holding) << read_file(log);
-        std::this_thread::sleep_for(std::chrono::milliseconds(200 + 150 * attempt));
+        std::this_thread::sleep_for(std::chrono::milliseconds(200 + 100 * (attempt % 7)));
         ::kill(pid, SIGKILL);
         const double at = unix_now();
         EXPECT_EQ(wait_exit(pid), 128 + SIGKILL);

@@ -251,6 +251,71 @@ TEST(ScanE2e, As2orgNamesTheOrganisationOfEveryRoutedAddress) {
     EXPECT_EQ(r.err.find("domaingraph scan: warning:"), std::string::npos) << r.err;
 }
 
+/// Issue 18: `scan --vrps` keeps the RFC 6811 state of every routed address's route in the
+/// result, equal to `rpki validate` (pinned separately against an independent Python check) on
+/// the same (prefix, origin) pairs, and the summary states the RPKI coverage.
+TEST(ScanE2e, VrpsGiveEveryRoutedAddressItsRoutesRpkiState) {
+    DG_DNS_SERVERS_OR_SKIP();
+    DG_SHARED_OR_SKIP(rib, kRib);
+    auto rig = DnsRig::start(120);
+    ASSERT_TRUE(rig) << DnsRig::last_error();
+    const TempDir dir;
+    // VRPs for the rig's routed hosts: a third right, a third naming another AS, a third none
+    std::string vrps = "ASN,IP Prefix,Max Length,Trust Anchor\n";
+    std::size_t k = 0;
+    for (const auto& [ip, host] : rib_hosts()) {
+        const auto len = host.prefix.substr(host.prefix.find('/') + 1);
+        switch (k++ % 3) {
+        case 0:
+            vrps += "AS" + std::to_string(host.asn) + "," + host.prefix + "," + len + ",test\n";
+            break;
+        case 1:
+            vrps += "AS" + std::to_string(host.asn + 1) + "," + host.prefix + "," + len + ",test\n";
+            break;
+        default:
+            break;
+        }
+    }
+    write_file(dir.file("vrps.csv"), vrps);
+    auto r = scan({"-d", rig->ordinary_file(), "-m", rib, "--db", "sqlite://" + dir.file("s.db"),
+                   "--resolver", rig->recursive_endpoint(), "--vrps", dir.file("vrps.csv"),
+                   "--format", "jsonl"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::vector<json> routed;
+    std::string routes;
+    for (const auto& [name, result] : by_domain(r.out)) {
+        for (const char* family : {"a", "aaaa"}) {
+            for (const auto& a : result[family]) {
+                if (a["asn"].is_null()) {
+                    EXPECT_FALSE(a.contains("rpki")) << name << " " << a;
+                    continue;
+                }
+                routed.push_back(a);
+                routes += a["prefix"].get<std::string>() + " " +
+                          std::to_string(a["asn"].get<std::uint32_t>()) + "\n";
+            }
+        }
+    }
+    ASSERT_GT(routed.size(), 10U);
+    write_file(dir.file("routes.txt"), routes);
+    auto check = run_command({dg_binary(), "rpki", "validate", "--vrps", dir.file("vrps.csv"), "-i",
+                              dir.file("routes.txt"), "--format", "jsonl"});
+    ASSERT_EQ(check.exit_code, 0) << check.err;
+    const auto lines = split_lines(check.out);
+    ASSERT_EQ(lines.size(), routed.size());
+    std::map<std::string, int> states;
+    for (std::size_t i = 0; i < routed.size(); ++i) {
+        const json want = json::parse(lines[i]);
+        EXPECT_EQ(routed[i]["rpki"], want["state"]) << routed[i] << " vs " << lines[i];
+        EXPECT_EQ(routed[i].value("rpki_reason", json()), want["reason"]) << routed[i];
+        ++states[want["state"].get<std::string>()];
+    }
+    EXPECT_GT(states["valid"], 0);
+    EXPECT_GT(states["invalid"], 0);
+    EXPECT_GT(states["not-found"], 0);
+    EXPECT_NE(r.err.find("% routed, RPKI: "), std::string::npos) << r.err;
+}
+
 /// Issue 12 item 19: enrichment that matches nothing is not silent. An as2org file naming no AS
 /// of the scan is a warning in the summary (exit 0); a MaxMind City database given as the
 /// IP-to-AS source is an error that says what the file is (exit 1, nothing stored).

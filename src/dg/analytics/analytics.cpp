@@ -117,6 +117,11 @@ void Coverage::add(const model::IpMapping& m) {
         if (m.org && !m.org->empty()) {
             ++with_org;
         }
+        if (m.rpki) {
+            ++rpki_checked;
+            rpki_valid += *m.rpki == "valid" ? 1U : 0U;
+            rpki_invalid += *m.rpki == "invalid" ? 1U : 0U;
+        }
     }
 }
 
@@ -132,6 +137,14 @@ double Coverage::with_org_pct() const {
     return percent(with_org, routed);
 }
 
+double Coverage::rpki_valid_pct() const {
+    return percent(rpki_valid, rpki_checked);
+}
+
+double Coverage::rpki_invalid_pct() const {
+    return percent(rpki_invalid, rpki_checked);
+}
+
 std::string Coverage::text(bool orgs_given) const {
     if (mappings == 0) {
         return "coverage: no addresses to map";
@@ -142,6 +155,12 @@ std::string Coverage::text(bool orgs_given) const {
     std::string out = buf;
     if (orgs_given) {
         std::snprintf(buf, sizeof buf, ", %.1f %% of those with an organisation", with_org_pct());
+        out += buf;
+    }
+    if (rpki_checked > 0) {
+        const double not_found = percent(rpki_checked - rpki_valid - rpki_invalid, rpki_checked);
+        std::snprintf(buf, sizeof buf, ", RPKI: %.1f %% valid, %.1f %% invalid, %.1f %% not-found",
+                      rpki_valid_pct(), rpki_invalid_pct(), not_found);
         out += buf;
     }
     return out;
@@ -159,6 +178,11 @@ std::vector<std::string> Coverage::warnings(bool orgs_given) const {
                       std::to_string(routed) +
                       " routed addresses' ASes: is it an AS-to-organisation file (CAIDA "
                       "as2org) of the same era as the routing table?");
+    }
+    if (rpki_checked > 0 && rpki_valid == 0 && rpki_invalid == 0) {
+        out.push_back("the VRPs covered none of the " + std::to_string(rpki_checked) +
+                      " routed addresses' routes: are they of the same era as the routing table "
+                      "(and both IPv4 and IPv6)?");
     }
     return out;
 }

@@ -67,16 +67,24 @@ struct Coverage {
     std::uint64_t mappings = 0; ///< every address mapping
     std::uint64_t routed = 0;
     std::uint64_t with_org = 0; ///< routed, with an organisation
+    /// routed addresses whose route was validated (the scan had VRPs), and their states
+    std::uint64_t rpki_checked = 0;
+    std::uint64_t rpki_valid = 0;
+    std::uint64_t rpki_invalid = 0;
 
     void add(const model::DomainResult& r);
     void add(const model::IpMapping& m);
-    [[nodiscard]] double routed_pct() const;   ///< of mappings; 0 when there are none
-    [[nodiscard]] double with_org_pct() const; ///< of routed; 0 when none is routed
+    [[nodiscard]] double routed_pct() const;       ///< of mappings; 0 when there are none
+    [[nodiscard]] double with_org_pct() const;     ///< of routed; 0 when none is routed
+    [[nodiscard]] double rpki_valid_pct() const;   ///< of rpki_checked; 0 when none was
+    [[nodiscard]] double rpki_invalid_pct() const; ///< of rpki_checked; 0 when none was
     /// "coverage: 1,234 addresses, 98.3 % routed, 91.0 % of those with an organisation" (the
-    /// organisation part only when `orgs_given`).
+    /// organisation part only when `orgs_given`), then ", RPKI: 40.1 % valid, 0.3 % invalid,
+    /// 59.6 % not-found" when routes were validated.
     [[nodiscard]] std::string text(bool orgs_given) const;
     /// One line per source that matched nothing: the routing table (addresses but none routed),
-    /// the as2org data when given (routed addresses but no organisation).
+    /// the as2org data when given (routed addresses but no organisation), the VRPs when given
+    /// (validated routes but none covered by a VRP).
     [[nodiscard]] std::vector<std::string> warnings(bool orgs_given) const;
 };
 

@@ -45,7 +45,12 @@ ordered_json to_json(const Coverage& c) {
                         {"routed", c.routed},
                         {"routed_pct", round_to(c.routed_pct(), 2)},
                         {"with_org", c.with_org},
-                        {"with_org_pct", round_to(c.with_org_pct(), 2)}};
+                        {"with_org_pct", round_to(c.with_org_pct(), 2)},
+                        {"rpki_checked", c.rpki_checked},
+                        {"rpki_valid", c.rpki_valid},
+                        {"rpki_valid_pct", round_to(c.rpki_valid_pct(), 2)},
+                        {"rpki_invalid", c.rpki_invalid},
+                        {"rpki_invalid_pct", round_to(c.rpki_invalid_pct(), 2)}};
 }
 
 ordered_json to_json(const ScanStats& s, std::size_t top) {

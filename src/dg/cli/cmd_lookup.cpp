@@ -27,7 +27,7 @@ struct LookupOptions {
 
 /// The route's origin for RFC 6811: an AS_SET origin is NONE (it cannot match a VRP).
 rpki::RouteOrigin rov_origin(const bgp::Origin& o) {
-    return o.as_set() ? rpki::RouteOrigin{} : rpki::RouteOrigin{Asn(o.asn)};
+    return rpki::route_origin(o);
 }
 
 /// "valid", "invalid:too-specific", ...

@@ -245,6 +245,13 @@ int run_scan_command(ScanOptions o) {
         }
         orgs.emplace(std::move(*loaded));
     }
+    std::unique_ptr<rpki::VrpIndex> vrps;
+    if (!o.vrps.path.empty()) {
+        vrps = load_vrp_index(o.vrps, "domaingraph scan");
+        if (!vrps) {
+            return kExitFailure;
+        }
+    }
     auto output = ResultOutput::open(o);
     if (!output) {
         return fail("output: " + output.error().to_string(), kExitUsage);
@@ -295,13 +302,16 @@ int run_scan_command(ScanOptions o) {
                  o.dns.concurrency, o.dns.timeout_ms, o.dns.retries,
                  o.dns.no_repair ? "off" : "on");
 
-    const scan::AddressMapper mapper(*table, [&](Asn asn) -> std::optional<std::string> {
-        if (!orgs) {
-            return std::nullopt;
-        }
-        const auto* org = orgs->org_of(asn);
-        return org ? std::optional<std::string>(std::string(org->name)) : std::nullopt;
-    });
+    const scan::AddressMapper mapper(
+        *table,
+        [&](Asn asn) -> std::optional<std::string> {
+            if (!orgs) {
+                return std::nullopt;
+            }
+            const auto* org = orgs->org_of(asn);
+            return org ? std::optional<std::string>(std::string(org->name)) : std::nullopt;
+        },
+        vrps.get());
     scan::ScanSettings settings;
     settings.resolver = *config;
     settings.repair = !o.dns.no_repair;
@@ -420,6 +430,8 @@ nlohmann::json settings_json(const ScanOptions& o, const std::vector<dns::Endpoi
             {"rib", absolute(o.rib)},
             {"policy", o.policy},
             {"as2org", absolute(o.as2org)},
+            {"vrps", absolute(o.vrps.path)},
+            {"vrps_format", o.vrps.format},
             {"resolvers", resolvers},
             {"concurrency", o.dns.concurrency},
             {"timeout_ms", o.dns.timeout_ms},
@@ -436,6 +448,8 @@ void restore_settings(ScanOptions& o, const std::string& config_json) {
     stored.text("domains", "domains", o.domains);
     stored.text("rib", "rib", o.rib);
     stored.text("as2org", "as2org", o.as2org);
+    stored.text("vrps", "vrps", o.vrps.path);
+    stored.text("vrps-format", "vrps_format", o.vrps.format);
     stored.text("policy", "policy", o.policy);
     stored.number("rate", "rate", o.dns.rate);
     stored.restore(o.dns);
@@ -469,6 +483,7 @@ void register_scan_command(CLI::App& app, Runner& selected) {
         ->capture_default_str();
     cmd->add_option("--as2org", opts->as2org,
                     "CAIDA AS-organisation file (as-org2info .txt/.jsonl, compressed or not)");
+    add_vrp_options(cmd, opts->vrps, false);
     cmd->add_option("--db", opts->db,
                     "Database URL: sqlite:///path.db or postgresql://... (default: SQLite in the "
                     "user data directory)");

@@ -20,6 +20,7 @@ struct ServeOptions {
     std::string policy = "default";
     std::string db;
     std::string as2org;
+    std::string vrps;
     std::string as_rel;
     std::string ixp;
     std::string resolver_ases;
@@ -195,6 +196,7 @@ int run_serve(const ServeOptions& o) {
     so.policy = *policy;
     so.db = o.db;
     so.as2org = o.as2org;
+    so.vrps = o.vrps.empty() ? "" : std::filesystem::absolute(o.vrps).string();
     so.as_rel = o.as_rel;
     so.ixp = o.ixp;
     so.resolver_ases = o.resolver_ases;
@@ -259,6 +261,9 @@ void register_serve_command(CLI::App& app, Runner& selected) {
         ->capture_default_str();
     cmd->add_option("--db", opts->db, "Database URL (default: SQLite in the user data directory)");
     cmd->add_option("--as2org", opts->as2org, "CAIDA AS-organisation file");
+    cmd->add_option("--vrps", opts->vrps,
+                    "RPKI VRP file (rpki-client or Routinator output): scans and lookups get the "
+                    "RPKI state of every route");
     cmd->add_option("--as-rel", opts->as_rel,
                     "CAIDA AS-relationship file (serial-1/2): offers GET "
                     "/api/v1/scans/{id}/resilience and the dashboard's resilience section");

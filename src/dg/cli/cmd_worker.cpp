@@ -177,6 +177,7 @@ struct ScanTools {
     ScanOptions options;
     std::unique_ptr<bgp::IpAsnSource> table;
     std::optional<org::OrgTable> orgs;
+    std::unique_ptr<rpki::VrpIndex> vrps;
     std::unique_ptr<scan::AddressMapper> mapper;
     dns::ResolverConfig resolver;
     dns::SteadyClock clock;
@@ -230,15 +231,23 @@ Result<std::unique_ptr<ScanTools>> load_tools(const WorkerOptions& w, const mode
         DG_TRY(auto orgs, org::OrgTable::load(o.as2org));
         tools->orgs.emplace(std::move(orgs));
     }
+    if (!o.vrps.path.empty()) {
+        tools->vrps = load_vrp_index(o.vrps, "domaingraph worker", true);
+        if (!tools->vrps) {
+            return make_error(ErrorCode::InvalidArgument, "cannot load the VRPs " + o.vrps.path);
+        }
+    }
     ScanTools* t = tools.get();
     tools->mapper = std::make_unique<scan::AddressMapper>(
-        *tools->table, [t](Asn asn) -> std::optional<std::string> {
+        *tools->table,
+        [t](Asn asn) -> std::optional<std::string> {
             if (!t->orgs) {
                 return std::nullopt;
             }
             const auto* org = t->orgs->org_of(asn);
             return org ? std::optional<std::string>(std::string(org->name)) : std::nullopt;
-        });
+        },
+        tools->vrps.get());
     DG_TRY(tools->transport, dns::UdpTransport::create(o.dns.sockets, any_v4(upstreams),
                                                        any_v6(upstreams), tools->clock));
     tools->lake = w.lake.empty() ? stored_lake(scan.config_json) : absolute(w.lake);
@@ -403,11 +412,13 @@ ShardOutcome run_shard(const WorkerOptions& w, const std::string& worker_id, sto
     }
     const double names_s = seconds_since(reading);
     // The scan's rate is a global budget: this worker's share of it. A --rate given to the
-    // worker is this worker's own cap instead.
+    // worker is this worker's own cap instead. Live workers beat every third of their lease;
+    // one silent for a whole lease is dead (its shard is up for takeover) and gets no share,
+    // so survivors speed up and take killed workers' shards over sooner.
     scan::ScanSettings settings;
     settings.resolver = tools.resolver;
     if (tools.options.dns.rate > 0 && tools.options.given.count("rate") == 0) {
-        const auto active = coord.active_workers(lease.scan_id, 3 * w.lease_s, now_s());
+        const auto active = coord.active_workers(lease.scan_id, w.lease_s, now_s());
         const double share = tools.options.dns.rate / static_cast<double>(active ? *active : 1);
         for (auto& u : settings.resolver.upstreams) {
             u.rate_qps = share;
@@ -822,6 +833,8 @@ void register_worker_command(CLI::App& app, Runner& selected) {
                     "Routing table on this host (default: the scan's stored path)");
     cmd->add_option("--as2org", w->scan_options.as2org,
                     "AS-organisation file on this host (default: the scan's)");
+    cmd->add_option("--vrps", w->scan_options.vrps.path,
+                    "VRP file on this host (default: the scan's --vrps)");
     cmd->add_option("--lake", w->lake,
                     "Lake scans: the lake directory as mounted on this host (default: the "
                     "path the scan was created with)");

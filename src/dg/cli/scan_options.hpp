@@ -2,6 +2,7 @@
 // The options of `scan`, shared with `worker` (a distributed scan's shards run with the settings
 // the scan stored): what settings_json stores and restore_settings reads back.
 #include "dg/cli/resolver_options.hpp"
+#include "dg/cli/rpki_load.hpp"
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@ struct ScanOptions {
     std::string rib;
     std::string policy = "default";
     std::string as2org;
+    VrpOptions vrps; ///< --vrps: the RPKI state of every address's route
     std::string db;
     std::string notes;
     std::string output;

@@ -22,6 +22,12 @@ json ip_to_json(const IpMapping& m, const JsonOptions& o) {
     if (o.ttl && m.ttl) {
         j["ttl"] = *m.ttl;
     }
+    if (m.rpki) {
+        j["rpki"] = *m.rpki;
+        if (m.rpki_reason) {
+            j["rpki_reason"] = *m.rpki_reason;
+        }
+    }
     return j;
 }
 
@@ -111,6 +117,15 @@ Result<IpMapping> ip_from_json(const json& j) {
         m.org = it->get<std::string>();
     }
     DG_TRY(m.ttl, get_opt_u32(j, "ttl", kU32));
+    for (auto [key, field] :
+         {std::pair{"rpki", &m.rpki}, std::pair{"rpki_reason", &m.rpki_reason}}) {
+        if (auto it = j.find(key); it != j.end() && !it->is_null()) {
+            if (!it->is_string()) {
+                return bad(std::string("\"") + key + "\" must be a string or null");
+            }
+            *field = it->get<std::string>();
+        }
+    }
     return m;
 }
 
@@ -303,6 +318,14 @@ void put_ips(std::string& out, const std::vector<IpMapping>& ips, const JsonOpti
         if (o.ttl && m.ttl) {
             out += ",\"ttl\":";
             put_u64(out, *m.ttl);
+        }
+        if (m.rpki) {
+            out += ",\"rpki\":";
+            put_string(out, *m.rpki);
+            if (m.rpki_reason) {
+                out += ",\"rpki_reason\":";
+                put_string(out, *m.rpki_reason);
+            }
         }
         out += '}';
     }

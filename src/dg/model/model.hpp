@@ -17,7 +17,8 @@ namespace dg::model {
 /// Seconds since the Unix epoch, UTC. The store keeps every time in this form.
 using UnixTime = std::int64_t;
 
-/// One address and where it is routed: `{"ip", "prefix", "asn", "origins", "org"}`.
+/// One address and where it is routed: `{"ip", "prefix", "asn", "origins", "org"}` (and
+/// `"rpki"`, `"rpki_reason"` when the scan validated routes).
 struct IpMapping {
     IpAddress ip;
     std::optional<Prefix> prefix;     ///< longest matching prefix; empty when unrouted
@@ -25,6 +26,11 @@ struct IpMapping {
     std::vector<Asn> origins;         ///< every origin of `prefix` (MOAS), most-seen first
     std::optional<std::string> org;   ///< organisation of `asn` (as2org), when known
     std::optional<std::uint32_t> ttl; ///< TTL of the A/AAAA record that gave `ip`
+    /// RFC 6811 state of (prefix, asn) when the scan had VRPs (`--vrps`): "valid", "invalid",
+    /// "not-found"; unrouted addresses have none. `rpki_reason`: "wrong-origin" or "too-specific"
+    /// for an invalid route.
+    std::optional<std::string> rpki;
+    std::optional<std::string> rpki_reason;
 
     bool operator==(const IpMapping&) const = default;
 };

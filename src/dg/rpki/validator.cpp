@@ -7,6 +7,11 @@
 #include <sys/mman.h>
 
 namespace dg::rpki {
+
+RouteOrigin route_origin(const bgp::Origin& origin) {
+    return origin.as_set() ? RouteOrigin{} : RouteOrigin{Asn(origin.asn)};
+}
+
 namespace {
 
 bool same_vrp(const Vrp& a, const Vrp& b) {

@@ -23,6 +23,7 @@
 
 namespace dg::bgp {
 class PrefixTable;
+struct Origin;
 } // namespace dg::bgp
 
 namespace dg::rpki {
@@ -49,6 +50,9 @@ struct Validity {
 /// The origin of a route: an AS number, or NONE (AS_SET at the end of the AS_PATH, an empty
 /// AS_PATH, an unknown origin). NONE never matches a VRP (RFC 6811 §2).
 using RouteOrigin = std::optional<Asn>;
+
+/// The origin of a routing table's route for validation: an AS_SET origin is NONE.
+RouteOrigin route_origin(const bgp::Origin& origin);
 
 /// A route to validate.
 struct Route {

@@ -94,6 +94,15 @@ model::IpMapping AddressMapper::map(const IpAddress& ip, std::optional<std::uint
     if (org_of_) {
         m.org = org_of_(*m.asn);
     }
+    if (vrps_ != nullptr) {
+        // the route as most peers see it: its prefix and its primary origin
+        const rpki::Validity v =
+            vrps_->validate(*m.prefix, rpki::route_origin(route->origins.front()));
+        m.rpki = rpki::state_name(v.state);
+        if (const char* reason = rpki::reason_name(v.reason); reason != nullptr) {
+            m.rpki_reason = reason;
+        }
+    }
     return m;
 }
 

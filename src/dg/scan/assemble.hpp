@@ -7,6 +7,7 @@
 #include "dg/core/ip_address.hpp"
 #include "dg/dns/resolver.hpp"
 #include "dg/model/model.hpp"
+#include "dg/rpki/validator.hpp"
 
 #include <functional>
 #include <optional>
@@ -31,16 +32,19 @@ struct HostAddresses {
 /// The organisation name of an AS, when an as2org dataset is loaded.
 using OrgNamer = std::function<std::optional<std::string>(Asn)>;
 
-/// Longest-prefix match + organisation. Not thread-safe (an .mmdb source keeps state).
+/// Longest-prefix match + organisation (+ the RPKI state of the matched route when VRPs are
+/// given). Not thread-safe (an .mmdb source keeps state).
 class AddressMapper {
 public:
-    AddressMapper(const bgp::IpAsnSource& table, OrgNamer org_of)
-        : table_(&table), org_of_(std::move(org_of)) {}
+    AddressMapper(const bgp::IpAsnSource& table, OrgNamer org_of,
+                  const rpki::VrpIndex* vrps = nullptr)
+        : table_(&table), org_of_(std::move(org_of)), vrps_(vrps) {}
     [[nodiscard]] model::IpMapping map(const IpAddress& ip, std::optional<std::uint32_t> ttl) const;
 
 private:
     const bgp::IpAsnSource* table_;
     OrgNamer org_of_;
+    const rpki::VrpIndex* vrps_;
 };
 
 /// The A/AAAA addresses of a host's answer (types A then AAAA, in that order).

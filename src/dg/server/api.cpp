@@ -649,11 +649,13 @@ void Server::Impl::install_api() {
                   return;
               }
               const scan::AddressMapper mapper(
-                  *t->table, [&t](Asn asn) -> std::optional<std::string> {
+                  *t->table,
+                  [&t](Asn asn) -> std::optional<std::string> {
                       const auto* org = t->orgs ? t->orgs->org_of(asn) : nullptr;
                       return org ? std::optional<std::string>(std::string(org->name))
                                  : std::nullopt;
-                  });
+                  },
+                  t->vrps.get());
               model::IpMapping m;
               {
                   const std::lock_guard lock(lookup_mutex);

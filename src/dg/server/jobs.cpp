@@ -90,6 +90,7 @@ nlohmann::json job_config(const JobRequest& r, const std::string& list, const Ta
             {"rib", t.rib_path},
             {"policy", bgp::policy_name(t.policy)},
             {"as2org", t.as2org_path},
+            {"vrps", t.vrps_path},
             {"resolvers", resolvers},
             {"concurrency", r.concurrency},
             {"timeout_ms", r.timeout_ms},
@@ -306,10 +307,13 @@ Result<scan::ScanReport> Jobs::run_scan_job(Job& job, store::Store& store, std::
         DG_TRY(own, bgp::IpAsnSource::open(tables.rib_path, so));
         source = &*own;
     }
-    const scan::AddressMapper mapper(*source, [&](Asn asn) -> std::optional<std::string> {
-        const auto* org = tables.orgs ? tables.orgs->org_of(asn) : nullptr;
-        return org ? std::optional<std::string>(std::string(org->name)) : std::nullopt;
-    });
+    const scan::AddressMapper mapper(
+        *source,
+        [&](Asn asn) -> std::optional<std::string> {
+            const auto* org = tables.orgs ? tables.orgs->org_of(asn) : nullptr;
+            return org ? std::optional<std::string>(std::string(org->name)) : std::nullopt;
+        },
+        tables.vrps.get());
     scan::ScanSettings settings;
     settings.resolver = config;
     settings.repair = config.repair;

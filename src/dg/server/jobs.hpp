@@ -9,6 +9,7 @@
 #include "dg/core/result.hpp"
 #include "dg/dns/transport.hpp"
 #include "dg/org/org_table.hpp"
+#include "dg/rpki/validator.hpp"
 #include "dg/scan/scan.hpp"
 #include "dg/server/job_table.hpp"
 #include "dg/server/metrics.hpp"
@@ -35,6 +36,8 @@ struct Tables {
     std::optional<bgp::IpAsnSource> table;
     std::string as2org_path;
     std::optional<org::OrgTable> orgs;
+    std::string vrps_path; ///< `serve --vrps`: the RPKI state of every mapped route
+    std::unique_ptr<rpki::VrpIndex> vrps;
 };
 
 /// What a new scan job runs over.

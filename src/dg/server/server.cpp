@@ -202,6 +202,15 @@ void Server::Impl::load_tables() {
             error = "as2org: " + orgs.error().to_string();
         }
     }
+    if (error.empty() && !options.vrps.empty()) {
+        t->vrps_path = options.vrps;
+        auto set = rpki::load_vrps(options.vrps);
+        if (set) {
+            t->vrps = std::make_unique<rpki::VrpIndex>(rpki::VrpIndex::build(std::move(*set)));
+        } else {
+            error = "vrps: " + set.error().to_string();
+        }
+    }
     if (!error.empty()) {
         std::fprintf(stderr, "domaingraph serve: %s\n", error.c_str());
     }
@@ -266,6 +275,10 @@ void Server::Impl::install_infrastructure() {
                                      {"prefixes", pt != nullptr ? pt->size() : 0}};
                       body["as2org"] = tables->orgs ? nlohmann::json(tables->as2org_path)
                                                     : nlohmann::json(nullptr);
+                      body["vrps"] = tables->vrps
+                                         ? nlohmann::json({{"path", tables->vrps_path},
+                                                           {"vrps", tables->vrps->vrps().size()}})
+                                         : nlohmann::json(nullptr);
                   }
               }
               body["status"] = ready ? "ready" : "not_ready";

@@ -30,6 +30,7 @@ struct ServerOptions {
     std::string rib; ///< routing table (any IpAsnSource format); "" = none (not ready)
     bgp::Policy policy = bgp::Policy::Default;
     std::string as2org; ///< CAIDA as2org file, optional
+    std::string vrps;   ///< VRP file (rpki-client / Routinator output), optional
     /// DNS resilience (GET /api/v1/scans/{id}/resilience): a CAIDA as-rel file, an optional
     /// IXP membership file and the resolver ASes (a list or a file). "" = not offered (503).
     std::string as_rel;
