@@ -5,6 +5,8 @@
                                      records, write them gzipped (pyasn aborts on truncated input)
   pyasn_helper.py lookup DAT IPS OUT  pyasn.lookup() of every IP of IPS: ip<TAB>prefix<TAB>asn
                                      ('-' when unrouted)
+  pyasn_helper.py prefixes DAT ASNS OUT  pyasn.get_as_prefixes() of every AS of ASNS (one per
+                                     line): prefix<TAB>ASAsn lines, sorted
 """
 import bz2
 import gzip
@@ -60,10 +62,25 @@ def lookup(dat, ips, out):
                                       asn if asn is not None else '-'))
 
 
+def prefixes(dat, asns, out):
+    import pyasn
+    db = pyasn.pyasn(dat)
+    lines = []
+    for line in open(asns):
+        if line.strip():
+            asn = int(line)
+            for p in db.get_as_prefixes(asn) or ():
+                lines.append('%s\tAS%d' % (p, asn))
+    with open(out, 'w') as w:
+        w.write(''.join(l + '\n' for l in sorted(lines)))
+
+
 if __name__ == '__main__':
     if sys.argv[1] == 'trim':
         trim(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == 'lookup':
         lookup(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif sys.argv[1] == 'prefixes':
+        prefixes(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         sys.exit('unknown verb')

@@ -203,6 +203,48 @@ TEST_P(PyasnParity, OriginsAndLookupsMatch) {
     }
     EXPECT_EQ(differ, 0U);
     EXPECT_GE(routed, 50000U); // the half drawn inside known prefixes
+
+    // 4. `rib prefixes` (issue 18) = pyasn's get_as_prefixes for the 10 ASes with the most
+    // prefixes and 10 drawn at random (the same table under --policy pyasn).
+    std::map<std::string, std::size_t> per_as;
+    for (const auto& [prefix, asn] : reference) {
+        ++per_as[asn];
+    }
+    std::vector<std::pair<std::size_t, std::string>> ranked;
+    for (const auto& [asn, n] : per_as) {
+        ranked.emplace_back(n, asn);
+    }
+    std::sort(ranked.rbegin(), ranked.rend());
+    std::set<std::string> asns;
+    for (std::size_t i = 0; i < ranked.size() && asns.size() < 10; ++i) {
+        asns.insert(ranked[i].second);
+    }
+    for (int i = 0; i < 10 && !ranked.empty(); ++i) {
+        asns.insert(ranked[rng() % ranked.size()].second);
+    }
+    std::string asn_lines;
+    std::vector<std::string> argv = {test::dg_binary(), "rib",   "prefixes",  input,
+                                     "--policy",        "pyasn", "--no-cache"};
+    for (const auto& a : asns) {
+        asn_lines += a + "\n";
+        argv.push_back(a);
+    }
+    test::write_file(dir.file("asns.txt"), asn_lines);
+    auto py_prefixes = test::run_command(
+        {kPython, helper(), "prefixes", ref_dat, dir.file("asns.txt"), dir.file("prefixes.out")});
+    ASSERT_EQ(py_prefixes.exit_code, 0) << py_prefixes.err;
+    auto dg_prefixes = test::run_command(argv);
+    ASSERT_EQ(dg_prefixes.exit_code, 0) << dg_prefixes.err;
+    auto ours_sorted = test::split_lines(dg_prefixes.out);
+    if (asns.size() == 1) { // one AS: prefixes only, no AS column
+        for (auto& line : ours_sorted) {
+            line += "\tAS" + *asns.begin();
+        }
+    }
+    std::sort(ours_sorted.begin(), ours_sorted.end());
+    const auto pyasn_sorted = test::split_lines(test::read_file(dir.file("prefixes.out")));
+    EXPECT_EQ(ours_sorted, pyasn_sorted);
+    EXPECT_FALSE(ours_sorted.empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Ribs, PyasnParity,
