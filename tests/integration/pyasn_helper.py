@@ -5,6 +5,8 @@
                                      records, write them gzipped (pyasn aborts on truncated input)
   pyasn_helper.py lookup DAT IPS OUT  pyasn.lookup() of every IP of IPS: ip<TAB>prefix<TAB>asn
                                      ('-' when unrouted)
+  pyasn_helper.py names DAT NAMES IPS OUT  pyasn.lookup() + get_as_name() (asnames.json) of every
+                                     IP: ip<TAB>asn<TAB>name ('-' when unknown); gzip inputs ok
   pyasn_helper.py prefixes DAT ASNS OUT  pyasn.get_as_prefixes() of every AS of ASNS (one per
                                      line): prefix<TAB>ASAsn lines, sorted
 """
@@ -75,11 +77,41 @@ def prefixes(dat, asns, out):
         w.write(''.join(l + '\n' for l in sorted(lines)))
 
 
+def plain(path, tmpdir):
+    """`path` itself, or its gunzipped copy in tmpdir, without the .gz (pyasn reads plain files,
+    the AS names only from a name ending in .json)."""
+    if open(path, 'rb').read(2) != b'\x1f\x8b':
+        return path
+    import os
+    name = os.path.basename(path)
+    out = os.path.join(tmpdir, name[:-3] if name.endswith('.gz') else name)
+    with gzip.open(path, 'rb') as f, open(out, 'wb') as w:
+        w.write(f.read())
+    return out
+
+
+def names(dat, names_file, ips, out):
+    import pyasn
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        db = pyasn.pyasn(plain(dat, tmp), as_names_file=plain(names_file, tmp))
+        with open(ips) as f, open(out, 'w') as w:
+            for line in f:
+                ip = line.strip()
+                if not ip:
+                    continue
+                asn, _ = db.lookup(ip)
+                name = db.get_as_name(asn) if asn is not None else None
+                w.write('%s\t%s\t%s\n' % (ip, asn if asn is not None else '-', name if name else '-'))
+
+
 if __name__ == '__main__':
     if sys.argv[1] == 'trim':
         trim(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == 'lookup':
         lookup(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif sys.argv[1] == 'names':
+        names(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     elif sys.argv[1] == 'prefixes':
         prefixes(sys.argv[2], sys.argv[3], sys.argv[4])
     else:

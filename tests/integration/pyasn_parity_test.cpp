@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
@@ -262,6 +263,84 @@ INSTANTIATE_TEST_SUITE_P(Ribs, PyasnParity,
                                  [](char ch) { return !std::isalnum(ch); }, '_');
                              return name;
                          });
+
+/// Issue 18: AS names without CAIDA files. `lookup --names asnames.json` (pyasn's AS-name file,
+/// one long JSON line) gives, for 2,000 addresses inside the table's prefixes, the origin and the
+/// name pyasn's own get_as_name() gives on the same .dat (as_name), with the organisation and
+/// the country cut from it (org, country).
+TEST(PyasnParity, AsNamesFromPyasnsAsnamesFileMatchPyasn) {
+    PYASN_OR_SKIP();
+    DG_SHARED_OR_SKIP(dat, "ipasn/ipasn_20140513.dat.gz");
+    DG_SHARED_OR_SKIP(asnames, "ipasn/asnames.json.gz");
+    const test::TempDir dir;
+    auto table = parse_table(
+        test::run_command({test::dg_binary(), "rib", "origins", dat, "--no-cache"}).out);
+    ASSERT_GT(table.size(), 1000U);
+    std::vector<std::string> prefixes;
+    for (const auto& [p, asn] : table) {
+        if (p.find(':') == std::string::npos) {
+            prefixes.push_back(p);
+        }
+    }
+    std::mt19937_64 rng(18);
+    std::string ips;
+    for (int i = 0; i < 2000; ++i) {
+        const std::string& p = prefixes[rng() % prefixes.size()];
+        ips += p.substr(0, p.find('/')) + "\n"; // the network address: inside the prefix
+    }
+    test::write_file(dir.file("ips.txt"), ips);
+    auto py = test::run_command(
+        {kPython, helper(), "names", dat, asnames, dir.file("ips.txt"), dir.file("names.out")});
+    ASSERT_EQ(py.exit_code, 0) << py.err;
+    auto ours = test::run_command(
+        {test::dg_binary(), "lookup", "-m", dat, "--names", asnames, "--jsonl", "--no-cache"}, ips);
+    ASSERT_EQ(ours.exit_code, 0) << ours.err;
+    const auto want = test::split_lines(test::read_file(dir.file("names.out")));
+    const auto got = test::split_lines(ours.out);
+    ASSERT_EQ(got.size(), want.size());
+    std::size_t named = 0;
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        const auto j = nlohmann::json::parse(got[i]);
+        const auto fields = [&] {
+            std::vector<std::string> f;
+            std::stringstream in(want[i]);
+            for (std::string part; std::getline(in, part, '\t');) {
+                f.push_back(part);
+            }
+            return f;
+        }();
+        ASSERT_EQ(fields.size(), 3U) << want[i];
+        EXPECT_EQ(j["asn"].is_null() ? "-" : std::to_string(j["asn"].get<std::uint32_t>()),
+                  fields[1])
+            << got[i];
+        if (fields[2] == "-") {
+            EXPECT_TRUE(j["org"].is_null()) << got[i];
+            continue;
+        }
+        // "HANDLE - Organisation, CC" -> as_name HANDLE, org, country; a string without " - "
+        // stays whole in as_name (org: without the country)
+        const std::string as_name = j["as_name"].is_null() ? "" : j["as_name"].get<std::string>();
+        std::string assembled = as_name;
+        if (as_name != fields[2] && !j["org"].is_null()) {
+            assembled += " - " + j["org"].get<std::string>();
+            if (!j["country"].is_null()) {
+                assembled += ", " + j["country"].get<std::string>();
+            }
+        }
+        if (assembled != fields[2] && ++differ <= 10) {
+            ADD_FAILURE() << "pyasn: " << fields[2] << "\nours:  " << got[i];
+        }
+        if (!j["country"].is_null()) {
+            EXPECT_EQ(fields[2].substr(fields[2].size() - 4),
+                      ", " + j["country"].get<std::string>())
+                << got[i];
+        }
+        ++named;
+    }
+    EXPECT_EQ(differ, 0U);
+    EXPECT_GT(named, 1500U);
+}
 
 TEST(PyasnParity, LabRibMatchesCheckedInReference) {
     DG_SHARED_OR_SKIP(rib, "mrt/synthetic/lab-rib.mrt.gz");

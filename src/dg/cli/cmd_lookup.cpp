@@ -5,6 +5,7 @@
 #include "dg/cli/rpki_load.hpp"
 #include "dg/cli/stdout_buffer.hpp"
 #include "dg/core/text.hpp"
+#include "dg/org/org_table.hpp"
 
 #include <cstdio>
 #include <iostream>
@@ -22,7 +23,8 @@ struct LookupOptions {
     std::string policy = "default";
     bool jsonl = false;
     bool no_cache = false;
-    VrpOptions vrps; ///< --vrps: add the RPKI state of each matched route
+    VrpOptions vrps;    ///< --vrps: add the RPKI state of each matched route
+    std::string as2org; ///< --as2org/--names: the AS name and organisation of each origin AS
 };
 
 /// The route's origin for RFC 6811: an AS_SET origin is NONE (it cannot match a VRP).
@@ -47,8 +49,9 @@ nlohmann::ordered_json rov_json(const rpki::Validity& v) {
 
 class Answerer {
 public:
-    Answerer(const bgp::IpAsnSource& source, bool jsonl, const rpki::VrpIndex* vrps)
-        : source_(source), jsonl_(jsonl), vrps_(vrps) {}
+    Answerer(const bgp::IpAsnSource& source, bool jsonl, const rpki::VrpIndex* vrps,
+             const org::OrgTable* orgs)
+        : source_(source), jsonl_(jsonl), vrps_(vrps), orgs_(orgs) {}
     ~Answerer() { flush(); }
     Answerer(const Answerer&) = delete;
     Answerer& operator=(const Answerer&) = delete;
@@ -85,6 +88,9 @@ private:
                 j["origins"] = origins;
                 j["peers"] = peers;
                 j["as_set"] = as_set;
+                if (orgs_ != nullptr) {
+                    add_names(j, Asn(route->origins.front().asn));
+                }
                 if (vrps_ != nullptr) {
                     // RFC 6811 state of the route (the matched prefix, its first origin); every
                     // origin's when the prefix has several (MOAS).
@@ -105,6 +111,11 @@ private:
                 j["asn"] = nullptr;
                 j["origins"] = nlohmann::ordered_json::array();
                 j["as_set"] = false;
+                if (orgs_ != nullptr) {
+                    j["as_name"] = nullptr;
+                    j["org"] = nullptr;
+                    j["country"] = nullptr;
+                }
                 if (vrps_ != nullptr) {
                     j["rpki"] = nullptr;
                 }
@@ -126,6 +137,11 @@ private:
                     }
                     out_.text() += std::to_string(route->origins[i].asn);
                 }
+                if (orgs_ != nullptr) {
+                    const org::Organisation* o = orgs_->org_of(Asn(route->origins.front().asn));
+                    out_.text() += '\t';
+                    out_.text() += o != nullptr && !o->name.empty() ? o->name : "-";
+                }
                 if (vrps_ != nullptr) {
                     out_.text() += '\t';
                     for (std::size_t i = 0; i < route->origins.size(); ++i) {
@@ -136,14 +152,29 @@ private:
                 }
                 out_.text() += '\n';
             } else {
-                out_.text() += vrps_ != nullptr ? "\t-\t-\t-\n" : "\t-\t-\n";
+                out_.text() += "\t-\t-";
+                out_.text() += orgs_ != nullptr ? "\t-" : "";
+                out_.text() += vrps_ != nullptr ? "\t-\n" : "\n";
             }
         }
         out_.maybe_flush();
     }
+    /// "as_name", "org", "country" of the primary origin (null when the file does not know it).
+    void add_names(nlohmann::ordered_json& j, Asn asn) const {
+        const org::AsOrg* as = orgs_->as_of(asn);
+        const org::Organisation* o = orgs_->org_of(asn);
+        auto text = [](std::string_view v) {
+            return v.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(std::string(v));
+        };
+        j["as_name"] = as != nullptr ? text(as->name) : nlohmann::ordered_json();
+        j["org"] = o != nullptr ? text(o->name) : nlohmann::ordered_json();
+        j["country"] = o != nullptr ? text(o->country) : nlohmann::ordered_json();
+    }
+
     const bgp::IpAsnSource& source_;
     bool jsonl_;
     const rpki::VrpIndex* vrps_; ///< nullptr: no --vrps
+    const org::OrgTable* orgs_;  ///< nullptr: no --as2org
     StdoutBuffer out_;
 };
 
@@ -169,7 +200,17 @@ int run_lookup(const LookupOptions& opts) {
             return kExitFailure;
         }
     }
-    Answerer answerer(*source, opts.jsonl, vrps.get());
+    std::optional<org::OrgTable> orgs;
+    if (!opts.as2org.empty()) {
+        auto loaded = org::OrgTable::load(opts.as2org);
+        if (!loaded) {
+            std::fprintf(stderr, "domaingraph lookup: as2org: %s\n",
+                         loaded.error().to_string().c_str());
+            return kExitFailure;
+        }
+        orgs.emplace(std::move(*loaded));
+    }
+    Answerer answerer(*source, opts.jsonl, vrps.get(), orgs ? &*orgs : nullptr);
     if (!opts.ips.empty()) {
         for (std::size_t i = 0; i < opts.ips.size(); ++i) {
             answerer.answer(trim(opts.ips[i]), "argument " + std::to_string(i + 1));
@@ -218,6 +259,10 @@ void register_lookup_command(CLI::App& app, Runner& selected) {
                   "One JSON object per line: ip, prefix, asn, origins, peers, as_set");
     cmd->add_flag("--no-cache", opts->no_cache, "Neither read nor write the table cache");
     add_vrp_options(cmd, opts->vrps, false);
+    cmd->add_option("--as2org,--names", opts->as2org,
+                    "AS names and organisations: CAIDA as-org2info (.txt/.jsonl), an `as2org "
+                    "infer` output, or pyasn's asnames.json (compressed or not). Text output "
+                    "gains the organisation column, JSON as_name, org and country");
     cmd->callback([opts, &selected] { selected = [opts] { return run_lookup(*opts); }; });
 }
 
