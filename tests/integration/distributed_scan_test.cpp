@@ -66,6 +66,25 @@ pid_t spawn_dg(const std::vector<std::string>& argv, const std::string& log,
     return pid;
 }
 
+/// Kills a spawned worker when a fatal assertion leaves the test early (no stray workers after
+/// a failure); release() once the test waited for it.
+class KillOnExit {
+public:
+    explicit KillOnExit(pid_t pid) : pid_(pid) {}
+    ~KillOnExit() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    KillOnExit(const KillOnExit&) = delete;
+    KillOnExit& operator=(const KillOnExit&) = delete;
+    void release() { pid_ = -1; }
+
+private:
+    pid_t pid_;
+};
+
 int wait_exit(pid_t pid) {
     int status = 0;
     ::waitpid(pid, &status, 0);
@@ -328,8 +347,19 @@ TEST(DistributedScan, KilledWorkersShardsAreTakenOverAfterTheLease) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
     });
+    struct StopWatcher { // also when a fatal assertion returns early (a joinable thread aborts)
+        std::atomic<bool>& flag;
+        std::thread& thread;
+        ~StopWatcher() {
+            flag = false;
+            if (thread.joinable()) {
+                thread.join();
+            }
+        }
+    } stop_watcher{watching, watcher};
     const pid_t survivor = spawn_dg(s.worker_args(static_cast<std::int64_t>(kLease)), log);
     ASSERT_GT(survivor, 0);
+    KillOnExit survivor_guard(survivor);
     std::map<std::int64_t, double> killed_at; // shard -> when its holder was killed
     for (int attempt = 0; attempt < 10 && killed_at.size() < 3; ++attempt) {
         const pid_t pid = spawn_dg(s.worker_args(static_cast<std::int64_t>(kLease)), log);
@@ -371,6 +401,7 @@ TEST(DistributedScan, KilledWorkersShardsAreTakenOverAfterTheLease) {
     }
     EXPECT_TRUE(saw_stale) << stale.dump();
     EXPECT_EQ(wait_exit(survivor), 0) << read_file(log);
+    survivor_guard.release();
     watching = false;
     watcher.join();
     EXPECT_FALSE(went_back.load()) << "progress went back";
