@@ -4,6 +4,7 @@
 #include "dg/cli/exit_codes.hpp"
 #include "dg/config/cli_config.hpp"
 #include "dg/core/suggest.hpp"
+#include "dg/shards/lake.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -126,6 +127,7 @@ CLI::App& subcommand_group(CLI::App& app, const std::string& name, const std::st
 }
 
 int run(int argc_in, char** argv_in) {
+    shards::register_lake_results(); // every command reads lake scans like any other
     std::vector<char*> args = with_help_words(argc_in, argv_in);
     const int argc = static_cast<int>(args.size());
     char** argv = args.data();

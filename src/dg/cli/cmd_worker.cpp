@@ -201,16 +201,6 @@ struct ScanTools {
     }
 };
 
-/// The lake directory of a scan (config "distributed"."lake"), "" when it writes to the database.
-std::string stored_lake(const std::string& config_json) {
-    const auto j = nlohmann::json::parse(config_json, nullptr, false);
-    if (j.is_object() && j.contains("distributed") && j["distributed"].is_object() &&
-        j["distributed"].contains("lake") && j["distributed"]["lake"].is_string()) {
-        return j["distributed"]["lake"].get<std::string>();
-    }
-    return "";
-}
-
 Result<std::unique_ptr<ScanTools>> load_tools(const WorkerOptions& w, const model::Scan& scan) {
     auto tools = std::make_unique<ScanTools>();
     ScanOptions& o = tools->options;
@@ -250,7 +240,7 @@ Result<std::unique_ptr<ScanTools>> load_tools(const WorkerOptions& w, const mode
         tools->vrps.get());
     DG_TRY(tools->transport, dns::UdpTransport::create(o.dns.sockets, any_v4(upstreams),
                                                        any_v6(upstreams), tools->clock));
-    tools->lake = w.lake.empty() ? stored_lake(scan.config_json) : absolute(w.lake);
+    tools->lake = w.lake.empty() ? shards::stored_lake_dir(scan.config_json) : absolute(w.lake);
     tools->scan_started = scan.started_at;
     if (!tools->lake.empty()) {
         std::error_code ec;
@@ -740,7 +730,8 @@ int run_gc(const ProgressOptions& o) {
     if (a.failed >= 0) {
         return a.failed;
     }
-    const std::string lake = o.lake.empty() ? stored_lake(a.scan.config_json) : absolute(o.lake);
+    const std::string lake =
+        o.lake.empty() ? shards::stored_lake_dir(a.scan.config_json) : absolute(o.lake);
     if (lake.empty()) {
         return fail_as("scans gc",
                        "scan " + std::to_string(a.scan.id) +

@@ -1,6 +1,7 @@
 #include "dg/diff/diff.hpp"
 
 #include "dg/diff/internal/result_queue.hpp"
+#include "dg/store/external.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -373,6 +374,98 @@ private:
     std::optional<Error> failure_;
 };
 
+/// Merge-joins two result lists sorted by domain into `summary` and `changes`.
+void merge_sorted(const std::vector<DomainResult>& a, const std::vector<DomainResult>& b,
+                  Summary& summary, std::vector<Change>& changes) {
+    auto add = [&](Change c) {
+        summary.count(c);
+        changes.push_back(std::move(c));
+    };
+    std::size_t i = 0;
+    std::size_t j = 0;
+    summary.domains_a += a.size();
+    summary.domains_b += b.size();
+    while (i < a.size() || j < b.size()) {
+        if (j == b.size() || (i < a.size() && a[i].domain < b[j].domain)) {
+            ++summary.domains_only_in_a;
+            add(only_in_a(a[i++]));
+        } else if (i == a.size() || b[j].domain < a[i].domain) {
+            ++summary.domains_only_in_b;
+            add(only_in_b(b[j++]));
+        } else {
+            ++summary.domains_compared;
+            auto found = compare(a[i++], b[j++]);
+            summary.domains_changed += found.empty() ? 0U : 1U;
+            for (auto& c : found) {
+                add(std::move(c));
+            }
+        }
+    }
+}
+
+/// One shard of a scan kept outside the database, sorted by domain.
+Result<std::vector<DomainResult>> external_shard(store::Store& store, const model::Scan& scan,
+                                                 std::uint32_t shard) {
+    std::vector<DomainResult> out;
+    DG_TRY_VOID(store::external_results()->shard_results(store, scan, shard, [&](DomainResult&& r) {
+        out.push_back(std::move(r));
+        return true;
+    }));
+    return out;
+}
+
+/// A whole scan, sorted by domain: from the database, or every external shard.
+Result<std::vector<DomainResult>> whole_scan(store::Store& store, const model::Scan& scan,
+                                             std::optional<std::uint32_t> shards) {
+    std::vector<DomainResult> out;
+    if (!shards) {
+        DG_TRY_VOID(store.results(scan.id, {}, [&](const store::StoredResult& r) {
+            out.push_back(r.result);
+            return true;
+        }));
+        return out;
+    }
+    for (std::uint32_t k = 0; k < *shards; ++k) {
+        DG_TRY(auto part, external_shard(store, scan, k));
+        std::move(part.begin(), part.end(), std::back_inserter(out));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const DomainResult& x, const DomainResult& y) { return x.domain < y.domain; });
+    return out;
+}
+
+/// diff_scans when a scan's results are kept outside the database (a lake scan). Two lake scans
+/// cut into the same number of shards are compared shard by shard (a name is in the same shard
+/// in both), so memory holds one shard of each plus the changes; otherwise the lake side(s)
+/// are read whole. The changes are reported in domain order, as from the database.
+Result<Summary> diff_external(store::Store& store, const model::Scan& a, const model::Scan& b,
+                              std::optional<std::uint32_t> shards_a,
+                              std::optional<std::uint32_t> shards_b, const DiffSink& sink) {
+    Summary summary;
+    summary.scan_a = a.id;
+    summary.scan_b = b.id;
+    std::vector<Change> changes;
+    if (shards_a && shards_b && *shards_a == *shards_b) {
+        for (std::uint32_t k = 0; k < *shards_a; ++k) {
+            DG_TRY(const auto part_a, external_shard(store, a, k));
+            DG_TRY(const auto part_b, external_shard(store, b, k));
+            merge_sorted(part_a, part_b, summary, changes);
+        }
+    } else {
+        DG_TRY(const auto all_a, whole_scan(store, a, shards_a));
+        DG_TRY(const auto all_b, whole_scan(store, b, shards_b));
+        merge_sorted(all_a, all_b, summary, changes);
+    }
+    std::stable_sort(changes.begin(), changes.end(),
+                     [](const Change& x, const Change& y) { return x.domain < y.domain; });
+    for (const Change& c : changes) {
+        if (sink.change && !sink.change(c)) {
+            return make_error(ErrorCode::Cancelled, "diff stopped");
+        }
+    }
+    return summary;
+}
+
 } // namespace
 
 bool status_is_definitive(std::string_view status) {
@@ -415,8 +508,13 @@ void Summary::count(const Change& c) {
 
 Result<Summary> diff_scans(store::Store& reader_a, store::Store& reader_b, std::int64_t scan_a,
                            std::int64_t scan_b, const DiffSink& sink) {
-    DG_TRY_VOID(reader_b.get_scan(scan_a));
-    DG_TRY_VOID(reader_b.get_scan(scan_b));
+    DG_TRY(const model::Scan a, reader_b.get_scan(scan_a));
+    DG_TRY(const model::Scan b, reader_b.get_scan(scan_b));
+    DG_TRY(const auto shards_a, store::external_shards(reader_b, scan_a));
+    DG_TRY(const auto shards_b, store::external_shards(reader_b, scan_b));
+    if (shards_a || shards_b) {
+        return diff_external(reader_b, a, b, shards_a, shards_b, sink);
+    }
     Summary summary;
     summary.scan_a = scan_a;
     summary.scan_b = scan_b;

@@ -2,6 +2,7 @@
 // gives, for SQLite (diff_store_test) and PostgreSQL (diff_store_postgres_test).
 
 #include "dg/diff/diff.hpp"
+#include "dg/store/external.hpp"
 #include "dg/store/store.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/support.hpp"
@@ -349,6 +350,144 @@ TEST_P(DiffStoreTest, NamesOutOfByteOrderAreAnErrorNotWrongChanges) {
     auto fine = diff_scans(*reader_, *store_, a, b, {});
     ASSERT_TRUE(fine) << fine.error().to_string();
     EXPECT_EQ(fine->changes, 0U);
+}
+
+/// Results kept outside the database (store/external.hpp), as the lake keeps a distributed
+/// scan's: served from memory, cut into shards by a hash of the name.
+class MemoryShards final : public store::ExternalResults {
+public:
+    void keep(std::int64_t scan_id, std::uint32_t shards, std::vector<DomainResult> results) {
+        scans_[scan_id] = {shards, std::move(results)};
+    }
+    Result<std::optional<std::uint32_t>> shard_count(store::Store&,
+                                                     const model::Scan& scan) override {
+        const auto it = scans_.find(scan.id);
+        return it == scans_.end() ? std::nullopt : std::optional<std::uint32_t>(it->second.first);
+    }
+    [[nodiscard]] std::uint32_t shard_of(std::string_view domain,
+                                         std::uint32_t shards) const override {
+        return static_cast<std::uint32_t>(std::hash<std::string_view>()(domain) % shards);
+    }
+    Result<void> shard_results(store::Store&, const model::Scan& scan, std::uint32_t shard,
+                               const store::DomainCallback& cb) override {
+        const auto& [shards, all] = scans_.at(scan.id);
+        std::vector<DomainResult> part;
+        for (const auto& r : all) {
+            if (shard_of(r.domain, shards) == shard) {
+                part.push_back(r);
+            }
+        }
+        std::sort(part.begin(), part.end(),
+                  [](const auto& x, const auto& y) { return x.domain < y.domain; });
+        for (auto& r : part) {
+            if (!cb(std::move(r))) {
+                break;
+            }
+        }
+        return ok();
+    }
+
+private:
+    std::map<std::int64_t, std::pair<std::uint32_t, std::vector<DomainResult>>> scans_;
+};
+
+/// Unregisters the source however the test ends.
+struct RegisteredSource {
+    explicit RegisteredSource(std::shared_ptr<store::ExternalResults> s) {
+        store::set_external_results(std::move(s));
+    }
+    ~RegisteredSource() { store::set_external_results(nullptr); }
+    RegisteredSource(const RegisteredSource&) = delete;
+    RegisteredSource& operator=(const RegisteredSource&) = delete;
+};
+
+TEST_P(DiffStoreTest, ScansKeptOutsideTheDatabaseReadAndDiffAsFromTheDatabase) {
+    constexpr int kDomains = 600;
+    const auto a = write_scan(kDomains, 0, in_a);
+    const auto b = write_scan(kDomains, 1, in_b);
+    std::vector<DomainResult> results_a;
+    std::vector<DomainResult> results_b;
+    for (int i = 0; i < kDomains + 40; ++i) {
+        if (in_a(i, kDomains)) {
+            results_a.push_back(make_result(i, 0));
+        }
+        if (in_b(i, kDomains)) {
+            results_b.push_back(make_result(i, 1));
+        }
+    }
+    auto shards = std::make_shared<MemoryShards>();
+    const auto lake_a = store_->create_scan({})->id;
+    const auto lake_b = store_->create_scan({})->id;
+    const auto lake_b5 = store_->create_scan({})->id;
+    shards->keep(lake_a, 8, results_a);
+    shards->keep(lake_b, 8, results_b);
+    shards->keep(lake_b5, 5, results_b);
+    const RegisteredSource registered(shards);
+
+    auto changes_of = [&](std::int64_t x, std::int64_t y) {
+        std::vector<Change> got;
+        DiffSink sink;
+        sink.change = [&](const Change& c) {
+            got.push_back(c);
+            return true;
+        };
+        auto summary = diff_scans(*reader_, *store_, x, y, sink);
+        EXPECT_TRUE(summary) << summary.error().to_string();
+        Summary s = summary ? *summary : Summary{};
+        s.scan_a = 0;
+        s.scan_b = 0;
+        return std::make_pair(s, got);
+    };
+    const auto want = changes_of(a, b);
+    EXPECT_GT(want.first.changes, 0U);
+    EXPECT_EQ(changes_of(lake_a, lake_b), want);  // shard by shard
+    EXPECT_EQ(changes_of(lake_a, lake_b5), want); // other shard counts: read whole
+    EXPECT_EQ(changes_of(a, lake_b), want);       // one side in the database
+    EXPECT_EQ(changes_of(lake_a, b), want);
+
+    // every reader of a store sees the same results, in shard order
+    auto names = [&](std::int64_t scan, const store::ResultFilter& f) {
+        std::vector<std::string> out;
+        EXPECT_TRUE(store_->results(scan, f, [&](const store::StoredResult& r) {
+            EXPECT_EQ(r.scan_id, scan);
+            out.push_back(r.result.domain);
+            return true;
+        }));
+        return out;
+    };
+    auto sorted_names = [&](std::int64_t scan, const store::ResultFilter& f) {
+        auto v = names(scan, f);
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    store::ResultFilter by_asn;
+    by_asn.asn = 16509; // the changed origin of every 11th domain in B
+    store::ResultFilter by_status;
+    by_status.status = "SERVFAIL";
+    store::ResultFilter by_domain;
+    by_domain.domain = results_b[7].domain;
+    for (const auto* f : {&by_asn, &by_status, &by_domain}) {
+        EXPECT_EQ(sorted_names(lake_b, *f), sorted_names(b, *f));
+        EXPECT_EQ(store_->count_results(lake_b, *f).value(), store_->count_results(b, *f).value());
+    }
+    EXPECT_EQ(sorted_names(lake_b, {}), sorted_names(b, {}));
+    EXPECT_EQ(store_->count_results(lake_b, {}).value(), results_b.size());
+    EXPECT_EQ(names(lake_b, by_domain).size(), 1U);
+    EXPECT_EQ(store_->domains_by_asn(lake_b, 16509).value(),
+              store_->domains_by_asn(b, 16509).value());
+    EXPECT_EQ(store_->domains_by_asn(lake_b, 64500).value(),
+              store_->domains_by_asn(b, 64500).value()); // name servers' addresses count
+    auto done = store_->done_domain_list(lake_b);
+    ASSERT_TRUE(done);
+    std::sort(done->begin(), done->end());
+    EXPECT_EQ(*done, sorted_names(b, {}));
+    store::ResultFilter page;
+    page.offset = 10;
+    page.limit = 25;
+    const auto all = names(lake_b, {});
+    const auto paged = names(lake_b, page);
+    ASSERT_EQ(paged.size(), 25U);
+    EXPECT_TRUE(std::equal(paged.begin(), paged.end(), all.begin() + 10));
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, DiffStoreTest, ::testing::Values(Backend::Sqlite));

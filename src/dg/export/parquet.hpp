@@ -3,13 +3,15 @@
 // INT32 / INT64 / BYTE_ARRAY (UTF-8) columns, required or optional, PLAIN encoding, definition
 // levels in the RLE hybrid encoding, one data page (v1) per column chunk, row groups bounded in
 // rows and bytes (so memory stays bounded), ZSTD / GZIP / no compression, and the footer
-// (FileMetaData) written by hand in the Thrift compact protocol.
+// (FileMetaData) written by hand in the Thrift compact protocol. FileReader reads such flat files
+// back (the lake of distributed scans: diff and analytics shard by shard).
 
 #include "dg/core/result.hpp"
 #include "dg/export/output.hpp"
 #include "dg/export/writers.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +82,58 @@ private:
     std::size_t group_bytes_ = 0;
     std::uint64_t total_rows_ = 0;
     bool started_ = false;
+};
+
+/// One column of a decoded row group: per row whether it is set, and its value.
+struct ColumnValues {
+    std::vector<std::uint8_t> present;
+    std::vector<std::int64_t> ints;   ///< Int32 / Int64 columns (0 where unset)
+    std::vector<std::string> strings; ///< String columns ("" where unset)
+};
+
+/// Reads flat Parquet files: a schema of INT32 / INT64 / BYTE_ARRAY leaves (required or
+/// optional), PLAIN-encoded v1 data pages (any number per chunk), uncompressed, ZSTD or GZIP —
+/// what FileWriter writes. Anything else (nested or repeated columns, dictionary encoding, v2
+/// pages, other codecs or types) is Unsupported, named with the column; damage is Malformed with
+/// the byte offset. Every length is checked against the file: no input makes it read out of
+/// bounds or allocate more than the page sizes the file declares (each at most 256 MiB; row
+/// groups of at most 4,194,304 rows).
+class FileReader {
+public:
+    /// Parses the footer of the file held in `bytes`; `source` names it in errors.
+    /// Errors: Malformed, Unsupported.
+    static Result<FileReader> parse(std::string bytes, std::string source);
+    /// Reads the whole file, then parse(). Errors: NotFound, Io, parse()'s.
+    static Result<FileReader> open(const std::string& path);
+
+    [[nodiscard]] const std::vector<Column>& columns() const { return columns_; }
+    /// Index of the column named `name`, or nullopt.
+    [[nodiscard]] std::optional<std::size_t> column(std::string_view name) const;
+    [[nodiscard]] std::uint64_t rows() const { return rows_; }
+    [[nodiscard]] std::size_t row_groups() const { return groups_.size(); }
+    /// Decodes every column of row group `g` (< row_groups()). Errors: Malformed, Unsupported.
+    [[nodiscard]] Result<std::vector<ColumnValues>> read_group(std::size_t g) const;
+
+    struct Chunk {
+        std::uint64_t start = 0; ///< first page (dictionary page when there is one)
+        std::uint64_t size = 0;  ///< total compressed size
+        std::uint64_t values = 0;
+        std::int32_t codec = 0;
+    };
+    struct Group {
+        std::uint64_t rows = 0;
+        std::vector<Chunk> chunks;
+    };
+
+private:
+    FileReader() = default;
+    [[nodiscard]] Result<ColumnValues> read_chunk(std::size_t col, const Chunk& chunk,
+                                                  std::uint64_t rows) const;
+    std::string bytes_;
+    std::string source_;
+    std::vector<Column> columns_;
+    std::vector<Group> groups_;
+    std::uint64_t rows_ = 0;
 };
 
 /// Thrift compact protocol, the subset the footer and page headers need.

@@ -11,6 +11,7 @@
 // empty record_type, so every domain appears. origins: every origin AS, space-separated, most-seen
 // first. Rows come in the order a, aaaa, cname, ns, mx, each in stored order.
 
+#include "dg/core/result.hpp"
 #include "dg/model/model.hpp"
 
 #include <cstdint>
@@ -42,5 +43,18 @@ struct FlatRow {
 /// Calls `emit` for each flat row of `r` (at least one).
 void for_each_flat_row(const model::DomainResult& r,
                        const std::function<void(const FlatRow&)>& emit);
+
+namespace parquet {
+class FileReader;
+} // namespace parquet
+
+/// Receives one rebuilt result; return false to stop.
+using RebuiltResultSink = std::function<bool(model::DomainResult&&)>;
+
+/// The inverse of for_each_flat_row over a Parquet file of flat rows (`export --format parquet`,
+/// a lake shard): one result per run of rows of the same domain, in file order. What the rows
+/// do not hold stays empty: TTLs, error details, RPKI states, resolved_at. Errors: Unsupported (a
+/// column is missing), Malformed (a value that does not parse, with its row), the reader's.
+Result<void> read_flat_results(const parquet::FileReader& file, const RebuiltResultSink& emit);
 
 } // namespace dg::exports

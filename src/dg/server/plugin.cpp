@@ -1,6 +1,8 @@
 // domaingraph-serve.so: the entry point the CLI's `serve` command calls (plugin.hpp).
 #include "dg/server/plugin.hpp"
 
+#include "dg/shards/lake.hpp"
+
 #include <cstdio>
 #include <exception>
 
@@ -13,6 +15,7 @@ dg_serve_plugin_run(const dg::server::ServerOptions* options, std::size_t option
                      dg::server::kServePluginFile);
         return 1;
     }
+    dg::shards::register_lake_results(); // lake scans read like any other
     try {
         return dg::server::serve_until_signalled(*options);
     } catch (const std::exception& e) {

@@ -1,11 +1,18 @@
 #include "dg/shards/lake.hpp"
 
 #include "dg/core/sha256.hpp"
+#include "dg/export/parquet.hpp"
+#include "dg/export/rows.hpp"
+#include "dg/store/external.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -19,15 +26,136 @@ Error io_error(const std::string& what, const std::string& path, const std::erro
     return make_error(ErrorCode::Io, what + ": " + ec.message()).at(path);
 }
 
-Result<std::string> file_sha256(const std::string& path) {
+Result<std::string> read_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return make_error(ErrorCode::NotFound, "cannot open the file").at(path);
+    }
     std::ostringstream bytes;
     bytes << in.rdbuf();
     if (!in.good() && !in.eof()) {
-        return make_error(ErrorCode::Io, "cannot read back the file").at(path);
+        return make_error(ErrorCode::Io, "cannot read the file").at(path);
     }
-    return sha256_hex(bytes.str());
+    return std::move(bytes).str();
 }
+
+Result<std::string> file_sha256(const std::string& path) {
+    DG_TRY(const std::string bytes, read_bytes(path));
+    return sha256_hex(bytes);
+}
+
+/// Lake scans read through Store (store/external.hpp). The manifest of a finished scan is
+/// kept per scan id; a running scan's is read again on each use.
+class LakeResults final : public store::ExternalResults {
+public:
+    explicit LakeResults(std::string lake_dir) : lake_dir_(std::move(lake_dir)) {}
+
+    Result<std::optional<std::uint32_t>> shard_count(store::Store& store,
+                                                     const model::Scan& scan) override {
+        if (scan.config_json.find("\"lake\"") == std::string::npos ||
+            stored_lake_dir(scan.config_json).empty()) {
+            return std::optional<std::uint32_t>();
+        }
+        DG_TRY(const auto m, manifest(store, scan));
+        return std::optional<std::uint32_t>(m->shards);
+    }
+
+    [[nodiscard]] std::uint32_t shard_of(std::string_view domain,
+                                         std::uint32_t shards) const override {
+        return shards::shard_of(domain, shards);
+    }
+
+    Result<void> shard_results(store::Store& store, const model::Scan& scan, std::uint32_t shard,
+                               const store::DomainCallback& cb) override {
+        DG_TRY(const auto m, manifest(store, scan));
+        const auto it = m->files.find(shard);
+        if (it == m->files.end()) {
+            return ok(); // not done (failed or still running): no committed results
+        }
+        DG_TRY(const std::string path, locate(scan, it->second));
+        DG_TRY(std::string bytes, read_bytes(path));
+        if (sha256_hex(bytes) != it->second.output.sha256) {
+            return make_error(ErrorCode::Malformed,
+                              "the file does not match the SHA-256 its manifest row holds (shard " +
+                                  std::to_string(shard) + ", attempt " +
+                                  std::to_string(it->second.attempt) + "): changed after commit")
+                .at(path);
+        }
+        DG_TRY(const auto file, exports::parquet::FileReader::parse(std::move(bytes), path));
+        std::vector<model::DomainResult> results;
+        auto rebuilt = exports::read_flat_results(file, [&](model::DomainResult&& r) {
+            results.push_back(std::move(r));
+            return true;
+        });
+        if (!rebuilt) {
+            return rebuilt.error().at(path);
+        }
+        std::sort(results.begin(), results.end(),
+                  [](const model::DomainResult& a, const model::DomainResult& b) {
+                      return a.domain < b.domain;
+                  });
+        for (auto& r : results) {
+            if (!cb(std::move(r))) {
+                break;
+            }
+        }
+        return ok();
+    }
+
+private:
+    struct Manifest {
+        std::uint32_t shards = 0;
+        std::map<std::int64_t, ManifestEntry> files;
+    };
+
+    Result<std::shared_ptr<const Manifest>> manifest(store::Store& store, const model::Scan& scan) {
+        if (scan.status != model::ScanStatus::Running) {
+            const std::lock_guard lock(mutex_); // the server reads from several threads
+            const auto cached = cache_.find(scan.id);
+            if (cached != cache_.end()) {
+                return cached->second;
+            }
+        }
+        DG_TRY(Coordinator coord, Coordinator::of(store));
+        DG_TRY(const auto attempts, coord.shard_attempts(scan.id));
+        DG_TRY(auto entries, coord.manifest(scan.id));
+        auto m = std::make_shared<Manifest>();
+        m->shards = static_cast<std::uint32_t>(attempts.size());
+        for (auto& e : entries) {
+            m->files.emplace(e.shard_no, std::move(e));
+        }
+        if (scan.status != model::ScanStatus::Running) {
+            const std::lock_guard lock(mutex_);
+            cache_.emplace(scan.id, m);
+        }
+        return std::shared_ptr<const Manifest>(std::move(m));
+    }
+
+    /// The committed file on this host: its recorded path, else the same name under this host's
+    /// lake directory.
+    Result<std::string> locate(const model::Scan& scan, const ManifestEntry& e) const {
+        std::error_code ec;
+        if (fs::is_regular_file(e.output.uri, ec)) {
+            return e.output.uri;
+        }
+        const std::string dir = lake_dir_.empty() ? stored_lake_dir(scan.config_json) : lake_dir_;
+        const std::string here = (fs::path(lake_scan_dir(dir, scan.started_at, scan.id)) /
+                                  lake_file_name(e.shard_no, e.attempt))
+                                     .string();
+        if (fs::is_regular_file(here, ec)) {
+            return here;
+        }
+        return make_error(ErrorCode::NotFound,
+                          "the lake file of shard " + std::to_string(e.shard_no) + " of scan " +
+                              std::to_string(scan.id) + " is missing (looked for " + here +
+                              "); give this host's lake directory with --lake")
+            .at(e.output.uri);
+    }
+
+    std::string lake_dir_;
+    std::mutex mutex_;
+    std::map<std::int64_t, std::shared_ptr<const Manifest>> cache_;
+};
 
 std::string stats_json(std::uint64_t domains, const std::map<std::string, std::uint64_t>& by) {
     std::string out = "{\"domains\":" + std::to_string(domains) + ",\"by_status\":{";
@@ -105,6 +233,22 @@ Result<ShardOutput> LakeShardWriter::commit() {
     DG_TRY(o.sha256, file_sha256(path_));
     o.stats_json = stats_json(domains_, by_status_);
     return o;
+}
+
+std::string stored_lake_dir(const std::string& config_json) {
+    const auto j = nlohmann::json::parse(config_json, nullptr, false);
+    if (j.is_object() && j.contains("distributed") && j["distributed"].is_object() &&
+        j["distributed"].contains("lake") && j["distributed"]["lake"].is_string()) {
+        return j["distributed"]["lake"].get<std::string>();
+    }
+    return "";
+}
+
+void register_lake_results(std::string lake_dir) {
+    if (const char* env = std::getenv("DOMAINGRAPH_LAKE"); lake_dir.empty() && env != nullptr) {
+        lake_dir = env;
+    }
+    store::set_external_results(std::make_shared<LakeResults>(std::move(lake_dir)));
 }
 
 Result<GcReport> collect_garbage(Coordinator& coord, const std::string& dir,

@@ -53,6 +53,17 @@ struct GcReport {
     std::uint64_t kept = 0;           ///< files in the manifest or of a running attempt
 };
 
+/// The lake directory a scan writes to (its configuration's "distributed"."lake"), "" when it
+/// writes to the database.
+std::string stored_lake_dir(const std::string& config_json);
+
+/// Makes this process read lake scans through every Store (store/external.hpp): a scan with a
+/// lake directory is read shard by shard from its manifest's files, each checked against the
+/// SHA-256 the manifest holds. A file is found at the manifest's path, else under `lake_dir`
+/// (this host's path of the lake; "" = $DOMAINGRAPH_LAKE, else the scan's own). Call once at
+/// start, before any store is read.
+void register_lake_results(std::string lake_dir = "");
+
 /// Removes the files under the scan's lake directory that are neither in its manifest nor
 /// being written by the attempt that holds the shard's lease now: files of lost or crashed
 /// attempts, and their temporary twins. `dry_run`: only lists them. Errors: Io, the store's.

@@ -2,8 +2,10 @@
 
 #include "dg/core/retry.hpp"
 #include "dg/model/json.hpp"
+#include "dg/store/external.hpp"
 #include "dg/store/internal/migrations.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 #include <unordered_map>
@@ -490,6 +492,11 @@ Result<void> SqlStore::write_detail_rows(std::int64_t scan_id,
 }
 
 Result<void> SqlStore::done_domains(std::int64_t scan_id, const NameCallback& cb) {
+    DG_TRY(const auto external, external_shards(*this, scan_id));
+    if (external) {
+        return read_external(*this, scan_id, *external, {},
+                             [&](const StoredResult& r) { return cb(r.result.domain); });
+    }
     std::string name;
     return c_->query("SELECT d.name FROM scan_results r JOIN domains d ON d.id = r.domain_id "
                      "WHERE r.scan_id = $1",
@@ -585,6 +592,10 @@ Result<bool> SqlStore::walks_names(std::int64_t scan_id, const ResultFilter& fil
 
 Result<void> SqlStore::results(std::int64_t scan_id, const ResultFilter& filter,
                                const ResultCallback& cb) {
+    DG_TRY(const auto external, external_shards(*this, scan_id));
+    if (external) {
+        return read_external(*this, scan_id, *external, filter, cb);
+    }
     std::vector<Value> params;
     DG_TRY(bool walk_names, walks_names(scan_id, filter));
     std::string sql = "SELECT r.scan_id, r.resolved_at, r.result, r.id" +
@@ -608,6 +619,18 @@ Result<void> SqlStore::results(std::int64_t scan_id, const ResultFilter& filter,
 }
 
 Result<std::uint64_t> SqlStore::count_results(std::int64_t scan_id, const ResultFilter& filter) {
+    DG_TRY(const auto external, external_shards(*this, scan_id));
+    if (external) {
+        ResultFilter all = filter;
+        all.limit = 0;
+        all.offset = 0;
+        std::uint64_t n = 0;
+        DG_TRY_VOID(read_external(*this, scan_id, *external, all, [&](const StoredResult&) {
+            ++n;
+            return true;
+        }));
+        return n;
+    }
     std::vector<Value> params;
     const std::string sql = "SELECT count(*)" + filtered_from(scan_id, filter, params);
     std::int64_t n = 0;
@@ -628,6 +651,17 @@ Result<void> SqlStore::domain_history(const std::string& domain, const ResultCal
 
 Result<std::vector<std::string>> SqlStore::domains_by_asn(std::int64_t scan_id, std::uint32_t asn) {
     std::vector<std::string> out;
+    DG_TRY(const auto external, external_shards(*this, scan_id));
+    if (external) {
+        ResultFilter by_asn;
+        by_asn.asn = asn;
+        DG_TRY_VOID(read_external(*this, scan_id, *external, by_asn, [&](const StoredResult& r) {
+            out.push_back(r.result.domain);
+            return true;
+        }));
+        std::sort(out.begin(), out.end());
+        return out;
+    }
     DG_TRY_VOID(c_->query(
         "SELECT d.name FROM domains d WHERE d.id IN ("
         "SELECT r.domain_id FROM ip_mappings m JOIN scan_results r ON r.id = m.result_id "
