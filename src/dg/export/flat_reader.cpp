@@ -9,28 +9,15 @@ namespace {
 
 using parquet::ColumnValues;
 
-enum Col : std::size_t {
-    kDomain,
-    kStatus,
-    kType,
-    kHost,
-    kPref,
-    kIp,
-    kPrefix,
-    kAsn,
-    kOrigins,
-    kOrg
-};
-
 /// One group's columns in kFlatColumns order, with the row being read.
 struct Rows {
     std::array<const ColumnValues*, kFlatColumnCount> cols{};
     std::size_t row = 0;
     std::uint64_t file_row = 0; ///< 0-based, over the whole file
 
-    [[nodiscard]] bool has(Col c) const { return cols[c]->present[row] != 0; }
-    [[nodiscard]] const std::string& text(Col c) const { return cols[c]->strings[row]; }
-    [[nodiscard]] std::int64_t integer(Col c) const { return cols[c]->ints[row]; }
+    [[nodiscard]] bool has(FlatColumn c) const { return cols[c]->present[row] != 0; }
+    [[nodiscard]] const std::string& text(FlatColumn c) const { return cols[c]->strings[row]; }
+    [[nodiscard]] std::int64_t integer(FlatColumn c) const { return cols[c]->ints[row]; }
 };
 
 Error bad_row(const Rows& rows, const std::string& what) {

@@ -1,6 +1,7 @@
 #include "dg/export/parquet.hpp"
 
 #include "dg/core/assert.hpp"
+#include "dg/export/parquet_format.hpp"
 
 #include <zlib.h>
 #include <zstd.h>
@@ -8,20 +9,7 @@
 namespace dg::exports::parquet {
 namespace {
 
-// parquet.thrift enums
-constexpr std::int32_t kTypeInt32 = 1;
-constexpr std::int32_t kTypeInt64 = 2;
-constexpr std::int32_t kTypeByteArray = 6;
-constexpr std::int32_t kRequired = 0;
-constexpr std::int32_t kOptional = 1;
-constexpr std::int32_t kConvertedUtf8 = 0;
-constexpr std::int32_t kEncodingPlain = 0;
-constexpr std::int32_t kEncodingRle = 3;
-constexpr std::int32_t kPageData = 0;
-constexpr std::int32_t kCodecUncompressed = 0;
-constexpr std::int32_t kCodecGzip = 2;
-constexpr std::int32_t kCodecZstd = 6;
-constexpr std::string_view kMagic = "PAR1";
+using namespace format; // NOLINT(google-build-using-namespace)
 
 std::int32_t physical_type(Type t) {
     switch (t) {

@@ -6,19 +6,6 @@
 namespace dg::exports {
 namespace {
 
-enum Col : std::size_t {
-    kDomain,
-    kStatus,
-    kType,
-    kHost,
-    kPref,
-    kIp,
-    kPrefix,
-    kAsn,
-    kOrigins,
-    kOrg
-};
-
 std::vector<parquet::Column> flat_schema() {
     using parquet::Type;
     return {

@@ -1,6 +1,7 @@
 // FileReader: flat Parquet files back into columns (parquet.hpp). The footer and page headers are
 // read with a small Thrift compact-protocol reader that skips every field it does not need.
 #include "dg/export/parquet.hpp"
+#include "dg/export/parquet_format.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -11,22 +12,11 @@
 namespace dg::exports::parquet {
 namespace {
 
-constexpr std::int32_t kTypeInt32 = 1;
-constexpr std::int32_t kTypeInt64 = 2;
-constexpr std::int32_t kTypeByteArray = 6;
-constexpr std::int32_t kRepeated = 2;
-constexpr std::int32_t kOptional = 1;
-constexpr std::int32_t kEncodingPlain = 0;
-constexpr std::int32_t kPageData = 0;
-constexpr std::int32_t kPageDictionary = 2;
-constexpr std::int32_t kPageDataV2 = 3;
-constexpr std::int32_t kCodecUncompressed = 0;
-constexpr std::int32_t kCodecGzip = 2;
-constexpr std::int32_t kCodecZstd = 6;
+using namespace format; // NOLINT(google-build-using-namespace)
+
 constexpr std::uint64_t kMaxPageBytes = std::uint64_t{256} << 20;
 constexpr std::uint64_t kMaxGroupRows = std::uint64_t{1} << 22;
 constexpr int kMaxNesting = 64;
-constexpr std::string_view kMagic = "PAR1";
 
 /// A parse failure inside this file; turned into an Error at the public boundary.
 struct Failure {

@@ -26,6 +26,19 @@ inline constexpr const char* kFlatColumns[] = {"domain",     "status", "record_t
                                                "preference", "ip",     "prefix",      "asn",
                                                "origins",    "org"};
 inline constexpr std::size_t kFlatColumnCount = 10;
+/// Index of each column in kFlatColumns.
+enum FlatColumn : std::size_t {
+    kDomain,
+    kStatus,
+    kType,
+    kHost,
+    kPref,
+    kIp,
+    kPrefix,
+    kAsn,
+    kOrigins,
+    kOrg
+};
 
 struct FlatRow {
     std::string_view domain;
