@@ -510,10 +510,13 @@ Result<Summary> diff_scans(store::Store& reader_a, store::Store& reader_b, std::
                            std::int64_t scan_b, const DiffSink& sink) {
     DG_TRY(const model::Scan a, reader_b.get_scan(scan_a));
     DG_TRY(const model::Scan b, reader_b.get_scan(scan_b));
-    DG_TRY(const auto shards_a, store::external_shards(reader_b, scan_a));
-    DG_TRY(const auto shards_b, store::external_shards(reader_b, scan_b));
-    if (shards_a || shards_b) {
-        return diff_external(reader_b, a, b, shards_a, shards_b, sink);
+    DG_TRY(const auto external_a, store::external_scan(reader_b, scan_a));
+    DG_TRY(const auto external_b, store::external_scan(reader_b, scan_b));
+    if (external_a || external_b) {
+        auto shards = [](const std::optional<store::ExternalScan>& e) {
+            return e ? std::optional<std::uint32_t>(e->shards) : std::nullopt;
+        };
+        return diff_external(reader_b, a, b, shards(external_a), shards(external_b), sink);
     }
     Summary summary;
     summary.scan_a = scan_a;

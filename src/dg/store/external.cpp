@@ -29,19 +29,23 @@ ExternalResults* external_results() {
     return registered().get();
 }
 
-Result<std::optional<std::uint32_t>> external_shards(Store& store, std::int64_t scan_id) {
+Result<std::optional<ExternalScan>> external_scan(Store& store, std::int64_t scan_id) {
     ExternalResults* source = external_results();
     if (source == nullptr) {
-        return std::optional<std::uint32_t>();
+        return std::optional<ExternalScan>();
     }
     auto scan = store.get_scan(scan_id);
     if (!scan) {
         if (scan.error().code == ErrorCode::NotFound) {
-            return std::optional<std::uint32_t>(); // the database's own answer follows
+            return std::optional<ExternalScan>(); // the database's own answer follows
         }
         return scan.error();
     }
-    return source->shard_count(store, *scan);
+    DG_TRY(const auto shards, source->shard_count(store, *scan));
+    if (!shards) {
+        return std::optional<ExternalScan>();
+    }
+    return std::optional<ExternalScan>(ExternalScan{std::move(*scan), *shards});
 }
 
 bool matches(const ResultFilter& filter, const model::DomainResult& r) {
@@ -71,24 +75,24 @@ bool matches(const ResultFilter& filter, const model::DomainResult& r) {
     return false;
 }
 
-Result<void> read_external(Store& store, std::int64_t scan_id, std::uint32_t shards,
-                           const ResultFilter& filter, const ResultCallback& cb) {
+Result<void> read_external(Store& store, const ExternalScan& external, const ResultFilter& filter,
+                           const ResultCallback& cb) {
     ExternalResults* source = external_results();
     if (source == nullptr) {
         return make_error(ErrorCode::Internal, "no source of external results is registered");
     }
-    DG_TRY(const model::Scan scan, store.get_scan(scan_id));
+    const model::Scan& scan = external.scan;
     std::uint32_t first = 0;
-    std::uint32_t last = shards;
+    std::uint32_t last = external.shards;
     if (filter.domain) {
-        first = source->shard_of(*filter.domain, shards);
+        first = source->shard_of(*filter.domain, external.shards);
         last = first + 1;
     }
     std::uint64_t skipped = 0;
     std::uint64_t sent = 0;
     bool stopped = false;
     StoredResult row;
-    row.scan_id = scan_id;
+    row.scan_id = scan.id;
     for (std::uint32_t shard = first; shard < last && !stopped; ++shard) {
         DG_TRY_VOID(source->shard_results(store, scan, shard, [&](model::DomainResult&& r) {
             if (!matches(filter, r)) {

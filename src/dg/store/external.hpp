@@ -42,9 +42,15 @@ void set_external_results(std::shared_ptr<ExternalResults> source);
 /// The registered source, or nullptr.
 ExternalResults* external_results();
 
-/// How many shards of scan `scan_id` the registered source keeps; nullopt when there is no
-/// source, no such scan, or its results are in the database.
-Result<std::optional<std::uint32_t>> external_shards(Store& store, std::int64_t scan_id);
+/// A scan the registered source keeps, with its shard count.
+struct ExternalScan {
+    model::Scan scan;
+    std::uint32_t shards = 0;
+};
+
+/// Scan `scan_id` when the registered source keeps it; nullopt when there is no source, no such
+/// scan, or its results are in the database.
+Result<std::optional<ExternalScan>> external_scan(Store& store, std::int64_t scan_id);
 
 /// Whether `r` matches the filter's domain, status and AS (limit and offset aside).
 bool matches(const ResultFilter& filter, const model::DomainResult& r);
@@ -52,7 +58,7 @@ bool matches(const ResultFilter& filter, const model::DomainResult& r);
 /// Store::results over a scan the source keeps: shard by shard, each ordered by domain (a
 /// domain filter reads only its shard); the filter, limit and offset applied as the database
 /// would.
-Result<void> read_external(Store& store, std::int64_t scan_id, std::uint32_t shards,
-                           const ResultFilter& filter, const ResultCallback& cb);
+Result<void> read_external(Store& store, const ExternalScan& scan, const ResultFilter& filter,
+                           const ResultCallback& cb);
 
 } // namespace dg::store

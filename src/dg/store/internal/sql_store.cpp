@@ -492,9 +492,9 @@ Result<void> SqlStore::write_detail_rows(std::int64_t scan_id,
 }
 
 Result<void> SqlStore::done_domains(std::int64_t scan_id, const NameCallback& cb) {
-    DG_TRY(const auto external, external_shards(*this, scan_id));
+    DG_TRY(const auto external, external_scan(*this, scan_id));
     if (external) {
-        return read_external(*this, scan_id, *external, {},
+        return read_external(*this, *external, {},
                              [&](const StoredResult& r) { return cb(r.result.domain); });
     }
     std::string name;
@@ -592,9 +592,9 @@ Result<bool> SqlStore::walks_names(std::int64_t scan_id, const ResultFilter& fil
 
 Result<void> SqlStore::results(std::int64_t scan_id, const ResultFilter& filter,
                                const ResultCallback& cb) {
-    DG_TRY(const auto external, external_shards(*this, scan_id));
+    DG_TRY(const auto external, external_scan(*this, scan_id));
     if (external) {
-        return read_external(*this, scan_id, *external, filter, cb);
+        return read_external(*this, *external, filter, cb);
     }
     std::vector<Value> params;
     DG_TRY(bool walk_names, walks_names(scan_id, filter));
@@ -619,13 +619,13 @@ Result<void> SqlStore::results(std::int64_t scan_id, const ResultFilter& filter,
 }
 
 Result<std::uint64_t> SqlStore::count_results(std::int64_t scan_id, const ResultFilter& filter) {
-    DG_TRY(const auto external, external_shards(*this, scan_id));
+    DG_TRY(const auto external, external_scan(*this, scan_id));
     if (external) {
         ResultFilter all = filter;
         all.limit = 0;
         all.offset = 0;
         std::uint64_t n = 0;
-        DG_TRY_VOID(read_external(*this, scan_id, *external, all, [&](const StoredResult&) {
+        DG_TRY_VOID(read_external(*this, *external, all, [&](const StoredResult&) {
             ++n;
             return true;
         }));
@@ -651,11 +651,11 @@ Result<void> SqlStore::domain_history(const std::string& domain, const ResultCal
 
 Result<std::vector<std::string>> SqlStore::domains_by_asn(std::int64_t scan_id, std::uint32_t asn) {
     std::vector<std::string> out;
-    DG_TRY(const auto external, external_shards(*this, scan_id));
+    DG_TRY(const auto external, external_scan(*this, scan_id));
     if (external) {
         ResultFilter by_asn;
         by_asn.asn = asn;
-        DG_TRY_VOID(read_external(*this, scan_id, *external, by_asn, [&](const StoredResult& r) {
+        DG_TRY_VOID(read_external(*this, *external, by_asn, [&](const StoredResult& r) {
             out.push_back(r.result.domain);
             return true;
         }));
