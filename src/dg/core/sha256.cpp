@@ -56,7 +56,7 @@ void sha_block(std::array<std::uint32_t, 8>& h, const unsigned char* p) {
 
 } // namespace
 
-std::string sha256_hex(std::string_view data) {
+std::array<unsigned char, 32> sha256_digest(std::string_view data) {
     std::array<std::uint32_t, 8> h{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
@@ -76,13 +76,52 @@ std::string sha256_hex(std::string_view data) {
     for (std::size_t b = 0; b < blocks; ++b) {
         sha_block(h, tail.data() + 64 * b);
     }
-    std::string out;
-    char buf[9];
-    for (const std::uint32_t x : h) {
-        std::snprintf(buf, sizeof buf, "%08x", x);
-        out += buf;
+    std::array<unsigned char, 32> out{};
+    for (std::size_t i = 0; i < 8; ++i) {
+        for (std::size_t k = 0; k < 4; ++k) {
+            out[4 * i + k] = static_cast<unsigned char>(h[i] >> (24 - 8 * k));
+        }
     }
     return out;
+}
+
+namespace {
+
+std::string hex(const std::array<unsigned char, 32>& digest) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(64);
+    for (const unsigned char b : digest) {
+        out += kHex[b >> 4];
+        out += kHex[b & 0xf];
+    }
+    return out;
+}
+
+} // namespace
+
+std::string sha256_hex(std::string_view data) {
+    return hex(sha256_digest(data));
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+    constexpr std::size_t kBlock = 64;
+    std::string k(key);
+    if (k.size() > kBlock) {
+        const auto d = sha256_digest(k);
+        k.assign(reinterpret_cast<const char*>(d.data()), d.size());
+    }
+    k.resize(kBlock, '\0');
+    std::string inner(kBlock, '\0');
+    std::string outer(kBlock, '\0');
+    for (std::size_t i = 0; i < kBlock; ++i) {
+        inner[i] = static_cast<char>(k[i] ^ 0x36);
+        outer[i] = static_cast<char>(k[i] ^ 0x5c);
+    }
+    inner.append(message);
+    const auto inner_digest = sha256_digest(inner);
+    outer.append(reinterpret_cast<const char*>(inner_digest.data()), inner_digest.size());
+    return hex(sha256_digest(outer));
 }
 
 } // namespace dg

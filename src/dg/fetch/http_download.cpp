@@ -2,6 +2,7 @@
 
 #include "dg/core/shared_library.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <curl/curl.h>
@@ -20,7 +21,9 @@ namespace {
     X(curl_easy_perform)                                                                           \
     X(curl_easy_getinfo)                                                                           \
     X(curl_easy_strerror)                                                                          \
-    X(curl_easy_cleanup)
+    X(curl_easy_cleanup)                                                                           \
+    X(curl_slist_append)                                                                           \
+    X(curl_slist_free_all)
 
 struct LibCurl {
     DG_LIBCURL_FUNCTIONS(DG_API_MEMBER)
@@ -193,6 +196,67 @@ Result<DownloadReport> download(const std::string& url, const std::string& dest,
                  url,
                  {},
                  {}};
+}
+
+namespace {
+
+std::size_t on_response(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* body = static_cast<std::string*>(user);
+    const std::size_t n = size * count;
+    if (body->size() < 4096) { // enough for an error message
+        body->append(data, std::min<std::size_t>(n, 4096 - body->size()));
+    }
+    return n;
+}
+
+struct SlistDeleter {
+    void operator()(curl_slist* l) const { curl().curl_slist_free_all(l); }
+};
+
+} // namespace
+
+Result<PostResponse> http_post(const std::string& url, const std::string& body,
+                               const std::vector<std::string>& headers, long timeout_s) {
+    if (!libcurl()) {
+        return libcurl().error();
+    }
+    static const bool initialised = curl().curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    if (!initialised) {
+        return make_error(ErrorCode::Unavailable, "libcurl could not be initialised");
+    }
+    const std::unique_ptr<CURL, CurlDeleter> c(curl().curl_easy_init());
+    if (!c) {
+        return make_error(ErrorCode::Unavailable, "libcurl could not start a transfer");
+    }
+    std::unique_ptr<curl_slist, SlistDeleter> list;
+    for (const std::string& h : headers) {
+        curl_slist* grown = curl().curl_slist_append(list.get(), h.c_str());
+        if (grown == nullptr) {
+            return make_error(ErrorCode::Internal, "libcurl could not add a header");
+        }
+        (void)list.release();
+        list.reset(grown);
+    }
+    PostResponse response;
+    CURL* h = c.get();
+    curl().curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl().curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl().curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
+    curl().curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl().curl_easy_setopt(h, CURLOPT_HTTPHEADER, list.get());
+    curl().curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_response);
+    curl().curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+    curl().curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout_s);
+    curl().curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, std::min(timeout_s, 10L));
+    curl().curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl().curl_easy_setopt(h, CURLOPT_USERAGENT, "domaingraph/0.1 (alerts)");
+    const CURLcode rc = curl().curl_easy_perform(h);
+    if (rc != CURLE_OK) {
+        return make_error(ErrorCode::Unavailable,
+                          "POST " + url + ": " + curl().curl_easy_strerror(rc));
+    }
+    curl().curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+    return response;
 }
 
 } // namespace dg::fetch

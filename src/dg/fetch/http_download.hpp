@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace dg::fetch {
 
@@ -29,5 +30,15 @@ struct DownloadReport {
 /// to `dest`. Errors: Unavailable (network, HTTP 5xx after all attempts), NotFound (HTTP 404), Io.
 Result<DownloadReport> download(const std::string& url, const std::string& dest,
                                 const DownloadOptions& options = {});
+
+struct PostResponse {
+    long status = 0;  ///< HTTP status code
+    std::string body; ///< the first 4 KiB of the response
+};
+
+/// POSTs `body` to `url` (http or https) with `headers` ("Name: value"). A response of any
+/// status is a PostResponse; errors: Unavailable (libcurl missing, connection failed, timeout).
+Result<PostResponse> http_post(const std::string& url, const std::string& body,
+                               const std::vector<std::string>& headers, long timeout_s = 30);
 
 } // namespace dg::fetch

@@ -1,0 +1,86 @@
+#pragma once
+// Alerts of a watch run (issue 18): which changes become alerts (rules), their stable ids, and
+// their delivery to the watch's sinks with retries and dead letters.
+//
+// Sinks: a webhook (http:// or https://; JSON body, X-Domaingraph-Signature: sha256=<HMAC-SHA256
+// of the raw body>), syslog (syslog://HOST:PORT over UDP, or syslog: for the local socket; RFC
+// 5424 with the JSON body as message).
+
+#include "dg/core/result.hpp"
+#include "dg/model/model.hpp"
+#include "dg/store/store.hpp"
+#include "dg/watch/watch.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace dg::watch {
+
+/// Which changes alert (a watch's `rules` YAML):
+///   min_severity: warning          # info (default) or warning
+///   types: [asn_changed, ns_removed]  # change types (default: all)
+struct Rules {
+    model::Severity min_severity = model::Severity::Info;
+    std::vector<model::ChangeType> types; ///< empty: every type
+    [[nodiscard]] bool matches(const model::Change& c) const;
+};
+/// Errors: InvalidArgument naming the key or value.
+Result<Rules> parse_rules(const std::string& yaml);
+
+struct Alert {
+    std::string id;
+    std::string watch;
+    std::int64_t scan_id = 0;
+    std::string domain;
+    std::string severity;
+    nlohmann::json change; ///< the diff change object
+    model::UnixTime created_at = 0;
+};
+
+/// The stable id of an alert: the same change found by the same run has the same id, so that a
+/// receiver can de-duplicate a delivery repeated after a crash. 32 hex digits.
+std::string alert_id(std::string_view watch, std::int64_t scan_id, const nlohmann::json& change);
+/// {"id", "watch", "scan_id", "domain", "change", "severity", "created_at"} (ISO 8601 UTC).
+nlohmann::json alert_json(const Alert& a);
+
+/// Stores the alerts of a run and one pending delivery per sink (already stored ids are kept as
+/// they are). Returns the alerts stored now.
+Result<std::vector<Alert>> record_alerts(store::Store& store, const Watch& w, std::int64_t scan_id,
+                                         const std::vector<model::Change>& changes,
+                                         model::UnixTime now);
+Result<std::vector<Alert>> list_alerts(store::Store& store, std::string_view watch);
+
+/// Sends one alert's body to one sink. Errors: Unavailable (try again later), InvalidArgument.
+using Sender = std::function<Result<void>(const std::string& sink, const std::string& body,
+                                          const std::string& secret, const std::string& severity)>;
+/// The real sender: webhook or syslog by the sink's scheme.
+Result<void> send_to_sink(const std::string& sink, const std::string& body,
+                          const std::string& secret, const std::string& severity);
+/// Errors: InvalidArgument naming the accepted forms.
+Result<void> check_sink(std::string_view sink);
+
+struct DeliveryPolicy {
+    int max_attempts = 5;                  ///< then the delivery is a dead letter
+    std::chrono::seconds first_backoff{1}; ///< doubles per failed attempt ...
+    std::chrono::seconds max_backoff{300}; ///< ... up to this
+};
+
+struct DeliveryReport {
+    std::uint64_t delivered = 0;
+    std::uint64_t failed_attempts = 0;
+    std::uint64_t dead = 0;
+    std::uint64_t pending = 0;               ///< still to try after this pass
+    std::optional<model::UnixTime> next_due; ///< the earliest pending retry
+};
+
+/// One pass over the due deliveries (of `watch`, or of every watch when empty): each is sent;
+/// success marks it delivered, failure schedules a retry with backoff or, after max_attempts,
+/// leaves it as a dead letter with its last error.
+Result<DeliveryReport> deliver_due(store::Store& store, std::string_view watch, model::UnixTime now,
+                                   const Sender& send, const DeliveryPolicy& policy = {});
+
+} // namespace dg::watch
