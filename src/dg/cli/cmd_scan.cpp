@@ -162,6 +162,8 @@ struct Prepared {
     std::int64_t scan_id = 0;
 };
 
+} // namespace
+
 int run_scan_command(ScanOptions o) {
     if (o.distributed) {
         if (o.resume != 0) {
@@ -287,6 +289,9 @@ int run_scan_command(ScanOptions o) {
         }
         scan_id = created->id;
     }
+    if (o.created_scan != nullptr) {
+        *o.created_scan = scan_id;
+    }
     std::fprintf(stderr, "domaingraph scan: scan %lld%s (database: %s)\n",
                  static_cast<long long>(scan_id), resumed ? " resumed" : "", db.backend());
     std::string rate = "unlimited";
@@ -398,8 +403,6 @@ int run_scan_command(ScanOptions o) {
     return kExitOk;
 }
 
-} // namespace
-
 std::string absolute(const std::string& path) {
     if (path.empty() || path == "-") {
         return path;
@@ -426,18 +429,22 @@ std::string newest_fetched_rib() {
 
 nlohmann::json settings_json(const ScanOptions& o, const std::vector<dns::Endpoint>& upstreams) {
     const nlohmann::json resolvers = resolver_list(upstreams);
-    return {{"domains", absolute(o.domains)},
-            {"rib", absolute(o.rib)},
-            {"policy", o.policy},
-            {"as2org", absolute(o.as2org)},
-            {"vrps", absolute(o.vrps.path)},
-            {"vrps_format", o.vrps.format},
-            {"resolvers", resolvers},
-            {"concurrency", o.dns.concurrency},
-            {"timeout_ms", o.dns.timeout_ms},
-            {"retries", o.dns.retries},
-            {"rate", o.dns.rate},
-            {"repair", !o.dns.no_repair}};
+    nlohmann::json settings = {{"domains", absolute(o.domains)},
+                               {"rib", absolute(o.rib)},
+                               {"policy", o.policy},
+                               {"as2org", absolute(o.as2org)},
+                               {"vrps", absolute(o.vrps.path)},
+                               {"vrps_format", o.vrps.format},
+                               {"resolvers", resolvers},
+                               {"concurrency", o.dns.concurrency},
+                               {"timeout_ms", o.dns.timeout_ms},
+                               {"retries", o.dns.retries},
+                               {"rate", o.dns.rate},
+                               {"repair", !o.dns.no_repair}};
+    if (!o.list.empty()) {
+        settings["list"] = o.list;
+    }
+    return settings;
 }
 
 // On --resume: what the user did not give again comes from the stored scan (settings_json),
@@ -451,6 +458,7 @@ void restore_settings(ScanOptions& o, const std::string& config_json) {
     stored.text("vrps", "vrps", o.vrps.path);
     stored.text("vrps-format", "vrps_format", o.vrps.format);
     stored.text("policy", "policy", o.policy);
+    stored.text("list", "list", o.list);
     stored.number("rate", "rate", o.dns.rate);
     stored.restore(o.dns);
 }

@@ -33,6 +33,11 @@ struct ScanOptions {
     std::uint32_t shard_size = 1000;
     std::uint32_t max_attempts = 5;
     bool wait = false;
+    /// The list the scan belongs to (a watch's name; "" = an ad-hoc scan): stored with the
+    /// scan's settings, so that 'previous' is the previous scan of the same list.
+    std::string list;
+    /// When set, receives the id of the scan created (or resumed) as soon as it exists.
+    std::int64_t* created_scan = nullptr;
     /// Long names of the options given (command line, environment or configuration file): on
     /// --resume these win over the stored settings, every other setting comes from the scan.
     std::set<std::string> given;
@@ -46,6 +51,9 @@ std::string newest_fetched_rib();
 nlohmann::json settings_json(const ScanOptions& o, const std::vector<dns::Endpoint>& upstreams);
 /// What the user did not give again comes from the stored settings.
 void restore_settings(ScanOptions& o, const std::string& config_json);
+
+/// `scan`: runs the scan `o` describes; the exit code (cmd_scan.cpp).
+int run_scan_command(ScanOptions o);
 
 /// `scan --distributed`: validates, de-duplicates and shards the list into the database, prints
 /// the scan id (stdout) and exits, or follows the progress with --wait (cmd_worker.cpp).

@@ -571,6 +571,11 @@ Result<model::Scan> resolve_scan(store::Store& store, std::string_view ref,
             DG_TRY(of, resolve_scan(store, "latest"));
         }
         DG_TRY(auto prev, store::previous_of_same_input(store, of, false));
+        if (!prev && !store::list_of(of).empty()) {
+            return make_error(ErrorCode::NotFound, "no previous scan of list " +
+                                                       store::list_of(of) + " before scan " +
+                                                       std::to_string(of.id));
+        }
         if (!prev) {
             return make_error(ErrorCode::NotFound,
                               "no previous scan of the same input as scan " +
@@ -603,6 +608,10 @@ Result<ScanPair> resolve_pair(store::Store& store, std::string_view ref_a, std::
 std::string describe_resolved(std::string_view ref, const model::Scan& scan,
                               const model::Scan* base) {
     const std::string id = "scan " + std::to_string(scan.id);
+    if (ref == "previous" && !store::list_of(scan).empty()) {
+        return "'previous' = " + id + ", the previous scan of list " + store::list_of(scan) +
+               (base != nullptr ? " before scan " + std::to_string(base->id) : std::string());
+    }
     if (ref == "previous") {
         return "'previous' = " + id + ", the newest earlier scan of the same " +
                std::to_string(scan.domains_done) + " names" +

@@ -5,6 +5,7 @@
 #include "dg/store/sqlite/sqlite_store.hpp"
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace dg::store {
 
@@ -186,9 +187,31 @@ Result<std::vector<model::Scan>> same_input(Store& store, const model::Scan& sca
     return out;
 }
 
+std::string list_of(const model::Scan& scan) {
+    if (scan.config_json.empty()) {
+        return {};
+    }
+    const auto config = nlohmann::json::parse(scan.config_json, nullptr, false);
+    if (!config.is_object()) {
+        return {};
+    }
+    const auto it = config.find("list");
+    return it != config.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 Result<std::optional<model::Scan>> previous_of_same_input(Store& store, const model::Scan& scan,
                                                           bool complete_only) {
     DG_TRY(auto all, store.list_scans());
+    if (const std::string list = list_of(scan); !list.empty()) {
+        // A scan of a named list (a watch): the previous scan of that list, whatever its names.
+        for (auto it = all.rbegin(); it != all.rend(); ++it) {
+            if (it->id < scan.id && list_of(*it) == list &&
+                (!complete_only || it->status == model::ScanStatus::Complete)) {
+                return std::optional<model::Scan>(*it);
+            }
+        }
+        return std::optional<model::Scan>();
+    }
     std::vector<model::Scan> before;
     for (const auto& s : all) {
         if (s.id == scan.id) {

@@ -164,7 +164,12 @@ struct NameSet {
 };
 Result<NameSet> name_set(Store& store, std::int64_t scan_id);
 
-/// "The previous scan of the same input": the newest scan created before `scan` whose name set
+/// The named list a scan belongs to (a watch's name, kept in its settings as "list"); "" for an
+/// ad-hoc scan.
+std::string list_of(const model::Scan& scan);
+
+/// "The previous scan of the same input": for a scan of a named list (list_of), the newest
+/// earlier scan of that list; otherwise the newest scan created before `scan` whose name set
 /// equals `scan`'s (only complete scans when `complete_only`); nullopt when there is none.
 /// Scans whose domains_done differs are skipped without reading their names.
 Result<std::optional<model::Scan>> previous_of_same_input(Store& store, const model::Scan& scan,

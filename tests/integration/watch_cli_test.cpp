@@ -1,0 +1,206 @@
+// `domaingraph watch` end to end (issue 18) with the real binary, the DNS rig, and real alert
+// receivers (tests/integration/alert_receivers.py: an HTTP server that checks every webhook
+// signature and fails the first attempts on purpose, a UDP syslog listener): a watch's second run,
+// mapped on a table where part of the rig's addresses moved to another AS, alerts exactly the
+// changes `diff previous latest` reports for that list — each once at the webhook (signature
+// valid, through the injected failures) and at syslog (RFC 5424) — and nothing on a run that
+// changed nothing.
+
+#include "tests/support/dns_rig.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace dg::test {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kSecret = "s3cret-for-the-test";
+
+CommandResult dg(std::vector<std::string> args) {
+    args.insert(args.begin(), dg_binary());
+    return run_command(args);
+}
+
+/// The receivers, stopped in the destructor.
+class Receivers {
+public:
+    explicit Receivers(const std::string& dir, int fail_first) : dir_(dir) {
+        const std::string script =
+            std::string(DG_SOURCE_DIR) + "/tests/integration/alert_receivers.py";
+        const std::string fail = std::to_string(fail_first);
+        std::vector<std::string> argv{"/usr/bin/python3", script, dir, "--secret", kSecret,
+                                      "--fail-first",     fail};
+        std::vector<char*> cargv;
+        for (auto& a : argv) {
+            cargv.push_back(a.data());
+        }
+        cargv.push_back(nullptr);
+        if (posix_spawn(&pid_, cargv[0], nullptr, nullptr, cargv.data(), environ) != 0) {
+            pid_ = -1;
+            return;
+        }
+        for (int i = 0; i < 100 && !std::filesystem::exists(dir + "/ports.json"); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        const auto ports = json::parse(read_file(dir + "/ports.json"), nullptr, false);
+        if (ports.is_object()) {
+            http_ = ports["http"];
+            syslog_ = ports["syslog"];
+        }
+    }
+    ~Receivers() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            int status = 0;
+            ::waitpid(pid_, &status, 0);
+        }
+    }
+    Receivers(const Receivers&) = delete;
+    Receivers& operator=(const Receivers&) = delete;
+    [[nodiscard]] bool ready() const { return http_ > 0 && syslog_ > 0; }
+    [[nodiscard]] std::string webhook() const {
+        return "http://127.0.0.1:" + std::to_string(http_) + "/hook";
+    }
+    [[nodiscard]] std::string syslog() const {
+        return "syslog://127.0.0.1:" + std::to_string(syslog_);
+    }
+    [[nodiscard]] std::vector<std::string> lines(const char* file) const {
+        return split_lines(read_file(dir_ + "/" + file));
+    }
+
+private:
+    std::string dir_;
+    pid_t pid_ = -1;
+    int http_ = 0;
+    int syslog_ = 0;
+};
+
+/// One alert or change as (domain, change JSON) text, to compare sets.
+std::string key_of(const json& domain, const json& change) {
+    json c = change;
+    c.erase("domain");
+    return domain.get<std::string>() + " " + c.dump();
+}
+
+TEST(WatchCli, AlertsOfARunAreTheChangesOfItsListDeliveredOnceEachThroughFailures) {
+    DG_DNS_SERVERS_OR_SKIP();
+    auto rig = DnsRig::start(40);
+    ASSERT_TRUE(rig) << DnsRig::last_error();
+    TempDir dir;
+    // Table 1: the rig's addresses in two ASes. Table 2: the lower half of 198.51.100.0/24 moved
+    // to AS 64510 (a more specific route): those domains' A records change origin and prefix.
+    write_file(dir.file("t1.p2a"), "198.51.100.0\t24\t64500\n192.0.2.0\t24\t64501\n");
+    write_file(dir.file("t2.p2a"),
+               "198.51.100.0\t24\t64500\n198.51.100.0\t25\t64510\n192.0.2.0\t24\t64501\n");
+    const std::string db = "sqlite://" + dir.file("w.db");
+    Receivers receivers(dir.path(), 2);
+    ASSERT_TRUE(receivers.ready());
+
+    auto add =
+        dg({"watch", "add", "customers", "-d", rig->ordinary_file(), "--every", "1h", "-m",
+            dir.file("t1.p2a"), "--resolver", rig->recursive_endpoint(), "--alert",
+            receivers.webhook(), "--alert", receivers.syslog(), "--secret", kSecret, "--db", db});
+    ASSERT_EQ(add.exit_code, 0) << add.err;
+    auto again = dg({"watch", "add", "customers", "-d", rig->ordinary_file(), "--db", db});
+    EXPECT_NE(again.exit_code, 0);
+    EXPECT_NE(again.err.find("exists"), std::string::npos) << again.err;
+    auto bad_sink =
+        dg({"watch", "add", "x", "-d", rig->ordinary_file(), "--alert", "ftp://h", "--db", db});
+    EXPECT_EQ(bad_sink.exit_code, 2) << bad_sink.err;
+
+    // first run: nothing to compare with
+    auto first = dg({"watch", "run", "customers", "--json", "--no-progress", "--db", db});
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    const auto first_json = json::parse(first.out);
+    EXPECT_TRUE(first_json["previous_scan"].is_null());
+    EXPECT_EQ(first_json["alerts"], 0);
+
+    // an ad-hoc scan of another list in between is not this watch's previous run
+    write_file(dir.file("other.txt"), rig->ordinary_file().empty() ? "" : "example.invalid\n");
+    (void)dg({"scan", "--no-progress", "--format", "none", "-d", dir.file("other.txt"), "-m",
+              dir.file("t1.p2a"), "--resolver", rig->recursive_endpoint(), "--db", db});
+
+    // second run on table 2: the moved addresses alert
+    auto second = dg({"watch", "run", "customers", "-m", dir.file("t2.p2a"), "--json",
+                      "--no-progress", "--db", db});
+    ASSERT_EQ(second.exit_code, 0) << second.err;
+    const auto run = json::parse(second.out);
+    EXPECT_EQ(run["previous_scan"], first_json["scan_id"]);
+    EXPECT_EQ(run["dead_letters"], 0);
+    EXPECT_EQ(run["failed_attempts"], 2); // the receiver's injected failures, retried
+
+    // the changes of the list, as `diff` computes them for the same two scans
+    auto diff = dg({"diff", std::to_string(first_json["scan_id"].get<int>()),
+                    std::to_string(run["scan_id"].get<int>()), "--format", "json", "--no-store",
+                    "--db", db});
+    ASSERT_EQ(diff.exit_code, 0) << diff.err;
+    const auto changes = json::parse(diff.out)["changes"];
+    ASSERT_GT(changes.size(), 0U);
+    EXPECT_EQ(run["alerts"], changes.size());
+    std::multiset<std::string> expected;
+    for (const auto& c : changes) {
+        expected.insert(key_of(c["domain"], c));
+        // only the moved half of 198.51.100.0/24 changed
+        EXPECT_TRUE(c["type"] == "asn_changed" || c["type"] == "prefix_changed") << c.dump();
+    }
+    std::multiset<std::string> delivered;
+    std::set<std::string> ids;
+    for (const auto& line : receivers.lines("webhook.jsonl")) {
+        const auto a = json::parse(line);
+        EXPECT_EQ(a["watch"], "customers");
+        EXPECT_EQ(a["scan_id"], run["scan_id"]);
+        EXPECT_TRUE(ids.insert(a["id"].get<std::string>()).second) << "delivered twice: " << line;
+        delivered.insert(key_of(a["domain"], a["change"]));
+    }
+    EXPECT_EQ(delivered, expected);
+    EXPECT_TRUE(receivers.lines("rejected.txt").empty()) << "a signature did not verify";
+    EXPECT_EQ(receivers.lines("failed.txt").size(), 2U);
+    const auto syslog = receivers.lines("syslog.txt");
+    EXPECT_EQ(syslog.size(), changes.size());
+    for (const auto& line : syslog) {
+        EXPECT_EQ(line.rfind("<13", 0) == 0 || line.rfind("<132>1 ", 0) == 0 ||
+                      line.rfind("<134>1 ", 0) == 0,
+                  true)
+            << line;
+        EXPECT_NE(line.find(" domaingraph "), std::string::npos) << line;
+    }
+
+    // `diff previous latest` follows the list: the previous scan of the watch's list
+    auto prev = dg(
+        {"diff", "previous", std::to_string(run["scan_id"].get<int>()), "--no-store", "--db", db});
+    ASSERT_EQ(prev.exit_code, 0) << prev.err;
+    EXPECT_NE(prev.out.find("previous scan of list customers"), std::string::npos) << prev.out;
+
+    // a third run on the same table changes nothing and alerts nothing
+    auto third = dg({"watch", "run", "customers", "-m", dir.file("t2.p2a"), "--json",
+                     "--no-progress", "--db", db});
+    ASSERT_EQ(third.exit_code, 0) << third.err;
+    EXPECT_EQ(json::parse(third.out)["alerts"], 0);
+    EXPECT_EQ(receivers.lines("webhook.jsonl").size(), changes.size());
+
+    auto show = dg({"watch", "show", "customers", "--json", "--db", db});
+    ASSERT_EQ(show.exit_code, 0) << show.err;
+    const auto shown = json::parse(show.out);
+    EXPECT_EQ(shown["runs"].size(), 3U);
+    EXPECT_EQ(shown["alerts"].size(), changes.size());
+    EXPECT_EQ(shown["secret"], "(set)");
+    auto list = dg({"watch", "list", "--json", "--db", db});
+    ASSERT_EQ(list.exit_code, 0);
+    EXPECT_EQ(json::parse(list.out).size(), 1U);
+    ASSERT_EQ(dg({"watch", "remove", "customers", "--db", db}).exit_code, 0);
+    EXPECT_EQ(dg({"watch", "show", "customers", "--db", db}).exit_code, 1);
+}
+
+} // namespace
+} // namespace dg::test
