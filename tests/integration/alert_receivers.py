@@ -3,7 +3,7 @@
 X-Domaingraph-Signature (sha256=HMAC-SHA256(secret, raw body)) and answers 503 to the first
 --fail-first requests, and a UDP syslog listener. Every accepted webhook body is appended as one
 line to DIR/webhook.jsonl, every rejected (bad signature) request to DIR/rejected.txt, every
-failed-on-purpose attempt to DIR/failed.txt, every syslog datagram to DIR/syslog.txt. The ports
+failed-on-purpose attempt to DIR/failed.txt, every hung one to DIR/hang.txt, every syslog datagram to DIR/syslog.txt. The ports
 are written to DIR/ports.json once both listen.
 
   alert_receivers.py DIR --secret S [--fail-first N]
@@ -17,6 +17,7 @@ import os
 import socket
 import sys
 import threading
+import time
 
 
 def main():
@@ -24,6 +25,8 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("--secret", required=True)
     ap.add_argument("--fail-first", type=int, default=0)
+    ap.add_argument("--hang-first", type=int, default=0,
+                    help="the first N requests hang (60 s, then 503): a sender killed meanwhile")
     args = ap.parse_args()
     lock = threading.Lock()
     state = {"requests": 0}
@@ -38,7 +41,13 @@ def main():
             with lock:
                 state["requests"] += 1
                 n = state["requests"]
-            if n <= args.fail_first:
+            if n <= args.hang_first:
+                append("hang.txt", str(n))
+                time.sleep(60)
+                self.send_response(503)
+                self.end_headers()
+                return
+            if n <= args.hang_first + args.fail_first:
                 append("failed.txt", str(n))
                 self.send_response(503)
                 self.end_headers()

@@ -35,12 +35,19 @@ CommandResult dg(std::vector<std::string> args) {
 /// The receivers, stopped in the destructor.
 class Receivers {
 public:
-    explicit Receivers(const std::string& dir, int fail_first) : dir_(dir) {
+    explicit Receivers(const std::string& dir, int fail_first, int hang_first = 0) : dir_(dir) {
         const std::string script =
             std::string(DG_SOURCE_DIR) + "/tests/integration/alert_receivers.py";
         const std::string fail = std::to_string(fail_first);
-        std::vector<std::string> argv{"/usr/bin/python3", script, dir, "--secret", kSecret,
-                                      "--fail-first",     fail};
+        std::vector<std::string> argv{"/usr/bin/python3",
+                                      script,
+                                      dir,
+                                      "--secret",
+                                      kSecret,
+                                      "--fail-first",
+                                      fail,
+                                      "--hang-first",
+                                      std::to_string(hang_first)};
         std::vector<char*> cargv;
         for (auto& a : argv) {
             cargv.push_back(a.data());
@@ -200,6 +207,127 @@ TEST(WatchCli, AlertsOfARunAreTheChangesOfItsListDeliveredOnceEachThroughFailure
     EXPECT_EQ(json::parse(list.out).size(), 1U);
     ASSERT_EQ(dg({"watch", "remove", "customers", "--db", db}).exit_code, 0);
     EXPECT_EQ(dg({"watch", "show", "customers", "--db", db}).exit_code, 1);
+}
+
+/// `domaingraph serve` with its watch scheduler, killed with SIGKILL in the destructor.
+class Server {
+public:
+    explicit Server(const std::string& db) {
+        std::vector<std::string> argv{dg_binary(),     "serve", "--listen",     "127.0.0.1:0",
+                                      "--db",          db,      "--watch-tick", "1",
+                                      "--watch-lease", "6",     "--log"};
+        std::vector<char*> cargv;
+        for (auto& a : argv) {
+            cargv.push_back(a.data());
+        }
+        cargv.push_back(nullptr);
+        if (posix_spawn(&pid_, cargv[0], nullptr, nullptr, cargv.data(), environ) != 0) {
+            pid_ = -1;
+        }
+    }
+    ~Server() { kill9(); }
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+    void kill9() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            int status = 0;
+            ::waitpid(pid_, &status, 0);
+            pid_ = -1;
+        }
+    }
+    [[nodiscard]] bool started() const { return pid_ > 0; }
+
+private:
+    pid_t pid_ = -1;
+};
+
+json show(const std::string& db) {
+    auto r = dg({"watch", "show", "w", "--json", "--db", db});
+    return r.exit_code == 0 ? json::parse(r.out) : json::object();
+}
+
+/// Waits up to `seconds` for `done()`.
+template <class F> bool wait_for(int seconds, F done) {
+    for (int i = 0; i < seconds * 10; ++i) {
+        if (done()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return done();
+}
+
+// The scheduler of `serve`: it runs a due watch by itself; alerts stored while a server was
+// killed (SIGKILL during a webhook delivery) are delivered after the restart, once each with
+// their stable ids; a watch whose runs were missed during downtime runs once, not once per missed
+// interval, and two servers on one database do not run it twice.
+TEST(WatchServe, ScheduledRunsSurviveAKillDuringDeliveryAndDowntimeWithoutDoubling) {
+    DG_DNS_SERVERS_OR_SKIP();
+    auto rig = DnsRig::start(40);
+    ASSERT_TRUE(rig) << DnsRig::last_error();
+    TempDir dir;
+    const std::string table = dir.file("table.p2a");
+    write_file(table, "198.51.100.0\t24\t64500\n192.0.2.0\t24\t64501\n");
+    const std::string db = "sqlite://" + dir.file("w.db");
+    Receivers receivers(dir.path(), 0, 1); // the first webhook request hangs
+    ASSERT_TRUE(receivers.ready());
+    ASSERT_EQ(dg({"watch", "add", "w", "-d", rig->ordinary_file(), "--every", "4s", "-m", table,
+                  "--resolver", rig->recursive_endpoint(), "--alert", receivers.webhook(),
+                  "--secret", kSecret, "--db", db})
+                  .exit_code,
+              0);
+    auto a = std::make_unique<Server>(db);
+    ASSERT_TRUE(a->started());
+    ASSERT_TRUE(wait_for(60, [&] { return show(db)["runs"].size() >= 1; }))
+        << "the scheduler did not run the due watch";
+    // the table changes: the next run alerts, and the server's first delivery hangs
+    write_file(table, "198.51.100.0\t24\t64500\n198.51.100.0\t25\t64510\n192.0.2.0\t24\t64501\n");
+    ASSERT_TRUE(wait_for(60, [&] { return !receivers.lines("hang.txt").empty(); }))
+        << "no alert delivery started";
+    a->kill9(); // killed during the delivery
+    const auto before = show(db);
+    std::uint64_t alerts = 0;
+    for (const auto& r : before["runs"]) {
+        alerts += r["alerts"].get<std::uint64_t>();
+    }
+    ASSERT_GT(alerts, 0U);
+    EXPECT_TRUE(receivers.lines("webhook.jsonl").empty());
+    const std::size_t runs_before = before["runs"].size();
+
+    // downtime of more than two intervals, then two servers on the same database
+    std::this_thread::sleep_for(std::chrono::seconds(9));
+    const auto restart = std::chrono::system_clock::now();
+    Server b(db);
+    Server c(db);
+    ASSERT_TRUE(wait_for(60, [&] { return receivers.lines("webhook.jsonl").size() >= alerts; }))
+        << "the alerts left by the killed server were not delivered";
+    ASSERT_TRUE(wait_for(30, [&] { return show(db)["runs"].size() >= runs_before + 1; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    const auto after = show(db);
+    const double since =
+        std::chrono::duration<double>(std::chrono::system_clock::now() - restart).count();
+    // missed runs collapse into one; two servers never run the same slot: at most one run per
+    // interval since the restart (and the first one at once)
+    const std::size_t new_runs = after["runs"].size() - runs_before;
+    EXPECT_GE(new_runs, 1U);
+    EXPECT_LE(new_runs, static_cast<std::size_t>(since / 4.0) + 1) << after.dump();
+    // every run compares with the run before it: none doubled
+    for (std::size_t i = 1; i < after["runs"].size(); ++i) {
+        EXPECT_EQ(after["runs"][i]["previous_scan"], after["runs"][i - 1]["scan_id"])
+            << after.dump();
+    }
+    // each alert once, all of them, signatures valid
+    std::set<std::string> ids;
+    for (const auto& line : receivers.lines("webhook.jsonl")) {
+        EXPECT_TRUE(ids.insert(json::parse(line)["id"].get<std::string>()).second) << line;
+    }
+    std::set<std::string> stored;
+    for (const auto& al : after["alerts"]) {
+        stored.insert(al["id"].get<std::string>());
+    }
+    EXPECT_EQ(ids, stored);
+    EXPECT_TRUE(receivers.lines("rejected.txt").empty());
 }
 
 } // namespace

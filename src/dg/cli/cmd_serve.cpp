@@ -2,12 +2,14 @@
 // SIGINT/SIGTERM are taken by a dedicated thread (sigwait) that stops the server gracefully.
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
+#include "dg/cli/watch_scheduler.hpp"
 #include "dg/core/shared_library.hpp"
 #include "dg/dns/upstreams.hpp"
 #include "dg/server/plugin.hpp"
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,9 @@ struct ServeOptions {
     std::vector<std::string> allowed_hosts;
     bool resume = false;
     bool log = false;
+    bool no_watches = false;
+    std::uint32_t watch_tick_s = 5;
+    std::uint32_t watch_lease_s = 60;
 };
 
 int fail(const std::string& message, int code = kExitFailure) {
@@ -238,7 +243,21 @@ int run_serve(const ServeOptions& o) {
     if (!plugin) {
         return fail(plugin.error().to_string());
     }
-    return plugin->run(&so, sizeof(so));
+    std::optional<WatchScheduler> scheduler;
+    if (!o.no_watches) {
+        SchedulerOptions wo;
+        wo.db = o.db;
+        wo.tick = std::chrono::seconds(o.watch_tick_s);
+        wo.lease_seconds = o.watch_lease_s;
+        wo.log = o.log;
+        scheduler.emplace(wo);
+        scheduler->start();
+    }
+    const int code = plugin->run(&so, sizeof(so));
+    if (scheduler) {
+        scheduler->stop();
+    }
+    return code;
 }
 
 } // namespace
@@ -252,6 +271,17 @@ void register_serve_command(CLI::App& app, Runner& selected) {
         "  DOMAINGRAPH_API_TOKEN=s3cret domaingraph serve --listen 127.0.0.1:8080 -m rib.gz\n"
         "  domaingraph serve --listen 0.0.0.0:8080 --db postgresql://host/db --protect-reads\n"
         "API: docs/api.md (also GET /api/v1/openapi.json). Details: docs/cli/serve.md");
+    cmd->add_flag("--no-watches", opts->no_watches,
+                  "Do not run due watches (`domaingraph watch`) or deliver their alerts here");
+    cmd->add_option("--watch-tick", opts->watch_tick_s,
+                    "Seconds between looks for due watches and alert deliveries")
+        ->check(CLI::Range(1U, 3600U))
+        ->capture_default_str();
+    cmd->add_option("--watch-lease", opts->watch_lease_s,
+                    "Seconds a server holds a running watch (renewed while it runs; another "
+                    "server takes the watch over when it expires)")
+        ->check(CLI::Range(3U, 86400U))
+        ->capture_default_str();
     cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (port 0: any free port)")
         ->capture_default_str();
     cmd->add_option("-m,--rib", opts->rib,

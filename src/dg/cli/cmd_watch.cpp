@@ -11,6 +11,7 @@
 #include "dg/watch/alerts.hpp"
 #include "dg/watch/watch.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -39,6 +40,8 @@ struct WatchOptions {
     bool json = false;
     bool no_progress = false;
     int max_attempts = 5;
+    bool no_deliver = false; ///< run: leave the deliveries to the server's delivery loop
+    std::string lease_owner; ///< run: started by the scheduler holding this lease
     std::set<std::string> given;
 };
 
@@ -216,6 +219,26 @@ int run_remove(const WatchOptions& o) {
     return kExitOk;
 }
 
+/// The newest scan of the watch's list that did not finish (interrupted; also running when
+/// `running_too`: the scheduler holds the watch's lease, so no other run is alive) and is not a
+/// recorded run; 0 when there is none.
+Result<std::int64_t> unfinished_run(store::Store& store, const std::string& name,
+                                    bool running_too) {
+    DG_TRY(const auto scans, store.list_scans());
+    DG_TRY(const auto runs, watch::list_runs(store, name));
+    for (auto it = scans.rbegin(); it != scans.rend(); ++it) {
+        if (store::list_of(*it) != name) {
+            continue;
+        }
+        const bool recorded = std::any_of(runs.begin(), runs.end(),
+                                          [&](const watch::Run& r) { return r.scan_id == it->id; });
+        const bool resumable = it->status == model::ScanStatus::Interrupted ||
+                               (running_too && it->status == model::ScanStatus::Running);
+        return !recorded && resumable ? it->id : 0;
+    }
+    return std::int64_t{0};
+}
+
 /// Diffs the run with the previous run of the watch; the changes.
 Result<std::vector<model::Change>> changes_between(const std::string& db, std::int64_t a,
                                                    std::int64_t b) {
@@ -251,6 +274,17 @@ int run_run(const WatchOptions& o) {
     scan.format = "none";
     scan.notes = "watch " + w->name;
     scan.no_progress = o.no_progress;
+    // A run cut short (Ctrl-C, a server stopped or killed) is resumed, not started again: the
+    // watch's schedule gets one run per slot, and the names already resolved are kept.
+    auto unfinished = unfinished_run(*store, w->name, !o.lease_owner.empty());
+    if (!unfinished) {
+        return fail(unfinished.error());
+    }
+    if (*unfinished != 0) {
+        scan.resume = *unfinished;
+        std::fprintf(stderr, "domaingraph watch: %s: resuming its unfinished run, scan %lld\n",
+                     w->name.c_str(), static_cast<long long>(*unfinished));
+    }
     std::int64_t scan_id = 0;
     scan.created_scan = &scan_id;
     const model::UnixTime started = now_seconds();
@@ -288,10 +322,16 @@ int run_run(const WatchOptions& o) {
     if (auto r = watch::record_run(*store, run); !r) {
         return fail(r.error());
     }
+    if (!o.lease_owner.empty()) {
+        // the scheduler's slot is done: the next run is due one interval on
+        if (auto f = watch::finish_lease(*store, *w, o.lease_owner, now_seconds()); !f) {
+            return fail(f.error());
+        }
+    }
     watch::DeliveryPolicy policy;
     policy.max_attempts = o.max_attempts;
     watch::DeliveryReport total;
-    for (;;) {
+    while (!o.no_deliver) {
         auto pass = watch::deliver_due(*store, w->name, now_seconds(), watch::send_to_sink, policy);
         if (!pass) {
             return fail(pass.error());
@@ -397,6 +437,11 @@ void register_watch_commands(CLI::App& app, Runner& selected) {
         ->check(CLI::Range(1, 20))
         ->capture_default_str();
     run->add_flag("--json", opts->json, "print the run's summary as JSON");
+    run->add_flag("--no-deliver", opts->no_deliver,
+                  "store the alerts but leave their delivery to `domaingraph serve`");
+    run->add_option("--lease-owner", opts->lease_owner,
+                    "(used by `serve`) the scheduler's lease this run belongs to")
+        ->group("");
     run->add_flag("--no-progress", opts->no_progress, "no progress bar");
     with_db(run);
     run->callback([opts, &selected] { selected = [opts] { return run_run(*opts); }; });

@@ -284,6 +284,23 @@ Result<std::optional<Watch>> lease_due_watch(store::Store& store, const std::str
     return std::optional<Watch>(std::move(claimed.front()));
 }
 
+Result<void> renew_lease(store::Store& store, std::string_view name, const std::string& owner,
+                         model::UnixTime until) {
+    DG_TRY(Connection * c, connection(store));
+    bool held = false;
+    DG_TRY_VOID(c->query("UPDATE watches SET lease_until = $3 WHERE name = $1 AND leased_by = $2 "
+                         "RETURNING name",
+                         {Value(std::string(name)), Value(owner), Value(until)}, [&](const Row&) {
+                             held = true;
+                             return true;
+                         }));
+    if (!held) {
+        return make_error(ErrorCode::Conflict, "the lease of watch " + std::string(name) +
+                                                   " is no longer held by " + owner);
+    }
+    return ok();
+}
+
 Result<void> finish_lease(store::Store& store, const Watch& w, const std::string& owner,
                           model::UnixTime now) {
     DG_TRY(Connection * c, connection(store));

@@ -70,6 +70,9 @@ Result<void> set_next_run(store::Store& store, std::string_view name, model::Uni
 /// database never hold the same watch's lease at once.
 Result<std::optional<Watch>> lease_due_watch(store::Store& store, const std::string& owner,
                                              model::UnixTime now, std::int64_t lease_seconds);
+/// Extends a lease `owner` holds to `until` (a long run). Errors: Conflict when it is not held.
+Result<void> renew_lease(store::Store& store, std::string_view name, const std::string& owner,
+                         model::UnixTime until);
 /// Ends the lease and schedules the next run: the next multiple of the interval after `now`
 /// (a run missed during downtime runs once, not once per missed interval).
 Result<void> finish_lease(store::Store& store, const Watch& w, const std::string& owner,
