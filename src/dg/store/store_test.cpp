@@ -173,6 +173,8 @@ TEST_P(StoreTest, Migration5MovesHostAddressesOutOfIpMappings) {
         "DROP TABLE ptr_names; DROP TABLE ptr_results; DROP TABLE ptr_sweeps;" // 0008
         "DROP TABLE scan_rate; DROP TABLE scan_workers; DROP TABLE scan_shard_inputs;"
         "DROP TABLE scan_shards;" // 0010
+        "DROP TABLE alert_deliveries; DROP TABLE alerts; DROP TABLE watch_runs;"
+        "DROP TABLE watches;" // 0012
         "INSERT INTO ip_mappings (result_id, scan_id, role, host, ip, prefix, asn, origins, org, "
         "ttl) SELECT r.id, r.scan_id, 'ns', 'ns1.example.com', '203.0.113.53', "
         "'203.0.113.0/24', 64500, '[64500]', 'Org', 86400 FROM scan_results r "

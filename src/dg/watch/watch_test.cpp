@@ -6,6 +6,7 @@
 #include "dg/store/internal/connection.hpp"
 #include "dg/watch/alerts.hpp"
 #include "dg/watch/watch.hpp"
+#include "tests/support/postgres_server.hpp"
 #include "tests/support/support.hpp"
 
 #include <gtest/gtest.h>
@@ -13,10 +14,18 @@
 namespace dg::watch {
 namespace {
 
-class WatchTest : public ::testing::Test {
+enum class Backend { Sqlite, Postgres };
+
+/// The same cases on both backends (the PostgreSQL instance runs as watch_postgres_test).
+class WatchTest : public ::testing::TestWithParam<Backend> {
 protected:
     void SetUp() override {
-        auto s = store::Store::open("sqlite://" + dir_.file("w.db"));
+        std::string url = "sqlite://" + dir_.file("w.db");
+        if (GetParam() == Backend::Postgres) {
+            DG_POSTGRES_DATABASE_OR_SKIP(pg);
+            url = pg;
+        }
+        auto s = store::Store::open(url);
         ASSERT_TRUE(s) << s.error().to_string();
         store_ = std::move(*s);
     }
@@ -63,7 +72,7 @@ TEST(WatchSchedule, IntervalsParseAndFormat) {
     EXPECT_EQ(format_every(7), "7s");
 }
 
-TEST_F(WatchTest, AddListShowRemove) {
+TEST_P(WatchTest, AddListShowRemove) {
     ASSERT_TRUE(add_watch(*store_, make("customers", 3600, 2000)));
     ASSERT_TRUE(add_watch(*store_, make("cctld-top", 86400, 2000)));
     auto again = add_watch(*store_, make("customers", 60, 2000));
@@ -86,7 +95,7 @@ TEST_F(WatchTest, AddListShowRemove) {
     EXPECT_EQ(remove_watch(*store_, "customers").error().code, ErrorCode::NotFound);
 }
 
-TEST_F(WatchTest, OneLeasePerDueWatchAndMissedRunsCollapse) {
+TEST_P(WatchTest, OneLeasePerDueWatchAndMissedRunsCollapse) {
     ASSERT_TRUE(add_watch(*store_, make("w", 60, 1000)));
     // not due yet
     auto early = lease_due_watch(*store_, "server-a", 999, 30);
@@ -141,7 +150,7 @@ TEST(WatchSinks, AcceptedForms) {
     }
 }
 
-TEST_F(WatchTest, AlertsAreStoredOnceWithStableIdsAndDeliveredWithRetriesAndDeadLetters) {
+TEST_P(WatchTest, AlertsAreStoredOnceWithStableIdsAndDeliveredWithRetriesAndDeadLetters) {
     Watch w = make("w", 60, 1000);
     ASSERT_TRUE(add_watch(*store_, w));
     const std::vector<model::Change> changes{
@@ -211,7 +220,7 @@ TEST_F(WatchTest, AlertsAreStoredOnceWithStableIdsAndDeliveredWithRetriesAndDead
     EXPECT_EQ(error, "no listener");
 }
 
-TEST_F(WatchTest, RulesChooseWhichChangesAlert) {
+TEST_P(WatchTest, RulesChooseWhichChangesAlert) {
     Watch w = make("w", 60, 1000);
     w.rules = "min_severity: warning\n";
     ASSERT_TRUE(add_watch(*store_, w));
@@ -224,6 +233,9 @@ TEST_F(WatchTest, RulesChooseWhichChangesAlert) {
     ASSERT_EQ(stored->size(), 1U);
     EXPECT_EQ((*stored)[0].domain, "b.example");
 }
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, WatchTest, ::testing::Values(Backend::Sqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, WatchTest, ::testing::Values(Backend::Postgres));
 
 } // namespace
 } // namespace dg::watch
