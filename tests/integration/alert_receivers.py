@@ -3,8 +3,10 @@
 X-Domaingraph-Signature (sha256=HMAC-SHA256(secret, raw body)) and answers 503 to the first
 --fail-first requests, and a UDP syslog listener. Every accepted webhook body is appended as one
 line to DIR/webhook.jsonl, every rejected (bad signature) request to DIR/rejected.txt, every
-failed-on-purpose attempt to DIR/failed.txt, every hung one to DIR/hang.txt, every syslog datagram to DIR/syslog.txt. The ports
-are written to DIR/ports.json once both listen.
+failed-on-purpose attempt to DIR/failed.txt, every hung one to DIR/hang.txt, every syslog
+datagram to DIR/syslog.txt. With Debian's python3-aiosmtpd there is also a real SMTP server: each
+message it accepts is one JSON line {"from", "to", "data"} in DIR/smtp.jsonl. The ports are
+written to DIR/ports.json ("http", "syslog", "smtp" or null) once all listen.
 
   alert_receivers.py DIR --secret S [--fail-first N]
 """
@@ -18,6 +20,28 @@ import socket
 import sys
 import threading
 import time
+
+
+def start_smtp(append):
+    """An aiosmtpd server on a free loopback port; None without python3-aiosmtpd."""
+    try:
+        from aiosmtpd.controller import Controller
+    except ImportError:
+        return None
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            append("smtp.jsonl", json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos,
+                                             "data": envelope.content.decode("utf-8", "replace")}))
+            return "250 Message accepted for delivery"
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    return port
 
 
 def main():
@@ -75,8 +99,10 @@ def main():
             append("syslog.txt", data.decode("utf-8", "replace"))
 
     threading.Thread(target=syslog_loop, daemon=True).start()
+    smtp_port = start_smtp(append)
     with open(os.path.join(args.dir, "ports.json.tmp"), "w") as f:
-        json.dump({"http": httpd.server_address[1], "syslog": udp.getsockname()[1]}, f)
+        json.dump({"http": httpd.server_address[1], "syslog": udp.getsockname()[1],
+                   "smtp": smtp_port}, f)
     os.rename(os.path.join(args.dir, "ports.json.tmp"), os.path.join(args.dir, "ports.json"))
     httpd.serve_forever()
 

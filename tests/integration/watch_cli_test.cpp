@@ -64,6 +64,9 @@ public:
         if (ports.is_object()) {
             http_ = ports["http"];
             syslog_ = ports["syslog"];
+            if (ports["smtp"].is_number()) {
+                smtp_ = ports["smtp"];
+            }
         }
     }
     ~Receivers() {
@@ -82,6 +85,12 @@ public:
     [[nodiscard]] std::string syslog() const {
         return "syslog://127.0.0.1:" + std::to_string(syslog_);
     }
+    /// Empty without python3-aiosmtpd (scripts/packages.txt installs it).
+    [[nodiscard]] std::string smtp() const {
+        return smtp_ > 0 ? "smtp://127.0.0.1:" + std::to_string(smtp_) +
+                               "?to=noc%40example.net,csirt@example.net&from=dg@example.org"
+                         : "";
+    }
     [[nodiscard]] std::vector<std::string> lines(const char* file) const {
         return split_lines(read_file(dir_ + "/" + file));
     }
@@ -91,6 +100,7 @@ private:
     pid_t pid_ = -1;
     int http_ = 0;
     int syslog_ = 0;
+    int smtp_ = 0;
 };
 
 /// One alert or change as (domain, change JSON) text, to compare sets.
@@ -113,12 +123,38 @@ TEST(WatchCli, AlertsOfARunAreTheChangesOfItsListDeliveredOnceEachThroughFailure
     const std::string db = "sqlite://" + dir.file("w.db");
     Receivers receivers(dir.path(), 2);
     ASSERT_TRUE(receivers.ready());
+    if (std::getenv("DG_REQUIRE_INTEGRATION") != nullptr) {
+        ASSERT_FALSE(receivers.smtp().empty()) << "no python3-aiosmtpd for the SMTP receiver";
+    }
 
-    auto add =
-        dg({"watch", "add", "customers", "-d", rig->ordinary_file(), "--every", "1h", "-m",
-            dir.file("t1.p2a"), "--resolver", rig->recursive_endpoint(), "--alert",
-            receivers.webhook(), "--alert", receivers.syslog(), "--secret", kSecret, "--db", db});
+    std::vector<std::string> add_args{"watch",
+                                      "add",
+                                      "customers",
+                                      "-d",
+                                      rig->ordinary_file(),
+                                      "--every",
+                                      "1h",
+                                      "-m",
+                                      dir.file("t1.p2a"),
+                                      "--resolver",
+                                      rig->recursive_endpoint(),
+                                      "--alert",
+                                      receivers.webhook(),
+                                      "--alert",
+                                      receivers.syslog(),
+                                      "--secret",
+                                      kSecret,
+                                      "--db",
+                                      db};
+    if (!receivers.smtp().empty()) {
+        add_args.insert(add_args.end(), {"--alert", receivers.smtp()});
+    }
+    auto add = dg(add_args);
     ASSERT_EQ(add.exit_code, 0) << add.err;
+    auto no_recipient = dg({"watch", "add", "y", "-d", rig->ordinary_file(), "--alert",
+                            "smtp://127.0.0.1:25", "--db", db});
+    EXPECT_EQ(no_recipient.exit_code, 2) << no_recipient.err;
+    EXPECT_NE(no_recipient.err.find("recipient"), std::string::npos) << no_recipient.err;
     auto again = dg({"watch", "add", "customers", "-d", rig->ordinary_file(), "--db", db});
     EXPECT_NE(again.exit_code, 0);
     EXPECT_NE(again.err.find("exists"), std::string::npos) << again.err;
@@ -182,12 +218,40 @@ TEST(WatchCli, AlertsOfARunAreTheChangesOfItsListDeliveredOnceEachThroughFailure
             << line;
         EXPECT_NE(line.find(" domaingraph "), std::string::npos) << line;
     }
+    if (!receivers.smtp().empty()) {
+        // one e-mail per alert, to both recipients, its body the webhook's JSON object
+        std::multiset<std::string> mailed;
+        for (const auto& line : receivers.lines("smtp.jsonl")) {
+            const auto m = json::parse(line);
+            EXPECT_EQ(m["from"], "dg@example.org");
+            EXPECT_EQ(m["to"], json::array({"noc@example.net", "csirt@example.net"}));
+            const std::string data = m["data"];
+            EXPECT_NE(data.find("Subject: [domaingraph "), std::string::npos) << data;
+            EXPECT_NE(data.find("X-Domaingraph-Alert-Id: "), std::string::npos) << data;
+            const auto body = data.find("\r\n\r\n") != std::string::npos
+                                  ? data.substr(data.find("\r\n\r\n") + 4)
+                                  : data.substr(data.find("\n\n") + 2);
+            const auto a = json::parse(body);
+            EXPECT_EQ(a["watch"], "customers");
+            mailed.insert(key_of(a["domain"], a["change"]));
+        }
+        EXPECT_EQ(mailed, expected);
+    }
 
     // `diff previous latest` follows the list: the previous scan of the watch's list
     auto prev = dg(
         {"diff", "previous", std::to_string(run["scan_id"].get<int>()), "--no-store", "--db", db});
     ASSERT_EQ(prev.exit_code, 0) << prev.err;
     EXPECT_NE(prev.out.find("previous scan of list customers"), std::string::npos) << prev.out;
+    // the ad-hoc scan in between against a run of the watch: refused without --across-lists
+    const std::string adhoc = std::to_string(first_json["scan_id"].get<int>() + 1);
+    const std::string run_id = std::to_string(run["scan_id"].get<int>());
+    auto across = dg({"diff", adhoc, run_id, "--no-store", "--db", db});
+    EXPECT_EQ(across.exit_code, 2) << across.err;
+    EXPECT_NE(across.err.find("--across-lists"), std::string::npos) << across.err;
+    auto forced = dg({"diff", adhoc, run_id, "--across-lists", "--no-store", "--db", db});
+    EXPECT_EQ(forced.exit_code, 0) << forced.err;
+    EXPECT_NE(forced.err.find("warning"), std::string::npos) << forced.err;
 
     // a third run on the same table changes nothing and alerts nothing
     auto third = dg({"watch", "run", "customers", "-m", dir.file("t2.p2a"), "--json",

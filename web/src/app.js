@@ -92,7 +92,7 @@ function applyHash(force) {
   }
 }
 window.addEventListener('hashchange', () => applyHash());
-$('home').addEventListener('click', (ev) => { ev.preventDefault(); go({ scan: null, domain: null, asn: null, lookup: null, a: null, b: null }); });
+$('home').addEventListener('click', (ev) => { ev.preventDefault(); go({ scan: null, domain: null, asn: null, lookup: null, a: null, b: null, watch: null, alert: null }); });
 
 // --- readiness ---
 async function refreshReady() {
@@ -846,6 +846,230 @@ async function drawSweepMap() {
 }
 $('ptr-map-go').addEventListener('click', drawSweepMap);
 
+// --- watches: #watch=NAME (a watch), #watch=NAME&alert=ID (one of its alerts) ---
+const watchState = { selected: null, alert: null, detail: null, chart: null, trendFor: '' };
+
+async function refreshWatches() {
+  let list;
+  try { list = (await api('/api/v1/watches')).body; } catch (e) { return; }
+  const tbody = $('watch-table').querySelector('tbody');
+  tbody.replaceChildren();
+  for (const w of list) {
+    const tr = el('tr', null, 'selectable');
+    tr.tabIndex = 0;
+    tr.dataset.name = w.name;
+    tr.setAttribute('aria-label', 'watch ' + w.name);
+    if (w.name === watchState.selected) tr.classList.add('selected');
+    const name = el('td');
+    name.append(link(w.name, { watch: w.name }));
+    const last = w.last_run;
+    tr.append(name, el('td', w.every), el('td', w.next_run_at), el('td', w.runs),
+      el('td', last ? 'scan ' + last.scan_id + ': ' + last.changes + ' changes, ' + last.alerts + ' alerts' : '—'),
+      el('td', (w.alerts || []).join(' ') || '—'));
+    tr.addEventListener('click', (ev) => { if (ev.target.tagName !== 'A') go({ watch: w.name, alert: null }); });
+    tr.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); go({ watch: w.name, alert: null }); }
+    });
+    tbody.append(tr);
+  }
+  $('watches-empty').hidden = list.length > 0;
+}
+
+function alertRow(a) {
+  const c = a.change || {};
+  const tr = el('tr', null, 'selectable');
+  tr.tabIndex = 0;
+  tr.dataset.id = a.id;
+  if (a.id === watchState.alert) tr.classList.add('selected');
+  const domain = el('td');
+  domain.append(link(a.domain, { watch: a.watch, alert: a.id }));
+  tr.append(domain, el('td', changeNames[c.type] || c.type), el('td', a.severity, 'severity-' + a.severity),
+    el('td', whereText(c)), el('td', valueText(c.type, c.from)), el('td', valueText(c.type, c.to)), el('td', a.created_at));
+  const open = () => go({ watch: a.watch, alert: a.id });
+  tr.addEventListener('click', (ev) => { if (ev.target.tagName !== 'A') open(); });
+  tr.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); open(); } });
+  return tr;
+}
+
+/// One alert: what changed, where, and deep links to the domain in its scan, the ASes involved and
+/// the comparison of the two runs.
+function showAlert(a, runs) {
+  const box = $('alert-detail');
+  if (!a) { box.hidden = true; box.replaceChildren(); return; }
+  const c = a.change || {};
+  const run = runs.find((r) => r.scan_id === a.scan_id);
+  const links = el('p', null, 'links');
+  links.append(link('the domain in scan ' + a.scan_id, { scan: a.scan_id, domain: a.domain }));
+  for (const asn of c.type === 'asn_changed' ? [c.from, c.to] : []) {
+    if (asn !== null && asn !== undefined) { links.append(' · '); links.append(link('AS' + asn, { lookup: 'AS' + asn })); }
+  }
+  if (run && run.previous_scan) { links.append(' · '); links.append(link('all changes of this run', { a: run.previous_scan, b: a.scan_id })); }
+  box.replaceChildren(el('h4', 'Alert ' + a.id), facts([
+    ['Domain', a.domain], ['Change', changeNames[c.type] || c.type], ['Severity', a.severity],
+    ['Where', whereText(c) || '—'], ['From', valueText(c.type, c.from)], ['To', valueText(c.type, c.to)],
+    ['Run', 'scan ' + a.scan_id + (run && run.previous_scan ? ' compared with scan ' + run.previous_scan : '')],
+    ['Created', a.created_at],
+  ]), links, el('pre', JSON.stringify(a, null, 2), 'small'));
+  box.hidden = false;
+}
+
+async function loadWatch() {
+  const name = watchState.selected;
+  if (name === null) return;
+  let w;
+  try { w = (await api('/api/v1/watches/' + encodeURIComponent(name))).body; } catch (e) { message('watch-message', e.message, true); return; }
+  if (name !== watchState.selected) return;
+  watchState.detail = w;
+  $('watch-info').textContent = 'list ' + w.domains + ' · every ' + w.every + ' · next run ' + w.next_run_at +
+    ' · ' + w.alerts_total + ' alerts · rules: ' + (w.rules ? w.rules.trim().replace(/\n/g, '; ') : 'every change');
+  const runs = $('watch-runs').querySelector('tbody');
+  runs.replaceChildren();
+  for (const r of w.runs) {
+    const tr = el('tr');
+    const scan = el('td');
+    scan.append(link(r.scan_id, { scan: r.scan_id }));
+    const prev = el('td');
+    if (r.previous_scan) prev.append(link('scan ' + r.previous_scan, { a: r.previous_scan, b: r.scan_id })); else prev.textContent = '— (first run)';
+    tr.append(scan, el('td', r.status || '', 'status-' + (r.status || '')), prev, el('td', r.changes), el('td', r.alerts), el('td', r.started_at));
+    runs.append(tr);
+  }
+  const alerts = $('watch-alerts').querySelector('tbody');
+  alerts.replaceChildren(...w.alerts.map(alertRow));
+  showAlert(w.alerts.find((a) => a.id === watchState.alert), w.runs);
+  loadWatchTrend(w);
+}
+
+/// The diversity score and Gini coefficient of the watch's complete runs (analytics of each scan).
+async function loadWatchTrend(w) {
+  const done = w.runs.filter((r) => r.status === 'complete').slice(0, 30).reverse();
+  const key = w.name + ':' + done.map((r) => r.scan_id).join(',');
+  if (key === watchState.trendFor || typeof Chart === 'undefined') return;
+  watchState.trendFor = key;
+  if (!done.length) { $('watch-chart-box').hidden = true; return; }
+  const stats = await Promise.all(done.map((r) => api('/api/v1/scans/' + r.scan_id + '/analytics?top=1').then((x) => x.body.diversity || {}).catch(() => ({}))));
+  if (watchState.chart) watchState.chart.destroy();
+  $('watch-chart-box').hidden = false;
+  watchState.chart = new Chart($('chart-watch'), {
+    type: 'line',
+    data: {
+      labels: done.map((r) => 'scan ' + r.scan_id),
+      datasets: [
+        { label: 'AS diversity score (0–100, higher is better)', data: stats.map((d) => d.diversity_score), yAxisID: 'y' },
+        { label: 'Gini coefficient (0–1, higher is more concentrated)', data: stats.map((d) => d.gini_coefficient), yAxisID: 'y1' },
+      ],
+    },
+    options: { animation: false, scales: { y: { min: 0, max: 100 }, y1: { min: 0, max: 1, position: 'right' } } },
+  });
+}
+
+function applyWatchHash() {
+  const p = hashParams();
+  const name = p.get('watch');
+  const alert = p.get('alert');
+  const changed = name !== watchState.selected;
+  watchState.selected = name;
+  watchState.alert = alert;
+  $('watch-detail').hidden = name === null;
+  $('watch-detail-name').textContent = name || '';
+  if (name === null) return;
+  if (changed) { watchState.trendFor = ''; refreshWatches(); loadWatch(); } else if (watchState.detail) {
+    for (const tr of $('watch-alerts').querySelectorAll('tbody tr')) tr.classList.toggle('selected', tr.dataset.id === alert);
+    showAlert(watchState.detail.alerts.find((a) => a.id === alert), watchState.detail.runs);
+  }
+  if (alert) $('alert-detail').scrollIntoView({ block: 'nearest' });
+}
+window.addEventListener('hashchange', applyWatchHash);
+
+$('watch-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const domains = $('watch-domains').value.split(/\r?\n/).map((x) => x.trim()).filter((x) => x && !x.startsWith('#'));
+  const body = { name: $('watch-name').value.trim(), every: $('watch-every').value.trim() || '1d', domains };
+  const alerts = $('watch-alerts').value.split(/\s+/).filter(Boolean);
+  if (alerts.length) body.alerts = alerts;
+  const resolvers = $('watch-resolvers').value.split(/[\s,]+/).filter(Boolean);
+  if (resolvers.length) body.resolvers = resolvers;
+  const rules = $('watch-rules').value.trim();
+  if (rules) body.rules = rules.replace(/;\s*/g, '\n') + '\n';
+  try {
+    const w = (await api('/api/v1/watches', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).body;
+    message('watch-message', 'Watch ' + w.name + ' added: ' + domains.length + ' domains every ' + w.every + '; its first run is due now.');
+    await refreshWatches();
+    go({ watch: w.name, alert: null });
+  } catch (e) {
+    message('watch-message', e.message, true);
+  }
+});
+
+$('watch-run').addEventListener('click', async () => {
+  if (watchState.selected === null) return;
+  try {
+    await api('/api/v1/watches/' + encodeURIComponent(watchState.selected) + '/run', { method: 'POST' });
+    message('watch-message', 'Watch ' + watchState.selected + ' is due now: the server runs it within seconds.');
+  } catch (e) {
+    message('watch-message', e.message, true);
+  }
+});
+
+// --- live updates: GET /api/v1/events (Server-Sent Events, read with fetch so that the API token
+// goes in a header, never in the address) ---
+const live = { lastId: '', backoff: 1000 };
+
+function setLive(text, ok) {
+  $('live').textContent = text;
+  $('live').className = 'badge ' + (ok ? 'ok' : 'bad');
+}
+
+function onEvent(type, data) {
+  if (type === 'alert') {
+    if (data.watch === watchState.selected) loadWatch();
+    refreshWatches();
+  } else if (type === 'run') {
+    refreshWatches();
+    if (data.watch === watchState.selected) loadWatch();
+  } else if (type === 'scan') {
+    refreshScans();
+    if (watchState.selected !== null && data.notes === 'watch ' + watchState.selected) loadWatch();
+  }
+}
+
+async function listen() {
+  const headers = { Accept: 'text/event-stream' };
+  const token = $('token').value.trim();
+  if (token) headers.Authorization = 'Bearer ' + token;
+  if (live.lastId) headers['Last-Event-ID'] = live.lastId;
+  try {
+    const res = await fetch('/api/v1/events', { headers });
+    if (!res.ok || !res.body) throw new Error(res.status + ' ' + res.statusText);
+    setLive('live', true);
+    live.backoff = 1000;
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let type = 'message';
+        let data = '';
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event: ')) type = line.slice(7);
+          else if (line.startsWith('data: ')) data += line.slice(6);
+          else if (line.startsWith('id: ')) live.lastId = line.slice(4);
+        }
+        if (data) { try { onEvent(type, JSON.parse(data)); } catch (e) { /* a damaged event */ } }
+      }
+    }
+  } catch (e) {
+    setLive('offline', false);
+    live.backoff = Math.min(live.backoff * 2, 30000);
+  }
+  setTimeout(listen, live.backoff);
+}
+
 async function tickSweeps() {
   const running = await refreshSweeps();
   setTimeout(tickSweeps, running ? 1000 : 5000);
@@ -862,3 +1086,6 @@ setInterval(refreshReady, 10000);
 tick();
 applyPtrHash();
 tickSweeps();
+refreshWatches();
+applyWatchHash();
+listen();

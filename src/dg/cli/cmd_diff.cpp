@@ -4,7 +4,9 @@
 #include "dg/cli/store_access.hpp"
 #include "dg/diff/diff.hpp"
 #include "dg/diff/report.hpp"
+#include "dg/store/store.hpp"
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,7 +23,33 @@ struct DiffOptions {
     std::string output = "-";
     std::string db;
     bool no_store = false;
+    bool across_lists = false;
 };
+
+/// Scans of two different lists (watches) are not "before and after" of anything: refused
+/// without --across-lists, and said aloud with it. Ad-hoc scans (no list) compare as before.
+bool lists_allow(const DiffOptions& o, const model::Scan& a, const model::Scan& b) {
+    const std::string list_a = store::list_of(a);
+    const std::string list_b = store::list_of(b);
+    if (list_a == list_b) {
+        return true;
+    }
+    auto name = [](const std::string& list) {
+        return list.empty() ? std::string("no list (an ad-hoc scan)") : "list " + list;
+    };
+    const std::string what = "scan " + std::to_string(a.id) + " is of " + name(list_a) + ", scan " +
+                             std::to_string(b.id) + " of " + name(list_b);
+    if (!o.across_lists) {
+        std::fprintf(stderr,
+                     "domaingraph diff: %s: their differences are mostly the lists' "
+                     "differences. Compare with 'previous' (the previous scan of the same list), "
+                     "or give --across-lists to compare them anyway\n",
+                     what.c_str());
+        return false;
+    }
+    std::fprintf(stderr, "domaingraph diff: warning: %s (--across-lists)\n", what.c_str());
+    return true;
+}
 
 int run_diff(const DiffOptions& o) {
     auto store = open_store_or_report(kName, o.db);
@@ -34,6 +62,9 @@ int run_diff(const DiffOptions& o) {
     }
     const model::Scan* a = &pair->a;
     const model::Scan* b = &pair->b;
+    if (!lists_allow(o, *a, *b)) {
+        return kExitUsage;
+    }
     // diff_scans reads scan A through a second connection (a Store is one connection).
     auto reader_a = open_store_or_report(kName, o.db);
     if (!reader_a) {
@@ -85,6 +116,9 @@ void register_diff_command(CLI::App& app, Runner& selected) {
     cmd->add_option("-o,--output", opts->output, "output file ('-' = stdout, the default)");
     add_db_option(cmd, opts->db);
     cmd->add_flag("--no-store", opts->no_store, "do not store the changes in the database");
+    cmd->add_flag("--across-lists", opts->across_lists,
+                  "compare scans of two different lists (watches), or of a list and an ad-hoc "
+                  "scan; refused without it");
     cmd->footer("Examples:\n  domaingraph diff previous latest\n"
                 "  domaingraph diff 3 7 --format json -o changes.json\n"
                 "Change types and severities: docs/cli/diff.md\n");

@@ -496,6 +496,10 @@ void register_scan_command(CLI::App& app, Runner& selected) {
                     "Database URL: sqlite:///path.db or postgresql://... (default: SQLite in the "
                     "user data directory)");
     cmd->add_option("--notes", opts->notes, "Free text stored with the scan");
+    cmd->add_option("--list", opts->list,
+                    "The list this scan belongs to (as a watch's runs do): 'previous' of the scan "
+                    "is then the previous scan of this list, and diff refuses to compare it with "
+                    "another list's scan without --across-lists");
     cmd->add_option("-o,--output", opts->output, "Also write the results to FILE ('-' = stdout)");
     cmd->add_option("--format", opts->format,
                     "Output format: jsonl, json, csv, text, parquet, gexf, graphml, none");

@@ -6,6 +6,7 @@
 #include "dg/core/shared_library.hpp"
 #include "dg/dns/upstreams.hpp"
 #include "dg/server/plugin.hpp"
+#include "dg/store/store.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -245,6 +246,10 @@ int run_serve(const ServeOptions& o) {
     }
     std::optional<WatchScheduler> scheduler;
     if (!o.no_watches) {
+        // A new database is created (migrated) here, before the scheduler thread and the server
+        // open it at the same time: two connections creating one SQLite file at once can fail
+        // ("database is locked" on the switch to WAL). A failure is the server's to report.
+        (void)store::Store::open(o.db);
         SchedulerOptions wo;
         wo.db = o.db;
         wo.tick = std::chrono::seconds(o.watch_tick_s);

@@ -16,6 +16,7 @@
 #include <ctime>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -64,7 +65,7 @@ int run_add(const WatchOptions& o) {
     if (auto n = watch::check_name(o.name); !n) {
         return fail(n.error());
     }
-    auto every = watch::parse_every(o.every);
+    auto every = watch::parse_schedule(o.every, now_seconds());
     if (!every) {
         return fail(every.error());
     }
@@ -105,7 +106,8 @@ int run_add(const WatchOptions& o) {
     watch::Watch w;
     w.name = o.name;
     w.domains = absolute(o.domains);
-    w.every_seconds = *every;
+    w.every_seconds = every->every_seconds;
+    w.cron = every->cron;
     w.settings = settings_json(scan, *upstreams);
     w.sinks = o.alerts;
     w.secret = o.secret;
@@ -125,8 +127,8 @@ int run_add(const WatchOptions& o) {
         std::fprintf(stderr,
                      "domaingraph watch: added %s: %s every %s, %zu alert sink(s); run it now "
                      "with 'domaingraph watch run %s' (or let 'domaingraph serve' run it)\n",
-                     w.name.c_str(), w.domains.c_str(),
-                     watch::format_every(w.every_seconds).c_str(), w.sinks.size(), w.name.c_str());
+                     w.name.c_str(), w.domains.c_str(), watch::schedule_text(w).c_str(),
+                     w.sinks.size(), w.name.c_str());
     }
     return kExitOk;
 }
@@ -154,22 +156,39 @@ int run_list(const WatchOptions& o) {
     }
     std::printf("%-24s %-6s %-20s %-6s %s\n", "NAME", "EVERY", "NEXT RUN", "SINKS", "LIST");
     for (const auto& w : *all) {
-        std::printf("%-24s %-6s %-20s %-6zu %s\n", w.name.c_str(),
-                    watch::format_every(w.every_seconds).c_str(),
+        std::printf("%-24s %-6s %-20s %-6zu %s\n", w.name.c_str(), watch::schedule_text(w).c_str(),
                     model::format_utc(w.next_run_at).c_str(), w.sinks.size(), w.domains.c_str());
     }
     return kExitOk;
 }
 
-int run_show(const WatchOptions& o) {
+/// The store and the watch o.name; nullopt (after saying why, `code` set) when either fails.
+struct OpenedWatch {
+    std::unique_ptr<store::Store> store;
+    watch::Watch watch;
+};
+std::optional<OpenedWatch> open_watch(const WatchOptions& o, int& code) {
     auto store = open_store_or_report(kName, o.db);
     if (!store) {
-        return kExitFailure;
+        code = kExitFailure;
+        return std::nullopt;
     }
     auto w = watch::get_watch(*store, o.name);
     if (!w) {
-        return fail(w.error());
+        code = fail(w.error());
+        return std::nullopt;
     }
+    return OpenedWatch{std::move(store), std::move(*w)};
+}
+
+int run_show(const WatchOptions& o) {
+    int code = kExitOk;
+    auto opened = open_watch(o, code);
+    if (!opened) {
+        return code;
+    }
+    store::Store* store = opened->store.get();
+    const watch::Watch* w = &opened->watch;
     auto runs = watch::list_runs(*store, o.name);
     auto alerts = watch::list_alerts(*store, o.name);
     if (!runs || !alerts) {
@@ -189,7 +208,7 @@ int run_show(const WatchOptions& o) {
         return kExitOk;
     }
     std::printf("watch %s\n  list      %s\n  every     %s (next run %s)\n  sinks     %s\n",
-                w->name.c_str(), w->domains.c_str(), watch::format_every(w->every_seconds).c_str(),
+                w->name.c_str(), w->domains.c_str(), watch::schedule_text(*w).c_str(),
                 model::format_utc(w->next_run_at).c_str(),
                 w->sinks.empty() ? "(none)" : nlohmann::json(w->sinks).dump().c_str());
     std::printf("  rules     %s\n  runs      %zu\n", w->rules.empty() ? "every change" : "custom",
@@ -255,14 +274,13 @@ Result<std::vector<model::Change>> changes_between(const std::string& db, std::i
 }
 
 int run_run(const WatchOptions& o) {
-    auto store = open_store_or_report(kName, o.db);
-    if (!store) {
-        return kExitFailure;
+    int code = kExitOk;
+    auto opened = open_watch(o, code);
+    if (!opened) {
+        return code;
     }
-    auto w = watch::get_watch(*store, o.name);
-    if (!w) {
-        return fail(w.error());
-    }
+    store::Store* store = opened->store.get();
+    const watch::Watch* w = &opened->watch;
     ScanOptions scan;
     scan.db = o.db;
     if (!o.rib.empty()) {
@@ -288,9 +306,9 @@ int run_run(const WatchOptions& o) {
     std::int64_t scan_id = 0;
     scan.created_scan = &scan_id;
     const model::UnixTime started = now_seconds();
-    const int code = run_scan_command(scan);
+    const int scanned = run_scan_command(scan);
     if (scan_id == 0) {
-        return code == kExitOk ? kExitFailure : code;
+        return scanned == kExitOk ? kExitFailure : scanned;
     }
     watch::Run run;
     run.scan_id = scan_id;
@@ -300,9 +318,9 @@ int run_run(const WatchOptions& o) {
     if (!previous) {
         return fail(previous.error());
     }
-    if (code != kExitOk) {
+    if (scanned != kExitOk) {
         (void)watch::record_run(*store, run); // a failed or interrupted run: nothing compared
-        return code;
+        return scanned;
     }
     std::vector<model::Change> changes;
     if (*previous) {
@@ -313,7 +331,13 @@ int run_run(const WatchOptions& o) {
         }
         changes = std::move(*found);
     }
-    auto alerts = watch::record_alerts(*store, *w, scan_id, changes, now_seconds());
+    std::uint64_t list_size = 0;
+    if (auto scanned_scan = store->get_scan(scan_id); scanned_scan) {
+        list_size = scanned_scan->domains_total;
+    }
+    watch::RulesReport rules;
+    auto alerts =
+        watch::record_alerts(*store, *w, scan_id, changes, now_seconds(), list_size, &rules);
     if (!alerts) {
         return fail(alerts.error());
     }
@@ -340,8 +364,9 @@ int run_run(const WatchOptions& o) {
         total.failed_attempts += pass->failed_attempts;
         total.dead += pass->dead;
         total.pending = pass->pending;
-        if (pass->pending == 0 || !pass->next_due) {
-            break;
+        if (pass->pending == 0 || !pass->next_due ||
+            *pass->next_due > now_seconds() + policy.max_backoff.count()) {
+            break; // held for quiet hours: `domaingraph serve` sends them when they end
         }
         const auto wait = std::max<model::UnixTime>(1, *pass->next_due - now_seconds());
         std::this_thread::sleep_for(std::chrono::seconds(wait));
@@ -350,6 +375,12 @@ int run_run(const WatchOptions& o) {
     out["delivered"] = total.delivered;
     out["failed_attempts"] = total.failed_attempts;
     out["dead_letters"] = total.dead;
+    out["pending"] = total.pending;
+    out["not_matching"] = rules.not_matching;
+    out["below_threshold"] = rules.below_threshold;
+    out["repeated"] = rules.repeated;
+    out["held_until"] =
+        rules.held_until ? nlohmann::json(model::format_utc(*rules.held_until)) : nlohmann::json();
     if (o.json) {
         std::printf("%s\n", out.dump().c_str());
     }
@@ -364,6 +395,18 @@ int run_run(const WatchOptions& o) {
                  changes.size(), alerts->size(), static_cast<unsigned long long>(total.delivered),
                  static_cast<unsigned long long>(total.failed_attempts),
                  static_cast<unsigned long long>(total.dead));
+    if (rules.not_matching + rules.below_threshold + rules.repeated > 0 || rules.held_until) {
+        std::fprintf(
+            stderr,
+            "  rules: %llu changes of other types or severities, %llu under the "
+            "threshold, %llu alerted before (dedup)%s\n",
+            static_cast<unsigned long long>(rules.not_matching),
+            static_cast<unsigned long long>(rules.below_threshold),
+            static_cast<unsigned long long>(rules.repeated),
+            rules.held_until
+                ? ("; quiet hours: sent from " + model::format_utc(*rules.held_until)).c_str()
+                : "");
+    }
     return total.dead > 0 ? kExitFailure : kExitOk;
 }
 
@@ -373,12 +416,13 @@ void register_watch_commands(CLI::App& app, Runner& selected) {
     auto opts = std::make_shared<WatchOptions>();
     CLI::App* group = app.add_subcommand(
         "watch", "Watchlists: a domain list scanned on a schedule, compared run to run, with "
-                 "alerts on what changed (webhook, syslog)");
+                 "alerts on what changed (webhook, syslog, e-mail)");
     group->require_subcommand(1);
     group->footer(
         "\nExamples:\n"
         "  domaingraph watch add customers -d customers.txt --every 1h \\\n"
-        "      --alert https://hooks.example/dg --secret S --alert syslog://10.0.0.5:514\n"
+        "      --alert https://hooks.example/dg --secret S --alert syslog://10.0.0.5:514 \\\n"
+        "      --alert 'smtp://mail.example:25?to=noc@example.net'\n"
         "  domaingraph watch run customers       # one run now; `domaingraph serve` runs due "
         "watches\n"
         "  domaingraph watch show customers      # runs and alerts\n"
@@ -391,17 +435,22 @@ void register_watch_commands(CLI::App& app, Runner& selected) {
     add->add_option("-d,--domains", opts->domains, "the domain list (a file, read at every run)")
         ->required();
     add->add_option("--every", opts->every,
-                    "schedule: 30s, 15m, 1h, 1d, 1w, @hourly, @daily, @weekly")
+                    "schedule: 30s, 15m, 1h, 1d, 1w, @hourly, @daily, @weekly, or a cron "
+                    "expression in UTC ('0 6 * * 1-5': minute hour day month weekday)")
         ->capture_default_str();
     add->add_option("-m,--rib", opts->rib,
                     "routing table for every run (default: the newest `rib fetch` download)");
     add->add_option("--as2org", opts->as2org, "CAIDA AS-organisation file");
     add->add_option("--alert", opts->alerts,
-                    "alert sink (repeatable): http(s)://... webhook, syslog://HOST:PORT, syslog:");
+                    "alert sink (repeatable): http(s)://... webhook, syslog://HOST:PORT (UDP), "
+                    "syslog: (local), smtp://HOST:PORT?to=ADDR[,ADDR][&from=ADDR] (STARTTLS "
+                    "when offered; smtps:// for TLS), mailto:ADDR (via DOMAINGRAPH_SMTP, default "
+                    "smtp://localhost:25)");
     add->add_option("--secret", opts->secret,
                     "webhook HMAC key (default: DOMAINGRAPH_WEBHOOK_SECRET at delivery)");
     add->add_option("--rules", opts->rules_file,
-                    "alert rules (YAML: min_severity, types); default: every change alerts");
+                    "alert rules (YAML: min_severity, types, min_domains, min_share, quiet_hours, "
+                    "dedup; docs/cli/watch.md); default: every change alerts");
     add_resolver_flags(*add, opts->dns);
     add->add_flag("--json", opts->json, "print the watch as JSON");
     with_db(add);

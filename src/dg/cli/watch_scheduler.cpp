@@ -94,10 +94,14 @@ bool WatchScheduler::sleep_for(std::chrono::seconds d) {
 
 void WatchScheduler::loop() {
     auto opened = store::Store::open(options_.db);
-    if (!opened) {
-        std::fprintf(stderr, "domaingraph serve: watch scheduler off: %s\n",
+    while (!opened) {
+        // tried again every tick: the database may come back (a server outlives its outages)
+        std::fprintf(stderr, "domaingraph serve: watch scheduler: %s\n",
                      opened.error().message.c_str());
-        return;
+        if (!sleep_for(options_.tick)) {
+            return;
+        }
+        opened = store::Store::open(options_.db);
     }
     store::Store& store = **opened;
     do {

@@ -259,4 +259,66 @@ Result<PostResponse> http_post(const std::string& url, const std::string& body,
     return response;
 }
 
+namespace {
+
+/// Feeds an upload from a string (CURLOPT_READFUNCTION).
+struct Upload {
+    const std::string* data = nullptr;
+    std::size_t offset = 0;
+};
+
+std::size_t on_upload(char* buffer, std::size_t size, std::size_t count, void* user) {
+    auto* u = static_cast<Upload*>(user);
+    const std::size_t n = std::min(size * count, u->data->size() - u->offset);
+    std::copy_n(u->data->data() + u->offset, n, buffer);
+    u->offset += n;
+    return n;
+}
+
+} // namespace
+
+Result<void> smtp_send(const std::string& url, const Mail& mail, long timeout_s) {
+    if (!libcurl()) {
+        return libcurl().error();
+    }
+    static const bool initialised = curl().curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    if (!initialised) {
+        return make_error(ErrorCode::Unavailable, "libcurl could not be initialised");
+    }
+    const std::unique_ptr<CURL, CurlDeleter> c(curl().curl_easy_init());
+    if (!c) {
+        return make_error(ErrorCode::Unavailable, "libcurl could not start a transfer");
+    }
+    std::unique_ptr<curl_slist, SlistDeleter> recipients;
+    for (const std::string& to : mail.to) {
+        curl_slist* grown = curl().curl_slist_append(recipients.get(), ("<" + to + ">").c_str());
+        if (grown == nullptr) {
+            return make_error(ErrorCode::Internal, "libcurl could not add a recipient");
+        }
+        (void)recipients.release();
+        recipients.reset(grown);
+    }
+    const std::string from = "<" + mail.from + ">";
+    Upload upload{&mail.message, 0};
+    CURL* h = c.get();
+    curl().curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl().curl_easy_setopt(h, CURLOPT_MAIL_FROM, from.c_str());
+    curl().curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients.get());
+    curl().curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+    curl().curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    curl().curl_easy_setopt(h, CURLOPT_READFUNCTION, on_upload);
+    curl().curl_easy_setopt(h, CURLOPT_READDATA, &upload);
+    curl().curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE,
+                            static_cast<curl_off_t>(mail.message.size()));
+    curl().curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout_s);
+    curl().curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, std::min(timeout_s, 10L));
+    curl().curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    const CURLcode rc = curl().curl_easy_perform(h);
+    if (rc != CURLE_OK) {
+        return make_error(ErrorCode::Unavailable,
+                          "SMTP " + url + ": " + curl().curl_easy_strerror(rc));
+    }
+    return ok();
+}
+
 } // namespace dg::fetch

@@ -41,4 +41,16 @@ struct PostResponse {
 Result<PostResponse> http_post(const std::string& url, const std::string& body,
                                const std::vector<std::string>& headers, long timeout_s = 30);
 
+/// An e-mail for smtp_send: RFC 5322 headers and body, lines ending in CRLF.
+struct Mail {
+    std::string from;            ///< envelope sender (MAIL FROM)
+    std::vector<std::string> to; ///< envelope recipients (RCPT TO)
+    std::string message;         ///< the whole message: headers, blank line, body
+};
+
+/// Sends `mail` through the SMTP server of `url` (smtp://HOST[:PORT], default port 25), with
+/// STARTTLS when the server offers it (smtps:// for TLS from the start). Errors: Unavailable
+/// (libcurl missing, connection failed, timeout, a recipient or the message refused).
+Result<void> smtp_send(const std::string& url, const Mail& mail, long timeout_s = 30);
+
 } // namespace dg::fetch

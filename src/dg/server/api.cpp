@@ -242,6 +242,7 @@ void Server::Impl::install_api() {
     install_ptr_api(); // before /api/v1/ip/...: its own patterns are more specific
     install_as_api();
     install_topology_api();
+    install_watch_api();
     // --- scans ---
     route("POST", "/api/v1/scans", "/api/v1/scans", Access::Write,
           [this](const Request& req, Response& res) {

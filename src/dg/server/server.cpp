@@ -430,6 +430,7 @@ void Server::run() {
 }
 
 void Server::stop() {
+    impl_->stopping = true;
     impl_->engine->stop();
 }
 

@@ -6,6 +6,8 @@
 #include "dg/server/plugin.hpp"
 #include "dg/server/server.hpp"
 #include "dg/store/store.hpp"
+#include "dg/watch/alerts.hpp"
+#include "dg/watch/watch.hpp"
 #include "tests/support/dns_rig.hpp"
 #include "tests/support/support.hpp"
 
@@ -946,6 +948,89 @@ TEST(ServeBinary, WithoutItsPluginSaysWhereItLooked) {
         r.err.find(std::string(kServePluginFile) + " (the server) is neither in " + dir.path()),
         std::string::npos)
         << r.err;
+}
+
+// Watches through the API: created with a list of names (kept under --jobs-dir), listed, shown
+// with runs and alerts, made due, removed; bad bodies are 400s, a taken name 409; and the event
+// stream sends a new alert as a Server-Sent Event whose id resumes the stream after it.
+TEST_F(ServerTest, WatchesAndTheEventStream) {
+    ServerOptions o;
+    o.default_resolvers = {*dns::Endpoint::parse("127.0.0.1:53")};
+    start(o);
+    const json watch = {{"name", "customers"},
+                        {"domains", {"a.example", "b.example"}},
+                        {"every", "0 6 * * 1-5"},
+                        {"alerts", {"https://hooks.example/dg"}},
+                        {"rules", "min_severity: warning\n"}};
+    EXPECT_TRUE(is_error(client_->Post("/api/v1/watches", watch.dump(), "application/json"), 401));
+    auto created = client_->Post("/api/v1/watches", auth(), watch.dump(), "application/json");
+    ASSERT_TRUE(created);
+    ASSERT_EQ(created->status, 201) << created->body;
+    EXPECT_EQ(body_json(created)["every"], "0 6 * * 1-5");
+    const std::string list = body_json(created)["domains"];
+    EXPECT_EQ(test::read_file(list), "a.example\nb.example\n");
+    EXPECT_TRUE(
+        is_error(client_->Post("/api/v1/watches", auth(), watch.dump(), "application/json"), 409));
+    for (const json& bad :
+         {json{{"name", "x y"}, {"domains", {"a.example"}}},
+          json{{"name", "x"}, {"domains", json::array()}},
+          json{{"name", "x"}, {"domains", {"not a name"}}},
+          json{{"name", "x"}, {"domains", {"a.example"}}, {"every", "often"}},
+          json{{"name", "x"}, {"domains", {"a.example"}}, {"alerts", {"ftp://h"}}},
+          json{{"name", "x"}, {"domains", {"a.example"}}, {"rules", "colour: red"}}}) {
+        EXPECT_TRUE(
+            is_error(client_->Post("/api/v1/watches", auth(), bad.dump(), "application/json"), 400))
+            << bad.dump();
+    }
+    auto all = body_json(client_->Get("/api/v1/watches"));
+    ASSERT_EQ(all.size(), 1U);
+    EXPECT_EQ(all[0]["runs"], 0);
+
+    // an alert stored meanwhile arrives on the event stream
+    auto store = store::Store::open(options_.db);
+    ASSERT_TRUE(store);
+    auto w = watch::get_watch(**store, "customers");
+    ASSERT_TRUE(w);
+    std::string events;
+    std::thread reader([&] {
+        httplib::Client c("127.0.0.1", server_->port());
+        c.set_read_timeout(10, 0);
+        (void)c.Get("/api/v1/events?seconds=3", [&](const char* data, std::size_t n) {
+            events.append(data, n);
+            return true;
+        });
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    model::Change change;
+    change.domain = "a.example";
+    change.type = model::ChangeType::AsnChanged;
+    change.severity = model::Severity::Warning;
+    change.from_json = "64496";
+    change.to_json = "64511";
+    auto alerts = watch::record_alerts(**store, *w, 1, {change}, 5000);
+    ASSERT_TRUE(alerts) << alerts.error().to_string();
+    ASSERT_EQ(alerts->size(), 1U);
+    reader.join();
+    const std::string id_line = "id: 5000:" + (*alerts)[0].id + "\n";
+    EXPECT_NE(events.find(id_line + "event: alert\ndata: {"), std::string::npos) << events;
+    EXPECT_NE(events.find("\"domain\":\"a.example\""), std::string::npos) << events;
+    // resumed after that alert: nothing again
+    auto again = client_->Get("/api/v1/events?seconds=1&since=5000:" + (*alerts)[0].id);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->get_header_value("Content-Type").rfind("text/event-stream", 0), 0U);
+    EXPECT_EQ(again->body.find("event: alert"), std::string::npos) << again->body;
+
+    auto one = body_json(client_->Get("/api/v1/watches/customers"));
+    EXPECT_EQ(one["alerts_total"], 1);
+    EXPECT_EQ(one["alerts"][0]["domain"], "a.example");
+    auto due = client_->Post("/api/v1/watches/customers/run", auth(), "", "application/json");
+    ASSERT_TRUE(due);
+    EXPECT_EQ(due->status, 202) << due->body;
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/watches/nothing"), 404));
+    auto removed = client_->Delete("/api/v1/watches/customers", auth());
+    ASSERT_TRUE(removed);
+    EXPECT_EQ(removed->status, 204);
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/watches/customers"), 404));
 }
 
 } // namespace

@@ -15,18 +15,30 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dg::watch {
 
-/// Which changes alert (a watch's `rules` YAML):
-///   min_severity: warning          # info (default) or warning
+/// Which changes alert, and when (a watch's `rules` YAML; every key optional):
+///   min_severity: warning             # info (default) or warning
 ///   types: [asn_changed, ns_removed]  # change types (default: all)
+///   min_domains: 10                   # a run alerts only when its matching changes concern at
+///   min_share: 5%                     # least this many domains / this share of the list
+///   quiet_hours: "22:00-07:00"        # UTC; alerts are stored at once, sent when it ends
+///   dedup: 1d                         # the same change alerted within this window: not again
 struct Rules {
     model::Severity min_severity = model::Severity::Info;
-    std::vector<model::ChangeType> types; ///< empty: every type
+    std::vector<model::ChangeType> types;     ///< empty: every type
+    std::uint64_t min_domains = 0;            ///< 0: no threshold
+    double min_share = 0;                     ///< of the list's domains, 0..1; 0: no threshold
+    std::optional<std::pair<int, int>> quiet; ///< [start, end) minutes of the UTC day
+    std::int64_t dedup_seconds = 0;           ///< 0: every run alerts its changes
     [[nodiscard]] bool matches(const model::Change& c) const;
+    /// When a delivery of an alert created at `now` may first be sent (the end of quiet hours).
+    [[nodiscard]] model::UnixTime send_after(model::UnixTime now) const;
 };
 /// Errors: InvalidArgument naming the key or value.
 Result<Rules> parse_rules(const std::string& yaml);
@@ -47,12 +59,32 @@ std::string alert_id(std::string_view watch, std::int64_t scan_id, const nlohman
 /// {"id", "watch", "scan_id", "domain", "change", "severity", "created_at"} (ISO 8601 UTC).
 nlohmann::json alert_json(const Alert& a);
 
+/// What the rules did with a run's changes besides alerting.
+struct RulesReport {
+    std::uint64_t not_matching = 0;    ///< changes of other types or lower severity
+    std::uint64_t below_threshold = 0; ///< matching changes of a run under min_domains/min_share
+    std::uint64_t repeated = 0;        ///< already alerted within the dedup window
+    std::optional<model::UnixTime> held_until; ///< deliveries wait for the end of quiet hours
+};
+
 /// Stores the alerts of a run and one pending delivery per sink (already stored ids are kept as
-/// they are). Returns the alerts stored now.
+/// they are), by the watch's rules; `list_size` (the run's domains) is the base of min_share.
+/// Returns the alerts stored now.
 Result<std::vector<Alert>> record_alerts(store::Store& store, const Watch& w, std::int64_t scan_id,
                                          const std::vector<model::Change>& changes,
-                                         model::UnixTime now);
+                                         model::UnixTime now, std::uint64_t list_size = 0,
+                                         RulesReport* report = nullptr);
 Result<std::vector<Alert>> list_alerts(store::Store& store, std::string_view watch);
+/// A place in the alerts of every watch, in the order they were stored: (created_at, id).
+struct AlertCursor {
+    model::UnixTime created_at = 0;
+    std::string id;
+};
+/// The alerts of every watch after `after`, oldest first, at most `limit` (live updates).
+Result<std::vector<Alert>> alerts_after(store::Store& store, const AlertCursor& after,
+                                        std::size_t limit);
+/// The cursor of the newest alert (a zero cursor when there is none).
+Result<AlertCursor> newest_alert(store::Store& store);
 
 /// Sends one alert's body to one sink. Errors: Unavailable (try again later), InvalidArgument.
 using Sender = std::function<Result<void>(const std::string& sink, const std::string& body,
@@ -67,6 +99,9 @@ struct DeliveryPolicy {
     int max_attempts = 5;                  ///< then the delivery is a dead letter
     std::chrono::seconds first_backoff{1}; ///< doubles per failed attempt ...
     std::chrono::seconds max_backoff{300}; ///< ... up to this
+    /// A delivery being sent is claimed for this long (longer than one attempt may take): two
+    /// servers never send it at once, and one killed while sending leaves it to another after.
+    std::chrono::seconds claim{15};
 };
 
 struct DeliveryReport {
@@ -77,7 +112,8 @@ struct DeliveryReport {
     std::optional<model::UnixTime> next_due; ///< the earliest pending retry
 };
 
-/// One pass over the due deliveries (of `watch`, or of every watch when empty): each is sent;
+/// One pass over the due deliveries (of `watch`, or of every watch when empty): each is claimed
+/// (DeliveryPolicy::claim) and sent;
 /// success marks it delivered, failure schedules a retry with backoff or, after max_attempts,
 /// leaves it as a dead letter with its last error.
 Result<DeliveryReport> deliver_due(store::Store& store, std::string_view watch, model::UnixTime now,

@@ -1,7 +1,8 @@
 #include "dg/watch/watch.hpp"
 
 #include "dg/model/json.hpp"
-#include "dg/store/internal/connection.hpp"
+#include "dg/watch/connection.hpp"
+#include "dg/watch/cron.hpp"
 
 #include <array>
 #include <charconv>
@@ -10,20 +11,14 @@
 namespace dg::watch {
 namespace {
 
+using internal::connection;
 using store::internal::Connection;
 using store::internal::Row;
+using store::internal::Transaction;
 using store::internal::Value;
 
 constexpr const char* kWatchColumns =
-    "name, domains, every_seconds, settings, sinks, secret, rules, created_at, next_run_at";
-
-Result<Connection*> connection(store::Store& store) {
-    Connection* c = store.sql_connection();
-    if (c == nullptr) {
-        return make_error(ErrorCode::Unsupported, "this store keeps no watches");
-    }
-    return c;
-}
+    "name, domains, every_seconds, settings, sinks, secret, rules, created_at, next_run_at, cron";
 
 Result<Watch> watch_from_row(const Row& row) {
     Watch w;
@@ -44,6 +39,7 @@ Result<Watch> watch_from_row(const Row& row) {
     w.rules = row.text(6);
     w.created_at = row.integer(7);
     w.next_run_at = row.integer(8);
+    w.cron = row.text(9);
     return w;
 }
 
@@ -85,7 +81,8 @@ Result<std::int64_t> parse_every(std::string_view text) {
         return make_error(ErrorCode::InvalidArgument,
                           "schedule '" + std::string(text) +
                               "': give an interval such as 30s, 15m, 1h, 1d or 1w, a number of "
-                              "seconds, or @hourly, @daily, @weekly");
+                              "seconds, @hourly, @daily, @weekly, or a cron expression in UTC "
+                              "such as '0 6 * * 1-5'");
     };
     if (text == "@hourly") {
         return 3600;
@@ -123,6 +120,21 @@ std::string format_every(std::int64_t seconds) {
     return std::to_string(seconds) + "s";
 }
 
+Result<Schedule> parse_schedule(std::string_view text, model::UnixTime now) {
+    if (!looks_like_cron(text)) {
+        DG_TRY(const std::int64_t every, parse_every(text));
+        return Schedule{every, ""};
+    }
+    DG_TRY(const Cron cron, parse_cron(text));
+    const auto first = next_fire(cron, now);
+    const auto second = first ? next_fire(cron, *first) : std::nullopt;
+    return Schedule{first && second ? *second - *first : 86400, std::string(text)};
+}
+
+std::string schedule_text(const Watch& w) {
+    return w.cron.empty() ? format_every(w.every_seconds) : w.cron;
+}
+
 Result<void> check_name(std::string_view name) {
     bool valid = !name.empty() && name.size() <= 64;
     for (const char ch : name) {
@@ -143,11 +155,12 @@ Result<void> add_watch(store::Store& store, const Watch& w) {
     bool inserted = false;
     DG_TRY_VOID(
         c->query(std::string("INSERT INTO watches (") + kWatchColumns +
-                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (name) DO NOTHING "
+                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (name) DO "
+                     "NOTHING "
                      "RETURNING name",
                  {Value(w.name), Value(w.domains), Value(w.every_seconds), Value(w.settings.dump()),
                   Value(nlohmann::json(w.sinks).dump()), Value(w.secret), Value(w.rules),
-                  Value(w.created_at), Value(w.next_run_at)},
+                  Value(w.created_at), Value(w.next_run_at), Value(w.cron)},
                  [&](const Row&) {
                      inserted = true;
                      return true;
@@ -180,44 +193,57 @@ Result<Watch> get_watch(store::Store& store, std::string_view name) {
 
 Result<void> remove_watch(store::Store& store, std::string_view name) {
     DG_TRY(Connection * c, connection(store));
-    DG_TRY_VOID(c->begin());
+    Transaction tx(*c);
+    DG_TRY_VOID(tx.begin());
+    const Value n(std::string{name});
+    DG_TRY_VOID(c->query("DELETE FROM alert_deliveries WHERE alert_id IN (SELECT id FROM alerts "
+                         "WHERE watch = $1)",
+                         {n}));
+    DG_TRY_VOID(c->query("DELETE FROM alerts WHERE watch = $1", {n}));
+    DG_TRY_VOID(c->query("DELETE FROM watch_runs WHERE watch = $1", {n}));
     bool removed = false;
-    auto done = [&]() -> Result<void> {
-        const Value n(std::string{name});
-        DG_TRY_VOID(c->query("DELETE FROM alert_deliveries WHERE alert_id IN (SELECT id FROM "
-                             "alerts WHERE watch = $1)",
-                             {n}));
-        DG_TRY_VOID(c->query("DELETE FROM alerts WHERE watch = $1", {n}));
-        DG_TRY_VOID(c->query("DELETE FROM watch_runs WHERE watch = $1", {n}));
-        return c->query("DELETE FROM watches WHERE name = $1 RETURNING name", {n}, [&](const Row&) {
+    DG_TRY_VOID(
+        c->query("DELETE FROM watches WHERE name = $1 RETURNING name", {n}, [&](const Row&) {
             removed = true;
             return true;
-        });
-    }();
-    if (!done || !removed) {
-        c->rollback();
-        return done ? Result<void>(no_such_watch(name)) : done;
+        }));
+    if (!removed) {
+        return no_such_watch(name); // the transaction rolls back
     }
-    return c->commit();
+    return tx.commit();
 }
+
+namespace {
+
+Result<std::vector<Run>> query_runs(Connection& c, const std::string& where, const Value& param) {
+    std::vector<Run> out;
+    DG_TRY_VOID(c.query("SELECT scan_id, watch, started_at, previous_scan, changes, alerts FROM "
+                        "watch_runs WHERE " +
+                            where + " ORDER BY scan_id",
+                        {param}, [&](const Row& row) {
+                            Run r;
+                            r.scan_id = row.integer(0);
+                            r.watch = row.text(1);
+                            r.started_at = row.integer(2);
+                            r.previous_scan = row.opt_integer(3);
+                            r.changes = static_cast<std::uint64_t>(row.integer(4));
+                            r.alerts = static_cast<std::uint64_t>(row.integer(5));
+                            out.push_back(std::move(r));
+                            return true;
+                        }));
+    return out;
+}
+
+} // namespace
 
 Result<std::vector<Run>> list_runs(store::Store& store, std::string_view name) {
     DG_TRY(Connection * c, connection(store));
-    std::vector<Run> out;
-    DG_TRY_VOID(c->query("SELECT scan_id, watch, started_at, previous_scan, changes, alerts FROM "
-                         "watch_runs WHERE watch = $1 ORDER BY scan_id",
-                         {Value(std::string(name))}, [&](const Row& row) {
-                             Run r;
-                             r.scan_id = row.integer(0);
-                             r.watch = row.text(1);
-                             r.started_at = row.integer(2);
-                             r.previous_scan = row.opt_integer(3);
-                             r.changes = static_cast<std::uint64_t>(row.integer(4));
-                             r.alerts = static_cast<std::uint64_t>(row.integer(5));
-                             out.push_back(std::move(r));
-                             return true;
-                         }));
-    return out;
+    return query_runs(*c, "watch = $1", Value(std::string(name)));
+}
+
+Result<std::vector<Run>> runs_after(store::Store& store, std::int64_t scan_id) {
+    DG_TRY(Connection * c, connection(store));
+    return query_runs(*c, "scan_id > $1", Value(scan_id));
 }
 
 Result<std::optional<model::Scan>> previous_run(store::Store& store, std::string_view name,
@@ -306,7 +332,10 @@ Result<void> finish_lease(store::Store& store, const Watch& w, const std::string
     DG_TRY(Connection * c, connection(store));
     const std::int64_t every = std::max<std::int64_t>(1, w.every_seconds);
     model::UnixTime next = w.next_run_at + every;
-    if (next <= now) {
+    if (!w.cron.empty()) {
+        DG_TRY(const Cron cron, parse_cron(w.cron));
+        next = next_fire(cron, now).value_or(now + every); // missed runs collapse into this one
+    } else if (next <= now) {
         next += ((now - next) / every + 1) * every; // missed runs collapse into this one
     }
     return c->query("UPDATE watches SET leased_by = NULL, lease_until = NULL, next_run_at = $3 "
@@ -317,7 +346,7 @@ Result<void> finish_lease(store::Store& store, const Watch& w, const std::string
 nlohmann::json to_json(const Watch& w) {
     return {{"name", w.name},
             {"domains", w.domains},
-            {"every", format_every(w.every_seconds)},
+            {"every", schedule_text(w)},
             {"every_seconds", w.every_seconds},
             {"settings", w.settings},
             {"alerts", w.sinks},

@@ -18,8 +18,9 @@ namespace dg::watch {
 
 struct Watch {
     std::string name;
-    std::string domains;                                ///< the list file (absolute path)
-    std::int64_t every_seconds = 86400;                 ///< one run per interval
+    std::string domains;                ///< the list file (absolute path)
+    std::int64_t every_seconds = 86400; ///< one run per interval
+    std::string cron; ///< or a cron schedule (UTC; "" = every_seconds), see cron.hpp
     nlohmann::json settings = nlohmann::json::object(); ///< scan settings (resolvers, rate, rib)
     std::vector<std::string> sinks;                     ///< alert sinks (URLs)
     std::string secret; ///< webhook HMAC key ("" = DOMAINGRAPH_WEBHOOK_SECRET)
@@ -43,6 +44,15 @@ struct Run {
 Result<std::int64_t> parse_every(std::string_view text);
 /// "1h", "1d", "90s": the shortest exact form of `seconds`.
 std::string format_every(std::int64_t seconds);
+/// A watch's schedule (`watch add --every`): an interval (parse_every) or a cron expression.
+struct Schedule {
+    std::int64_t every_seconds = 0; ///< the interval; for cron, the gap between its next two runs
+    std::string cron;               ///< "" for an interval
+};
+/// Errors: InvalidArgument naming the accepted forms.
+Result<Schedule> parse_schedule(std::string_view text, model::UnixTime now);
+/// "1h", or the cron expression.
+std::string schedule_text(const Watch& w);
 /// A watch name: 1-64 characters of [A-Za-z0-9._-]. Errors: InvalidArgument.
 Result<void> check_name(std::string_view name);
 
@@ -56,6 +66,8 @@ Result<void> remove_watch(store::Store& store, std::string_view name);
 
 /// The runs of a watch, oldest first.
 Result<std::vector<Run>> list_runs(store::Store& store, std::string_view name);
+/// The runs of every watch after the run of scan `scan_id`, oldest first (live updates).
+Result<std::vector<Run>> runs_after(store::Store& store, std::int64_t scan_id);
 /// The newest complete run of the watch before `scan_id` (0: the newest of all).
 Result<std::optional<model::Scan>> previous_run(store::Store& store, std::string_view name,
                                                 std::int64_t scan_id = 0);

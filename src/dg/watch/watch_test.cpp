@@ -5,6 +5,7 @@
 #include "dg/model/json.hpp"
 #include "dg/store/internal/connection.hpp"
 #include "dg/watch/alerts.hpp"
+#include "dg/watch/cron.hpp"
 #include "dg/watch/watch.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/support.hpp"
@@ -140,12 +141,89 @@ TEST(WatchRules, ParseAndMatch) {
     EXPECT_FALSE(parse_rules("[1, 2"));
 }
 
+TEST(WatchRules, ThresholdsQuietHoursAndDedupParse) {
+    auto r =
+        parse_rules("min_domains: 3\nmin_share: 5%\nquiet_hours: \"22:00-07:00\"\ndedup: 1d\n");
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->min_domains, 3U);
+    EXPECT_DOUBLE_EQ(r->min_share, 0.05);
+    EXPECT_EQ(r->dedup_seconds, 86400);
+    const model::UnixTime midnight = 20000 * 86400;
+    // 23:00 is inside 22:00-07:00: held until 07:00 the next morning; 12:00 is not held
+    EXPECT_EQ(r->send_after(midnight + 23 * 3600), midnight + 86400 + 7 * 3600);
+    EXPECT_EQ(r->send_after(midnight + 3 * 3600), midnight + 7 * 3600);
+    EXPECT_EQ(r->send_after(midnight + 12 * 3600), midnight + 12 * 3600);
+    auto day = parse_rules("quiet_hours: 09:00-17:30\nmin_share: 0.5");
+    ASSERT_TRUE(day) << day.error().message;
+    EXPECT_EQ(day->send_after(midnight + 10 * 3600), midnight + 17 * 3600 + 1800);
+    EXPECT_EQ(day->send_after(midnight + 8 * 3600), midnight + 8 * 3600);
+    for (const char* bad :
+         {"min_share: 150%", "min_share: lots", "min_domains: 0", "quiet_hours: 25:00-01:00",
+          "quiet_hours: 10:00-10:00", "dedup: forever"}) {
+        EXPECT_FALSE(parse_rules(bad)) << bad;
+    }
+}
+
+TEST(WatchSchedule, CronExpressions) {
+    const model::UnixTime monday = 1764547200; // 2025-12-01 00:00 UTC, a Monday
+    auto weekdays = parse_cron("0 6 * * 1-5");
+    ASSERT_TRUE(weekdays) << weekdays.error().message;
+    EXPECT_EQ(next_fire(*weekdays, monday), monday + 6 * 3600);
+    EXPECT_EQ(next_fire(*weekdays, monday + 6 * 3600), monday + 86400 + 6 * 3600);
+    // Friday 06:00 is followed by Monday 06:00
+    EXPECT_EQ(next_fire(*weekdays, monday + 4 * 86400 + 6 * 3600), monday + 7 * 86400 + 6 * 3600);
+    auto quarter = parse_cron("*/15 * * * *");
+    ASSERT_TRUE(quarter);
+    EXPECT_EQ(next_fire(*quarter, monday + 60), monday + 900);
+    auto named = parse_cron("30 2 1 jan,jul sun");
+    ASSERT_TRUE(named) << named.error().message;
+    // day of month and day of week both restricted: either fires (Vixie cron)
+    const model::UnixTime new_year = 1767225600; // 2026-01-01, a Thursday: the 1st fires
+    EXPECT_EQ(next_fire(*named, monday), new_year + 2 * 3600 + 1800);
+    EXPECT_EQ(next_fire(*named, new_year + 3 * 3600), new_year + 3 * 86400 + 2 * 3600 + 1800);
+    auto sunday7 = parse_cron("0 0 * * 7");
+    ASSERT_TRUE(sunday7);
+    EXPECT_EQ(next_fire(*sunday7, monday), monday + 6 * 86400);
+    for (const char* bad :
+         {"* * * *", "60 * * * *", "0 0 31 2 *", "0 0 * * mon-fri/0", "a b c d e", "5-1 * * * *"}) {
+        EXPECT_FALSE(parse_cron(bad)) << bad;
+    }
+    EXPECT_TRUE(looks_like_cron("0 6 * * 1-5"));
+    EXPECT_FALSE(looks_like_cron("1h"));
+    auto schedule = parse_schedule("0 6 * * *", monday);
+    ASSERT_TRUE(schedule);
+    EXPECT_EQ(schedule->cron, "0 6 * * *");
+    EXPECT_EQ(schedule->every_seconds, 86400);
+    EXPECT_EQ(parse_schedule("1h", monday)->every_seconds, 3600);
+}
+
+TEST_P(WatchTest, ACronWatchRunsAtItsNextFiringAfterDowntime) {
+    const model::UnixTime monday = 1764547200;
+    Watch w = make("c", 86400, monday);
+    w.cron = "0 6 * * 1-5";
+    ASSERT_TRUE(add_watch(*store_, w));
+    auto leased = lease_due_watch(*store_, "s", monday, 30);
+    ASSERT_TRUE(leased && leased->has_value());
+    EXPECT_EQ((*leased)->cron, "0 6 * * 1-5");
+    // finished on Saturday: the next run is Monday 06:00, once
+    ASSERT_TRUE(finish_lease(*store_, **leased, "s", monday + 5 * 86400));
+    EXPECT_EQ(get_watch(*store_, "c")->next_run_at, monday + 7 * 86400 + 6 * 3600);
+    EXPECT_EQ(to_json(*get_watch(*store_, "c"))["every"], "0 6 * * 1-5");
+}
+
 TEST(WatchSinks, AcceptedForms) {
     EXPECT_TRUE(check_sink("https://hooks.example/x"));
     EXPECT_TRUE(check_sink("http://127.0.0.1:8080/"));
     EXPECT_TRUE(check_sink("syslog://127.0.0.1:5514"));
     EXPECT_TRUE(check_sink("syslog:"));
-    for (const char* bad : {"ftp://x", "syslog//x", "", "http://"}) {
+    EXPECT_TRUE(check_sink("smtp://mail.example:25?to=noc@example.net"));
+    EXPECT_TRUE(
+        check_sink("smtp://mail.example?to=a%40example.net,b@example.net&from=d@example.org"));
+    EXPECT_TRUE(check_sink("smtps://mail.example:465?to=noc@example.net"));
+    EXPECT_TRUE(check_sink("mailto:noc@example.net"));
+    for (const char* bad : {"ftp://x", "syslog//x", "", "http://", "smtp://mail.example",
+                            "smtp://mail.example?to=nobody", "smtp://?to=a@b.example",
+                            "mailto:", "smtp://m.example?to=a@b.example&cc=x@y.example"}) {
         EXPECT_FALSE(check_sink(bad)) << bad;
     }
 }
@@ -232,6 +310,73 @@ TEST_P(WatchTest, RulesChooseWhichChangesAlert) {
     ASSERT_TRUE(stored);
     ASSERT_EQ(stored->size(), 1U);
     EXPECT_EQ((*stored)[0].domain, "b.example");
+}
+
+TEST_P(WatchTest, ThresholdsHoldBackSmallRunsAndDedupDropsRepeatedChanges) {
+    Watch w = make("w", 60, 1000);
+    w.rules = "types: [asn_changed]\nmin_share: 10%\ndedup: 1d\n";
+    ASSERT_TRUE(add_watch(*store_, w));
+    const auto moved = [&](int n) {
+        std::vector<model::Change> out;
+        for (int i = 0; i < n; ++i) {
+            out.push_back(change("d" + std::to_string(i) + ".example",
+                                 model::ChangeType::AsnChanged, model::Severity::Warning));
+        }
+        out.push_back(change("x.example", model::ChangeType::AAdded, model::Severity::Info));
+        return out;
+    };
+    // 5 of 100 domains moved: under 10 %, no alert
+    RulesReport small;
+    auto none = record_alerts(*store_, w, 1, moved(5), 2000, 100, &small);
+    ASSERT_TRUE(none) << none.error().to_string();
+    EXPECT_TRUE(none->empty());
+    EXPECT_EQ(small.below_threshold, 5U);
+    EXPECT_EQ(small.not_matching, 1U);
+    // 12 of 100: every one alerts
+    RulesReport big;
+    auto some = record_alerts(*store_, w, 2, moved(12), 3000, 100, &big);
+    ASSERT_TRUE(some);
+    EXPECT_EQ(some->size(), 12U);
+    // the same 12 changes again within a day: not again; after the window: again
+    RulesReport again;
+    auto repeated = record_alerts(*store_, w, 3, moved(12), 3000 + 3600, 100, &again);
+    ASSERT_TRUE(repeated);
+    EXPECT_TRUE(repeated->empty());
+    EXPECT_EQ(again.repeated, 12U);
+    auto later = record_alerts(*store_, w, 4, moved(12), 3000 + 2 * 86400, 100);
+    ASSERT_TRUE(later);
+    EXPECT_EQ(later->size(), 12U);
+}
+
+TEST_P(WatchTest, QuietHoursHoldDeliveriesUntilTheyEnd) {
+    Watch w = make("q", 60, 1000);
+    w.sinks = {"http://127.0.0.1:9/hook"};
+    w.rules = "quiet_hours: \"22:00-07:00\"\n";
+    ASSERT_TRUE(add_watch(*store_, w));
+    const model::UnixTime night = 20000 * 86400 + 23 * 3600;
+    RulesReport report;
+    auto stored = record_alerts(
+        *store_, w, 1,
+        {change("a.example", model::ChangeType::AsnChanged, model::Severity::Warning)}, night, 0,
+        &report);
+    ASSERT_TRUE(stored);
+    ASSERT_EQ(stored->size(), 1U);
+    ASSERT_TRUE(report.held_until);
+    EXPECT_EQ(*report.held_until, night + 8 * 3600);
+    int sent = 0;
+    const Sender count = [&](const std::string&, const std::string&, const std::string&,
+                             const std::string&) -> Result<void> {
+        ++sent;
+        return ok();
+    };
+    auto at_night = deliver_due(*store_, "q", night + 60, count);
+    ASSERT_TRUE(at_night);
+    EXPECT_EQ(sent, 0);
+    EXPECT_EQ(at_night->pending, 1U);
+    auto morning = deliver_due(*store_, "q", night + 8 * 3600, count);
+    ASSERT_TRUE(morning);
+    EXPECT_EQ(sent, 1);
+    EXPECT_EQ(morning->delivered, 1U);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, WatchTest, ::testing::Values(Backend::Sqlite));

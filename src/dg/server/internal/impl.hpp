@@ -13,8 +13,11 @@
 #include "dg/server/ptr_jobs.hpp"
 #include "dg/server/server.hpp"
 #include "dg/shards/shards.hpp"
+#include "dg/watch/alerts.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -120,6 +123,15 @@ struct Server::Impl {
     void install_ptr_api();      ///< /api/v1/ptr/... (api_ptr.cpp)
     void install_as_api();       ///< /api/v1/as/{asn} (api_as.cpp)
     void install_topology_api(); ///< /api/v1/ptr/sweeps/{id}/topology (api_topology.cpp)
+    void install_watch_api();    ///< /api/v1/watches, /api/v1/events (api_watch.cpp)
+    /// POST /api/v1/watches: the watch of a JSON body, its list written under jobs_dir.
+    Result<watch::Watch> create_watch(const nlohmann::json& body);
+    /// GET /api/v1/events: Server-Sent Events of new alerts, watch runs and running scans.
+    void stream_events(const http::Request& req, http::Response& res);
+    bool event_loop(http::DataSink& sink, std::optional<watch::AlertCursor> cursor,
+                    std::chrono::seconds lasting);
+    /// Set when the server stops: long answers (event streams) end.
+    std::atomic<bool> stopping{false};
     /// GET /api/v1/scans/{id}/resilience (api_resilience.cpp).
     void resilience_report(const http::Request& req, http::Response& res, store::Store& store,
                            std::int64_t scan_id);

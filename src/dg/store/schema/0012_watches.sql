@@ -6,7 +6,8 @@
 CREATE TABLE watches (
     name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 64),
     domains TEXT NOT NULL,           -- the list file (absolute path)
-    every_seconds BIGINT NOT NULL,   -- the schedule: one run per interval
+    every_seconds BIGINT NOT NULL,   -- the schedule: one run per interval ...
+    cron TEXT NOT NULL DEFAULT '',   -- ... or a cron expression (UTC), when not ''
     settings TEXT NOT NULL DEFAULT '{}', -- scan settings (JSON: resolvers, rate, rib, ...)
     sinks TEXT NOT NULL DEFAULT '[]',    -- alert sinks (JSON array of URLs)
     secret TEXT NOT NULL DEFAULT '',     -- webhook HMAC key ('' = DOMAINGRAPH_WEBHOOK_SECRET)
@@ -35,9 +36,11 @@ CREATE TABLE alerts (
     domain TEXT NOT NULL,
     severity TEXT NOT NULL,
     change TEXT NOT NULL,            -- the diff change object (JSON)
-    created_at BIGINT NOT NULL
+    created_at BIGINT NOT NULL,
+    change_key TEXT NOT NULL DEFAULT '' -- the same change in any run (rules: dedup)
 );
 CREATE INDEX alerts_watch ON alerts (watch, created_at);
+CREATE INDEX alerts_change_key ON alerts (watch, change_key, created_at);
 
 CREATE TABLE alert_deliveries (
     alert_id TEXT NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,

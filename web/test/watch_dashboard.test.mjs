@@ -1,0 +1,143 @@
+// Issue 18: watches in the dashboard, in a real browser (Debian's Chromium driven by
+// playwright-core) against a real `domaingraph serve` with its scheduler and the real DNS rig.
+// A watch is created from the page; its first run appears live (Server-Sent Events, no reload);
+// the routing table changes and "Run now" runs it again: its alerts appear live, one is opened
+// (its own address, #watch=NAME&alert=ID), and its deep link leads to the AS view of the new
+// origin. Screenshots go to $DG_SCREENSHOT_DIR (default: a temporary directory).
+//   node web/test/watch_dashboard.test.mjs          (DG_BIN = the domaingraph binary)
+// Exit 77 = skipped (no chromium / rig servers / built dashboard), unless DG_REQUIRE_INTEGRATION=1.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const required = process.env.DG_REQUIRE_INTEGRATION === '1';
+function skip(why) {
+  console.log((required ? 'FAIL: ' : 'SKIP: ') + why);
+  process.exit(required ? 1 : 77);
+}
+const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
+if (!chromiumPath) skip('chromium is not installed (apt-get install chromium)');
+if (!existsSync(join(root, 'web', 'dist', 'index.html'))) skip('web/dist is not built (npm ci --prefix web && node web/build.mjs)');
+let playwright;
+try { playwright = await import('playwright-core'); } catch (e) { skip('playwright-core is missing (npm ci --prefix web)'); }
+const bin = process.env.DG_BIN || join(root, 'build', 'dev', 'apps', 'domaingraph');
+if (!existsSync(bin)) skip('no domaingraph binary at ' + bin);
+try { execFileSync('which', ['knotd', 'unbound']); } catch (e) { skip('knotd/unbound are not installed'); }
+
+const work = mkdtempSync(join(tmpdir(), 'dg-watch-dashboard-'));
+const shots = process.env.DG_SCREENSHOT_DIR || join(work, 'screenshots');
+mkdirSync(shots, { recursive: true });
+const token = 'browser-test-token';
+let server;
+const rigDir = join(work, 'rig');
+function cleanup() {
+  if (server) server.kill('SIGTERM');
+  try { execFileSync(join(root, 'tests', 'harness', 'dnsrig'), ['stop', '--dir', rigDir]); } catch (e) { /* already down */ }
+}
+process.on('exit', cleanup);
+
+execFileSync(join(root, 'tests', 'harness', 'dnsrig'), ['start', '--dir', rigDir, '--names', '20', '--watch-pid', String(process.pid)]);
+const rig = JSON.parse(readFileSync(join(rigDir, 'rig.json'), 'utf8'));
+const resolver = rig.recursives[0].host + ':' + rig.recursives[0].port;
+const ordinary = readFileSync(join(rigDir, 'ordinary.txt'), 'utf8').split('\n').filter(Boolean);
+
+// The rig's addresses in two ASes; later the lower half of 198.51.100.0/24 moves to AS64510.
+const table = join(work, 'table.p2a');
+writeFileSync(table, '198.51.100.0\t24\t64500\n192.0.2.0\t24\t64501\n');
+
+server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '-m', table, '--db', 'sqlite://' + join(work, 'db.sqlite'),
+  '--jobs-dir', join(work, 'jobs'), '--web', join(root, 'web', 'dist'), '--resolver', resolver, '--watch-tick', '1'], {
+  env: Object.assign({}, process.env, { DOMAINGRAPH_API_TOKEN: token }), stdio: ['ignore', 'ignore', 'pipe'] });
+let serverLog = '';
+const port = await new Promise((resolve, reject) => {
+  server.stderr.on('data', (d) => {
+    serverLog += d;
+    const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(serverLog);
+    if (m) resolve(Number(m[1]));
+  });
+  server.on('exit', (code) => reject(new Error('server exited ' + code + ': ' + serverLog)));
+});
+const base = 'http://127.0.0.1:' + port;
+for (let i = 0; i < 100; i++) {
+  const r = await fetch(base + '/ready').catch(() => null);
+  if (r && r.ok) break;
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+const browser = await playwright.chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
+const errors = [];
+page.on('pageerror', (e) => errors.push(String(e)));
+try {
+  await page.goto(base + '/');
+  await page.waitForSelector('#ready.ok');
+  await page.waitForSelector('#live.ok'); // the event stream is open
+  await page.waitForSelector('#watches-empty:not([hidden])');
+
+  // 1. A watch created from the page (the token is needed), shown with its own address.
+  await page.fill('#token', token);
+  await page.dispatchEvent('#token', 'change');
+  await page.fill('#watch-name', 'customers');
+  await page.fill('#watch-every', '1d');
+  await page.fill('#watch-domains', ordinary.join('\n'));
+  await page.fill('#watch-resolvers', resolver);
+  await page.click('#watch-add');
+  await page.waitForFunction(() => /Watch customers added/.test(document.getElementById('watch-message').textContent));
+  assert.equal(new URL(page.url()).hash, '#watch=customers');
+  assert.equal(await page.isVisible('#watch-detail'), true);
+
+  // 2. Its first run, by the server's scheduler, appears live: no reload, no click.
+  await page.waitForFunction(() => {
+    const cells = document.querySelectorAll('#watch-runs tbody tr td:nth-child(2)');
+    return cells.length === 1 && cells[0].textContent === 'complete';
+  }, null, { timeout: 60000 });
+  assert.match(await page.textContent('#watch-runs tbody tr td:nth-child(3)'), /first run/);
+  await page.screenshot({ path: join(shots, '18-1-watch-first-run.png'), fullPage: true });
+
+  // 3. The table changes; "Run now": the second run's alerts arrive live.
+  writeFileSync(table, '198.51.100.0\t24\t64500\n198.51.100.0\t25\t64510\n192.0.2.0\t24\t64501\n');
+  await page.click('#watch-run');
+  await page.waitForFunction(() => document.querySelectorAll('#watch-alerts tbody tr').length > 0, null, { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelectorAll('#watch-runs tbody tr').length === 2);
+  const alerts = await page.$$eval('#watch-alerts tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  assert.ok(alerts.every((cells) => cells[1] === 'origin AS changed' || cells[1] === 'prefix changed'), JSON.stringify(alerts));
+  assert.ok(alerts.some((cells) => cells[5] === 'AS64510'), JSON.stringify(alerts));
+  await page.screenshot({ path: join(shots, '18-2-watch-alerts.png'), fullPage: true });
+
+  // 4. An alert opened by keyboard: its own address, what changed and where, its links.
+  const row = await page.$('#watch-alerts tbody tr:has(td:nth-child(6):text-is("AS64510"))');
+  await row.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#alert-detail:not([hidden])');
+  const hash = new URLSearchParams(new URL(page.url()).hash.slice(1));
+  assert.equal(hash.get('watch'), 'customers');
+  assert.match(hash.get('alert'), /^[0-9a-f]{32}$/);
+  assert.match(await page.textContent('#alert-detail'), /198\.51\.100\.\d+ \(A of the domain\)/);
+  await page.screenshot({ path: join(shots, '18-3-alert.png'), fullPage: true });
+  // the deep link survives a reload
+  await page.reload();
+  await page.waitForSelector('#alert-detail:not([hidden])');
+
+  // 5. The deep link to the AS view of the new origin.
+  await page.click('#alert-detail a:text-is("AS64510")');
+  await page.waitForFunction(() => /AS64510|64510/.test(document.getElementById('lookup-output').textContent) &&
+    !/looking up/.test(document.getElementById('lookup-output').textContent));
+  assert.equal(new URL(page.url()).hash, '#lookup=AS64510');
+  assert.doesNotMatch(await page.textContent('#lookup-output'), /error/);
+  await page.screenshot({ path: join(shots, '18-4-as-view.png'), fullPage: true });
+
+  assert.deepEqual(errors, []);
+  console.log('watch dashboard: ok (screenshots in ' + shots + ')');
+} catch (e) {
+  await page.screenshot({ path: join(shots, '18-failure.png'), fullPage: true }).catch(() => {});
+  console.error(e);
+  console.error('server log:\n' + serverLog);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
