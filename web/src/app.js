@@ -984,7 +984,7 @@ $('watch-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const domains = $('watch-domains').value.split(/\r?\n/).map((x) => x.trim()).filter((x) => x && !x.startsWith('#'));
   const body = { name: $('watch-name').value.trim(), every: $('watch-every').value.trim() || '1d', domains };
-  const alerts = $('watch-alerts').value.split(/\s+/).filter(Boolean);
+  const alerts = $('watch-sinks').value.split(/\s+/).filter(Boolean);
   if (alerts.length) body.alerts = alerts;
   const resolvers = $('watch-resolvers').value.split(/[\s,]+/).filter(Boolean);
   if (resolvers.length) body.resolvers = resolvers;
@@ -992,9 +992,8 @@ $('watch-form').addEventListener('submit', async (ev) => {
   if (rules) body.rules = rules.replace(/;\s*/g, '\n') + '\n';
   try {
     const w = (await api('/api/v1/watches', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).body;
+    go({ watch: w.name, alert: null }); // shows it (and refreshes the list)
     message('watch-message', 'Watch ' + w.name + ' added: ' + domains.length + ' domains every ' + w.every + '; its first run is due now.');
-    await refreshWatches();
-    go({ watch: w.name, alert: null });
   } catch (e) {
     message('watch-message', e.message, true);
   }
