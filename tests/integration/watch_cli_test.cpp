@@ -243,6 +243,17 @@ TEST(WatchCli, AlertsOfARunAreTheChangesOfItsListDeliveredOnceEachThroughFailure
         {"diff", "previous", std::to_string(run["scan_id"].get<int>()), "--no-store", "--db", db});
     ASSERT_EQ(prev.exit_code, 0) << prev.err;
     EXPECT_NE(prev.out.find("previous scan of list customers"), std::string::npos) << prev.out;
+    // AS-level: the new origin AS64510 gained domains, AS64500 lost share
+    auto providers = dg({"diff", std::to_string(first_json["scan_id"].get<int>()),
+                         std::to_string(run["scan_id"].get<int>()), "--providers", "--format",
+                         "json", "--no-store", "--db", db});
+    ASSERT_EQ(providers.exit_code, 0) << providers.err;
+    const auto shifts = json::parse(providers.out)["providers"]["asns"];
+    bool gained = false;
+    for (const auto& p : shifts) {
+        gained = gained || (p["asn"] == 64510 && p["change"] == "gained" && p["domains_b"] > 0);
+    }
+    EXPECT_TRUE(gained) << shifts.dump();
     // the ad-hoc scan in between against a run of the watch: refused without --across-lists
     const std::string adhoc = std::to_string(first_json["scan_id"].get<int>() + 1);
     const std::string run_id = std::to_string(run["scan_id"].get<int>());

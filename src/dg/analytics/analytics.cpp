@@ -3,8 +3,10 @@
 #include "dg/analytics/formulas.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <set>
 
 namespace dg::analytics {
@@ -549,6 +551,79 @@ Result<Trend> trend(store::Store& store, const TrendRequest& request) {
         }
     }
     return t;
+}
+
+namespace {
+
+struct Counts {
+    std::uint64_t a = 0;
+    std::uint64_t b = 0;
+    std::string name;
+};
+
+double share(std::uint64_t part, std::uint64_t whole) {
+    return whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+}
+
+/// The providers of `counts` that appear, disappear or moved by at least threshold_pp.
+template <class Key, class MakeShift>
+std::vector<ProviderShift> shifts_of(const std::map<Key, Counts>& counts, const ProviderShifts& s,
+                                     MakeShift make) {
+    std::vector<ProviderShift> out;
+    for (const auto& [key, c] : counts) {
+        ProviderShift p = make(key, c);
+        p.domains_a = c.a;
+        p.domains_b = c.b;
+        p.share_a = share(c.a, s.domains_a);
+        p.share_b = share(c.b, s.domains_b);
+        p.change = c.a == 0 ? "gained" : c.b == 0 ? "lost" : p.delta() >= 0 ? "up" : "down";
+        if (c.a == 0 || c.b == 0 || std::abs(p.delta()) >= s.threshold_pp) {
+            out.push_back(std::move(p));
+        }
+    }
+    std::stable_sort(out.begin(), out.end(), [](const ProviderShift& x, const ProviderShift& y) {
+        return std::abs(x.delta()) > std::abs(y.delta());
+    });
+    return out;
+}
+
+} // namespace
+
+ProviderShifts compare_providers(const ScanStats& a, const ScanStats& b, double threshold_pp) {
+    ProviderShifts s;
+    s.threshold_pp = threshold_pp;
+    s.domains_a = a.domains;
+    s.domains_b = b.domains;
+    std::map<std::uint32_t, Counts> by_asn;
+    for (const AsnStat& x : a.asns) {
+        by_asn[x.asn].a = x.domains;
+        by_asn[x.asn].name = x.org;
+    }
+    for (const AsnStat& x : b.asns) {
+        by_asn[x.asn].b = x.domains;
+        if (!x.org.empty()) {
+            by_asn[x.asn].name = x.org;
+        }
+    }
+    std::map<std::string, Counts> by_org;
+    for (const OrgStat& x : a.orgs) {
+        by_org[x.org].a = x.domains;
+    }
+    for (const OrgStat& x : b.orgs) {
+        by_org[x.org].b = x.domains;
+    }
+    s.asns = shifts_of(by_asn, s, [](std::uint32_t asn, const Counts& c) {
+        ProviderShift p;
+        p.asn = asn;
+        p.name = c.name;
+        return p;
+    });
+    s.orgs = shifts_of(by_org, s, [](const std::string& org, const Counts&) {
+        ProviderShift p;
+        p.name = org;
+        return p;
+    });
+    return s;
 }
 
 } // namespace dg::analytics

@@ -116,6 +116,30 @@ struct ScanStats {
     Coverage coverage;
 };
 
+/// A provider (an AS or an organisation) in two scans: how many of each scan's domains use it
+/// (an own address, a name server's or a mail host's), as a share of the scan's domains.
+struct ProviderShift {
+    std::optional<std::uint32_t> asn; ///< an AS; nullopt for an organisation
+    std::string name;                 ///< the organisation ("" when unknown)
+    std::uint64_t domains_a = 0;
+    std::uint64_t domains_b = 0;
+    double share_a = 0; ///< percent of scan A's domains
+    double share_b = 0;
+    std::string change; ///< "gained" (none in A), "lost" (none in B), "up" or "down"
+    [[nodiscard]] double delta() const { return share_b - share_a; }
+};
+/// The AS-level and organisation-level comparison of two scans (the seed's
+/// compare_asn_distributions): providers that appear, disappear, or whose share moved by at
+/// least `threshold_pp` percentage points; largest moves first.
+struct ProviderShifts {
+    double threshold_pp = 0;
+    std::uint64_t domains_a = 0;
+    std::uint64_t domains_b = 0;
+    std::vector<ProviderShift> asns;
+    std::vector<ProviderShift> orgs;
+};
+ProviderShifts compare_providers(const ScanStats& a, const ScanStats& b, double threshold_pp);
+
 /// Name-server and address diversity of one domain.
 struct DomainDiversity {
     std::uint64_t ns_hosts = 0;

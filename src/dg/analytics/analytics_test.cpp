@@ -26,6 +26,43 @@ double round_to(double v, int places) {
     return std::round(v * f) / f;
 }
 
+// The AS- and organisation-level comparison of two scans: providers gained and lost are listed
+// whatever their size, moves only from the threshold on, the largest first.
+TEST(ProviderShifts, GainedLostAndMovedBeyondTheThreshold) {
+    ScanStats a;
+    a.domains = 100;
+    a.asns = {{64500, "Big", 0, 0, 60, 0, {}},
+              {64501, "Small", 0, 0, 10, 0, {}},
+              {64502, "Gone", 0, 0, 5, 0, {}},
+              {64503, "", 0, 0, 20, 0, {}}};
+    a.orgs = {{"Big", {64500}, 0, 60, 0}, {"Gone", {64502}, 0, 5, 0}};
+    ScanStats b;
+    b.domains = 200;
+    b.asns = {{64500, "Big", 0, 0, 100, 0, {}},
+              {64501, "Small", 0, 0, 21, 0, {}},
+              {64503, "", 0, 0, 40, 0, {}},
+              {64510, "New", 0, 0, 2, 0, {}}};
+    b.orgs = {{"Big", {64500}, 0, 100, 0}, {"New", {64510}, 0, 2, 0}};
+    const ProviderShifts s = compare_providers(a, b, 1.0);
+    // 64500: 60 % -> 50 % (-10); 64502 lost (-5); 64510 gained (+1); 64501: 10 -> 10.5 (+0.5,
+    // under the threshold); 64503: 20 -> 20 (unchanged)
+    ASSERT_EQ(s.asns.size(), 3U);
+    EXPECT_EQ(s.asns[0].asn, 64500U);
+    EXPECT_EQ(s.asns[0].change, "down");
+    EXPECT_DOUBLE_EQ(s.asns[0].delta(), -10.0);
+    EXPECT_EQ(s.asns[1].asn, 64502U);
+    EXPECT_EQ(s.asns[1].change, "lost");
+    EXPECT_EQ(s.asns[2].asn, 64510U);
+    EXPECT_EQ(s.asns[2].change, "gained");
+    EXPECT_EQ(s.asns[2].name, "New");
+    ASSERT_EQ(s.orgs.size(), 3U);
+    const auto j = to_json(s);
+    EXPECT_EQ(j["asns"][0]["delta_pp"], -10.0);
+    EXPECT_EQ(j["asns"][0]["share_a"], 60.0);
+    EXPECT_NE(provider_text(s).find("AS64510 (New)"), std::string::npos) << provider_text(s);
+    EXPECT_NE(provider_text(compare_providers(a, a, 1.0)).find("no AS"), std::string::npos);
+}
+
 TEST(Formulas, SeedReferenceScan) {
     EXPECT_DOUBLE_EQ(round_to(shannon_entropy(kSeedLab), 3), 3.077);
     EXPECT_DOUBLE_EQ(round_to(diversity_score(kSeedLab), 2), 92.62);

@@ -3,6 +3,8 @@
 #include "dg/model/json.hpp"
 
 #include <cmath>
+#include <cstdio>
+#include <string>
 
 namespace dg::analytics {
 namespace {
@@ -160,6 +162,89 @@ ordered_json to_json(const Trend& t) {
                     {"domain_count_change", t.domains_change},
                     {"domain_count_change_pct", opt_pct(t.domains_change_pct)}};
     return j;
+}
+
+namespace {
+
+/// "12.5" (two decimals at most, no trailing zeros).
+std::string fmt_share(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", round_to(v, 2));
+    std::string s = buf;
+    while (s.find('.') != std::string::npos && (s.back() == '0' || s.back() == '.')) {
+        const bool dot = s.back() == '.';
+        s.pop_back();
+        if (dot) {
+            break;
+        }
+    }
+    return s;
+}
+
+nlohmann::ordered_json shift_json(const ProviderShift& p) {
+    nlohmann::ordered_json j;
+    if (p.asn) {
+        j["asn"] = *p.asn;
+    }
+    j["name"] = p.name.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(p.name);
+    j["domains_a"] = p.domains_a;
+    j["domains_b"] = p.domains_b;
+    j["share_a"] = round_to(p.share_a, 2);
+    j["share_b"] = round_to(p.share_b, 2);
+    j["delta_pp"] = round_to(p.delta(), 2);
+    j["change"] = p.change;
+    return j;
+}
+
+} // namespace
+
+nlohmann::ordered_json to_json(const ProviderShifts& s) {
+    nlohmann::ordered_json asns = nlohmann::ordered_json::array();
+    for (const auto& p : s.asns) {
+        asns.push_back(shift_json(p));
+    }
+    nlohmann::ordered_json orgs = nlohmann::ordered_json::array();
+    for (const auto& p : s.orgs) {
+        orgs.push_back(shift_json(p));
+    }
+    nlohmann::ordered_json j;
+    j["threshold_pp"] = s.threshold_pp;
+    j["domains_a"] = s.domains_a;
+    j["domains_b"] = s.domains_b;
+    j["asns"] = std::move(asns);
+    j["orgs"] = std::move(orgs);
+    return j;
+}
+
+std::string provider_text(const ProviderShifts& s) {
+    if (s.asns.empty() && s.orgs.empty()) {
+        return "Providers: no AS or organisation gained, lost or moved by " +
+               fmt_share(s.threshold_pp) + " percentage points or more.\n";
+    }
+    std::string out = "Providers (share of the scan's domains; moves of " +
+                      fmt_share(s.threshold_pp) + " points or more, gained and lost):\n";
+    auto line = [&](const ProviderShift& p) {
+        const std::string who =
+            p.asn ? "AS" + std::to_string(*p.asn) + (p.name.empty() ? "" : " (" + p.name + ")")
+                  : p.name;
+        char buf[512];
+        std::snprintf(buf, sizeof buf,
+                      "  %-40s %-6s %6llu -> %6llu domains  %6s%% -> %6s%%  (%+.2f)\n", who.c_str(),
+                      p.change.c_str(), static_cast<unsigned long long>(p.domains_a),
+                      static_cast<unsigned long long>(p.domains_b), fmt_share(p.share_a).c_str(),
+                      fmt_share(p.share_b).c_str(), p.delta());
+        out += buf;
+    };
+    for (const auto& p : s.asns) {
+        line(p);
+    }
+    if (!s.orgs.empty()) {
+        out += "  organisations:\n";
+        for (const auto& p : s.orgs) {
+            line(p);
+        }
+    }
+    return out;
 }
 
 } // namespace dg::analytics

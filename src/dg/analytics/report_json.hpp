@@ -16,6 +16,11 @@ nlohmann::ordered_json to_json(const Coverage& c);
 nlohmann::ordered_json to_json(const std::vector<Cluster>& clusters, std::int64_t scan_id,
                                const ClusterOptions& options, std::size_t limit = 0);
 nlohmann::ordered_json to_json(const Trend& t);
+/// `{"threshold_pp", "domains_a", "domains_b", "asns": [{asn, name, domains_a, domains_b,
+/// share_a, share_b, delta_pp, change}], "orgs": [{name, ...}]}` (shares in percent, 2 places).
+nlohmann::ordered_json to_json(const ProviderShifts& s);
+/// The readable table of it ("" when nothing moved).
+std::string provider_text(const ProviderShifts& s);
 /// Rounds half away from zero to `places` decimals.
 double round_to(double v, int places);
 

@@ -1,4 +1,6 @@
 // domaingraph diff SCAN_A SCAN_B [--format text|json] [-o FILE] [--db URL]  (docs/cli/diff.md)
+#include "dg/analytics/analytics.hpp"
+#include "dg/analytics/report_json.hpp"
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
 #include "dg/cli/store_access.hpp"
@@ -8,6 +10,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -24,6 +27,8 @@ struct DiffOptions {
     std::string db;
     bool no_store = false;
     bool across_lists = false;
+    bool providers = false;
+    double threshold_pp = 1.0;
 };
 
 /// Scans of two different lists (watches) are not "before and after" of anything: refused
@@ -81,8 +86,25 @@ int run_diff(const DiffOptions& o) {
     if (!summary) {
         return report_error(kName, summary.error());
     }
-    const std::string text = o.format == "json" ? diff::json_report(*summary, changes, &*pair)
-                                                : diff::text_report(*summary, changes, *pair);
+    std::string text = o.format == "json" ? diff::json_report(*summary, changes, &*pair)
+                                          : diff::text_report(*summary, changes, *pair);
+    if (o.providers) {
+        // AS- and organisation-level: which providers gained or lost domains
+        auto stats_a = analytics::scan_stats(*store, a->id);
+        auto stats_b = stats_a ? analytics::scan_stats(*store, b->id) : stats_a;
+        if (!stats_b) {
+            return report_error(kName, stats_b.error());
+        }
+        const auto shifts = analytics::compare_providers(*stats_a, *stats_b, o.threshold_pp);
+        if (o.format == "json") {
+            // one more member of the report's object, its layout (a change per line) kept
+            const auto end = text.rfind('}');
+            text = text.substr(0, end) + ",\n\"providers\": " + analytics::to_json(shifts).dump() +
+                   "}\n";
+        } else {
+            text += "\n" + analytics::provider_text(shifts);
+        }
+    }
     if (!write_output(kName, o.output, text)) {
         return kExitFailure;
     }
@@ -116,6 +138,14 @@ void register_diff_command(CLI::App& app, Runner& selected) {
     cmd->add_option("-o,--output", opts->output, "output file ('-' = stdout, the default)");
     add_db_option(cmd, opts->db);
     cmd->add_flag("--no-store", opts->no_store, "do not store the changes in the database");
+    cmd->add_flag("--providers", opts->providers,
+                  "also compare the scans AS by AS and organisation by organisation: providers "
+                  "that gained or lost domains, shares that moved by --threshold points or more");
+    cmd->add_option("--threshold", opts->threshold_pp,
+                    "with --providers: the move in percentage points of the scan's domains that "
+                    "is listed")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 100.0));
     cmd->add_flag("--across-lists", opts->across_lists,
                   "compare scans of two different lists (watches), or of a list and an ad-hoc "
                   "scan; refused without it");

@@ -246,17 +246,19 @@ int run_serve(const ServeOptions& o) {
     }
     std::optional<WatchScheduler> scheduler;
     if (!o.no_watches) {
-        // A new database is created (migrated) here, before the scheduler thread and the server
-        // open it at the same time: two connections creating one SQLite file at once can fail
-        // ("database is locked" on the switch to WAL). A failure is the server's to report.
-        (void)store::Store::open(o.db);
+
         SchedulerOptions wo;
         wo.db = o.db;
         wo.tick = std::chrono::seconds(o.watch_tick_s);
         wo.lease_seconds = o.watch_lease_s;
         wo.log = o.log;
         scheduler.emplace(wo);
-        scheduler->start();
+        // The scheduler's connection is opened (a new database created and migrated) here,
+        // before the server opens it: two connections creating one SQLite file at once can fail
+        // ("database is locked" on the switch to WAL). A failure is the server's to report; the
+        // scheduler then tries again every tick.
+        auto opened = store::Store::open(o.db);
+        scheduler->start(opened ? std::move(*opened) : nullptr);
     }
     const int code = plugin->run(&so, sizeof(so));
     if (scheduler) {

@@ -67,7 +67,8 @@ WatchScheduler::~WatchScheduler() {
     stop();
 }
 
-void WatchScheduler::start() {
+void WatchScheduler::start(std::unique_ptr<store::Store> opened) {
+    store_ = std::move(opened);
     // The thread leaves the stop signals to the server's signal thread.
     const sigset_t stop_signals = stop_signal_set();
     sigset_t old_mask;
@@ -93,17 +94,20 @@ bool WatchScheduler::sleep_for(std::chrono::seconds d) {
 }
 
 void WatchScheduler::loop() {
-    auto opened = store::Store::open(options_.db);
-    while (!opened) {
+    while (!store_) {
+        auto opened = store::Store::open(options_.db);
+        if (opened) {
+            store_ = std::move(*opened);
+            break;
+        }
         // tried again every tick: the database may come back (a server outlives its outages)
         std::fprintf(stderr, "domaingraph serve: watch scheduler: %s\n",
                      opened.error().message.c_str());
         if (!sleep_for(options_.tick)) {
             return;
         }
-        opened = store::Store::open(options_.db);
     }
-    store::Store& store = **opened;
+    store::Store& store = *store_;
     do {
         if (auto d = watch::deliver_due(store, "", now_seconds(), watch::send_to_sink); !d) {
             std::fprintf(stderr, "domaingraph serve: alert delivery: %s\n",

@@ -6,10 +6,13 @@
 // servers on one database never run the same watch twice. The child dies with the server
 // (PR_SET_PDEATHSIG); its unfinished scan is resumed by the next run of the watch.
 
+#include "dg/store/store.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -30,7 +33,11 @@ public:
     WatchScheduler(const WatchScheduler&) = delete;
     WatchScheduler& operator=(const WatchScheduler&) = delete;
 
-    void start();
+    /// `opened`: the database already opened (and migrated) by the caller, before the server
+    /// opens it (two first opens of one new SQLite file at once can fail), kept open (its close
+    /// would checkpoint the migration's WAL: twice the schema's size on disk at once). Null: the
+    /// thread opens it, and tries again every tick while it cannot.
+    void start(std::unique_ptr<store::Store> opened = nullptr);
     void stop();
 
 private:
@@ -38,6 +45,7 @@ private:
     bool sleep_for(std::chrono::seconds d);
 
     SchedulerOptions options_;
+    std::unique_ptr<store::Store> store_;
     std::string owner_;
     std::thread thread_;
     std::mutex mutex_;
