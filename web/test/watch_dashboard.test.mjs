@@ -7,7 +7,7 @@
 //   node web/test/watch_dashboard.test.mjs          (DG_BIN = the domaingraph binary)
 // Exit 77 = skipped (no chromium / rig servers / built dashboard), unless DG_REQUIRE_INTEGRATION=1.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,3 +141,6 @@ try {
 } finally {
   await browser.close();
 }
+// the server's stderr pipe would keep node alive: exit (the 'exit' handler stops the server)
+if (!process.exitCode && !process.env.DG_SCREENSHOT_DIR) rmSync(work, { recursive: true, force: true });
+process.exit(process.exitCode || 0);

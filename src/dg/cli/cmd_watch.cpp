@@ -162,33 +162,21 @@ int run_list(const WatchOptions& o) {
     return kExitOk;
 }
 
-/// The store and the watch o.name; nullopt (after saying why, `code` set) when either fails.
-struct OpenedWatch {
-    std::unique_ptr<store::Store> store;
-    watch::Watch watch;
-};
-std::optional<OpenedWatch> open_watch(const WatchOptions& o, int& code) {
+/// Runs `command` with the store and the watch o.name, or says why either cannot be opened.
+int with_watch(const WatchOptions& o,
+               int (*command)(const WatchOptions&, store::Store*, const watch::Watch*)) {
     auto store = open_store_or_report(kName, o.db);
     if (!store) {
-        code = kExitFailure;
-        return std::nullopt;
+        return kExitFailure;
     }
     auto w = watch::get_watch(*store, o.name);
     if (!w) {
-        code = fail(w.error());
-        return std::nullopt;
+        return fail(w.error());
     }
-    return OpenedWatch{std::move(store), std::move(*w)};
+    return command(o, store.get(), &*w);
 }
 
-int run_show(const WatchOptions& o) {
-    int code = kExitOk;
-    auto opened = open_watch(o, code);
-    if (!opened) {
-        return code;
-    }
-    store::Store* store = opened->store.get();
-    const watch::Watch* w = &opened->watch;
+int show_watch(const WatchOptions& o, store::Store* store, const watch::Watch* w) {
     auto runs = watch::list_runs(*store, o.name);
     auto alerts = watch::list_alerts(*store, o.name);
     if (!runs || !alerts) {
@@ -273,14 +261,7 @@ Result<std::vector<model::Change>> changes_between(const std::string& db, std::i
     return changes;
 }
 
-int run_run(const WatchOptions& o) {
-    int code = kExitOk;
-    auto opened = open_watch(o, code);
-    if (!opened) {
-        return code;
-    }
-    store::Store* store = opened->store.get();
-    const watch::Watch* w = &opened->watch;
+int run_watch(const WatchOptions& o, store::Store* store, const watch::Watch* w) {
     ScanOptions scan;
     scan.db = o.db;
     if (!o.rib.empty()) {
@@ -470,7 +451,8 @@ void register_watch_commands(CLI::App& app, Runner& selected) {
     show->add_option("NAME", opts->name, "watch name")->required();
     show->add_flag("--json", opts->json, "JSON object");
     with_db(show);
-    show->callback([opts, &selected] { selected = [opts] { return run_show(*opts); }; });
+    show->callback(
+        [opts, &selected] { selected = [opts] { return with_watch(*opts, show_watch); }; });
 
     CLI::App* remove = group->add_subcommand("remove", "Remove a watch (its scans stay)");
     remove->add_option("NAME", opts->name, "watch name")->required();
@@ -493,7 +475,8 @@ void register_watch_commands(CLI::App& app, Runner& selected) {
         ->group("");
     run->add_flag("--no-progress", opts->no_progress, "no progress bar");
     with_db(run);
-    run->callback([opts, &selected] { selected = [opts] { return run_run(*opts); }; });
+    run->callback(
+        [opts, &selected] { selected = [opts] { return with_watch(*opts, run_watch); }; });
 }
 
 } // namespace dg::cli

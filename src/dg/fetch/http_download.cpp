@@ -45,6 +45,18 @@ const LibCurl& curl() {
 struct CurlDeleter {
     void operator()(CURL* c) const { curl().curl_easy_cleanup(c); }
 };
+
+/// libcurl loaded and globally initialised (once). Errors: Unavailable.
+Result<void> curl_ready() {
+    if (!libcurl()) {
+        return libcurl().error();
+    }
+    static const bool initialised = curl().curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    if (!initialised) {
+        return make_error(ErrorCode::Unavailable, "libcurl could not be initialised");
+    }
+    return ok();
+}
 struct FileCloser {
     void operator()(std::FILE* f) const { std::fclose(f); }
 };
@@ -128,13 +140,7 @@ AttemptOutcome attempt(const std::string& url, const std::string& part,
 
 Result<DownloadReport> download(const std::string& url, const std::string& dest,
                                 const DownloadOptions& options) {
-    if (!libcurl()) {
-        return libcurl().error();
-    }
-    static const bool initialised = curl().curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-    if (!initialised) {
-        return make_error(ErrorCode::Internal, "libcurl could not be initialised");
-    }
+    DG_TRY_VOID(curl_ready());
     const std::string part = dest + ".part";
     DownloadReport report;
     std::string last_problem;
@@ -212,31 +218,38 @@ std::size_t on_response(char* data, std::size_t size, std::size_t count, void* u
 struct SlistDeleter {
     void operator()(curl_slist* l) const { curl().curl_slist_free_all(l); }
 };
+using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
+
+/// A new easy handle, libcurl loaded and initialised first. Errors: Unavailable.
+Result<std::unique_ptr<CURL, CurlDeleter>> new_transfer() {
+    DG_TRY_VOID(curl_ready());
+    std::unique_ptr<CURL, CurlDeleter> c(curl().curl_easy_init());
+    if (!c) {
+        return make_error(ErrorCode::Unavailable, "libcurl could not start a transfer");
+    }
+    return c;
+}
+
+/// `items` as a curl_slist (headers, recipients). Errors: Internal.
+Result<Slist> string_list(const std::vector<std::string>& items) {
+    Slist list;
+    for (const std::string& item : items) {
+        curl_slist* grown = curl().curl_slist_append(list.get(), item.c_str());
+        if (grown == nullptr) {
+            return make_error(ErrorCode::Internal, "libcurl could not make a list");
+        }
+        (void)list.release();
+        list.reset(grown);
+    }
+    return list;
+}
 
 } // namespace
 
 Result<PostResponse> http_post(const std::string& url, const std::string& body,
                                const std::vector<std::string>& headers, long timeout_s) {
-    if (!libcurl()) {
-        return libcurl().error();
-    }
-    static const bool initialised = curl().curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-    if (!initialised) {
-        return make_error(ErrorCode::Unavailable, "libcurl could not be initialised");
-    }
-    const std::unique_ptr<CURL, CurlDeleter> c(curl().curl_easy_init());
-    if (!c) {
-        return make_error(ErrorCode::Unavailable, "libcurl could not start a transfer");
-    }
-    std::unique_ptr<curl_slist, SlistDeleter> list;
-    for (const std::string& h : headers) {
-        curl_slist* grown = curl().curl_slist_append(list.get(), h.c_str());
-        if (grown == nullptr) {
-            return make_error(ErrorCode::Internal, "libcurl could not add a header");
-        }
-        (void)list.release();
-        list.reset(grown);
-    }
+    DG_TRY(const auto c, new_transfer());
+    DG_TRY(const auto list, string_list(headers));
     PostResponse response;
     CURL* h = c.get();
     curl().curl_easy_setopt(h, CURLOPT_URL, url.c_str());
@@ -278,26 +291,12 @@ std::size_t on_upload(char* buffer, std::size_t size, std::size_t count, void* u
 } // namespace
 
 Result<void> smtp_send(const std::string& url, const Mail& mail, long timeout_s) {
-    if (!libcurl()) {
-        return libcurl().error();
+    DG_TRY(const auto c, new_transfer());
+    std::vector<std::string> to;
+    for (const std::string& address : mail.to) {
+        to.push_back("<" + address + ">");
     }
-    static const bool initialised = curl().curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-    if (!initialised) {
-        return make_error(ErrorCode::Unavailable, "libcurl could not be initialised");
-    }
-    const std::unique_ptr<CURL, CurlDeleter> c(curl().curl_easy_init());
-    if (!c) {
-        return make_error(ErrorCode::Unavailable, "libcurl could not start a transfer");
-    }
-    std::unique_ptr<curl_slist, SlistDeleter> recipients;
-    for (const std::string& to : mail.to) {
-        curl_slist* grown = curl().curl_slist_append(recipients.get(), ("<" + to + ">").c_str());
-        if (grown == nullptr) {
-            return make_error(ErrorCode::Internal, "libcurl could not add a recipient");
-        }
-        (void)recipients.release();
-        recipients.reset(grown);
-    }
+    DG_TRY(const auto recipients, string_list(to));
     const std::string from = "<" + mail.from + ">";
     Upload upload{&mail.message, 0};
     CURL* h = c.get();

@@ -29,13 +29,13 @@ model::UnixTime now_seconds() {
     return static_cast<model::UnixTime>(std::time(nullptr));
 }
 
-/// A watch with its runs and alerts, newest first (at most `limit` alerts).
+/// A watch with its runs and alerts, newest first (at most `limit` of each).
 Result<nlohmann::json> watch_detail(store::Store& store, const watch::Watch& w, std::size_t limit) {
     DG_TRY(const auto runs, watch::list_runs(store, w.name));
     DG_TRY(const auto alerts, watch::list_alerts(store, w.name));
     nlohmann::json body = watch::to_json(w);
     nlohmann::json run_list = nlohmann::json::array();
-    for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+    for (auto it = runs.rbegin(); it != runs.rend() && run_list.size() < limit; ++it) {
         nlohmann::json r = watch::to_json(*it);
         if (auto scan = store.get_scan(it->scan_id); scan) {
             r["status"] = model::scan_status_name(scan->status);
@@ -50,6 +50,7 @@ Result<nlohmann::json> watch_detail(store::Store& store, const watch::Watch& w, 
     body["runs"] = std::move(run_list);
     body["alerts"] = std::move(alert_list);
     body["alerts_total"] = alerts.size();
+    body["runs_total"] = runs.size();
     return body;
 }
 
