@@ -10,29 +10,14 @@
 // status, the before/after repair counts; the DNS-resilience section of a scan (issue 16); an AS with its organisation (issue 15). Screenshots go to $DG_SCREENSHOT_DIR (default: a temporary directory).
 //   node web/test/dashboard.test.mjs          (DG_BIN = the domaingraph binary)
 // Exit 77 = skipped (no chromium / rig servers / built dashboard), unless DG_REQUIRE_INTEGRATION=1.
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { prerequisites, root, serve, waitReady } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-const required = process.env.DG_REQUIRE_INTEGRATION === '1';
-function skip(why) {
-  console.log((required ? 'FAIL: ' : 'SKIP: ') + why);
-  process.exit(required ? 1 : 77);
-}
-const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
-if (!chromiumPath) skip('chromium is not installed (apt-get install chromium)');
-if (!existsSync(join(root, 'web', 'dist', 'index.html'))) skip('web/dist is not built (npm ci --prefix web && node web/build.mjs)');
-let playwright;
-try { playwright = await import('playwright-core'); } catch (e) { skip('playwright-core is missing (npm ci --prefix web)'); }
-const bin = process.env.DG_BIN || join(root, 'build', 'dev', 'apps', 'domaingraph');
-if (!existsSync(bin)) skip('no domaingraph binary at ' + bin);
-try { execFileSync('which', ['knotd', 'unbound']); } catch (e) { skip('knotd/unbound are not installed'); }
-
+const { playwright, chromiumPath, bin } = await prerequisites({ rig: true });
 const work = mkdtempSync(join(tmpdir(), 'dg-dashboard-'));
 const shots = process.env.DG_SCREENSHOT_DIR || join(work, 'screenshots');
 mkdirSync(shots, { recursive: true });
@@ -72,25 +57,13 @@ writeFileSync(join(work, 'as2org.txt'), '# format:org_id|changed|org_name|countr
   'ORG-RIG1-RIPE|20240101|Rig Name Servers B.V.|NL|RIPE\n# format:aut|changed|aut_name|org_id|opaque_id|source\n' +
   '64500|20240101|RIG-NS-A|ORG-RIG1-RIPE||RIPE\n64501|20240101|RIG-NS-B|ORG-RIG1-RIPE||RIPE\n');
 
-server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '-m', join(work, 'table.p2a'), '--db', 'sqlite://' + join(work, 'db.sqlite'),
+const started = await serve(bin, ['-m', join(work, 'table.p2a'), '--db', 'sqlite://' + join(work, 'db.sqlite'),
   '--jobs-dir', join(work, 'jobs'), '--web', join(root, 'web', 'dist'), '--resolver', resolver,
-  '--as-rel', join(work, 'as-rel.txt'), '--resolver-ases', '65001,65002', '--as2org', join(work, 'as2org.txt')], {
-  env: Object.assign({}, process.env, { DOMAINGRAPH_API_TOKEN: token }), stdio: ['ignore', 'ignore', 'pipe'] });
-const port = await new Promise((resolve, reject) => {
-  let err = '';
-  server.stderr.on('data', (d) => {
-    err += d;
-    const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(err);
-    if (m) resolve(Number(m[1]));
-  });
-  server.on('exit', (code) => reject(new Error('server exited ' + code + ': ' + err)));
-});
-const base = 'http://127.0.0.1:' + port;
-for (let i = 0; i < 100; i++) {
-  const r = await fetch(base + '/ready').catch(() => null);
-  if (r && r.ok) break;
-  await new Promise((r) => setTimeout(r, 100));
-}
+  '--as-rel', join(work, 'as-rel.txt'), '--resolver-ases', '65001,65002', '--as2org', join(work, 'as2org.txt')],
+{ env: Object.assign({}, process.env, { DOMAINGRAPH_API_TOKEN: token }) });
+server = started.child;
+const base = 'http://127.0.0.1:' + started.port;
+await waitReady(base);
 
 const browser = await playwright.chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
 const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });

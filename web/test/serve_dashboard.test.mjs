@@ -8,29 +8,17 @@
 // Screenshots go to $DG_SCREENSHOT_DIR (default: a temporary directory).
 //   node web/test/serve_dashboard.test.mjs          (DG_BIN = the domaingraph binary)
 // Exit 77 = skipped (no chromium / built dashboard / binary), unless DG_REQUIRE_INTEGRATION=1.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { prerequisites, root, serve as serveBinary, skip } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-const required = process.env.DG_REQUIRE_INTEGRATION === '1';
-function skip(why) {
-  console.log((required ? 'FAIL: ' : 'SKIP: ') + why);
-  process.exit(required ? 1 : 77);
-}
-const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
-if (!chromiumPath) skip('chromium is not installed (apt-get install chromium)');
+const { playwright, chromiumPath, bin } = await prerequisites();
 const dist = join(root, 'web', 'dist');
-if (!existsSync(join(dist, 'index.html'))) skip('web/dist is not built (npm ci --prefix web && node web/build.mjs)');
-let playwright;
-try { playwright = await import('playwright-core'); } catch (e) { skip('playwright-core is missing (npm ci --prefix web)'); }
-const bin = process.env.DG_BIN || join(root, 'build', 'dev', 'apps', 'domaingraph');
 const plugin = join(dirname(bin), 'domaingraph-serve.so');
-if (!existsSync(bin) || !existsSync(plugin)) skip('no domaingraph binary and plugin at ' + bin);
+if (!existsSync(plugin)) skip('no domaingraph plugin beside ' + bin);
 
 const work = mkdtempSync(join(tmpdir(), 'dg-serve-web-'));
 const shots = process.env.DG_SCREENSHOT_DIR || join(work, 'screenshots');
@@ -38,20 +26,11 @@ mkdirSync(shots, { recursive: true });
 const servers = [];
 process.on('exit', () => { for (const s of servers) s.kill('SIGTERM'); });
 
-/// Starts `serve` and resolves with { port, stderr } once it listens (or rejects with its stderr).
+/// Starts `serve` on this test's database and resolves with { port, stderr, child } once it
+/// listens (or rejects with its stderr).
 function serve(binary, args, cwd) {
-  const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--db', 'sqlite://' + join(work, 'db.sqlite'),
-    '--jobs-dir', join(work, 'jobs'), ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  servers.push(child);
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr.on('data', (d) => {
-      err += d;
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(err);
-      if (m) resolve({ port: Number(m[1]), stderr: () => err, child });
-    });
-    child.on('exit', (code) => reject(new Error('server exited ' + code + ': ' + err)));
-  });
+  return serveBinary(binary, ['--db', 'sqlite://' + join(work, 'db.sqlite'), '--jobs-dir', join(work, 'jobs'), ...args],
+    { cwd, onSpawn: (child) => servers.push(child) });
 }
 
 /// A hard link where possible (same file system: /proc/self/exe then names the link), else a copy.

@@ -6,29 +6,14 @@
 // origin. Screenshots go to $DG_SCREENSHOT_DIR (default: a temporary directory).
 //   node web/test/watch_dashboard.test.mjs          (DG_BIN = the domaingraph binary)
 // Exit 77 = skipped (no chromium / rig servers / built dashboard), unless DG_REQUIRE_INTEGRATION=1.
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { prerequisites, root, serve, waitReady } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-const required = process.env.DG_REQUIRE_INTEGRATION === '1';
-function skip(why) {
-  console.log((required ? 'FAIL: ' : 'SKIP: ') + why);
-  process.exit(required ? 1 : 77);
-}
-const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
-if (!chromiumPath) skip('chromium is not installed (apt-get install chromium)');
-if (!existsSync(join(root, 'web', 'dist', 'index.html'))) skip('web/dist is not built (npm ci --prefix web && node web/build.mjs)');
-let playwright;
-try { playwright = await import('playwright-core'); } catch (e) { skip('playwright-core is missing (npm ci --prefix web)'); }
-const bin = process.env.DG_BIN || join(root, 'build', 'dev', 'apps', 'domaingraph');
-if (!existsSync(bin)) skip('no domaingraph binary at ' + bin);
-try { execFileSync('which', ['knotd', 'unbound']); } catch (e) { skip('knotd/unbound are not installed'); }
-
+const { playwright, chromiumPath, bin } = await prerequisites({ rig: true });
 const work = mkdtempSync(join(tmpdir(), 'dg-watch-dashboard-'));
 const shots = process.env.DG_SCREENSHOT_DIR || join(work, 'screenshots');
 mkdirSync(shots, { recursive: true });
@@ -50,24 +35,12 @@ const ordinary = readFileSync(join(rigDir, 'ordinary.txt'), 'utf8').split('\n').
 const table = join(work, 'table.p2a');
 writeFileSync(table, '198.51.100.0\t24\t64500\n192.0.2.0\t24\t64501\n');
 
-server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '-m', table, '--db', 'sqlite://' + join(work, 'db.sqlite'),
-  '--jobs-dir', join(work, 'jobs'), '--web', join(root, 'web', 'dist'), '--resolver', resolver, '--watch-tick', '1'], {
-  env: Object.assign({}, process.env, { DOMAINGRAPH_API_TOKEN: token }), stdio: ['ignore', 'ignore', 'pipe'] });
-let serverLog = '';
-const port = await new Promise((resolve, reject) => {
-  server.stderr.on('data', (d) => {
-    serverLog += d;
-    const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(serverLog);
-    if (m) resolve(Number(m[1]));
-  });
-  server.on('exit', (code) => reject(new Error('server exited ' + code + ': ' + serverLog)));
-});
-const base = 'http://127.0.0.1:' + port;
-for (let i = 0; i < 100; i++) {
-  const r = await fetch(base + '/ready').catch(() => null);
-  if (r && r.ok) break;
-  await new Promise((r) => setTimeout(r, 100));
-}
+const started = await serve(bin, ['-m', table, '--db', 'sqlite://' + join(work, 'db.sqlite'),
+  '--jobs-dir', join(work, 'jobs'), '--web', join(root, 'web', 'dist'), '--resolver', resolver, '--watch-tick', '1'],
+{ env: Object.assign({}, process.env, { DOMAINGRAPH_API_TOKEN: token }) });
+server = started.child;
+const base = 'http://127.0.0.1:' + started.port;
+await waitReady(base);
 
 const browser = await playwright.chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
 const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
@@ -136,7 +109,7 @@ try {
 } catch (e) {
   await page.screenshot({ path: join(shots, '18-failure.png'), fullPage: true }).catch(() => {});
   console.error(e);
-  console.error('server log:\n' + serverLog);
+  console.error('server log:\n' + started.stderr());
   process.exitCode = 1;
 } finally {
   await browser.close();
