@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <spawn.h>
@@ -402,6 +403,211 @@ TEST(WatchServe, ScheduledRunsSurviveAKillDuringDeliveryAndDowntimeWithoutDoubli
         stored.insert(al["id"].get<std::string>());
     }
     EXPECT_EQ(ids, stored);
+    EXPECT_TRUE(receivers.lines("rejected.txt").empty());
+}
+
+/// Rewrites one ordinary domain's zone in the running rig (its own zone, dNNNNNN.rig.test) with
+/// `edit` applied to its lines and the SOA serial raised, and has knotd reload it.
+bool mutate_zone(const DnsRig& rig, const std::string& domain,
+                 const std::function<std::vector<std::string>(std::vector<std::string>)>& edit) {
+    const std::string file = rig.dir() + "/zones/" + domain + ".zone";
+    std::vector<std::string> lines = edit(split_lines(read_file(file)));
+    std::string text;
+    for (std::string line : lines) {
+        if (line.find(" SOA ") != std::string::npos) {
+            const auto at = line.find(" 1 3600 ");
+            if (at != std::string::npos) {
+                line.replace(at, 8, " 2 3600 ");
+            }
+        }
+        text += line + "\n";
+    }
+    write_file(file, text);
+    const auto r =
+        run_command({"knotc", "-c", rig.dir() + "/knot.conf", "zone-reload", domain + "."});
+    return r.exit_code == 0;
+}
+
+// Issue 18, end to end on the rig: a watch that `serve` runs every few seconds; the rig mutates
+// (a domain's name servers move to other hosts in other ASes, a domain loses its MX, an address
+// moves to another origin AS); exactly the expected alerts arrive, once each, at the webhook, by
+// e-mail and at syslog, and nothing for the unchanged domains. The watch queries the rig's
+// authoritative server (a recursive resolver would answer from its cache for an hour).
+TEST(WatchE2E, ARigMutationAlertsExactlyItsChangesThroughEverySink) {
+    DG_DNS_SERVERS_OR_SKIP();
+    auto rig = DnsRig::start(30);
+    ASSERT_TRUE(rig) << DnsRig::last_error();
+    TempDir dir;
+    Receivers receivers(dir.path(), 0);
+    ASSERT_TRUE(receivers.ready());
+    // the rig's truth: each domain's A, NS and MX
+    std::map<std::string, json> truth;
+    for (const auto& line : split_lines(read_file(rig->dir() + "/truth.jsonl"))) {
+        const auto t = json::parse(line);
+        if (t["case"] == "ordinary") {
+            truth[t["name"]] = t;
+        }
+    }
+    // (the name servers and mail hosts are 192.0.2.x: an address of 198.51.100.0/24 is a
+    // domain's own)
+    std::string ns_domain;
+    std::string mx_domain;
+    std::string origin_domain;
+    std::string moved_address;
+    for (const auto& [name, t] : truth) {
+        for (const auto& a : t["A"]) {
+            if (origin_domain.empty() && a.get<std::string>().rfind("198.51.100.", 0) == 0) {
+                origin_domain = name;
+                moved_address = a.get<std::string>();
+            }
+        }
+    }
+    for (const auto& [name, t] : truth) {
+        if (name == origin_domain) {
+            continue;
+        }
+        if (ns_domain.empty() && t["NS"].size() == 2) {
+            ns_domain = name;
+        } else if (mx_domain.empty() && !t["MX"].empty()) {
+            mx_domain = name;
+        }
+    }
+    ASSERT_FALSE(ns_domain.empty() || mx_domain.empty() || origin_domain.empty());
+    std::set<std::string> origin_domains; // every domain with the moved address
+    for (const auto& [name, t] : truth) {
+        for (const auto& a : t["A"]) {
+            if (a == moved_address) {
+                origin_domains.insert(name);
+            }
+        }
+    }
+    // each name server host in an AS of its own
+    const std::string hosts = "192.0.2.1\t32\t64511\n192.0.2.2\t32\t64512\n192.0.2.3\t32\t64513\n"
+                              "192.0.2.4\t32\t64514\n";
+    const std::string table = dir.file("table.p2a");
+    write_file(table, "198.51.100.0\t24\t64500\n192.0.2.0\t24\t64501\n" + hosts);
+    const std::string db = "sqlite://" + dir.file("e2e.db");
+    std::vector<std::string> add{"watch",
+                                 "add",
+                                 "e2e",
+                                 "-d",
+                                 rig->ordinary_file(),
+                                 "--every",
+                                 "3s",
+                                 "-m",
+                                 table,
+                                 "--resolver",
+                                 rig->auth_endpoint(),
+                                 "--alert",
+                                 receivers.webhook(),
+                                 "--alert",
+                                 receivers.syslog(),
+                                 "--secret",
+                                 kSecret,
+                                 "--db",
+                                 db};
+    if (!receivers.smtp().empty()) {
+        add.insert(add.end(), {"--alert", receivers.smtp()});
+    }
+    ASSERT_EQ(dg(add).exit_code, 0);
+    Server server(db);
+    ASSERT_TRUE(server.started());
+    auto shown = [&] {
+        auto r = dg({"watch", "show", "e2e", "--json", "--db", db});
+        return r.exit_code == 0 ? json::parse(r.out) : json::object();
+    };
+    ASSERT_TRUE(wait_for(60, [&] { return shown()["runs"].size() >= 1; })) << "no first run";
+
+    // the mutations: NS moved to the other two hosts, MX removed, an address to AS64510
+    std::set<std::string> old_ns;
+    for (const auto& n : truth[ns_domain]["NS"]) {
+        old_ns.insert(n.get<std::string>());
+    }
+    std::vector<std::string> new_ns;
+    for (const char* h : {"ns1.rig.test", "ns2.rig.test", "ns3.rig.test", "ns4.rig.test"}) {
+        if (old_ns.count(h) == 0) {
+            new_ns.push_back(h);
+        }
+    }
+    ASSERT_TRUE(mutate_zone(*rig, ns_domain, [&](std::vector<std::string> lines) {
+        std::vector<std::string> out;
+        for (const auto& l : lines) {
+            if (l.rfind("@ NS ", 0) != 0) {
+                out.push_back(l);
+            }
+        }
+        for (const auto& h : new_ns) {
+            out.push_back("@ NS " + h + ".");
+        }
+        return out;
+    }));
+    ASSERT_TRUE(mutate_zone(*rig, mx_domain, [&](std::vector<std::string> lines) {
+        std::vector<std::string> out;
+        for (const auto& l : lines) {
+            if (l.rfind("@ MX ", 0) != 0) {
+                out.push_back(l);
+            }
+        }
+        return out;
+    }));
+    write_file(table, "198.51.100.0\t24\t64500\n192.0.2.0\t24\t64501\n" + hosts + moved_address +
+                          "\t32\t64510\n");
+
+    // every alert of the runs since: exactly the mutated domains' changes
+    std::set<std::string> expected_domains = origin_domains;
+    expected_domains.insert(ns_domain);
+    expected_domains.insert(mx_domain);
+    auto alerted = [&] {
+        std::map<std::string, std::set<std::string>> by_domain;
+        const json now = shown();
+        for (const auto& a : now["alerts"]) {
+            by_domain[a["domain"]].insert(a["change"]["type"].get<std::string>());
+        }
+        return by_domain;
+    };
+    ASSERT_TRUE(wait_for(90, [&] {
+        const auto got = alerted();
+        return got.count(ns_domain) > 0 && got.count(mx_domain) > 0 &&
+               got.count(origin_domain) > 0 && got.at(ns_domain).count("ns_added") > 0;
+    })) << shown().dump();
+    std::this_thread::sleep_for(std::chrono::seconds(4)); // one more run: nothing new
+    const auto after = shown();
+    std::set<std::string> domains;
+    for (const auto& a : after["alerts"]) {
+        domains.insert(a["domain"]);
+        const auto& c = a["change"];
+        if (a["domain"] == ns_domain) {
+            EXPECT_TRUE(c["type"] == "ns_added" || c["type"] == "ns_removed") << c.dump();
+        } else if (a["domain"] == mx_domain) {
+            EXPECT_EQ(c["type"], "mx_removed") << c.dump();
+        } else {
+            EXPECT_TRUE(c["type"] == "asn_changed" || c["type"] == "prefix_changed") << c.dump();
+            EXPECT_EQ(c["address"], moved_address) << c.dump();
+            if (c["type"] == "asn_changed") {
+                EXPECT_EQ(c["to"], 64510) << c.dump();
+            }
+        }
+    }
+    EXPECT_EQ(domains, expected_domains) << after.dump();
+    const auto types = alerted();
+    EXPECT_EQ(types.at(ns_domain), (std::set<std::string>{"ns_added", "ns_removed"}));
+    // delivered once each to every sink, signatures valid
+    const std::size_t n = after["alerts"].size();
+    ASSERT_TRUE(wait_for(60, [&] {
+        return receivers.lines("webhook.jsonl").size() >= n &&
+               receivers.lines("syslog.txt").size() >= n &&
+               (receivers.smtp().empty() || receivers.lines("smtp.jsonl").size() >= n);
+    }));
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    std::set<std::string> ids;
+    for (const auto& line : receivers.lines("webhook.jsonl")) {
+        EXPECT_TRUE(ids.insert(json::parse(line)["id"].get<std::string>()).second) << line;
+    }
+    EXPECT_EQ(ids.size(), n);
+    EXPECT_EQ(receivers.lines("syslog.txt").size(), n);
+    if (!receivers.smtp().empty()) {
+        EXPECT_EQ(receivers.lines("smtp.jsonl").size(), n);
+    }
     EXPECT_TRUE(receivers.lines("rejected.txt").empty());
 }
 
