@@ -152,6 +152,14 @@ TEST(WatchCli, AlertsOfARunAreTheChangesOfItsListDeliveredOnceEachThroughFailure
     }
     auto add = dg(add_args);
     ASSERT_EQ(add.exit_code, 0) << add.err;
+    // rules for every new watch from the configuration file (watch.rules = --rules)
+    write_file(dir.file("rules.yaml"), "min_severity: warning\ndedup: 1d\n");
+    write_file(dir.file("config.yaml"), "watch:\n  rules: " + dir.file("rules.yaml") + "\n");
+    auto configured = dg({"--config", dir.file("config.yaml"), "watch", "add", "configured", "-d",
+                          rig->ordinary_file(), "--json", "--db", db});
+    ASSERT_EQ(configured.exit_code, 0) << configured.err;
+    EXPECT_EQ(json::parse(configured.out)["rules"], "min_severity: warning\ndedup: 1d\n");
+    ASSERT_EQ(dg({"watch", "remove", "configured", "--db", db}).exit_code, 0);
     auto no_recipient = dg({"watch", "add", "y", "-d", rig->ordinary_file(), "--alert",
                             "smtp://127.0.0.1:25", "--db", db});
     EXPECT_EQ(no_recipient.exit_code, 2) << no_recipient.err;

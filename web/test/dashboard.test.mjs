@@ -372,5 +372,6 @@ await page.screenshot({ path: join(shots, '9-as-organisation.png'), fullPage: tr
 assert.deepEqual(errors, [], 'page errors');
 await browser.close();
 console.log('dashboard test passed; screenshots in ' + shots);
+cleanup(); // the server and the rig, while the rig directory still names their processes
 if (!process.env.DG_SCREENSHOT_DIR) rmSync(work, { recursive: true, force: true });
 process.exit(0);

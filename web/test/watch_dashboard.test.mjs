@@ -115,5 +115,6 @@ try {
   await browser.close();
 }
 // the server's stderr pipe would keep node alive: exit (the 'exit' handler stops the server)
+cleanup(); // the server and the rig, while the rig directory still names their processes
 if (!process.exitCode && !process.env.DG_SCREENSHOT_DIR) rmSync(work, { recursive: true, force: true });
 process.exit(process.exitCode || 0);

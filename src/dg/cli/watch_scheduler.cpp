@@ -37,6 +37,16 @@ pid_t spawn_run(const std::string& db, const std::string& name, const std::strin
         args.push_back("--db");
         args.push_back(db);
     }
+    // Everything the child needs is made before fork(): in a threaded process only
+    // async-signal-safe calls are allowed between fork() and exec (an allocation there can wait
+    // forever for a lock another thread held at the fork).
+    std::vector<char*> argv;
+    for (auto& a : args) {
+        argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    sigset_t none;
+    sigemptyset(&none);
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid != 0) {
@@ -46,14 +56,7 @@ pid_t spawn_run(const std::string& db, const std::string& name, const std::strin
     if (::getppid() != parent) {
         ::_exit(130); // the server died before the prctl
     }
-    sigset_t none;
-    sigemptyset(&none);
     pthread_sigmask(SIG_SETMASK, &none, nullptr);
-    std::vector<char*> argv;
-    for (auto& a : args) {
-        argv.push_back(a.data());
-    }
-    argv.push_back(nullptr);
     ::execv("/proc/self/exe", argv.data());
     ::_exit(127);
 }
