@@ -92,6 +92,14 @@ public:
                                "?to=noc%40example.net,csirt@example.net&from=dg@example.org"
                          : "";
     }
+    /// `--alert` for every sink: the webhook, syslog and (with aiosmtpd) e-mail.
+    [[nodiscard]] std::vector<std::string> alert_args() const {
+        std::vector<std::string> out{"--alert", webhook(), "--alert", syslog()};
+        if (!smtp().empty()) {
+            out.insert(out.end(), {"--alert", smtp()});
+        }
+        return out;
+    }
     [[nodiscard]] std::vector<std::string> lines(const char* file) const {
         return split_lines(read_file(dir_ + "/" + file));
     }
@@ -139,17 +147,12 @@ TEST(WatchCli, AlertsOfARunAreTheChangesOfItsListDeliveredOnceEachThroughFailure
                                       dir.file("t1.p2a"),
                                       "--resolver",
                                       rig->recursive_endpoint(),
-                                      "--alert",
-                                      receivers.webhook(),
-                                      "--alert",
-                                      receivers.syslog(),
                                       "--secret",
                                       kSecret,
                                       "--db",
                                       db};
-    if (!receivers.smtp().empty()) {
-        add_args.insert(add_args.end(), {"--alert", receivers.smtp()});
-    }
+    const auto sinks = receivers.alert_args();
+    add_args.insert(add_args.end(), sinks.begin(), sinks.end());
     auto add = dg(add_args);
     ASSERT_EQ(add.exit_code, 0) << add.err;
     // rules for every new watch from the configuration file (watch.rules = --rules)
@@ -495,28 +498,12 @@ TEST(WatchE2E, ARigMutationAlertsExactlyItsChangesThroughEverySink) {
     const std::string table = dir.file("table.p2a");
     write_file(table, "198.51.100.0\t24\t64500\n192.0.2.0\t24\t64501\n" + hosts);
     const std::string db = "sqlite://" + dir.file("e2e.db");
-    std::vector<std::string> add{"watch",
-                                 "add",
-                                 "e2e",
-                                 "-d",
-                                 rig->ordinary_file(),
-                                 "--every",
-                                 "3s",
-                                 "-m",
-                                 table,
-                                 "--resolver",
-                                 rig->auth_endpoint(),
-                                 "--alert",
-                                 receivers.webhook(),
-                                 "--alert",
-                                 receivers.syslog(),
-                                 "--secret",
-                                 kSecret,
-                                 "--db",
-                                 db};
-    if (!receivers.smtp().empty()) {
-        add.insert(add.end(), {"--alert", receivers.smtp()});
-    }
+    std::vector<std::string> add{
+        "watch", "add",  "e2e", "-d",         rig->ordinary_file(), "--every",
+        "3s",    "-m",   table, "--resolver", rig->auth_endpoint(), "--secret",
+        kSecret, "--db", db};
+    const auto sinks = receivers.alert_args();
+    add.insert(add.end(), sinks.begin(), sinks.end());
     ASSERT_EQ(dg(add).exit_code, 0);
     Server server(db);
     ASSERT_TRUE(server.started());

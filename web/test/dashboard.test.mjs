@@ -11,30 +11,24 @@
 //   node web/test/dashboard.test.mjs          (DG_BIN = the domaingraph binary)
 // Exit 77 = skipped (no chromium / rig servers / built dashboard), unless DG_REQUIRE_INTEGRATION=1.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { prerequisites, root, serve, waitReady } from './harness.mjs';
+import { prerequisites, root, serve, startRig, stopRig, waitReady, workspace } from './harness.mjs';
 
 const { playwright, chromiumPath, bin } = await prerequisites({ rig: true });
-const work = mkdtempSync(join(tmpdir(), 'dg-dashboard-'));
-const shots = process.env.DG_SCREENSHOT_DIR || join(work, 'screenshots');
-mkdirSync(shots, { recursive: true });
+const { work, shots } = workspace('dg-dashboard-');
 const token = 'browser-test-token';
 let server;
 const rigDir = join(work, 'rig');
 
 function cleanup() {
   if (server) server.kill('SIGTERM');
-  try { execFileSync(join(root, 'tests', 'harness', 'dnsrig'), ['stop', '--dir', rigDir]); } catch (e) { /* already down */ }
+  stopRig(rigDir);
 }
 process.on('exit', cleanup);
 
-execFileSync(join(root, 'tests', 'harness', 'dnsrig'), ['start', '--dir', rigDir, '--names', '40', '--reverse', '--watch-pid', String(process.pid)]);
-const rig = JSON.parse(readFileSync(join(rigDir, 'rig.json'), 'utf8'));
-const resolver = rig.recursives[0].host + ':' + rig.recursives[0].port;
-const ordinary = readFileSync(join(rigDir, 'ordinary.txt'), 'utf8').split('\n').filter(Boolean);
+const { rig, resolver, ordinary } = startRig(rigDir, ['--names', '40', '--reverse']);
 
 // A prefix2as table from the hosts the rig's zones use.
 const table = readFileSync(join(root, 'tests', 'harness', 'rib_hosts.tsv'), 'utf8').split('\n')

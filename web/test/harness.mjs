@@ -2,7 +2,8 @@
 // built dashboard, the domaingraph binary; skipped with exit 77 when one is missing, unless
 // DG_REQUIRE_INTEGRATION=1), and starting `domaingraph serve` on a free loopback port.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -55,4 +56,29 @@ export async function waitReady(base) {
     if (r && r.ok) return;
     await new Promise((done) => setTimeout(done, 100));
   }
+}
+
+/// A temporary work directory and the screenshot directory ($DG_SCREENSHOT_DIR or work/screenshots).
+export function workspace(prefix) {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const shots = process.env.DG_SCREENSHOT_DIR || join(work, 'screenshots');
+  mkdirSync(shots, { recursive: true });
+  return { work, shots };
+}
+
+/// Starts the DNS rig (tests/harness/dnsrig) in `dir` with `args`; resolves to its rig.json, the
+/// first recursive resolver ("IP:PORT") and its ordinary names.
+export function startRig(dir, args) {
+  execFileSync(join(root, 'tests', 'harness', 'dnsrig'), ['start', '--dir', dir, ...args, '--watch-pid', String(process.pid)]);
+  const rig = JSON.parse(readFileSync(join(dir, 'rig.json'), 'utf8'));
+  return {
+    rig,
+    resolver: rig.recursives[0].host + ':' + rig.recursives[0].port,
+    ordinary: readFileSync(join(dir, 'ordinary.txt'), 'utf8').split('\n').filter(Boolean),
+  };
+}
+
+/// Stops the rig in `dir` (nothing when it is down already).
+export function stopRig(dir) {
+  try { execFileSync(join(root, 'tests', 'harness', 'dnsrig'), ['stop', '--dir', dir]); } catch (e) { /* already down */ }
 }
