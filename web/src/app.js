@@ -437,12 +437,60 @@ async function loadCharts() {
       ' concentration: higher is worse), ' + stats.total_unique_asns + ' ASes, ' + stats.unique_ips + ' addresses';
     const cov = stats.coverage;
     if (cov) {
-      const text = 'Coverage: ' + cov.routed_pct + ' % of ' + cov.ip_mappings + ' address mappings routed, ' +
+      let text = 'Coverage: ' + cov.routed_pct + ' % of ' + cov.ip_mappings + ' address mappings routed, ' +
         cov.with_org_pct + ' % of those with an organisation';
+      if (cov.rpki_checked) text += ', RPKI: ' + cov.rpki_valid_pct + ' % valid, ' + cov.rpki_invalid_pct + ' % invalid';
+      if (cov.located) text += ', ' + cov.located_pct + ' % located';
       message('coverage', text, cov.ip_mappings > 0 && cov.routed === 0 ? 'warning' : false);
     }
   } catch (e) {
     $('diversity').textContent = 'analytics: ' + e.message;
+  }
+  loadGeo(id);
+}
+
+/// The world map of the scan's places (GET /api/v1/scans/{id}/geo): the locations stored with
+/// its results (scan --geo) or the server's --geo database.
+async function loadGeo(id) {
+  try {
+    const [{ body: g }, land] = await Promise.all([api('/api/v1/scans/' + id + '/geo?limit=500'), landGeo()]);
+    if (id !== state.selected) return;
+    if (g.source === 'none') {
+      $('geo-box').hidden = false;
+      $('geo-map').hidden = true;
+      $('geo-table').hidden = true;
+      $('geo-countries').hidden = true;
+      $('geo-info').textContent = 'No locations: scan with --geo GeoLite2-City.mmdb, or start the server with --geo.';
+      return;
+    }
+    $('geo-box').hidden = false;
+    $('geo-map').hidden = false;
+    const located = g.places.filter((p) => p.lat !== null && p.lon !== null);
+    drawMap($('geo-map'), land, {
+      nodes: located.map((p, i) => ({ id: i, lat: p.lat, lon: p.lon, city: p.city || p.country || '', interfaces: p.domains })),
+      edges: [],
+    });
+    $('geo-info').textContent = g.located + ' of ' + g.addresses + ' addresses located (' + g.located_pct + ' %, ' +
+      (g.source === 'scan' ? 'stored with the scan' : "the server's geo database") + ') in ' + g.places_total + ' places, ' +
+      g.countries.length + ' countries. Dot size: domains served from there.';
+    const asLinks = (asns) => {
+      const td = el('td');
+      asns.slice(0, 5).forEach((a, i) => { if (i) td.append(', '); td.append(link('AS' + a, { lookup: 'AS' + a })); });
+      if (asns.length > 5) td.append(' +' + (asns.length - 5));
+      return td;
+    };
+    const row = (name, p) => {
+      const tr = el('tr');
+      tr.append(el('td', name), el('td', p.domains), el('td', p.web), el('td', p.ns), el('td', p.mx), el('td', p.addresses), asLinks(p.asns));
+      return tr;
+    };
+    $('geo-table').hidden = g.places.length === 0;
+    $('geo-table').querySelector('tbody').replaceChildren(...g.places.slice(0, 25).map((p) => row((p.city ? p.city + ', ' : '') + (p.country || '?'), p)));
+    $('geo-countries').hidden = g.countries.length === 0;
+    $('geo-countries').querySelector('tbody').replaceChildren(...g.countries.map((p) => row(p.country || '(unknown)', p)));
+  } catch (e) {
+    $('geo-box').hidden = false;
+    $('geo-info').textContent = 'map: ' + e.message;
   }
 }
 
@@ -529,8 +577,15 @@ const changeNames = {
   aaaa_removed: 'AAAA record removed', asn_changed: 'origin AS changed', prefix_changed: 'prefix changed',
   org_changed: 'organisation changed', ns_added: 'name server added', ns_removed: 'name server removed',
   mx_added: 'mail host added', mx_removed: 'mail host removed', mx_preference_changed: 'MX preference changed',
-  cname_changed: 'CNAME changed', status_changed: 'status changed',
+  cname_changed: 'CNAME changed', status_changed: 'status changed', provider_shift: 'provider share moved',
 };
+
+/// The old or new side of a change; a provider shift's is the provider's share of the list.
+function sideText(c, side) {
+  if (c.type !== 'provider_shift') return valueText(c.type, c[side]);
+  const [share, domains] = side === 'from' ? [c.share_a, c.domains_a] : [c.share_b, c.domains_b];
+  return share + ' % of the list (' + domains + ' domains)';
+}
 
 function valueText(type, v) {
   if (v === null || v === undefined) return type === 'status_changed' ? '(not in scan)' : type === 'asn_changed' || type === 'prefix_changed' ? 'unrouted' : '—';
@@ -541,6 +596,7 @@ function valueText(type, v) {
 }
 
 function whereText(c) {
+  if (c.type === 'provider_shift') return c.level === 'as' ? 'AS' + c.asn + (c.name ? ' (' + c.name + ')' : '') : 'organisation ' + (c.name || '(unknown)');
   if (!c.address) return '';
   const owner = c.role === 'ns' ? 'name server ' + c.host : c.role === 'mx' ? 'mail host ' + c.host : 'the domain';
   return c.address + ' (' + c.record + ' of ' + owner + ')';
@@ -882,9 +938,9 @@ function alertRow(a) {
   tr.dataset.id = a.id;
   if (a.id === watchState.alert) tr.classList.add('selected');
   const domain = el('td');
-  domain.append(link(a.domain, { watch: a.watch, alert: a.id }));
+  domain.append(link(a.domain || '(the whole list)', { watch: a.watch, alert: a.id }));
   tr.append(domain, el('td', changeNames[c.type] || c.type), el('td', a.severity, 'severity-' + a.severity),
-    el('td', whereText(c)), el('td', valueText(c.type, c.from)), el('td', valueText(c.type, c.to)), el('td', a.created_at));
+    el('td', whereText(c)), el('td', sideText(c, 'from')), el('td', sideText(c, 'to')), el('td', a.created_at));
   const open = () => go({ watch: a.watch, alert: a.id });
   tr.addEventListener('click', (ev) => { if (ev.target.tagName !== 'A') open(); });
   tr.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); open(); } });
@@ -899,14 +955,14 @@ function showAlert(a, runs) {
   const c = a.change || {};
   const run = runs.find((r) => r.scan_id === a.scan_id);
   const links = el('p', null, 'links');
-  links.append(link('the domain in scan ' + a.scan_id, { scan: a.scan_id, domain: a.domain }));
-  for (const asn of c.type === 'asn_changed' ? [c.from, c.to] : []) {
+  links.append(a.domain ? link('the domain in scan ' + a.scan_id, { scan: a.scan_id, domain: a.domain }) : link('scan ' + a.scan_id, { scan: a.scan_id }));
+  for (const asn of c.type === 'asn_changed' ? [c.from, c.to] : c.type === 'provider_shift' ? [c.asn] : []) {
     if (asn !== null && asn !== undefined) { links.append(' · '); links.append(link('AS' + asn, { lookup: 'AS' + asn })); }
   }
   if (run && run.previous_scan) { links.append(' · '); links.append(link('all changes of this run', { a: run.previous_scan, b: a.scan_id })); }
   box.replaceChildren(el('h4', 'Alert ' + a.id), facts([
-    ['Domain', a.domain], ['Change', changeNames[c.type] || c.type], ['Severity', a.severity],
-    ['Where', whereText(c) || '—'], ['From', valueText(c.type, c.from)], ['To', valueText(c.type, c.to)],
+    ['Domain', a.domain || '(the whole list)'], ['Change', changeNames[c.type] || c.type], ['Severity', a.severity],
+    ['Where', whereText(c) || '—'], ['From', sideText(c, 'from')], ['To', sideText(c, 'to')],
     ['Run', 'scan ' + a.scan_id + (run && run.previous_scan ? ' compared with scan ' + run.previous_scan : '')],
     ['Created', a.created_at],
   ]), links, el('pre', JSON.stringify(a, null, 2), 'small'));

@@ -114,6 +114,7 @@ DomainDiversity domain_diversity(const model::DomainResult& r) {
 
 void Coverage::add(const model::IpMapping& m) {
     ++mappings;
+    located += m.geo ? 1U : 0U;
     if (analytics::routed(m)) { // the function, not the member
         ++routed;
         if (m.org && !m.org->empty()) {
@@ -147,6 +148,10 @@ double Coverage::rpki_invalid_pct() const {
     return percent(rpki_invalid, rpki_checked);
 }
 
+double Coverage::located_pct() const {
+    return percent(located, mappings);
+}
+
 std::string Coverage::text(bool orgs_given) const {
     if (mappings == 0) {
         return "coverage: no addresses to map";
@@ -165,10 +170,14 @@ std::string Coverage::text(bool orgs_given) const {
                       rpki_valid_pct(), rpki_invalid_pct(), not_found);
         out += buf;
     }
+    if (located > 0) {
+        std::snprintf(buf, sizeof buf, ", %.1f %% located", located_pct());
+        out += buf;
+    }
     return out;
 }
 
-std::vector<std::string> Coverage::warnings(bool orgs_given) const {
+std::vector<std::string> Coverage::warnings(bool orgs_given, bool geo_given) const {
     std::vector<std::string> out;
     if (mappings > 0 && routed == 0) {
         out.push_back("the routing table routed none of the " + std::to_string(mappings) +
@@ -185,6 +194,11 @@ std::vector<std::string> Coverage::warnings(bool orgs_given) const {
         out.push_back("the VRPs covered none of the " + std::to_string(rpki_checked) +
                       " routed addresses' routes: are they of the same era as the routing table "
                       "(and both IPv4 and IPv6)?");
+    }
+    if (geo_given && mappings > 0 && located == 0) {
+        out.push_back("the geo database located none of the " + std::to_string(mappings) +
+                      " addresses: is it a City or Country database that covers them (a test "
+                      "database holds only a few networks)?");
     }
     return out;
 }

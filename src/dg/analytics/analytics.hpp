@@ -71,6 +71,7 @@ struct Coverage {
     std::uint64_t rpki_checked = 0;
     std::uint64_t rpki_valid = 0;
     std::uint64_t rpki_invalid = 0;
+    std::uint64_t located = 0; ///< addresses (routed or not) with a location (--geo)
 
     void add(const model::DomainResult& r);
     void add(const model::IpMapping& m);
@@ -78,6 +79,7 @@ struct Coverage {
     [[nodiscard]] double with_org_pct() const;     ///< of routed; 0 when none is routed
     [[nodiscard]] double rpki_valid_pct() const;   ///< of rpki_checked; 0 when none was
     [[nodiscard]] double rpki_invalid_pct() const; ///< of rpki_checked; 0 when none was
+    [[nodiscard]] double located_pct() const;      ///< of mappings; 0 when there are none
     /// "coverage: 1,234 addresses, 98.3 % routed, 91.0 % of those with an organisation" (the
     /// organisation part only when `orgs_given`), then ", RPKI: 40.1 % valid, 0.3 % invalid,
     /// 59.6 % not-found" when routes were validated.
@@ -85,7 +87,8 @@ struct Coverage {
     /// One line per source that matched nothing: the routing table (addresses but none routed),
     /// the as2org data when given (routed addresses but no organisation), the VRPs when given
     /// (validated routes but none covered by a VRP).
-    [[nodiscard]] std::vector<std::string> warnings(bool orgs_given) const;
+    /// The geo database when given (`geo_given`) but it located no address.
+    [[nodiscard]] std::vector<std::string> warnings(bool orgs_given, bool geo_given = false) const;
 };
 
 struct ScanStats {

@@ -52,7 +52,9 @@ ordered_json to_json(const Coverage& c) {
                         {"rpki_valid", c.rpki_valid},
                         {"rpki_valid_pct", round_to(c.rpki_valid_pct(), 2)},
                         {"rpki_invalid", c.rpki_invalid},
-                        {"rpki_invalid_pct", round_to(c.rpki_invalid_pct(), 2)}};
+                        {"rpki_invalid_pct", round_to(c.rpki_invalid_pct(), 2)},
+                        {"located", c.located},
+                        {"located_pct", round_to(c.located_pct(), 2)}};
 }
 
 ordered_json to_json(const ScanStats& s, std::size_t top) {
@@ -181,7 +183,9 @@ std::string fmt_share(double v) {
     return s;
 }
 
-nlohmann::ordered_json shift_json(const ProviderShift& p) {
+} // namespace
+
+nlohmann::ordered_json to_json(const ProviderShift& p) {
     nlohmann::ordered_json j;
     if (p.asn) {
         j["asn"] = *p.asn;
@@ -196,16 +200,14 @@ nlohmann::ordered_json shift_json(const ProviderShift& p) {
     return j;
 }
 
-} // namespace
-
 nlohmann::ordered_json to_json(const ProviderShifts& s) {
     nlohmann::ordered_json asns = nlohmann::ordered_json::array();
     for (const auto& p : s.asns) {
-        asns.push_back(shift_json(p));
+        asns.push_back(to_json(p));
     }
     nlohmann::ordered_json orgs = nlohmann::ordered_json::array();
     for (const auto& p : s.orgs) {
-        orgs.push_back(shift_json(p));
+        orgs.push_back(to_json(p));
     }
     nlohmann::ordered_json j;
     j["threshold_pp"] = s.threshold_pp;

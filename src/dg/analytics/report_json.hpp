@@ -19,6 +19,9 @@ nlohmann::ordered_json to_json(const Trend& t);
 /// `{"threshold_pp", "domains_a", "domains_b", "asns": [{asn, name, domains_a, domains_b,
 /// share_a, share_b, delta_pp, change}], "orgs": [{name, ...}]}` (shares in percent, 2 places).
 nlohmann::ordered_json to_json(const ProviderShifts& s);
+/// One provider of it: `{asn (ASes only), name, domains_a, domains_b, share_a, share_b, delta_pp,
+/// change}`.
+nlohmann::ordered_json to_json(const ProviderShift& p);
 /// The readable table of it ("" when nothing moved).
 std::string provider_text(const ProviderShifts& s);
 /// Rounds half away from zero to `places` decimals.

@@ -49,7 +49,7 @@ void answer(const org::OrgTable& table, std::string_view text, const std::string
         j["name"] = as != nullptr ? text_or_null(as->name) : nullptr;
         j["org_id"] = as != nullptr ? text_or_null(as->org_id) : nullptr;
         j["org_name"] = org != nullptr ? text_or_null(org->name) : nullptr;
-        j["country"] = org != nullptr ? text_or_null(org->country) : nullptr;
+        j["country"] = text_or_null(table.country_of(*asn));
         j["source"] = as != nullptr ? text_or_null(as->source) : nullptr;
         j["changed"] = as != nullptr ? text_or_null(as->changed) : nullptr;
         if (siblings) {

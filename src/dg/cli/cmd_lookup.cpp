@@ -5,6 +5,8 @@
 #include "dg/cli/rpki_load.hpp"
 #include "dg/cli/stdout_buffer.hpp"
 #include "dg/core/text.hpp"
+#include "dg/geo/geo_db.hpp"
+#include "dg/model/json.hpp"
 #include "dg/org/org_table.hpp"
 
 #include <cstdio>
@@ -25,6 +27,7 @@ struct LookupOptions {
     bool no_cache = false;
     VrpOptions vrps;    ///< --vrps: add the RPKI state of each matched route
     std::string as2org; ///< --as2org/--names: the AS name and organisation of each origin AS
+    std::string geo;    ///< --geo: a MaxMind City/Country database, where each address is
 };
 
 /// The route's origin for RFC 6811: an AS_SET origin is NONE (it cannot match a VRP).
@@ -47,11 +50,29 @@ nlohmann::ordered_json rov_json(const rpki::Validity& v) {
     return j;
 }
 
+/// "SE Linköping (58.4167,15.6167)", "US", or "-" when the database does not know the address.
+std::string place_text(const std::optional<model::GeoLocation>& g) {
+    if (!g) {
+        return "-";
+    }
+    std::string out = g->country.empty() ? "-" : g->country;
+    if (!g->city.empty()) {
+        out += ' ';
+        out += g->city;
+    }
+    if (g->lat && g->lon) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, " (%.4f,%.4f)", *g->lat, *g->lon);
+        out += buf;
+    }
+    return out;
+}
+
 class Answerer {
 public:
     Answerer(const bgp::IpAsnSource& source, bool jsonl, const rpki::VrpIndex* vrps,
-             const org::OrgTable* orgs)
-        : source_(source), jsonl_(jsonl), vrps_(vrps), orgs_(orgs) {}
+             const org::OrgTable* orgs, const geo::Database* geo)
+        : source_(source), jsonl_(jsonl), vrps_(vrps), orgs_(orgs), geo_(geo) {}
     ~Answerer() { flush(); }
     Answerer(const Answerer&) = delete;
     Answerer& operator=(const Answerer&) = delete;
@@ -62,18 +83,24 @@ public:
         if (!ip) {
             std::fprintf(stderr, "domaingraph lookup: %s: invalid IP address '%.*s'\n",
                          where.c_str(), static_cast<int>(text.size()), text.data());
-            emit(text, std::nullopt, true);
+            emit(text, std::nullopt, true, std::nullopt);
             return;
         }
-        emit(text, source_.lookup(*ip), false);
+        emit(text, source_.lookup(*ip), false,
+             geo_ != nullptr ? geo_->locate(*ip) : std::optional<model::GeoLocation>{});
     }
     void flush() { out_.flush(); }
 
 private:
-    void emit(std::string_view ip, const std::optional<bgp::Route>& route, bool invalid) {
+    void emit(std::string_view ip, const std::optional<bgp::Route>& route, bool invalid,
+              const std::optional<model::GeoLocation>& where) {
         if (jsonl_) {
             nlohmann::ordered_json j;
             j["ip"] = std::string(ip);
+            if (geo_ != nullptr) {
+                j["geo"] = where ? nlohmann::ordered_json(model::to_json(*where))
+                                 : nlohmann::ordered_json();
+            }
             if (route) {
                 j["prefix"] = route->prefix.to_string();
                 j["asn"] = route->origins.front().asn;
@@ -150,12 +177,16 @@ private:
                             rov_text(vrps_->validate(route->prefix, rov_origin(route->origins[i])));
                     }
                 }
-                out_.text() += '\n';
             } else {
                 out_.text() += "\t-\t-";
                 out_.text() += orgs_ != nullptr ? "\t-" : "";
-                out_.text() += vrps_ != nullptr ? "\t-\n" : "\n";
+                out_.text() += vrps_ != nullptr ? "\t-" : "";
             }
+            if (geo_ != nullptr) {
+                out_.text() += '\t';
+                out_.text() += place_text(where);
+            }
+            out_.text() += '\n';
         }
         out_.maybe_flush();
     }
@@ -168,13 +199,14 @@ private:
         };
         j["as_name"] = as != nullptr ? text(as->name) : nlohmann::ordered_json();
         j["org"] = o != nullptr ? text(o->name) : nlohmann::ordered_json();
-        j["country"] = o != nullptr ? text(o->country) : nlohmann::ordered_json();
+        j["country"] = text(orgs_->country_of(asn));
     }
 
     const bgp::IpAsnSource& source_;
     bool jsonl_;
     const rpki::VrpIndex* vrps_; ///< nullptr: no --vrps
     const org::OrgTable* orgs_;  ///< nullptr: no --as2org
+    const geo::Database* geo_;   ///< nullptr: no --geo
     StdoutBuffer out_;
 };
 
@@ -210,7 +242,18 @@ int run_lookup(const LookupOptions& opts) {
         }
         orgs.emplace(std::move(*loaded));
     }
-    Answerer answerer(*source, opts.jsonl, vrps.get(), orgs ? &*orgs : nullptr);
+    std::optional<geo::Database> geo;
+    if (!opts.geo.empty()) {
+        auto opened = geo::Database::open(opts.geo);
+        if (!opened) {
+            std::fprintf(stderr, "domaingraph lookup: geo: %s\n",
+                         opened.error().to_string().c_str());
+            return kExitUsage;
+        }
+        geo.emplace(std::move(*opened));
+    }
+    Answerer answerer(*source, opts.jsonl, vrps.get(), orgs ? &*orgs : nullptr,
+                      geo ? &*geo : nullptr);
     if (!opts.ips.empty()) {
         for (std::size_t i = 0; i < opts.ips.size(); ++i) {
             answerer.answer(trim(opts.ips[i]), "argument " + std::to_string(i + 1));
@@ -261,8 +304,15 @@ void register_lookup_command(CLI::App& app, Runner& selected) {
     add_vrp_options(cmd, opts->vrps, false);
     cmd->add_option("--as2org,--names", opts->as2org,
                     "AS names and organisations: CAIDA as-org2info (.txt/.jsonl), an `as2org "
-                    "infer` output, or pyasn's asnames.json (compressed or not). Text output "
-                    "gains the organisation column, JSON as_name, org and country");
+                    "infer` output, pyasn's asnames.json, an RPSL dump of aut-num objects "
+                    "(ripe.db.aut-num.gz: as-name, descr, org) or an RIR delegation file "
+                    "(delegated-ripencc-extended-latest: country, holder); compressed or not. "
+                    "Several files separated by commas make one table, later ones filling in "
+                    "what earlier ones lack. Text output gains the organisation column, JSON "
+                    "as_name, org and country");
+    cmd->add_option("--geo", opts->geo,
+                    "MaxMind City or Country database (GeoLite2-City.mmdb ...): text output "
+                    "gains a column 'CC City (lat,lon)', JSON \"geo\": {country, city, lat, lon}");
     cmd->callback([opts, &selected] { selected = [opts] { return run_lookup(*opts); }; });
 }
 

@@ -119,7 +119,8 @@ private:
 };
 
 void print_summary(const scan::ScanReport& r, std::int64_t scan_id,
-                   const analytics::Coverage& coverage, bool orgs_given, bool resumed) {
+                   const analytics::Coverage& coverage, bool orgs_given, bool resumed,
+                   bool geo_given) {
     const double secs = std::max(1e-9, std::chrono::duration<double>(r.elapsed).count());
     std::fprintf(stderr, "scan %lld: %llu domains stored in %.2f s (%.0f domains/s)%s\n",
                  static_cast<long long>(scan_id), static_cast<unsigned long long>(r.totals.stored),
@@ -138,7 +139,7 @@ void print_summary(const scan::ScanReport& r, std::int64_t scan_id,
                  static_cast<unsigned long long>(r.input.already_done));
     std::fprintf(stderr, "  %s%s\n", coverage.text(orgs_given).c_str(),
                  resumed ? " (results of this run)" : "");
-    for (const auto& w : coverage.warnings(orgs_given)) {
+    for (const auto& w : coverage.warnings(orgs_given, geo_given)) {
         std::fprintf(stderr, "domaingraph scan: warning: %s\n", w.c_str());
     }
     std::fprintf(stderr, "  hosts: %llu NS/MX hosts resolved once each; queries %llu\n",
@@ -254,6 +255,14 @@ int run_scan_command(ScanOptions o) {
             return kExitFailure;
         }
     }
+    std::optional<geo::Database> geo;
+    if (!o.geo.empty()) {
+        auto geo_db = geo::Database::open(o.geo);
+        if (!geo_db) {
+            return fail("geo: " + geo_db.error().to_string(), kExitUsage);
+        }
+        geo.emplace(std::move(*geo_db));
+    }
     auto output = ResultOutput::open(o);
     if (!output) {
         return fail("output: " + output.error().to_string(), kExitUsage);
@@ -307,16 +316,8 @@ int run_scan_command(ScanOptions o) {
                  o.dns.concurrency, o.dns.timeout_ms, o.dns.retries,
                  o.dns.no_repair ? "off" : "on");
 
-    const scan::AddressMapper mapper(
-        *table,
-        [&](Asn asn) -> std::optional<std::string> {
-            if (!orgs) {
-                return std::nullopt;
-            }
-            const auto* org = orgs->org_of(asn);
-            return org ? std::optional<std::string>(std::string(org->name)) : std::nullopt;
-        },
-        vrps.get());
+    const scan::AddressMapper mapper(*table, scan::org_namer(orgs ? &*orgs : nullptr), vrps.get(),
+                                     geo ? &*geo : nullptr);
     scan::ScanSettings settings;
     settings.resolver = *config;
     settings.repair = !o.dns.no_repair;
@@ -372,7 +373,8 @@ int run_scan_command(ScanOptions o) {
     if (auto f = (*output)->finish(); !f) {
         std::fprintf(stderr, "domaingraph scan: output: %s\n", f.error().to_string().c_str());
     }
-    print_summary(*report, scan_id, coverage, orgs.has_value(), resumed.has_value());
+    print_summary(*report, scan_id, coverage, orgs.has_value(), resumed.has_value(),
+                  geo.has_value());
     if (report->input_error) {
         std::fprintf(stderr,
                      "domaingraph scan: domain list damaged: %s (names before it were scanned)\n",
@@ -412,6 +414,22 @@ std::string absolute(const std::string& path) {
     return ec ? path : p.string();
 }
 
+std::string absolute_list(const std::string& paths) {
+    std::error_code ec;
+    if (paths.find(',') == std::string::npos || std::filesystem::exists(paths, ec)) {
+        return absolute(paths);
+    }
+    std::string out;
+    std::size_t start = 0;
+    while (start <= paths.size()) {
+        const std::size_t comma = std::min(paths.find(',', start), paths.size());
+        out += out.empty() ? "" : ",";
+        out += absolute(paths.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return out;
+}
+
 std::string newest_fetched_rib() {
     const std::string dir = user_cache_dir() + "/rib";
     std::error_code ec;
@@ -432,8 +450,9 @@ nlohmann::json settings_json(const ScanOptions& o, const std::vector<dns::Endpoi
     nlohmann::json settings = {{"domains", absolute(o.domains)},
                                {"rib", absolute(o.rib)},
                                {"policy", o.policy},
-                               {"as2org", absolute(o.as2org)},
+                               {"as2org", absolute_list(o.as2org)},
                                {"vrps", absolute(o.vrps.path)},
+                               {"geo", absolute(o.geo)},
                                {"vrps_format", o.vrps.format},
                                {"resolvers", resolvers},
                                {"concurrency", o.dns.concurrency},
@@ -457,6 +476,7 @@ void restore_settings(ScanOptions& o, const std::string& config_json) {
     stored.text("as2org", "as2org", o.as2org);
     stored.text("vrps", "vrps", o.vrps.path);
     stored.text("vrps-format", "vrps_format", o.vrps.format);
+    stored.text("geo", "geo", o.geo);
     stored.text("policy", "policy", o.policy);
     stored.text("list", "list", o.list);
     stored.number("rate", "rate", o.dns.rate);
@@ -489,9 +509,15 @@ void register_scan_command(CLI::App& app, Runner& selected) {
                     "(default: the newest `rib fetch` download)");
     cmd->add_option("--policy", opts->policy, "Origin policy for MRT dumps: default or pyasn")
         ->capture_default_str();
-    cmd->add_option("--as2org", opts->as2org,
-                    "CAIDA AS-organisation file (as-org2info .txt/.jsonl, compressed or not)");
+    cmd->add_option("--as2org,--names", opts->as2org,
+                    "AS names and organisations: CAIDA as-org2info (.txt/.jsonl), pyasn's "
+                    "asnames.json, an RPSL aut-num dump or an RIR delegation file; several "
+                    "separated by commas (later ones fill in what earlier ones lack)");
     add_vrp_options(cmd, opts->vrps, false);
+    cmd->add_option("--geo", opts->geo,
+                    "MaxMind City or Country database (GeoLite2-City.mmdb ...): the country, city "
+                    "and coordinates of every address, in the results, the coverage line and "
+                    "the dashboard's map");
     cmd->add_option("--db", opts->db,
                     "Database URL: sqlite:///path.db or postgresql://... (default: SQLite in the "
                     "user data directory)");

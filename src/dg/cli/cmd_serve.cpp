@@ -24,6 +24,7 @@ struct ServeOptions {
     std::string db;
     std::string as2org;
     std::string vrps;
+    std::string geo;
     std::string as_rel;
     std::string ixp;
     std::string resolver_ases;
@@ -203,6 +204,7 @@ int run_serve(const ServeOptions& o) {
     so.db = o.db;
     so.as2org = o.as2org;
     so.vrps = o.vrps.empty() ? "" : std::filesystem::absolute(o.vrps).string();
+    so.geo = o.geo.empty() ? "" : std::filesystem::absolute(o.geo).string();
     so.as_rel = o.as_rel;
     so.ixp = o.ixp;
     so.resolver_ases = o.resolver_ases;
@@ -297,7 +299,12 @@ void register_serve_command(CLI::App& app, Runner& selected) {
     cmd->add_option("--policy", opts->policy, "Origin policy for MRT dumps: default or pyasn")
         ->capture_default_str();
     cmd->add_option("--db", opts->db, "Database URL (default: SQLite in the user data directory)");
-    cmd->add_option("--as2org", opts->as2org, "CAIDA AS-organisation file");
+    cmd->add_option("--as2org,--names", opts->as2org,
+                    "AS names and organisations: CAIDA as-org2info, pyasn's asnames.json, an "
+                    "RPSL aut-num dump or an RIR delegation file; several separated by commas");
+    cmd->add_option("--geo", opts->geo,
+                    "MaxMind City or Country database: the location of looked-up addresses and "
+                    "the world map of a scan's infrastructure (GET /api/v1/scans/{id}/geo)");
     cmd->add_option("--vrps", opts->vrps,
                     "RPKI VRP file (rpki-client or Routinator output): scans and lookups get the "
                     "RPKI state of every route");

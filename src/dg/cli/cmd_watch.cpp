@@ -261,6 +261,21 @@ Result<std::vector<model::Change>> changes_between(const std::string& db, std::i
     return changes;
 }
 
+/// The provider-shift alerts of a run when the watch's rules ask for them (provider_shift) and
+/// there is a previous run to compare with.
+Result<std::vector<watch::ListChange>> provider_shifts(store::Store& store, const watch::Watch& w,
+                                                       std::optional<std::int64_t> previous,
+                                                       std::int64_t scan_id) {
+    DG_TRY(const watch::Rules rules, watch::parse_rules(w.rules));
+    if (rules.provider_shift_pp <= 0 || !previous) {
+        return std::vector<watch::ListChange>{};
+    }
+    DG_TRY(const auto before, analytics::scan_stats(store, *previous));
+    DG_TRY(const auto after, analytics::scan_stats(store, scan_id));
+    const auto shifts = analytics::compare_providers(before, after, rules.provider_shift_pp);
+    return watch::provider_shift_changes(shifts, rules.provider_shift_pp, *previous);
+}
+
 int run_watch(const WatchOptions& o, store::Store* store, const watch::Watch* w) {
     ScanOptions scan;
     scan.db = o.db;
@@ -316,9 +331,13 @@ int run_watch(const WatchOptions& o, store::Store* store, const watch::Watch* w)
     if (auto scanned_scan = store->get_scan(scan_id); scanned_scan) {
         list_size = scanned_scan->domains_total;
     }
+    auto list_changes = provider_shifts(*store, *w, run.previous_scan, scan_id);
+    if (!list_changes) {
+        return fail(list_changes.error());
+    }
     watch::RulesReport rules;
-    auto alerts =
-        watch::record_alerts(*store, *w, scan_id, changes, now_seconds(), list_size, &rules);
+    auto alerts = watch::record_alerts(*store, *w, scan_id, changes, now_seconds(), list_size,
+                                       &rules, *list_changes);
     if (!alerts) {
         return fail(alerts.error());
     }
@@ -360,6 +379,7 @@ int run_watch(const WatchOptions& o, store::Store* store, const watch::Watch* w)
     out["not_matching"] = rules.not_matching;
     out["below_threshold"] = rules.below_threshold;
     out["repeated"] = rules.repeated;
+    out["provider_shifts"] = list_changes->size();
     out["held_until"] =
         rules.held_until ? nlohmann::json(model::format_utc(*rules.held_until)) : nlohmann::json();
     if (o.json) {

@@ -178,6 +178,7 @@ struct ScanTools {
     std::unique_ptr<bgp::IpAsnSource> table;
     std::optional<org::OrgTable> orgs;
     std::unique_ptr<rpki::VrpIndex> vrps;
+    std::optional<geo::Database> geo;
     std::unique_ptr<scan::AddressMapper> mapper;
     dns::ResolverConfig resolver;
     dns::SteadyClock clock;
@@ -227,17 +228,12 @@ Result<std::unique_ptr<ScanTools>> load_tools(const WorkerOptions& w, const mode
             return make_error(ErrorCode::InvalidArgument, "cannot load the VRPs " + o.vrps.path);
         }
     }
-    ScanTools* t = tools.get();
+    if (!o.geo.empty()) {
+        DG_TRY(tools->geo, geo::Database::open(o.geo));
+    }
     tools->mapper = std::make_unique<scan::AddressMapper>(
-        *tools->table,
-        [t](Asn asn) -> std::optional<std::string> {
-            if (!t->orgs) {
-                return std::nullopt;
-            }
-            const auto* org = t->orgs->org_of(asn);
-            return org ? std::optional<std::string>(std::string(org->name)) : std::nullopt;
-        },
-        tools->vrps.get());
+        *tools->table, scan::org_namer(tools->orgs ? &*tools->orgs : nullptr), tools->vrps.get(),
+        tools->geo ? &*tools->geo : nullptr);
     DG_TRY(tools->transport, dns::UdpTransport::create(o.dns.sockets, any_v4(upstreams),
                                                        any_v6(upstreams), tools->clock));
     tools->lake = w.lake.empty() ? shards::stored_lake_dir(scan.config_json) : absolute(w.lake);

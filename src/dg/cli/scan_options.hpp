@@ -18,6 +18,7 @@ struct ScanOptions {
     std::string policy = "default";
     std::string as2org;
     VrpOptions vrps; ///< --vrps: the RPKI state of every address's route
+    std::string geo; ///< --geo: a MaxMind City/Country database, where each address is
     std::string db;
     std::string notes;
     std::string output;
@@ -45,6 +46,9 @@ struct ScanOptions {
 
 /// `path` made absolute ("" and "-" stay).
 std::string absolute(const std::string& path);
+/// Each of a comma-separated list of paths made absolute (--as2org FILE,FILE); a path that is
+/// itself an existing file stays one path.
+std::string absolute_list(const std::string& paths);
 /// The newest dump `rib fetch` left in the cache, "" when none.
 std::string newest_fetched_rib();
 /// The settings a scan stores (scans.config) so that --resume and workers run it the same way.

@@ -1,12 +1,11 @@
 #include "dg/hostnames/geo_validation.hpp"
 
-#include "dg/core/sockaddr.hpp"
+#include "dg/geo/geo_db.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cmath>
 #include <cstring>
-#include <maxminddb.h>
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <sys/socket.h>
@@ -14,16 +13,7 @@
 namespace dg::hostnames {
 
 struct CityDatabase::Impl {
-    MMDB_s db{};
-    bool open = false;
-    Impl() = default;
-    Impl(const Impl&) = delete;
-    Impl& operator=(const Impl&) = delete;
-    ~Impl() {
-        if (open) {
-            MMDB_close(&db);
-        }
-    }
+    geo::Database db;
 };
 
 CityDatabase::CityDatabase(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -32,43 +22,27 @@ CityDatabase& CityDatabase::operator=(CityDatabase&&) noexcept = default;
 CityDatabase::~CityDatabase() = default;
 
 Result<CityDatabase> CityDatabase::open(const std::string& path) {
-    auto impl = std::make_unique<Impl>();
-    const int status = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &impl->db);
-    if (status != MMDB_SUCCESS) {
-        return make_error(status == MMDB_FILE_OPEN_ERROR ? ErrorCode::Io : ErrorCode::Malformed,
-                          std::string("cannot open MaxMind database: ") + MMDB_strerror(status))
+    auto opened = geo::Database::open(path);
+    if (!opened) {
+        if (opened.error().code != ErrorCode::InvalidArgument) {
+            return std::move(opened).error();
+        }
+        return make_error(ErrorCode::InvalidArgument,
+                          "a MaxMind City database is needed (location.latitude): " +
+                              opened.error().message)
             .at(path);
     }
-    impl->open = true;
-    const std::string type = impl->db.metadata.database_type;
-    if (type.find("City") == std::string::npos) {
+    geo::Database db = std::move(*opened);
+    if (!db.has_coordinates()) {
         return make_error(ErrorCode::InvalidArgument,
                           "a MaxMind City database is needed (location.latitude), this is '" +
-                              type + "'")
+                              db.type() + "'")
             .at(path);
     }
-    return CityDatabase(std::move(impl));
+    return CityDatabase(std::make_unique<Impl>(Impl{std::move(db)}));
 }
 
 namespace {
-
-std::string text_at(MMDB_entry_s& entry, const char* const* path) {
-    MMDB_entry_data_s data{};
-    if (MMDB_aget_value(&entry, &data, path) != MMDB_SUCCESS || !data.has_data ||
-        data.type != MMDB_DATA_TYPE_UTF8_STRING) {
-        return {};
-    }
-    return std::string(data.utf8_string, data.data_size);
-}
-
-std::optional<double> number_at(MMDB_entry_s& entry, const char* const* path) {
-    MMDB_entry_data_s data{};
-    if (MMDB_aget_value(&entry, &data, path) != MMDB_SUCCESS || !data.has_data ||
-        data.type != MMDB_DATA_TYPE_DOUBLE) {
-        return std::nullopt;
-    }
-    return data.double_value;
-}
 
 double quantile(std::vector<double> v, double q) {
     if (v.empty()) {
@@ -81,24 +55,11 @@ double quantile(std::vector<double> v, double q) {
 } // namespace
 
 std::optional<CityDatabase::Point> CityDatabase::locate(const IpAddress& address) const {
-    sockaddr_storage ss{};
-    (void)to_sockaddr(address, 0, ss);
-    int error = 0;
-    MMDB_lookup_result_s res =
-        MMDB_lookup_sockaddr(&impl_->db, reinterpret_cast<const sockaddr*>(&ss), &error);
-    if (error != MMDB_SUCCESS || !res.found_entry) {
+    const auto g = impl_->db.locate(address);
+    if (!g || !g->lat || !g->lon) {
         return std::nullopt;
     }
-    static const char* const kLat[] = {"location", "latitude", nullptr};
-    static const char* const kLon[] = {"location", "longitude", nullptr};
-    static const char* const kCity[] = {"city", "names", "en", nullptr};
-    static const char* const kCountry[] = {"country", "iso_code", nullptr};
-    const auto lat = number_at(res.entry, kLat);
-    const auto lon = number_at(res.entry, kLon);
-    if (!lat || !lon) {
-        return std::nullopt;
-    }
-    return Point{*lat, *lon, text_at(res.entry, kCity), text_at(res.entry, kCountry)};
+    return Point{*g->lat, *g->lon, g->city, g->country};
 }
 
 double distance_km(double lat1, double lon1, double lat2, double lon2) {

@@ -28,6 +28,9 @@ json ip_to_json(const IpMapping& m, const JsonOptions& o) {
             j["rpki_reason"] = *m.rpki_reason;
         }
     }
+    if (m.geo) {
+        j["geo"] = to_json(*m.geo);
+    }
     return j;
 }
 
@@ -74,6 +77,30 @@ const json* get_array(const json& j, const char* key) {
 }
 
 constexpr std::uint64_t kU32 = std::numeric_limits<std::uint32_t>::max();
+
+Result<GeoLocation> geo_from_json(const json& j) {
+    if (!j.is_object()) {
+        return bad("\"geo\" must be an object");
+    }
+    GeoLocation g;
+    for (auto [key, field] : {std::pair{"country", &g.country}, std::pair{"city", &g.city}}) {
+        if (auto it = j.find(key); it != j.end() && !it->is_null()) {
+            if (!it->is_string()) {
+                return bad(std::string("\"geo.") + key + "\" must be a string");
+            }
+            *field = it->get<std::string>();
+        }
+    }
+    for (auto [key, field] : {std::pair{"lat", &g.lat}, std::pair{"lon", &g.lon}}) {
+        if (auto it = j.find(key); it != j.end() && !it->is_null()) {
+            if (!it->is_number()) {
+                return bad(std::string("\"geo.") + key + "\" must be a number");
+            }
+            *field = it->get<double>();
+        }
+    }
+    return g;
+}
 
 Result<IpMapping> ip_from_json(const json& j) {
     if (!j.is_object()) {
@@ -125,6 +152,9 @@ Result<IpMapping> ip_from_json(const json& j) {
             }
             *field = it->get<std::string>();
         }
+    }
+    if (auto it = j.find("geo"); it != j.end() && !it->is_null()) {
+        DG_TRY(m.geo, geo_from_json(*it));
     }
     return m;
 }
@@ -525,6 +555,15 @@ std::string format_utc(UnixTime t) {
     char buf[32];
     const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return std::string(buf, n);
+}
+
+nlohmann::json to_json(const GeoLocation& g) {
+    json j = json::object();
+    j["country"] = g.country.empty() ? json(nullptr) : json(g.country);
+    j["city"] = g.city.empty() ? json(nullptr) : json(g.city);
+    j["lat"] = g.lat ? json(*g.lat) : json(nullptr);
+    j["lon"] = g.lon ? json(*g.lon) : json(nullptr);
+    return j;
 }
 
 } // namespace dg::model

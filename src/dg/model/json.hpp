@@ -34,6 +34,8 @@ Result<DomainResult> parse_domain_result(std::string_view text);
 /// `{"id", "status", "started_at", "finished_at", "domains_total", "domains_done", "notes",
 /// "rib": {"path", "hash"}, "config"}` with times as ISO 8601 UTC strings.
 nlohmann::json to_json(const Scan& s);
+/// `{"country", "city", "lat", "lon"}` (null where unknown).
+nlohmann::json to_json(const GeoLocation& g);
 /// `{"domain", "type", "severity", "from", "to"}`, and for a change with a subject (asn_changed,
 /// prefix_changed, org_changed) `"address", "record" ("A"/"AAAA"), "role" ("domain"/"ns"/"mx"),
 /// "host"` (the NS/MX host, null for the domain's own addresses).

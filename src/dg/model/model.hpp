@@ -19,6 +19,16 @@ using UnixTime = std::int64_t;
 
 /// One address and where it is routed: `{"ip", "prefix", "asn", "origins", "org"}` (and
 /// `"rpki"`, `"rpki_reason"` when the scan validated routes).
+/// Where an address is, by a MaxMind City or Country database (`--geo`).
+struct GeoLocation {
+    std::string country; ///< ISO 3166 alpha-2 (may be empty)
+    std::string city;    ///< English name (may be empty; Country databases have none)
+    std::optional<double> lat;
+    std::optional<double> lon;
+
+    bool operator==(const GeoLocation&) const = default;
+};
+
 struct IpMapping {
     IpAddress ip;
     std::optional<Prefix> prefix;     ///< longest matching prefix; empty when unrouted
@@ -31,6 +41,7 @@ struct IpMapping {
     /// for an invalid route.
     std::optional<std::string> rpki;
     std::optional<std::string> rpki_reason;
+    std::optional<GeoLocation> geo; ///< when the scan had a --geo database that knows `ip`
 
     bool operator==(const IpMapping&) const = default;
 };

@@ -4,14 +4,18 @@
 #include "dg/org/internal/org_data.hpp"
 #include "dg/org/limits.hpp"
 #include "dg/org/org_table.hpp"
+#include "dg/org/whois_reader.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace dg::org {
 namespace {
@@ -71,7 +75,15 @@ std::vector<std::string_view> split_bar(std::string_view line) {
 class Builder {
 public:
     explicit Builder(std::string source) : data_(std::make_unique<OrgTable::Data>()) {
+        current_source_ = source;
         data_->report.source = std::move(source);
+    }
+
+    /// The rows that follow come from the next file `name` (several files make one table: a row
+    /// of a later file fills in what the same AS's or organisation's earlier row lacks).
+    void begin_file(std::string name) {
+        ++file_;
+        current_source_ = std::move(name);
     }
 
     LoadReport& report() { return data_->report; }
@@ -80,7 +92,7 @@ public:
         auto& r = data_->report;
         if (r.warnings.size() < kMaxWarningsKept) {
             Error e = make_error(ErrorCode::Malformed, std::move(message));
-            e.source = r.source;
+            e.source = current_source_;
             e.line = line;
             r.warnings.push_back(std::move(e));
         }
@@ -96,15 +108,16 @@ public:
         auto& a = data_->arena;
         data_->orgs.push_back(Organisation{a.store(id), a.store(name), a.intern(country),
                                            a.intern(source), a.intern(changed)});
-        org_lines_.push_back(line);
+        org_lines_.push_back(Origin{line, file_});
         ++rows_;
     }
     void add_as(std::uint64_t line, Asn asn, std::string_view name, std::string_view org_id,
-                std::string_view opaque_id, std::string_view source, std::string_view changed) {
+                std::string_view opaque_id, std::string_view source, std::string_view changed,
+                std::string_view country = {}) {
         auto& a = data_->arena;
         data_->ases.push_back(AsOrg{asn, a.store(name), a.store(org_id), a.store(opaque_id),
-                                    a.intern(source), a.intern(changed)});
-        as_lines_.push_back(line);
+                                    a.intern(source), a.intern(changed), a.intern(country)});
+        as_lines_.push_back(Origin{line, file_});
         ++rows_;
     }
 
@@ -132,9 +145,16 @@ public:
     }
 
 private:
-    // Sorts by key keeping file order among equals; the first row of a key wins.
-    template <class Row, class Key>
-    void dedupe(std::vector<Row>& rows, std::vector<std::uint64_t>& lines, Key key,
+    /// Where a row came from: its line and the file (0, 1, ... in the order they were read).
+    struct Origin {
+        std::uint64_t line = 0;
+        std::size_t file = 0;
+    };
+
+    // Sorts by key keeping file order among equals; the first row of a key wins. A row of the
+    // same key from a later file is not a duplicate: it fills in the fields the first one lacks.
+    template <class Row, class Key, class Fill>
+    void dedupe(std::vector<Row>& rows, std::vector<Origin>& lines, Key key, Fill fill,
                 const char* what) {
         std::vector<std::uint32_t> order(rows.size());
         for (std::uint32_t i = 0; i < order.size(); ++i) {
@@ -144,12 +164,16 @@ private:
             return key(rows[x]) < key(rows[y]);
         });
         std::vector<Row> kept;
-        std::vector<std::uint64_t> kept_lines;
+        std::vector<Origin> kept_lines;
         kept.reserve(rows.size());
         kept_lines.reserve(rows.size());
         for (const std::uint32_t i : order) {
             if (!kept.empty() && key(kept.back()) == key(rows[i])) {
-                skip(lines[i], std::string("duplicate ") + what + " (the first one is kept)");
+                if (lines[i].file != kept_lines.back().file) {
+                    fill(kept.back(), rows[i]);
+                    continue;
+                }
+                skip(lines[i].line, std::string("duplicate ") + what + " (the first one is kept)");
                 continue;
             }
             kept.push_back(rows[i]);
@@ -158,13 +182,30 @@ private:
         rows = std::move(kept);
         lines = std::move(kept_lines);
     }
+    static void fill_in(std::string_view& field, std::string_view later) {
+        if (field.empty()) {
+            field = later;
+        }
+    }
     void dedupe_orgs() {
         dedupe(
-            data_->orgs, org_lines_, [](const Organisation& o) { return o.id; }, "organisation id");
+            data_->orgs, org_lines_, [](const Organisation& o) { return o.id; },
+            [](Organisation& o, const Organisation& later) {
+                fill_in(o.name, later.name);
+                fill_in(o.country, later.country);
+            },
+            "organisation id");
     }
     void dedupe_ases() {
         dedupe(
-            data_->ases, as_lines_, [](const AsOrg& a) { return a.asn; }, "AS number");
+            data_->ases, as_lines_, [](const AsOrg& a) { return a.asn; },
+            [](AsOrg& a, const AsOrg& later) {
+                fill_in(a.name, later.name);
+                fill_in(a.org_id, later.org_id);
+                fill_in(a.opaque_id, later.opaque_id);
+                fill_in(a.country, later.country);
+            },
+            "AS number");
     }
     void link() {
         auto& d = *data_;
@@ -184,8 +225,8 @@ private:
             const auto it = org_index.find(id);
             if (it == org_index.end()) {
                 ++d.report.unknown_org_refs;
-                warn(as_lines_[i], "AS" + d.ases[i].asn.to_string() + ": org_id '" +
-                                       std::string(id) + "' names no organisation (AS kept)");
+                warn(as_lines_[i].line, "AS" + d.ases[i].asn.to_string() + ": org_id '" +
+                                            std::string(id) + "' names no organisation (AS kept)");
                 continue;
             }
             d.as_org[i] = it->second;
@@ -198,9 +239,11 @@ private:
     }
 
     std::unique_ptr<OrgTable::Data> data_;
-    std::vector<std::uint64_t> org_lines_;
-    std::vector<std::uint64_t> as_lines_;
+    std::vector<Origin> org_lines_;
+    std::vector<Origin> as_lines_;
     std::uint64_t rows_ = 0;
+    std::size_t file_ = 0;
+    std::string current_source_;
 };
 
 std::string_view field(const std::vector<std::string_view>& fields, std::size_t at) {
@@ -489,8 +532,183 @@ void parse_pyasn_names(Builder& b, std::string_view content) {
         std::string id = "@asnames-";
         id += asn->to_string();
         b.add_org(1, id, org, country, "pyasn", "");
-        b.add_as(1, *asn, handle, id, "", "pyasn", "");
+        b.add_as(1, *asn, handle, id, "", "pyasn", "", country);
     }
+}
+
+/// RPSL aut-num and organisation objects (FileFormat::Rpsl).
+void parse_rpsl(Builder& b, std::string_view content, const std::string& name) {
+    b.report().format = FileFormat::Rpsl;
+    auto reader = whois::Reader::from_memory(content, name);
+    struct AutNum {
+        std::uint64_t line;
+        Asn asn;
+        std::string name, descr, org, country, source, changed;
+    };
+    std::vector<AutNum> autnums;
+    std::unordered_set<std::string> orgs;
+    while (!b.full()) {
+        auto next = reader.next();
+        if (!next) {
+            b.warn(next.error().line.value_or(0), "the dump stops here: " + next.error().message);
+            break;
+        }
+        const whois::Object* o = *next;
+        if (o == nullptr) {
+            break;
+        }
+        if (o->type() == "organisation") {
+            b.add_org(o->line, o->key(), o->first("org-name"), o->first("country"),
+                      o->first("source"), "");
+            orgs.emplace(o->key());
+        } else if (o->type() == "aut-num") {
+            // "AS137937 # _whois": a trailing comment
+            const std::string_view key = o->key().substr(0, o->key().find_first_of(" \t#"));
+            auto asn = Asn::parse(key);
+            if (!asn) {
+                b.skip(o->line,
+                       "aut-num '" + std::string(o->key().substr(0, 40)) + "' is not an AS number");
+                continue;
+            }
+            // LACNIC names the holder in `owner:`; dates are `last-modified:` (RIPE, APNIC) or
+            // `changed: YYYY-MM-DD` (LACNIC)
+            const std::string_view descr =
+                o->first("descr").empty() ? o->first("owner") : o->first("descr");
+            std::string_view changed = o->first("last-modified");
+            if (changed.empty() && o->first("changed").size() == 10) {
+                changed = o->first("changed");
+            }
+            autnums.push_back(
+                AutNum{o->line, *asn, std::string(o->first("as-name")), std::string(descr),
+                       std::string(o->first("org")), std::string(o->first("country")),
+                       std::string(o->first("source")), std::string(changed.substr(0, 10))});
+        }
+    }
+    const auto& read = reader.report();
+    b.report().lines += read.lines;
+    for (const Error& e : read.warnings) {
+        b.skip(e.line.value_or(0), e.message);
+    }
+    for (const AutNum& a : autnums) {
+        std::string changed = a.changed;
+        changed.erase(std::remove(changed.begin(), changed.end(), '-'), changed.end());
+        std::string org = a.org;
+        if (org.empty() || !orgs.contains(org)) {
+            // no organisation object in this dump: one of its own, named by its description
+            org = "@rpsl-" + a.asn.to_string();
+            b.add_org(a.line, org, a.descr.empty() ? a.name : a.descr, a.country, a.source,
+                      changed);
+        }
+        b.add_as(a.line, a.asn, a.name, org, "", a.source, changed, a.country);
+    }
+}
+
+/// An RIR delegation statistics file (FileFormat::Delegated).
+void parse_delegated(Builder& b, std::string_view content) {
+    b.report().format = FileFormat::Delegated;
+    constexpr std::uint64_t kMaxAsnsPerRecord = 1U << 16;
+    std::uint64_t number = 0;
+    std::size_t pos = 0;
+    bool saw_version = false;
+    while (pos < content.size() && !b.full()) {
+        std::size_t eol = content.find('\n', pos);
+        if (eol == std::string_view::npos) {
+            eol = content.size();
+        }
+        const std::string_view line = trim(content.substr(pos, eol - pos), " \t\r");
+        pos = eol + 1;
+        b.report().lines = ++number;
+        if (line.empty() || line.front() == '#') {
+            continue;
+        }
+        const auto f = split_bar(line);
+        if (!saw_version && !f.empty() && !f[0].empty() &&
+            std::isdigit(static_cast<unsigned char>(f[0][0]))) {
+            saw_version = true; // 2|ripencc|20231201|...: the version line
+            continue;
+        }
+        if (f.size() >= 6 && f.back() == "summary") {
+            continue;
+        }
+        if (f.size() < 7) {
+            b.skip(number, "expected registry|cc|type|start|value|date|status, found " +
+                               std::to_string(f.size()) + " fields");
+            continue;
+        }
+        if (f[2] != "asn") {
+            continue; // ipv4, ipv6
+        }
+        if (f[6] != "allocated" && f[6] != "assigned") {
+            continue; // available, reserved
+        }
+        const auto first = Asn::parse(f[3]);
+        std::uint64_t count = 0;
+        const auto [end, ec] = std::from_chars(f[4].data(), f[4].data() + f[4].size(), count);
+        if (!first || ec != std::errc() || end != f[4].data() + f[4].size() || count == 0 ||
+            count > kMaxAsnsPerRecord ||
+            std::uint64_t{first->value()} + count - 1 > std::uint64_t{UINT32_MAX}) {
+            b.skip(number, "invalid AS range '" + std::string(f[3].substr(0, 20)) + "' + '" +
+                               std::string(f[4].substr(0, 20)) + "'");
+            continue;
+        }
+        const std::string_view registry = f[0];
+        const std::string_view cc = f[1] == "ZZ" ? std::string_view{} : f[1];
+        const std::string_view opaque = f.size() > 7 ? f[7] : std::string_view{};
+        std::string org;
+        if (!opaque.empty()) {
+            org = "@delegated-" + std::string(registry) + "-" + std::string(opaque);
+            b.add_org(number, org, "", cc, registry, f[5]);
+        }
+        for (std::uint64_t i = 0; i < count; ++i) {
+            const Asn asn(static_cast<std::uint32_t>(first->value() + i));
+            std::string own = org;
+            if (own.empty()) {
+                own = "@delegated-" + asn.to_string();
+                b.add_org(number, own, "", cc, registry, f[5]);
+            }
+            b.add_as(number, asn, "", own, opaque, registry, f[5], cc);
+        }
+    }
+}
+
+/// An RIR delegation statistics file: its first data line is the version line
+/// (`2|ripencc|20231201|...`) or a record (`ripencc|FR|asn|...`).
+bool looks_like_delegated(std::string_view content) {
+    static constexpr std::array<std::string_view, 6> kRegistries{"afrinic", "apnic",  "arin",
+                                                                 "iana",    "lacnic", "ripencc"};
+    std::size_t pos = 0;
+    while (pos < content.size()) {
+        std::size_t eol = content.find('\n', pos);
+        if (eol == std::string_view::npos) {
+            eol = content.size();
+        }
+        const std::string_view line = trim(content.substr(pos, eol - pos), " \t\r");
+        pos = eol + 1;
+        if (line.empty() || line.front() == '#') {
+            continue;
+        }
+        const auto f = split_bar(line.substr(0, 512));
+        auto registry = [&](std::size_t i) {
+            return i < f.size() &&
+                   std::find(kRegistries.begin(), kRegistries.end(), f[i]) != kRegistries.end();
+        };
+        return f.size() >= 6 &&
+               (registry(1) || (registry(0) && f.size() >= 7 &&
+                                (f[2] == "asn" || f[2] == "ipv4" || f[2] == "ipv6")));
+    }
+    return false;
+}
+
+/// An RPSL dump with aut-num or organisation objects.
+bool looks_like_rpsl_names(std::string_view content) {
+    for (const std::string_view key :
+         {std::string_view("aut-num:"), std::string_view("organisation:")}) {
+        if (content.starts_with(key) ||
+            content.find("\n" + std::string(key)) != std::string_view::npos) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /// What a file that is not an AS-organisation file looks like, or nullopt when it may be one.
@@ -510,13 +728,16 @@ std::optional<std::string> foreign_format(std::string_view content) {
         return head.rfind(key, 0) == 0 ||
                head.find("\n" + std::string(key)) != std::string_view::npos;
     };
-    for (const char* key : {"aut-num:", "organisation:", "as-block:", "mntner:", "inetnum:",
-                            "inet6num:", "person:", "role:", "route:"}) {
+    if (looks_like_rpsl_names(content)) {
+        return std::nullopt; // aut-num and organisation objects: read as names
+    }
+    for (const char* key :
+         {"as-block:", "mntner:", "inetnum:", "inet6num:", "person:", "role:", "route:"}) {
         if (starts_line(key)) {
-            std::string what = "an RPSL WHOIS dump (it has '";
+            std::string what = "an RPSL WHOIS dump without aut-num objects (it has '";
             what += key;
-            what += "' objects); build an as-org2info file from registry dumps with "
-                    "`domaingraph as2org infer`";
+            what += "' objects); AS names come from the registry's aut-num file "
+                    "(ripe.db.aut-num.gz)";
             return what;
         }
     }
@@ -547,35 +768,57 @@ bool looks_like_pyasn_names(std::string_view content) {
 
 } // namespace
 
-Result<OrgTable> OrgTable::parse(std::string_view content, const std::string& name,
-                                 LoadReport* report) {
+namespace {
+
+/// Reads one file's rows into `b`. Errors: Malformed (a file of another kind),
+/// ResourceExhausted (more than kMaxRows rows in all).
+Result<void> parse_into(Builder& b, std::string_view content, const std::string& name) {
     if (auto what = foreign_format(content)) {
-        if (report != nullptr) {
-            *report = LoadReport{};
-            report->source = name;
-        }
         std::string message = "this is ";
         message += *what;
         message += ". Expected CAIDA's as-org2info (text or JSON Lines, "
-                   "YYYYMMDD.as-org2info.txt.gz) or pyasn's asnames.json";
+                   "YYYYMMDD.as-org2info.txt.gz), pyasn's asnames.json, an RPSL dump of aut-num "
+                   "objects or an RIR delegation statistics file";
         Error e = make_error(ErrorCode::Malformed, std::move(message));
         e.source = name;
         return e;
     }
-    Builder b(name);
+    const std::uint64_t lines_before = b.report().lines;
+    b.report().lines = 0;
     if (looks_like_pyasn_names(content)) {
         parse_pyasn_names(b, content);
+    } else if (looks_like_delegated(content)) {
+        parse_delegated(b, content);
+    } else if (looks_like_rpsl_names(content)) {
+        parse_rpsl(b, content, name);
     } else {
         parse_lines(b, content);
     }
+    b.report().lines += lines_before;
     if (b.full()) {
         Error e = make_error(ErrorCode::ResourceExhausted,
                              "more than kMaxRows (" + std::to_string(kMaxRows) + ") rows");
         e.source = name;
-        if (report != nullptr) {
-            *report = b.report();
-        }
         return e;
+    }
+    return ok();
+}
+
+Result<OrgTable> fail_load(Error e, Builder& b, const std::string& name, LoadReport* report) {
+    if (report != nullptr) {
+        *report = b.report();
+        report->source = name;
+    }
+    return e;
+}
+
+} // namespace
+
+Result<OrgTable> OrgTable::parse(std::string_view content, const std::string& name,
+                                 LoadReport* report) {
+    Builder b(name);
+    if (auto parsed = parse_into(b, content, name); !parsed) {
+        return fail_load(std::move(parsed).error(), b, name, report);
     }
     auto data = b.finish();
     if (report != nullptr) {
@@ -587,7 +830,62 @@ Result<OrgTable> OrgTable::parse(std::string_view content, const std::string& na
     return OrgTable(std::move(data).value());
 }
 
+Result<OrgTable> OrgTable::load_all(const std::vector<std::string>& paths, LoadReport* report) {
+    if (paths.size() == 1) {
+        return load(paths.front(), report);
+    }
+    std::string names;
+    for (const std::string& p : paths) {
+        names += names.empty() ? "" : ",";
+        names += p;
+    }
+    Builder b(names);
+    std::optional<FileFormat> first_format;
+    for (const std::string& path : paths) {
+        auto source = io::open(path);
+        if (!source) {
+            return fail_load(std::move(source).error(), b, names, report);
+        }
+        auto bytes = io::read_all(**source, kMaxInputBytes);
+        if (!bytes) {
+            return fail_load(bytes.error().at((*source)->name()), b, names, report);
+        }
+        b.begin_file((*source)->name());
+        const std::string_view text(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+        if (auto parsed = parse_into(b, text, (*source)->name()); !parsed) {
+            return fail_load(std::move(parsed).error(), b, names, report);
+        }
+        if (!first_format) {
+            first_format = b.report().format;
+        }
+    }
+    b.report().format = first_format.value_or(FileFormat::Text);
+    auto data = b.finish();
+    if (report != nullptr) {
+        *report = data ? (*data)->report : b.report();
+    }
+    if (!data) {
+        return std::move(data).error();
+    }
+    return OrgTable(std::move(data).value());
+}
+
 Result<OrgTable> OrgTable::load(const std::string& path, LoadReport* report) {
+    if (path.find(',') != std::string::npos && !std::filesystem::exists(path)) {
+        std::vector<std::string> paths;
+        std::size_t start = 0;
+        while (start <= path.size()) {
+            const std::size_t comma = std::min(path.find(',', start), path.size());
+            if (const auto part = trim(std::string_view(path).substr(start, comma - start));
+                !part.empty()) {
+                paths.emplace_back(part);
+            }
+            start = comma + 1;
+        }
+        if (paths.size() > 1) {
+            return load_all(paths, report);
+        }
+    }
     DG_TRY(auto source, io::open(path));
     auto bytes = io::read_all(*source, kMaxInputBytes);
     if (!bytes) {

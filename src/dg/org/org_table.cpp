@@ -74,6 +74,14 @@ const AsOrg* OrgTable::as_of(Asn asn) const {
     return i < data_->ases.size() ? &data_->ases[i] : nullptr;
 }
 
+std::string_view OrgTable::country_of(Asn asn) const {
+    if (const Organisation* o = org_of(asn); o != nullptr && !o->country.empty()) {
+        return o->country;
+    }
+    const AsOrg* a = as_of(asn);
+    return a != nullptr ? a->country : std::string_view{};
+}
+
 const Organisation* OrgTable::org_of(Asn asn) const {
     const std::size_t i = find_as(data_->asn_keys, asn);
     if (i >= data_->ases.size() || data_->as_org[i] == internal::kNoOrg) {

@@ -44,13 +44,25 @@ struct AsOrg {
     std::string_view opaque_id; ///< RIR extended-delegation opaque id (may be empty)
     std::string_view source;    ///< registry the record came from
     std::string_view changed;   ///< YYYYMMDD as given (may be empty)
+    /// The AS's own registration country where the source gives one per AS (RIR delegation
+    /// files, RPSL `country:`, pyasn names); may be empty. OrgTable::country_of prefers the
+    /// organisation's.
+    std::string_view country;
 };
 
 /// Text and JsonLines: CAIDA's as-org2info; PyasnNames: pyasn's `asnames.json` (one JSON object
 /// {"ASN": "HANDLE - Org name, CC"}): each AS gets an organisation of its own, "@asnames-ASN",
 /// named by the text between " - " and the trailing ", CC" (the whole text when it has no such
 /// parts), with that country.
-enum class FileFormat { Text, JsonLines, PyasnNames };
+/// Rpsl: aut-num objects of an RPSL WHOIS dump (RIPE, APNIC, AFRINIC, LACNIC, RADB ...): the AS
+/// name is `as-name`; its organisation is the dump's `organisation:` object named by `org:`
+/// (`org-name`, `country`), else one of its own, "@rpsl-ASN", named by the first `descr:` (the
+/// as-name when there is none), with the aut-num's `country:`.
+/// Delegated: an RIR delegation statistics file (`delegated-RIR-[extended-]YYYYMMDD`,
+/// `registry|cc|asn|start|count|date|status[|opaque-id]`): each allocated or assigned AS gets
+/// its country; ASes of one opaque id (one resource holder) share an organisation
+/// "@delegated-REGISTRY-OPAQUEID" (without a name), others get "@delegated-ASN".
+enum class FileFormat { Text, JsonLines, PyasnNames, Rpsl, Delegated };
 
 /// What a load saw. Filled also when the load fails.
 struct LoadReport {
@@ -71,7 +83,13 @@ public:
     /// Reads `path` ("-" = stdin; plain/gz/bz2/zstd). `report`, when given, receives counts and
     /// warnings (also on failure). Errors: NotFound, Io (cannot read), Malformed (no valid row,
     /// or corrupt compression), ResourceExhausted (more than kMaxRows rows).
+    /// `path` may name several files separated by commas ("rpsl.db.gz,delegated-ripencc-..."):
+    /// one table of all, the first file's row of an AS or organisation winning and later files
+    /// filling in what it lacks (a name, an organisation, a country).
     static Result<OrgTable> load(const std::string& path, LoadReport* report = nullptr);
+    /// As load(), of several files.
+    static Result<OrgTable> load_all(const std::vector<std::string>& paths,
+                                     LoadReport* report = nullptr);
     /// As load(), from bytes in memory (`name` is used in messages).
     static Result<OrgTable> parse(std::string_view content, const std::string& name,
                                   LoadReport* report = nullptr);
@@ -87,6 +105,9 @@ public:
     [[nodiscard]] const Organisation* org_of(Asn asn) const;
     /// The organisation with id `id`, or nullptr. O(log n).
     [[nodiscard]] const Organisation* organisation(std::string_view id) const;
+    /// The country of `asn`: its organisation's, else the AS's own (AsOrg::country); empty when
+    /// unknown.
+    [[nodiscard]] std::string_view country_of(Asn asn) const;
     /// The ASes of organisation `id`, ascending (siblings by CAIDA's mapping). Empty when unknown.
     [[nodiscard]] std::vector<const AsOrg*> ases_of(std::string_view id) const;
 

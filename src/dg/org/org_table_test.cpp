@@ -277,13 +277,12 @@ TEST(OrgTable, ReadsPyasnAsnamesJsonOfOneLongLine) {
 
 TEST(OrgTable, RefusesOtherKindsOfFilesInOneLine) {
     const std::string rpsl = "% This is the RIPE Database query service.\n\n"
-                             "aut-num:        AS3333\nas-name:        RIPE-NCC-AS\n"
-                             "org:            ORG-RIEN1-RIPE\n\n";
+                             "inetnum:        192.0.2.0 - 192.0.2.255\nnetname:        TEST\n\n";
     LoadReport report;
-    auto r = OrgTable::parse(rpsl, "ripe.db.aut-num", &report);
+    auto r = OrgTable::parse(rpsl, "ripe.db.inetnum", &report);
     ASSERT_FALSE(r);
-    EXPECT_NE(r.error().message.find("RPSL WHOIS dump"), std::string::npos) << r.error().message;
-    EXPECT_NE(r.error().message.find("as2org infer"), std::string::npos);
+    EXPECT_NE(r.error().message.find("RPSL WHOIS dump without aut-num"), std::string::npos)
+        << r.error().message;
     EXPECT_TRUE(report.warnings.empty()); // one line, not twenty
     auto arin = OrgTable::parse("ASHandle:       AS701\nOrgID:          MCICS\n", "arin.txt");
     ASSERT_FALSE(arin);
@@ -293,6 +292,114 @@ TEST(OrgTable, RefusesOtherKindsOfFilesInOneLine) {
     auto m = OrgTable::parse(mmdb, "GeoLite2-City.mmdb");
     ASSERT_FALSE(m);
     EXPECT_NE(m.error().message.find("MaxMind database"), std::string::npos);
+}
+
+// Issue 18: AS names without CAIDA files, from RPSL aut-num objects.
+TEST(OrgTable, ReadsAsNamesFromRpslAutNumObjects) {
+    const std::string rpsl = "% This is the RIPE Database query service.\n\n"
+                             "aut-num:        AS3333\nas-name:        RIPE-NCC-AS\n"
+                             "descr:          RIPE Network Coordination Centre\n"
+                             "org:            ORG-RIEN1-RIPE\nsource:         RIPE\n"
+                             "last-modified:  2023-09-20T10:00:00Z\n\n"
+                             "aut-num:        AS64496 # a comment\nas-name:        EXAMPLE-AS\n"
+                             "descr:          Example Networks\ncountry:        NL\n"
+                             "org:            ORG-ELSEWHERE-RIPE\n\n"
+                             "aut-num:        AS64497\nas-name:        BARE-AS\n\n"
+                             "aut-num:        not-an-as\nas-name:        BROKEN\n\n"
+                             "organisation:   ORG-RIEN1-RIPE\norg-name:       RIPE NCC\n"
+                             "country:        NL\nsource:         RIPE\n";
+    LoadReport report;
+    auto t = OrgTable::parse(rpsl, "ripe.db.aut-num", &report);
+    ASSERT_TRUE(t) << t.error().to_string();
+    EXPECT_EQ(report.format, FileFormat::Rpsl);
+    EXPECT_EQ(report.skipped, 1U); // not-an-as
+    EXPECT_EQ(t->as_of(Asn{3333})->name, "RIPE-NCC-AS");
+    EXPECT_EQ(t->as_of(Asn{3333})->changed, "20230920");
+    ASSERT_NE(t->org_of(Asn{3333}), nullptr);
+    EXPECT_EQ(t->org_of(Asn{3333})->name, "RIPE NCC"); // the organisation object, found later
+    EXPECT_EQ(t->country_of(Asn{3333}), "NL");
+    // an org: the dump does not hold: an organisation of its own, named by descr
+    EXPECT_EQ(t->org_of(Asn{64496})->id, "@rpsl-64496");
+    EXPECT_EQ(t->org_of(Asn{64496})->name, "Example Networks");
+    EXPECT_EQ(t->country_of(Asn{64496}), "NL");
+    EXPECT_EQ(t->org_of(Asn{64497})->name, "BARE-AS"); // no descr: its as-name
+    EXPECT_EQ(t->country_of(Asn{64497}), "");
+}
+
+TEST(OrgTable, ReadsARealRipeAutNumDumpAndLacnicOwners) {
+    DG_SHARED_OR_SKIP(ripe, "as2org/ripe-2023-12/ripe-nonauth.db.aut-num.gz");
+    LoadReport report;
+    auto t = OrgTable::load(ripe, &report);
+    ASSERT_TRUE(t) << t.error().to_string();
+    EXPECT_EQ(report.format, FileFormat::Rpsl);
+    EXPECT_EQ(t->as_count(), 2109U); // every object of the dump
+    EXPECT_EQ(t->as_of(Asn{3356})->name, "Level3");
+    EXPECT_EQ(t->org_of(Asn{3356})->name, "Level 3 Communications");
+    DG_SHARED_OR_SKIP(lacnic_file, "as2org/rpsl-format-samples/lacnic.test");
+    auto lacnic = OrgTable::load(lacnic_file);
+    ASSERT_TRUE(lacnic) << lacnic.error().to_string();
+    ASSERT_NE(lacnic->org_of(Asn{278}), nullptr);
+    EXPECT_EQ(lacnic->org_of(Asn{278})->name.substr(0, 9),
+              "FUNDA\xc3\x87\xc3\x83O"); // Latin-1 read
+    EXPECT_EQ(lacnic->country_of(Asn{278}), "MX");
+}
+
+// Issue 18: countries and holders from RIR delegation statistics files.
+TEST(OrgTable, ReadsCountriesAndHoldersFromDelegationFiles) {
+    const std::string delegated = "2|ripencc|20231201|5|19830705|20231130|+0100\n"
+                                  "ripencc|*|asn|*|4|summary\n"
+                                  "ripencc|*|ipv4|*|1|summary\n"
+                                  "ripencc|NL|asn|3333|1|19930901|allocated|holder-1|e-stats\n"
+                                  "ripencc|NL|asn|64496|3|20100101|assigned|holder-2\n"
+                                  "ripencc|DE|asn|64510|1|20100101|allocated\n"
+                                  "ripencc||asn|64600|1||available\n"
+                                  "ripencc|NL|ipv4|193.0.0.0|2048|19930901|allocated|holder-1\n"
+                                  "ripencc|FR|asn|bogus|1|20100101|allocated|holder-3\n";
+    LoadReport report;
+    auto t = OrgTable::parse(delegated, "delegated-ripencc-extended-20231201", &report);
+    ASSERT_TRUE(t) << t.error().to_string();
+    EXPECT_EQ(report.format, FileFormat::Delegated);
+    EXPECT_EQ(report.skipped, 1U); // bogus
+    EXPECT_EQ(t->as_count(), 5U);  // 3333, 64496-64498, 64510; not the available one
+    EXPECT_EQ(t->country_of(Asn{64497}), "NL");
+    EXPECT_EQ(t->as_of(Asn{64497})->opaque_id, "holder-2");
+    // one holder, one organisation: siblings
+    EXPECT_EQ(t->ases_of("@delegated-ripencc-holder-2").size(), 3U);
+    EXPECT_EQ(t->org_of(Asn{64510})->id, "@delegated-64510"); // no opaque id: its own
+    EXPECT_EQ(t->country_of(Asn{64510}), "DE");
+    EXPECT_EQ(t->as_of(Asn{64600}), nullptr);
+    // a plain (not extended) file without a version line is recognised too
+    auto plain = OrgTable::parse("apnic|JP|asn|2497|1|19910101|allocated\n", "delegated-apnic");
+    ASSERT_TRUE(plain) << plain.error().to_string();
+    EXPECT_EQ(plain->country_of(Asn{2497}), "JP");
+}
+
+// Issue 18: names from one file, countries and holders from another, as one table.
+TEST(OrgTable, SeveralFilesMakeOneTableLaterOnesFillingIn) {
+    TempDir dir;
+    const std::string rpsl = dir.file("aut-num.db");
+    write_file(rpsl, "aut-num: AS64496\nas-name: EXAMPLE-AS\ndescr: Example Networks\n\n"
+                     "aut-num: AS64497\nas-name: OTHER-AS\ndescr: Other Networks\n"
+                     "country: BE\n");
+    const std::string delegated = dir.file("delegated.txt");
+    write_file(delegated, "ripencc|NL|asn|64496|1|20100101|allocated|h1\n"
+                          "ripencc|NL|asn|64497|1|20100101|allocated|h2\n"
+                          "ripencc|SE|asn|64498|1|20100101|allocated|h1\n");
+    LoadReport report;
+    auto t = OrgTable::load(rpsl + "," + delegated, &report);
+    ASSERT_TRUE(t) << t.error().to_string();
+    EXPECT_EQ(report.format, FileFormat::Rpsl); // the first file's
+    EXPECT_EQ(report.skipped, 0U);              // the same AS in two files is not a duplicate
+    EXPECT_EQ(t->as_of(Asn{64496})->name, "EXAMPLE-AS");
+    EXPECT_EQ(t->org_of(Asn{64496})->name, "Example Networks"); // the first file's organisation
+    EXPECT_EQ(t->country_of(Asn{64496}), "NL");                 // the delegation's country
+    EXPECT_EQ(t->as_of(Asn{64496})->opaque_id, "h1");
+    EXPECT_EQ(t->country_of(Asn{64497}), "BE"); // its own organisation's country first
+    EXPECT_EQ(t->country_of(Asn{64498}), "SE"); // only in the delegation file
+    // a missing file among several: NotFound naming it
+    auto missing = OrgTable::load(rpsl + "," + dir.file("nope.txt"));
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().to_string().find("nope.txt"), std::string::npos);
 }
 
 } // namespace

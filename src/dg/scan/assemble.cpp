@@ -77,10 +77,24 @@ std::optional<std::string> failure_detail(const dns::NameResult& r) {
 
 } // namespace
 
+OrgNamer org_namer(const org::OrgTable* orgs) {
+    if (orgs == nullptr) {
+        return nullptr;
+    }
+    return [orgs](Asn asn) -> std::optional<std::string> {
+        const org::Organisation* o = orgs->org_of(asn);
+        return o != nullptr && !o->name.empty() ? std::optional<std::string>(std::string(o->name))
+                                                : std::nullopt;
+    };
+}
+
 model::IpMapping AddressMapper::map(const IpAddress& ip, std::optional<std::uint32_t> ttl) const {
     model::IpMapping m;
     m.ip = ip;
     m.ttl = ttl;
+    if (geo_ != nullptr) {
+        m.geo = geo_->locate(ip); // unrouted addresses have a place too
+    }
     const auto route = table_->lookup(ip);
     if (!route) {
         return m;

@@ -6,7 +6,9 @@
 #include "dg/core/asn.hpp"
 #include "dg/core/ip_address.hpp"
 #include "dg/dns/resolver.hpp"
+#include "dg/geo/geo_db.hpp"
 #include "dg/model/model.hpp"
+#include "dg/org/org_table.hpp"
 #include "dg/rpki/validator.hpp"
 
 #include <functional>
@@ -31,20 +33,24 @@ struct HostAddresses {
 
 /// The organisation name of an AS, when an as2org dataset is loaded.
 using OrgNamer = std::function<std::optional<std::string>(Asn)>;
+/// The organisation names of `orgs` (nullptr when there is no as2org dataset).
+OrgNamer org_namer(const org::OrgTable* orgs);
 
 /// Longest-prefix match + organisation (+ the RPKI state of the matched route when VRPs are
-/// given). Not thread-safe (an .mmdb source keeps state).
+/// given, + the address's location when a geo database is). Not thread-safe (an .mmdb source
+/// keeps state).
 class AddressMapper {
 public:
     AddressMapper(const bgp::IpAsnSource& table, OrgNamer org_of,
-                  const rpki::VrpIndex* vrps = nullptr)
-        : table_(&table), org_of_(std::move(org_of)), vrps_(vrps) {}
+                  const rpki::VrpIndex* vrps = nullptr, const geo::Database* geo = nullptr)
+        : table_(&table), org_of_(std::move(org_of)), vrps_(vrps), geo_(geo) {}
     [[nodiscard]] model::IpMapping map(const IpAddress& ip, std::optional<std::uint32_t> ttl) const;
 
 private:
     const bgp::IpAsnSource* table_;
     OrgNamer org_of_;
     const rpki::VrpIndex* vrps_;
+    const geo::Database* geo_;
 };
 
 /// The A/AAAA addresses of a host's answer (types A then AAAA, in that order).

@@ -3,6 +3,7 @@
 #include "dg/tags/api.hpp"
 
 #include "dg/analytics/analytics.hpp"
+#include "dg/analytics/geo_view.hpp"
 #include "dg/analytics/report_json.hpp"
 #include "dg/core/domain_name.hpp"
 #include "dg/core/ip_address.hpp"
@@ -146,11 +147,20 @@ nlohmann::json mapping_json(const model::IpMapping& m) {
     for (const auto& a : m.origins) {
         origins.push_back(a.value());
     }
-    return {{"ip", m.ip.to_string()},
-            {"prefix", m.prefix ? nlohmann::json(m.prefix->to_string()) : nlohmann::json()},
-            {"asn", m.asn ? nlohmann::json(m.asn->value()) : nlohmann::json()},
-            {"origins", origins},
-            {"org", m.org ? nlohmann::json(*m.org) : nlohmann::json()}};
+    nlohmann::json j = {
+        {"ip", m.ip.to_string()},
+        {"prefix", m.prefix ? nlohmann::json(m.prefix->to_string()) : nlohmann::json()},
+        {"asn", m.asn ? nlohmann::json(m.asn->value()) : nlohmann::json()},
+        {"origins", origins},
+        {"org", m.org ? nlohmann::json(*m.org) : nlohmann::json()}};
+    if (m.rpki) {
+        j["rpki"] = *m.rpki;
+        j["rpki_reason"] = m.rpki_reason ? nlohmann::json(*m.rpki_reason) : nlohmann::json();
+    }
+    if (m.geo) {
+        j["geo"] = model::to_json(*m.geo);
+    }
+    return j;
 }
 
 nlohmann::json progress_json(const JobStatus& s) {
@@ -516,6 +526,31 @@ void Server::Impl::install_api() {
                       "application/json");
               });
           }));
+    route("GET", kScan + "/geo", "/api/v1/scans/{id}/geo", Access::Read,
+          with_scan([this](const Request& req, Response& res, store::Store& store,
+                           const model::Scan& scan) {
+              auto limit = internal::uint_param(req, "limit", 2000, 0, 100000);
+              if (!limit) {
+                  send_failure(res, limit.error());
+                  return;
+              }
+              const auto t = current_tables();
+              const geo::Database* fallback = t && t->geo ? &*t->geo : nullptr;
+              cached("geo:" + std::to_string(*limit) + (fallback != nullptr ? ":db" : ""), res,
+                     scan, [&](Response& out) {
+                         auto view = analytics::geo_view(store, scan.id, fallback);
+                         if (!view) {
+                             send_failure(out, view.error());
+                             return;
+                         }
+                         out.status = 200;
+                         out.set_content(analytics::to_json(*view, *limit)
+                                                 .dump(-1, ' ', false,
+                                                       nlohmann::json::error_handler_t::replace) +
+                                             "\n",
+                                         "application/json");
+                     });
+          }));
     route("GET", kScan + "/resilience", "/api/v1/scans/{id}/resilience", Access::Read,
           with_scan(
               [this](const Request& req, Response& res, store::Store& store,
@@ -649,14 +684,9 @@ void Server::Impl::install_api() {
                   send_error(res, 503, "unavailable", "the routing table is not loaded");
                   return;
               }
-              const scan::AddressMapper mapper(
-                  *t->table,
-                  [&t](Asn asn) -> std::optional<std::string> {
-                      const auto* org = t->orgs ? t->orgs->org_of(asn) : nullptr;
-                      return org ? std::optional<std::string>(std::string(org->name))
-                                 : std::nullopt;
-                  },
-                  t->vrps.get());
+              const scan::AddressMapper mapper(*t->table,
+                                               scan::org_namer(t->orgs ? &*t->orgs : nullptr),
+                                               t->vrps.get(), t->geo ? &*t->geo : nullptr);
               model::IpMapping m;
               {
                   const std::lock_guard lock(lookup_mutex);

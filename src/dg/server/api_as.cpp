@@ -51,6 +51,8 @@ void Server::Impl::install_as_api() {
               const org::AsOrg* rec = orgs != nullptr ? orgs->as_of(*asn) : nullptr;
               body["name"] = rec != nullptr ? text_or_null(rec->name) : nlohmann::json();
               body["registry"] = rec != nullptr ? text_or_null(rec->source) : nlohmann::json();
+              body["country"] =
+                  orgs != nullptr ? text_or_null(orgs->country_of(*asn)) : nlohmann::json();
               body["opaque_id"] = rec != nullptr ? text_or_null(rec->opaque_id) : nlohmann::json();
               const org::Organisation* o = orgs != nullptr ? orgs->org_of(*asn) : nullptr;
               body["org"] = o != nullptr ? org_json(*o) : nlohmann::json();

@@ -307,13 +307,9 @@ Result<scan::ScanReport> Jobs::run_scan_job(Job& job, store::Store& store, std::
         DG_TRY(own, bgp::IpAsnSource::open(tables.rib_path, so));
         source = &*own;
     }
-    const scan::AddressMapper mapper(
-        *source,
-        [&](Asn asn) -> std::optional<std::string> {
-            const auto* org = tables.orgs ? tables.orgs->org_of(asn) : nullptr;
-            return org ? std::optional<std::string>(std::string(org->name)) : std::nullopt;
-        },
-        tables.vrps.get());
+    const scan::AddressMapper mapper(*source,
+                                     scan::org_namer(tables.orgs ? &*tables.orgs : nullptr),
+                                     tables.vrps.get(), tables.geo ? &*tables.geo : nullptr);
     scan::ScanSettings settings;
     settings.resolver = config;
     settings.repair = config.repair;

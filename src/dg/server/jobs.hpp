@@ -8,6 +8,7 @@
 #include "dg/bgp/table_sources.hpp"
 #include "dg/core/result.hpp"
 #include "dg/dns/transport.hpp"
+#include "dg/geo/geo_db.hpp"
 #include "dg/org/org_table.hpp"
 #include "dg/rpki/validator.hpp"
 #include "dg/scan/scan.hpp"
@@ -38,6 +39,8 @@ struct Tables {
     std::optional<org::OrgTable> orgs;
     std::string vrps_path; ///< `serve --vrps`: the RPKI state of every mapped route
     std::unique_ptr<rpki::VrpIndex> vrps;
+    std::string geo_path; ///< `serve --geo`: where each address is (City/Country .mmdb)
+    std::optional<geo::Database> geo;
 };
 
 /// What a new scan job runs over.

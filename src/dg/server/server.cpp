@@ -211,6 +211,15 @@ void Server::Impl::load_tables() {
             error = "vrps: " + set.error().to_string();
         }
     }
+    if (error.empty() && !options.geo.empty()) {
+        t->geo_path = options.geo;
+        auto db = geo::Database::open(options.geo);
+        if (db) {
+            t->geo.emplace(std::move(*db));
+        } else {
+            error = "geo: " + db.error().to_string();
+        }
+    }
     if (!error.empty()) {
         std::fprintf(stderr, "domaingraph serve: %s\n", error.c_str());
     }
@@ -279,6 +288,9 @@ void Server::Impl::install_infrastructure() {
                                          ? nlohmann::json({{"path", tables->vrps_path},
                                                            {"vrps", tables->vrps->vrps().size()}})
                                          : nlohmann::json(nullptr);
+                      body["geo"] = tables->geo ? nlohmann::json({{"path", tables->geo_path},
+                                                                  {"type", tables->geo->type()}})
+                                                : nlohmann::json(nullptr);
                   }
               }
               body["status"] = ready ? "ready" : "not_ready";

@@ -31,6 +31,7 @@ struct ServerOptions {
     bgp::Policy policy = bgp::Policy::Default;
     std::string as2org; ///< CAIDA as2org file, optional
     std::string vrps;   ///< VRP file (rpki-client / Routinator output), optional
+    std::string geo;    ///< MaxMind City/Country database (address locations), optional
     /// DNS resilience (GET /api/v1/scans/{id}/resilience): a CAIDA as-rel file, an optional
     /// IXP membership file and the resolver ASes (a list or a file). "" = not offered (503).
     std::string as_rel;

@@ -1,5 +1,6 @@
 #include "dg/watch/alerts.hpp"
 
+#include "dg/analytics/report_json.hpp"
 #include "dg/core/sha256.hpp"
 #include "dg/fetch/http_download.hpp"
 #include "dg/model/json.hpp"
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -297,6 +299,23 @@ Result<double> parse_share(const std::string& text) {
     return v;
 }
 
+/// "5", "5pp" or "5%": percentage points of the list's domains, above 0 and at most 100.
+Result<double> parse_points(std::string text) {
+    for (const char* unit : {"pp", "%"}) {
+        if (text.ends_with(unit)) {
+            text.resize(text.size() - std::char_traits<char>::length(unit));
+        }
+    }
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !(v > 0 && v <= 100)) {
+        return bad_rule(
+            "provider_shift '" + text +
+            "': percentage points of the list's domains, such as 5 (0 < points <= 100)");
+    }
+    return v;
+}
+
 /// The dedup key of a change: the same change (domain, type, subject, old and new values) in any
 /// run of the watch.
 std::string change_key(std::string_view watch, const nlohmann::json& change) {
@@ -379,6 +398,8 @@ Result<Rules> parse_rules(const std::string& yaml) {
             DG_TRY(rules.min_share, parse_share(kv.second.as<std::string>("")));
         } else if (key == "quiet_hours") {
             DG_TRY(rules.quiet, parse_quiet_hours(kv.second.as<std::string>("")));
+        } else if (key == "provider_shift") {
+            DG_TRY(rules.provider_shift_pp, parse_points(kv.second.as<std::string>("")));
         } else if (key == "dedup") {
             auto window = parse_every(kv.second.as<std::string>(""));
             if (!window) {
@@ -388,7 +409,7 @@ Result<Rules> parse_rules(const std::string& yaml) {
         } else {
             return bad_rule("unknown key '" + key +
                             "' (known: min_severity, types, min_domains, min_share, "
-                            "quiet_hours, dedup)");
+                            "quiet_hours, dedup, provider_shift)");
         }
     }
     return rules;
@@ -480,12 +501,88 @@ Result<bool> alerted_within(Connection& c, const std::string& watch, const std::
     return found;
 }
 
+/// Stores one alert and a pending delivery per sink, unless the rules' dedup window saw the same
+/// change or this run stored it already. The stored alert is appended to `out`.
+struct AlertWriter {
+    Connection& c;
+    const Watch& w;
+    const Rules& rules;
+    std::int64_t scan_id;
+    model::UnixTime now;
+    model::UnixTime send_at;
+    RulesReport& report;
+    std::vector<Alert>& out;
+
+    Result<void> write(nlohmann::json change, std::string domain, model::Severity severity) {
+        Alert a;
+        a.change = std::move(change);
+        a.id = alert_id(w.name, scan_id, a.change);
+        a.watch = w.name;
+        a.scan_id = scan_id;
+        a.domain = std::move(domain);
+        a.severity = model::severity_name(severity);
+        a.created_at = now;
+        const std::string key = change_key(w.name, a.change);
+        if (rules.dedup_seconds > 0) {
+            DG_TRY(const bool seen, alerted_within(c, w.name, key, now - rules.dedup_seconds));
+            if (seen) {
+                ++report.repeated;
+                return ok();
+            }
+        }
+        bool inserted = false;
+        DG_TRY_VOID(c.query("INSERT INTO alerts (id, watch, scan_id, domain, severity, "
+                            "change, created_at, change_key) VALUES ($1, $2, $3, $4, $5, $6, "
+                            "$7, $8) ON CONFLICT (id) DO NOTHING RETURNING id",
+                            {Value(a.id), Value(a.watch), Value(a.scan_id), Value(a.domain),
+                             Value(a.severity), Value(a.change.dump()), Value(now), Value(key)},
+                            [&](const Row&) {
+                                inserted = true;
+                                return true;
+                            }));
+        if (!inserted) {
+            return ok(); // the same change of the same run: stored (and delivered) once
+        }
+        for (const std::string& sink : w.sinks) {
+            DG_TRY_VOID(c.query("INSERT INTO alert_deliveries (alert_id, sink, "
+                                "next_attempt_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                                {Value(a.id), Value(sink), Value(send_at)}));
+        }
+        out.push_back(std::move(a));
+        return ok();
+    }
+};
+
 } // namespace
+
+std::vector<ListChange> provider_shift_changes(const analytics::ProviderShifts& shifts,
+                                               double threshold_pp, std::int64_t previous_scan) {
+    std::vector<ListChange> out;
+    auto add = [&](const std::vector<analytics::ProviderShift>& list, const char* level) {
+        for (const analytics::ProviderShift& p : list) {
+            if (std::abs(p.delta()) < threshold_pp) {
+                continue;
+            }
+            const auto shift = analytics::to_json(p);
+            nlohmann::json change = {{"type", "provider_shift"}, {"level", level}};
+            for (const auto& [k, v] : shift.items()) {
+                change[k] = v;
+            }
+            change["threshold_pp"] = threshold_pp;
+            change["previous_scan"] = previous_scan;
+            out.push_back(ListChange{std::move(change), model::Severity::Warning});
+        }
+    };
+    add(shifts.asns, "as");
+    add(shifts.orgs, "organisation");
+    return out;
+}
 
 Result<std::vector<Alert>> record_alerts(store::Store& store, const Watch& w, std::int64_t scan_id,
                                          const std::vector<model::Change>& changes,
                                          model::UnixTime now, std::uint64_t list_size,
-                                         RulesReport* report) {
+                                         RulesReport* report,
+                                         const std::vector<ListChange>& list_changes) {
     DG_TRY(Connection * c, connection(store));
     DG_TRY(const Rules rules, parse_rules(w.rules));
     RulesReport local;
@@ -497,42 +594,12 @@ Result<std::vector<Alert>> record_alerts(store::Store& store, const Watch& w, st
     std::vector<Alert> out;
     Transaction tx(*c);
     DG_TRY_VOID(tx.begin());
+    AlertWriter writer{*c, w, rules, scan_id, now, send_at, r, out};
     for (const model::Change* change : alerting_changes(rules, changes, list_size, r)) {
-        Alert a;
-        a.change = model::to_json(*change);
-        a.id = alert_id(w.name, scan_id, a.change);
-        a.watch = w.name;
-        a.scan_id = scan_id;
-        a.domain = change->domain;
-        a.severity = model::severity_name(change->severity);
-        a.created_at = now;
-        const std::string key = change_key(w.name, a.change);
-        if (rules.dedup_seconds > 0) {
-            DG_TRY(const bool seen, alerted_within(*c, w.name, key, now - rules.dedup_seconds));
-            if (seen) {
-                ++r.repeated;
-                continue;
-            }
-        }
-        bool inserted = false;
-        DG_TRY_VOID(c->query("INSERT INTO alerts (id, watch, scan_id, domain, severity, "
-                             "change, created_at, change_key) VALUES ($1, $2, $3, $4, $5, $6, "
-                             "$7, $8) ON CONFLICT (id) DO NOTHING RETURNING id",
-                             {Value(a.id), Value(a.watch), Value(a.scan_id), Value(a.domain),
-                              Value(a.severity), Value(a.change.dump()), Value(now), Value(key)},
-                             [&](const Row&) {
-                                 inserted = true;
-                                 return true;
-                             }));
-        if (!inserted) {
-            continue; // the same change of the same run: stored (and delivered) once
-        }
-        for (const std::string& sink : w.sinks) {
-            DG_TRY_VOID(c->query("INSERT INTO alert_deliveries (alert_id, sink, "
-                                 "next_attempt_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                                 {Value(a.id), Value(sink), Value(send_at)}));
-        }
-        out.push_back(std::move(a));
+        DG_TRY_VOID(writer.write(model::to_json(*change), change->domain, change->severity));
+    }
+    for (const ListChange& change : list_changes) {
+        DG_TRY_VOID(writer.write(change.change, "", change.severity));
     }
     DG_TRY_VOID(tx.commit());
     return out;

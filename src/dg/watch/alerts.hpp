@@ -6,6 +6,7 @@
 // of the raw body>), syslog (syslog://HOST:PORT over UDP, or syslog: for the local socket; RFC
 // 5424 with the JSON body as message).
 
+#include "dg/analytics/analytics.hpp"
 #include "dg/core/result.hpp"
 #include "dg/model/model.hpp"
 #include "dg/store/store.hpp"
@@ -29,6 +30,9 @@ namespace dg::watch {
 ///   min_share: 5%                     # least this many domains / this share of the list
 ///   quiet_hours: "22:00-07:00"        # UTC; alerts are stored at once, sent when it ends
 ///   dedup: 1d                         # the same change alerted within this window: not again
+///   provider_shift: 5                 # an AS or organisation whose share of the list's domains
+///                                     # moved by 5 percentage points or more since the previous
+///                                     # run (diff --providers): one alert per provider
 struct Rules {
     model::Severity min_severity = model::Severity::Info;
     std::vector<model::ChangeType> types;     ///< empty: every type
@@ -36,6 +40,7 @@ struct Rules {
     double min_share = 0;                     ///< of the list's domains, 0..1; 0: no threshold
     std::optional<std::pair<int, int>> quiet; ///< [start, end) minutes of the UTC day
     std::int64_t dedup_seconds = 0;           ///< 0: every run alerts its changes
+    double provider_shift_pp = 0;             ///< 0: no provider-shift alerts
     [[nodiscard]] bool matches(const model::Change& c) const;
     /// When a delivery of an alert created at `now` may first be sent (the end of quiet hours).
     [[nodiscard]] model::UnixTime send_after(model::UnixTime now) const;
@@ -59,6 +64,19 @@ std::string alert_id(std::string_view watch, std::int64_t scan_id, const nlohman
 /// {"id", "watch", "scan_id", "domain", "change", "severity", "created_at"} (ISO 8601 UTC).
 nlohmann::json alert_json(const Alert& a);
 
+/// A change of the whole list rather than of one domain: a provider's share moved. Its alert has
+/// an empty domain; `change` is {"type": "provider_shift", "level": "as"|"organisation", "asn"
+/// (ASes), "name", "domains_a", "domains_b", "share_a", "share_b", "delta_pp", "change",
+/// "threshold_pp", "previous_scan"}.
+struct ListChange {
+    nlohmann::json change;
+    model::Severity severity = model::Severity::Warning;
+};
+/// The providers of `shifts` whose share moved by at least `threshold_pp` points (those that
+/// appeared or disappeared included when they did), ASes first, largest moves first.
+std::vector<ListChange> provider_shift_changes(const analytics::ProviderShifts& shifts,
+                                               double threshold_pp, std::int64_t previous_scan);
+
 /// What the rules did with a run's changes besides alerting.
 struct RulesReport {
     std::uint64_t not_matching = 0;    ///< changes of other types or lower severity
@@ -69,11 +87,13 @@ struct RulesReport {
 
 /// Stores the alerts of a run and one pending delivery per sink (already stored ids are kept as
 /// they are), by the watch's rules; `list_size` (the run's domains) is the base of min_share.
-/// Returns the alerts stored now.
+/// `list_changes` (provider shifts) alert as they are: the rules chose them already, and the
+/// domain thresholds do not apply to them. Returns the alerts stored now.
 Result<std::vector<Alert>> record_alerts(store::Store& store, const Watch& w, std::int64_t scan_id,
                                          const std::vector<model::Change>& changes,
                                          model::UnixTime now, std::uint64_t list_size = 0,
-                                         RulesReport* report = nullptr);
+                                         RulesReport* report = nullptr,
+                                         const std::vector<ListChange>& list_changes = {});
 Result<std::vector<Alert>> list_alerts(store::Store& store, std::string_view watch);
 /// A place in the alerts of every watch, in the order they were stored: (created_at, id).
 struct AlertCursor {

@@ -348,6 +348,69 @@ TEST_P(WatchTest, ThresholdsHoldBackSmallRunsAndDedupDropsRepeatedChanges) {
     EXPECT_EQ(later->size(), 12U);
 }
 
+TEST(WatchRules, ProviderShiftTakesPercentagePoints) {
+    EXPECT_DOUBLE_EQ(parse_rules("provider_shift: 5")->provider_shift_pp, 5.0);
+    EXPECT_DOUBLE_EQ(parse_rules("provider_shift: 2.5pp")->provider_shift_pp, 2.5);
+    EXPECT_DOUBLE_EQ(parse_rules("provider_shift: 10%")->provider_shift_pp, 10.0);
+    EXPECT_DOUBLE_EQ(parse_rules("")->provider_shift_pp, 0.0); // none without the key
+    for (const char* bad : {"provider_shift: 0", "provider_shift: -3", "provider_shift: 101",
+                            "provider_shift: lots"}) {
+        auto r = parse_rules(bad);
+        ASSERT_FALSE(r) << bad;
+        EXPECT_NE(r.error().message.find("provider_shift"), std::string::npos);
+    }
+}
+
+TEST(WatchRules, ProviderShiftsBecomeOneListChangePerProviderOverTheThreshold) {
+    analytics::ProviderShifts shifts;
+    shifts.threshold_pp = 5;
+    analytics::ProviderShift gained{64510, "New DNS", 0, 30, 0, 30, "gained"};
+    analytics::ProviderShift small{64496, "Hosting", 40, 38, 40, 38, "down"}; // 2 points
+    analytics::ProviderShift org{std::nullopt, "Old DNS Inc", 50, 20, 50, 20, "down"};
+    shifts.asns = {gained, small};
+    shifts.orgs = {org};
+    const auto changes = provider_shift_changes(shifts, 5, 41);
+    ASSERT_EQ(changes.size(), 2U);
+    EXPECT_EQ(changes[0].change["type"], "provider_shift");
+    EXPECT_EQ(changes[0].change["level"], "as");
+    EXPECT_EQ(changes[0].change["asn"], 64510);
+    EXPECT_EQ(changes[0].change["change"], "gained");
+    EXPECT_DOUBLE_EQ(changes[0].change["delta_pp"].get<double>(), 30.0);
+    EXPECT_EQ(changes[0].change["previous_scan"], 41);
+    EXPECT_EQ(changes[1].change["level"], "organisation");
+    EXPECT_EQ(changes[1].change["name"], "Old DNS Inc");
+    EXPECT_FALSE(changes[1].change.contains("asn"));
+    EXPECT_EQ(changes[1].severity, model::Severity::Warning);
+}
+
+TEST_P(WatchTest, ProviderShiftAlertsAreStoredBesideDomainChanges) {
+    Watch w = make("w", 60, 1000);
+    w.rules = "types: [asn_changed]\nmin_domains: 50\nprovider_shift: 5\n";
+    ASSERT_TRUE(add_watch(*store_, w));
+    std::vector<ListChange> shifts{
+        ListChange{{{"type", "provider_shift"}, {"level", "as"}, {"asn", 64510}, {"delta_pp", 30}},
+                   model::Severity::Warning}};
+    // one domain change, under min_domains: held back; the provider shift alerts all the same
+    RulesReport report;
+    auto alerts = record_alerts(
+        *store_, w, 7,
+        {change("a.example", model::ChangeType::AsnChanged, model::Severity::Warning)}, 2000, 100,
+        &report, shifts);
+    ASSERT_TRUE(alerts) << alerts.error().to_string();
+    ASSERT_EQ(alerts->size(), 1U);
+    EXPECT_EQ((*alerts)[0].domain, "");
+    EXPECT_EQ((*alerts)[0].change["type"], "provider_shift");
+    EXPECT_EQ((*alerts)[0].severity, "warning");
+    EXPECT_EQ(report.below_threshold, 1U);
+    // stored once per run, with a delivery per sink
+    auto again = record_alerts(*store_, w, 7, {}, 2001, 100, nullptr, shifts);
+    ASSERT_TRUE(again);
+    EXPECT_TRUE(again->empty());
+    auto listed = list_alerts(*store_, "w");
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(listed->size(), 1U);
+}
+
 TEST_P(WatchTest, QuietHoursHoldDeliveriesUntilTheyEnd) {
     Watch w = make("q", 60, 1000);
     w.sinks = {"http://127.0.0.1:9/hook"};
