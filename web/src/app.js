@@ -661,11 +661,18 @@ async function asView(asn) {
   const org = a.org ? a.org.name + ' (' + a.org.id + (a.org.country ? ', ' + a.org.country : '') + ')'
     : a.as2org ? 'not in the loaded AS-organisation file' : 'unknown: the server has no AS-organisation file (serve --as2org FILE)';
   const siblings = linkList((a.siblings || []).map((s) => link('AS' + s.asn + (s.name ? ' ' + s.name : ''), { lookup: 'AS' + s.asn })));
-  const rows = [['Organisation', org], ['Registry', a.registry || '—'], ['Sibling ASes', siblings]];
+  const rows = [['Organisation', org], ['Country', a.country || '—'], ['Registry', a.registry || '—'], ['Sibling ASes', siblings]];
+  const r = a.routes;
+  if (r) {
+    let routes = r.total + ' prefixes in the loaded table (' + r.ipv4 + ' IPv4, ' + r.ipv6 + ' IPv6)';
+    if (r.rpki) routes += '; RPKI: ' + r.rpki.valid + ' valid, ' + r.rpki.invalid + ' invalid, ' + r.rpki.not_found + ' not-found';
+    rows.push(['Routes', routes]);
+  }
   const parts = [el('h3', 'AS' + a.asn + (a.name ? ' ' + a.name : ''))];
   if (a.scan) {
     const sc = a.scan;
     rows.push(['Domains hosted here', sc.domains_total + ' in scan ' + sc.id]);
+    if (sc.roles) rows.push(['Roles', sc.roles.web + ' domains by their own addresses, ' + sc.roles.ns + ' by a name server, ' + sc.roles.mx + ' by a mail host']);
     rows.push(['Domains of the organisation', sc.organisation_domains_total + ' over ' + (sc.by_as || []).length + ' of its ASes (' +
       (sc.by_as || []).map((b) => 'AS' + b.asn + ': ' + b.domains).join(', ') + ')']);
     parts.push(facts(rows));
@@ -677,6 +684,23 @@ async function asView(asn) {
   } else {
     rows.push(['Domains hosted here', 'no scan stored yet']);
     parts.push(facts(rows));
+  }
+  if (r && r.prefixes.length) {
+    const table = el('table', null, 'small');
+    table.id = 'as-routes';
+    const head = el('tr');
+    head.append(el('th', 'Prefix'), el('th', 'Origins'), el('th', 'RPKI'));
+    const body = el('tbody');
+    for (const p of r.prefixes) {
+      const tr = el('tr');
+      tr.append(el('td', p.prefix), el('td', p.origins.map((o) => 'AS' + o).join(', ')),
+        el('td', p.rpki ? p.rpki + (p.rpki_reason ? ' (' + p.rpki_reason + ')' : '') : '—', p.rpki ? 'rpki-' + p.rpki : null));
+      body.append(tr);
+    }
+    const thead = el('thead');
+    thead.append(head);
+    table.append(thead, body);
+    parts.push(el('p', 'Routes of AS' + a.asn + (r.prefixes.length < r.total ? ' (first ' + r.prefixes.length + ' of ' + r.total + ')' : '') + ':', 'hint small'), table);
   }
   return parts;
 }
@@ -698,6 +722,8 @@ async function lookup(q) {
         ['Origin AS', asn],
         ['All origins', (m.origins || []).length ? m.origins.map((o) => 'AS' + o).join(', ') : '—'],
         ['Organisation', m.org || 'unknown'],
+        ['RPKI', m.rpki ? m.rpki + (m.rpki_reason ? ' (' + m.rpki_reason + ')' : '') : '—'],
+        ['Location', m.geo ? [m.geo.city, m.geo.country].filter(Boolean).join(', ') + (m.geo.lat !== null ? ' (' + m.geo.lat + ', ' + m.geo.lon + ')' : '') : '—'],
       ]));
     } else {
       const body = await domainHistory(q);

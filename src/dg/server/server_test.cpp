@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <set>
 #include <httplib.h>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -778,6 +779,105 @@ TEST_F(ServerTest, AsLookupWithOrganisationSiblingsAndDomains) {
     EXPECT_EQ(other["scan"]["domains"], json::array({"c.example"}));
     EXPECT_TRUE(is_error(client_->Get("/api/v1/as/bogus"), 400));
     EXPECT_TRUE(is_error(client_->Get("/api/v1/as/64500?scan=9"), 404));
+}
+
+// Issue 18: an AS's routes in the table with their RPKI state, the roles it plays for a scan's
+// domains; where a scan's addresses are (GET /api/v1/scans/{id}/geo) from the locations stored
+// with it or from the server's --geo database (MaxMind's test City database).
+TEST_F(ServerTest, AsRoutesAndRolesAndTheScansPlaces) {
+    DG_SHARED_OR_SKIP(city, "geo/GeoLite2-City-Test.mmdb");
+    test::write_file(dir_.path() + "/vrps.json",
+                     R"({"roas": [{"asn": "AS64496", "prefix": "192.0.2.0/24", "maxLength": 24,)"
+                     R"( "ta": "test"}]})");
+    ServerOptions o;
+    o.vrps = dir_.path() + "/vrps.json";
+    o.geo = city;
+    start(o);
+    auto in = [](const std::string& ip, std::uint32_t asn) {
+        model::IpMapping m;
+        m.ip = *IpAddress::parse(ip);
+        m.prefix = *Prefix::parse(ip + "/32");
+        m.asn = Asn(asn);
+        m.origins = {Asn(asn)};
+        return m;
+    };
+    {
+        auto store = store::Store::open("sqlite://" + options_.db);
+        ASSERT_TRUE(store);
+        // scan 1: locations stored with the results (scan --geo)
+        auto first = (*store)->create_scan(store::NewScan{});
+        ASSERT_TRUE(first);
+        std::vector<model::DomainResult> rows(2);
+        rows[0].domain = "a.example";
+        rows[0].a = {in("192.0.2.1", 64496)};
+        rows[0].a[0].geo = model::GeoLocation{"SE", "Link\xc3\xb6ping", 58.4167, 15.6167};
+        rows[0].ns = {model::NsRecord{"ns1.example", 60, {in("192.0.2.2", 64496)}}};
+        rows[0].ns[0].ips[0].geo = model::GeoLocation{"SE", "Link\xc3\xb6ping", 58.4167, 15.6167};
+        rows[1].domain = "b.example";
+        rows[1].ns = {model::NsRecord{"ns2.example", 60, {in("192.0.2.3", 64496)}}};
+        rows[1].ns[0].ips[0].geo = model::GeoLocation{"GB", "London", 51.5142, -0.0931};
+        for (auto& r : rows) {
+            r.status = "NOERROR";
+        }
+        ASSERT_TRUE((*store)->write_results(first->id, rows));
+        // scan 2: no locations stored; the server's database places them
+        auto second = (*store)->create_scan(store::NewScan{});
+        ASSERT_TRUE(second);
+        std::vector<model::DomainResult> more(1);
+        more[0].domain = "c.example";
+        more[0].status = "NOERROR";
+        more[0].a = {in("89.160.20.115", 64510), in("81.2.69.142", 64511), in("192.0.2.9", 64496)};
+        ASSERT_TRUE((*store)->write_results(second->id, more));
+    }
+    const json as = body_json(client_->Get("/api/v1/as/64496?scan=1"));
+    ASSERT_TRUE(as["routes"].is_object()) << as.dump();
+    EXPECT_EQ(as["routes"]["total"], 1);
+    EXPECT_EQ(as["routes"]["ipv4"], 1);
+    EXPECT_EQ(as["routes"]["rpki"]["valid"], 1);
+    EXPECT_EQ(as["routes"]["prefixes"][0]["prefix"], "192.0.2.0/24");
+    EXPECT_EQ(as["routes"]["prefixes"][0]["rpki"], "valid");
+    EXPECT_EQ(as["scan"]["roles"]["web"], 1); // a.example: its own address
+    EXPECT_EQ(as["scan"]["roles"]["ns"], 2);  // a.example and b.example: a name server's
+    EXPECT_EQ(as["scan"]["roles"]["mx"], 0);
+    ASSERT_EQ(as["scan"]["roles"]["domains"].size(), 2U);
+    EXPECT_EQ(as["scan"]["roles"]["domains"][0]["roles"], json::array({"web", "ns"}));
+    // an AS without routes in the table: an empty list, not an error
+    EXPECT_EQ(body_json(client_->Get("/api/v1/as/64999"))["routes"]["total"], 0);
+
+    const json stored = body_json(client_->Get("/api/v1/scans/1/geo"));
+    EXPECT_EQ(stored["source"], "scan");
+    EXPECT_EQ(stored["addresses"], 3);
+    EXPECT_EQ(stored["located"], 3);
+    ASSERT_EQ(stored["places"].size(), 2U);
+    EXPECT_EQ(stored["places"][0]["city"], "Link\xc3\xb6ping"); // 1 domain, 2 addresses
+    EXPECT_EQ(stored["places"][0]["domains"], 1);
+    EXPECT_EQ(stored["places"][0]["addresses"], 2);
+    EXPECT_EQ(stored["places"][0]["web"], 1);
+    EXPECT_EQ(stored["places"][0]["ns"], 1);
+    EXPECT_EQ(stored["places"][1]["city"], "London");
+    EXPECT_EQ(stored["places"][1]["ns"], 1);
+    EXPECT_EQ(stored["countries"].size(), 2U);
+
+    const json looked_up = body_json(client_->Get("/api/v1/scans/2/geo"));
+    EXPECT_EQ(looked_up["source"], "database");
+    EXPECT_EQ(looked_up["addresses"], 3);
+    EXPECT_EQ(looked_up["located"], 2); // 192.0.2.9 is not in MaxMind's test database
+    std::set<std::string> countries;
+    for (const auto& c : looked_up["countries"]) {
+        countries.insert(c["country"].get<std::string>());
+        EXPECT_EQ(c["domains"], 1);
+    }
+    EXPECT_EQ(countries, (std::set<std::string>{"GB", "SE"}));
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/scans/9/geo"), 404));
+
+    const json ip = body_json(client_->Get("/api/v1/ip/89.160.20.115"));
+    EXPECT_EQ(ip["geo"]["country"], "SE");
+    EXPECT_EQ(ip["geo"]["city"], "Link\xc3\xb6ping");
+    const json routed = body_json(client_->Get("/api/v1/ip/192.0.2.1"));
+    EXPECT_EQ(routed["rpki"], "valid");
+    EXPECT_FALSE(routed.contains("geo"));
+    const json ready = body_json(client_->Get("/ready"));
+    EXPECT_EQ(ready["geo"]["type"], "GeoLite2-City");
 }
 
 // A bad as-rel file is refused when the server starts, with file:line.
