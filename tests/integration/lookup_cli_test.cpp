@@ -93,5 +93,55 @@ TEST(LookupCli, TruncatedDumpGivesExitThree) {
     EXPECT_EQ(dg({"lookup", "-m", rib, "--no-cache", "3.0.0.1"}).exit_code, 0);
 }
 
+// Issue 18: locations from a MaxMind City database; AS names and countries from an RPSL aut-num
+// dump and an RIR delegation file given together, without any CAIDA file.
+TEST(LookupCli, GeoAndNamesFromRegistryFiles) {
+    DG_SHARED_OR_SKIP(rib, "mrt/synthetic/lab-rib.mrt.gz");
+    DG_SHARED_OR_SKIP(city, "geo/GeoLite2-City-Test.mmdb");
+    DG_SHARED_OR_SKIP(asn_db, "geo/GeoLite2-ASN-Test.mmdb");
+    auto text = dg({"lookup", "-m", rib, "--no-cache", "--geo", city, "89.160.20.115",
+                    "198.51.100.7"});
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_EQ(text.out, "89.160.20.115\t-\t-\tSE Link\xc3\xb6ping (58.4167,15.6167)\n"
+                        "198.51.100.7\t198.51.100.0/24\t501,601\t-\n");
+    auto json_out = dg({"lookup", "-m", rib, "--no-cache", "--jsonl", "--geo", city},
+                       "89.160.20.115\n198.51.100.7\n");
+    ASSERT_EQ(json_out.exit_code, 0) << json_out.err;
+    const auto lines = test::split_lines(json_out.out);
+    ASSERT_EQ(lines.size(), 2U);
+    const auto se = nlohmann::json::parse(lines[0]);
+    EXPECT_EQ(se["geo"]["country"], "SE");
+    EXPECT_DOUBLE_EQ(se["geo"]["lat"].get<double>(), 58.4167);
+    EXPECT_TRUE(nlohmann::json::parse(lines[1])["geo"].is_null());
+    // an ASN database is not a location database: said, and where it belongs
+    auto wrong = dg({"lookup", "-m", rib, "--no-cache", "--geo", asn_db, "1.2.3.4"});
+    EXPECT_EQ(wrong.exit_code, 2);
+    EXPECT_NE(wrong.err.find("not a City or Country database"), std::string::npos) << wrong.err;
+
+    test::TempDir dir;
+    test::write_file(dir.file("aut-num.db"),
+                     "aut-num:        AS501\nas-name:        LAB-501\n"
+                     "descr:          Lab Transit Ltd\norg:            ORG-LAB1-TEST\n\n"
+                     "organisation:   ORG-LAB1-TEST\norg-name:       Lab Transit Group\n\n");
+    test::write_file(dir.file("delegated-test-extended"),
+                     "2|ripencc|20240101|2|19830705|20240101|+0100\n"
+                     "ripencc|*|asn|*|2|summary\n"
+                     "ripencc|NL|asn|501|1|20100101|allocated|holder-a\n"
+                     "ripencc|DE|asn|511|1|20100101|allocated|holder-b\n");
+    auto names = dg({"lookup", "-m", rib, "--no-cache", "--jsonl", "--names",
+                     dir.file("aut-num.db") + "," + dir.file("delegated-test-extended")},
+                    "198.51.100.7\n2001:db8:100::1\n");
+    ASSERT_EQ(names.exit_code, 0) << names.err;
+    const auto named = test::split_lines(names.out);
+    ASSERT_EQ(named.size(), 2U);
+    const auto a = nlohmann::json::parse(named[0]);
+    EXPECT_EQ(a["as_name"], "LAB-501");
+    EXPECT_EQ(a["org"], "Lab Transit Group");
+    EXPECT_EQ(a["country"], "NL"); // the delegation file's: the organisation object has none
+    const auto b = nlohmann::json::parse(named[1]);
+    EXPECT_TRUE(b["as_name"].is_null()); // only in the delegation file: a country, no name
+    EXPECT_EQ(b["country"], "DE");
+}
+
 } // namespace
 } // namespace dg

@@ -658,7 +658,7 @@ function linkList(items) {
 async function asView(asn) {
   const scanParam = state.selected !== null ? '?scan=' + state.selected : '';
   const { body: a } = await api('/api/v1/as/' + asn + scanParam);
-  const org = a.org ? a.org.name + ' (' + a.org.id + (a.org.country ? ', ' + a.org.country : '') + ')'
+  const org = a.org ? link((a.org.name || a.org.id) + ' (' + a.org.id + (a.org.country ? ', ' + a.org.country : '') + ')', { lookup: a.org.id })
     : a.as2org ? 'not in the loaded AS-organisation file' : 'unknown: the server has no AS-organisation file (serve --as2org FILE)';
   const siblings = linkList((a.siblings || []).map((s) => link('AS' + s.asn + (s.name ? ' ' + s.name : ''), { lookup: 'AS' + s.asn })));
   const rows = [['Organisation', org], ['Country', a.country || '—'], ['Registry', a.registry || '—'], ['Sibling ASes', siblings]];
@@ -686,22 +686,68 @@ async function asView(asn) {
     parts.push(facts(rows));
   }
   if (r && r.prefixes.length) {
-    const table = el('table', null, 'small');
-    table.id = 'as-routes';
-    const head = el('tr');
-    head.append(el('th', 'Prefix'), el('th', 'Origins'), el('th', 'RPKI'));
-    const body = el('tbody');
-    for (const p of r.prefixes) {
-      const tr = el('tr');
-      tr.append(el('td', p.prefix), el('td', p.origins.map((o) => 'AS' + o).join(', ')),
-        el('td', p.rpki ? p.rpki + (p.rpki_reason ? ' (' + p.rpki_reason + ')' : '') : '—', p.rpki ? 'rpki-' + p.rpki : null));
-      body.append(tr);
-    }
-    const thead = el('thead');
-    thead.append(head);
-    table.append(thead, body);
-    parts.push(el('p', 'Routes of AS' + a.asn + (r.prefixes.length < r.total ? ' (first ' + r.prefixes.length + ' of ' + r.total + ')' : '') + ':', 'hint small'), table);
+    parts.push(el('p', 'Routes of AS' + a.asn + (r.prefixes.length < r.total ? ' (first ' + r.prefixes.length + ' of ' + r.total + ')' : '') + ':', 'hint small'),
+      routeTable('as-routes', r.prefixes));
   }
+  return parts;
+}
+
+/// A route of the table as a row: its prefix (a link to its view), origins, RPKI state.
+function routeRow(p) {
+  const tr = el('tr');
+  const prefix = el('td');
+  prefix.append(link(p.prefix, { lookup: p.prefix }));
+  const origins = el('td');
+  p.origins.forEach((o, i) => { if (i) origins.append(', '); origins.append(link('AS' + o, { lookup: 'AS' + o })); });
+  tr.append(prefix, origins, el('td', p.org || '—'),
+    el('td', p.rpki ? p.rpki + (p.rpki_reason ? ' (' + p.rpki_reason + ')' : '') : '—', p.rpki ? 'rpki-' + p.rpki : null));
+  return tr;
+}
+
+function routeTable(id, routes) {
+  const table = el('table', null, 'small');
+  table.id = id;
+  const head = el('tr');
+  head.append(el('th', 'Prefix'), el('th', 'Origins'), el('th', 'Organisation'), el('th', 'RPKI'));
+  const thead = el('thead');
+  thead.append(head);
+  const body = el('tbody');
+  body.append(...routes.map(routeRow));
+  table.append(thead, body);
+  return table;
+}
+
+/// A prefix (GET /api/v1/prefix/{prefix}): its route, the covering one, the more specific ones,
+/// and the domains of the selected (else the newest) scan with an address inside.
+async function prefixView(q) {
+  const scanParam = state.selected !== null ? '?scan=' + state.selected : '';
+  const { body: p } = await api('/api/v1/prefix/' + q.split('/').map(encodeURIComponent).join('/') + scanParam);
+  const parts = [el('h3', 'Prefix ' + p.prefix)];
+  const routes = [p.route, p.covering].filter(Boolean);
+  const rows = [['Route', p.route ? 'in the table' : p.covering ? 'not in the table; covered by ' + p.covering.prefix : 'not routed in the loaded table'],
+    ['More specific', p.more_specifics.total + ' prefixes' + (p.more_specifics.rpki ? ' (RPKI: ' + p.more_specifics.rpki.valid + ' valid, ' + p.more_specifics.rpki.invalid + ' invalid, ' + p.more_specifics.rpki.not_found + ' not-found)' : '')]];
+  if (p.scan) rows.push(['Domains', p.scan.domains_total + ' in scan ' + p.scan.id + ' (' + p.scan.roles.web + ' own addresses, ' + p.scan.roles.ns + ' name servers, ' + p.scan.roles.mx + ' mail hosts; ' + p.scan.addresses_total + ' addresses)']);
+  parts.push(facts(rows));
+  if (routes.length) parts.push(routeTable('prefix-route', routes));
+  if (p.more_specifics.prefixes.length) {
+    parts.push(el('p', 'More specific routes:', 'hint small'), routeTable('prefix-more', p.more_specifics.prefixes));
+  }
+  if (p.scan && p.scan.domains.length) {
+    parts.push(el('p', 'Domains with an address in ' + p.prefix + ':', 'hint small'));
+    parts.push(linkList(p.scan.domains.map((d) => link(d.domain + ' (' + d.roles.join(', ') + ')', { scan: p.scan.id, domain: d.domain }))));
+  }
+  return parts;
+}
+
+/// An organisation (GET /api/v1/org/{id}): its ASes with their routes and domains.
+async function orgView(q) {
+  const scanParam = state.selected !== null ? '?scan=' + state.selected : '';
+  const { body: o } = await api('/api/v1/org/' + encodeURIComponent(q) + scanParam);
+  const ases = linkList(o.ases.map((a) => link('AS' + a.asn + (a.name ? ' ' + a.name : '') + (a.domains !== null ? ' (' + a.domains + ' domains)' : ''), { lookup: 'AS' + a.asn })));
+  const rows = [['Id', o.id], ['Country', o.country || '—'], ['Registry', o.source || '—'], ['ASes', ases]];
+  if (o.scan) rows.push(['Domains', o.scan.domains_total + ' in scan ' + o.scan.id]);
+  const parts = [el('h3', o.name || o.id), facts(rows)];
+  if (o.scan && o.scan.domains.length) parts.push(linkList(o.scan.domains.map((d) => link(d, { scan: o.scan.id, domain: d }))));
   return parts;
 }
 
@@ -709,16 +755,22 @@ async function lookup(q) {
   const out = $('lookup-output');
   out.replaceChildren(el('p', 'looking up ' + q + '…', 'hint'));
   const asMatch = /^(?:AS)?(\d{1,10})$/i.exec(q);
-  const isIp = !asMatch && (/^[0-9.]+$/.test(q) || q.includes(':'));
+  const prefixMatch = !asMatch && /^[0-9a-f.:]+\/\d{1,3}$/i.test(q);
+  const isIp = !asMatch && !prefixMatch && (/^[0-9.]+$/.test(q) || q.includes(':'));
+  const isOrg = !asMatch && !prefixMatch && !isIp && (/^(ORG-|@)/i.test(q) || /\s/.test(q));
   try {
     if (asMatch) {
       out.replaceChildren(...(await asView(asMatch[1])));
+    } else if (prefixMatch) {
+      out.replaceChildren(...(await prefixView(q)));
+    } else if (isOrg) {
+      out.replaceChildren(...(await orgView(q)));
     } else if (isIp) {
       const { body: m } = await api('/api/v1/ip/' + encodeURIComponent(q));
       const asn = m.asn === null ? 'none: not routed in the loaded table'
         : state.selected !== null ? link('AS' + m.asn, { scan: state.selected, asn: m.asn }) : 'AS' + m.asn;
       out.replaceChildren(el('h3', m.ip), facts([
-        ['Prefix', m.prefix === null ? 'none' : m.prefix],
+        ['Prefix', m.prefix === null ? 'none' : link(m.prefix, { lookup: m.prefix })],
         ['Origin AS', asn],
         ['All origins', (m.origins || []).length ? m.origins.map((o) => 'AS' + o).join(', ') : '—'],
         ['Organisation', m.org || 'unknown'],

@@ -150,6 +150,7 @@ int run(int argc_in, char** argv_in) {
     register_scan_command(app, selected);
     register_worker_command(app, selected);
     register_watch_commands(app, selected);
+    register_view_command(app, selected);
     register_diff_command(app, selected);
     register_scans_commands(app, selected);
     register_history_command(app, selected);

@@ -37,6 +37,7 @@ void register_ptr_commands(CLI::App& app, Runner& selected);        // cmd_ptr.c
 void register_rpki_commands(CLI::App& app, Runner& selected);       // cmd_rpki.cpp
 void register_worker_command(CLI::App& app, Runner& selected);      // cmd_worker.cpp
 void register_watch_commands(CLI::App& app, Runner& selected);      // cmd_watch.cpp
+void register_view_command(CLI::App& app, Runner& selected);        // cmd_view.cpp
 /// `scans progress` and `scans retry-failed` (cmd_worker.cpp).
 void register_distributed_scans_commands(CLI::App& scans, Runner& selected);
 /// `config show|path`; `cfg` is the configuration pass run around parsing (cmd_config.cpp).

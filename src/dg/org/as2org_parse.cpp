@@ -610,6 +610,7 @@ void parse_delegated(Builder& b, std::string_view content) {
     std::uint64_t number = 0;
     std::size_t pos = 0;
     bool saw_version = false;
+    std::unordered_set<std::string> holders;
     while (pos < content.size() && !b.full()) {
         std::size_t eol = content.find('\n', pos);
         if (eol == std::string_view::npos) {
@@ -654,17 +655,20 @@ void parse_delegated(Builder& b, std::string_view content) {
         const std::string_view registry = f[0];
         const std::string_view cc = f[1] == "ZZ" ? std::string_view{} : f[1];
         const std::string_view opaque = f.size() > 7 ? f[7] : std::string_view{};
+        // the country is the AS's (a holder's ASes may be registered in several countries)
         std::string org;
         if (!opaque.empty()) {
             org = "@delegated-" + std::string(registry) + "-" + std::string(opaque);
-            b.add_org(number, org, "", cc, registry, f[5]);
+            if (holders.insert(org).second) {
+                b.add_org(number, org, "", "", registry, "");
+            }
         }
         for (std::uint64_t i = 0; i < count; ++i) {
             const Asn asn(static_cast<std::uint32_t>(first->value() + i));
             std::string own = org;
             if (own.empty()) {
                 own = "@delegated-" + asn.to_string();
-                b.add_org(number, own, "", cc, registry, f[5]);
+                b.add_org(number, own, "", "", registry, f[5]);
             }
             b.add_as(number, asn, "", own, opaque, registry, f[5], cc);
         }
