@@ -143,5 +143,29 @@ TEST(LookupCli, GeoAndNamesFromRegistryFiles) {
     EXPECT_EQ(b["country"], "DE");
 }
 
+// Issue 18: `view as|prefix` over a routing table (no database: --no-scan), text and JSON.
+TEST(ViewCli, AnAsAndAPrefixOfTheTable) {
+    DG_SHARED_OR_SKIP(rib, "mrt/synthetic/lab-rib.mrt.gz");
+    auto as = dg({"view", "as", "AS511", "-m", rib, "--no-scan", "--json"});
+    ASSERT_EQ(as.exit_code, 0) << as.err;
+    const auto j = nlohmann::json::parse(as.out);
+    EXPECT_EQ(j["asn"], 511);
+    ASSERT_TRUE(j["routes"].is_object());
+    EXPECT_GE(j["routes"]["total"].get<int>(), 1);
+    EXPECT_EQ(j["routes"]["ipv6"].get<int>() + j["routes"]["ipv4"].get<int>(),
+              j["routes"]["total"].get<int>());
+    bool found = false;
+    for (const auto& r : j["routes"]["prefixes"]) {
+        found = found || r["prefix"] == "2001:db8:100::/48";
+    }
+    EXPECT_TRUE(found) << as.out;
+    auto text = dg({"view", "prefix", "198.51.100.0/24", "-m", rib, "--no-scan"});
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_NE(text.out.find("198.51.100.0/24  AS501,AS601"), std::string::npos) << text.out;
+    EXPECT_EQ(dg({"view", "prefix", "198.51.100.1/24", "-m", rib, "--no-scan"}).exit_code, 2);
+    EXPECT_EQ(dg({"view", "as", "nope", "--no-scan"}).exit_code, 2);
+    EXPECT_EQ(dg({"view", "org", "X", "--no-scan"}).exit_code, 1); // no AS-organisation data
+}
+
 } // namespace
 } // namespace dg

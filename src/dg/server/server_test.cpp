@@ -789,9 +789,16 @@ TEST_F(ServerTest, AsRoutesAndRolesAndTheScansPlaces) {
     test::write_file(dir_.path() + "/vrps.json",
                      R"({"roas": [{"asn": "AS64496", "prefix": "192.0.2.0/24", "maxLength": 24,)"
                      R"( "ta": "test"}]})");
+    test::write_file(dir_.path() + "/as2org.txt",
+                     "# format:org_id|changed|org_name|country|source\n"
+                     "ORG-DOC1-TEST|20240101|Documentation Networks|NL|RIPE\n"
+                     "# format:aut|changed|aut_name|org_id|opaque_id|source\n"
+                     "64496|20240101|DOC-A|ORG-DOC1-TEST||RIPE\n"
+                     "64510|20240101|DOC-B|ORG-DOC1-TEST||RIPE\n");
     ServerOptions o;
     o.vrps = dir_.path() + "/vrps.json";
     o.geo = city;
+    o.as2org = dir_.path() + "/as2org.txt";
     start(o);
     auto in = [](const std::string& ip, std::uint32_t asn) {
         model::IpMapping m;
@@ -876,6 +883,29 @@ TEST_F(ServerTest, AsRoutesAndRolesAndTheScansPlaces) {
     const json routed = body_json(client_->Get("/api/v1/ip/192.0.2.1"));
     EXPECT_EQ(routed["rpki"], "valid");
     EXPECT_FALSE(routed.contains("geo"));
+    // the organisation's view: its ASes with their routes and the scan's domains
+    const json org = body_json(client_->Get("/api/v1/org/ORG-DOC1-TEST?scan=2"));
+    EXPECT_EQ(org["name"], "Documentation Networks");
+    ASSERT_EQ(org["ases"].size(), 2U);
+    EXPECT_EQ(org["ases"][0]["asn"], 64496);
+    EXPECT_EQ(org["ases"][0]["routes"], 1);
+    EXPECT_EQ(org["ases"][1]["domains"], 1);
+    EXPECT_EQ(org["scan"]["domains"], json::array({"c.example"}));
+    EXPECT_EQ(body_json(client_->Get("/api/v1/org/documentation%20networks"))["id"],
+              "ORG-DOC1-TEST"); // by name
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/org/ORG-NONE"), 404));
+    // the prefix's view: its route with the RPKI state, the domains with an address inside
+    const json prefix = body_json(client_->Get("/api/v1/prefix/192.0.2.0/24?scan=1"));
+    EXPECT_EQ(prefix["route"]["prefix"], "192.0.2.0/24");
+    EXPECT_EQ(prefix["route"]["rpki"], "valid");
+    EXPECT_EQ(prefix["route"]["org"], "Documentation Networks");
+    EXPECT_EQ(prefix["scan"]["domains_total"], 2);
+    EXPECT_EQ(prefix["scan"]["addresses_total"], 3);
+    EXPECT_EQ(prefix["scan"]["roles"]["ns"], 2);
+    const json inside = body_json(client_->Get("/api/v1/prefix/192.0.2.0/25?scan=1"));
+    EXPECT_TRUE(inside["route"].is_null());
+    EXPECT_EQ(inside["covering"]["prefix"], "192.0.2.0/24");
+    EXPECT_TRUE(is_error(client_->Get("/api/v1/prefix/192.0.2.1/24"), 400)); // host bits
     const json ready = body_json(client_->Get("/ready"));
     EXPECT_EQ(ready["geo"]["type"], "GeoLite2-City");
 }
