@@ -14,9 +14,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { prerequisites, root, serve, startRig, stopRig, waitReady, workspace } from './harness.mjs';
+import { prerequisites, root, serve, sharedData, startRig, stopRig, waitReady, workspace } from './harness.mjs';
 
 const { playwright, chromiumPath, bin } = await prerequisites({ rig: true });
+const cityDb = sharedData('geo/GeoLite2-City-Test.mmdb');
 const { work, shots } = workspace('dg-dashboard-');
 const token = 'browser-test-token';
 let server;
@@ -53,7 +54,8 @@ writeFileSync(join(work, 'as2org.txt'), '# format:org_id|changed|org_name|countr
 
 const started = await serve(bin, ['-m', join(work, 'table.p2a'), '--db', 'sqlite://' + join(work, 'db.sqlite'),
   '--jobs-dir', join(work, 'jobs'), '--web', join(root, 'web', 'dist'), '--resolver', resolver,
-  '--as-rel', join(work, 'as-rel.txt'), '--resolver-ases', '65001,65002', '--as2org', join(work, 'as2org.txt')],
+  '--as-rel', join(work, 'as-rel.txt'), '--resolver-ases', '65001,65002', '--as2org', join(work, 'as2org.txt'),
+  '--geo', cityDb],
 { env: Object.assign({}, process.env, { DOMAINGRAPH_API_TOKEN: token }) });
 server = started.child;
 const base = 'http://127.0.0.1:' + started.port;
@@ -359,9 +361,34 @@ assert.match(asFacts, /Rig Name Servers B\.V\. \(ORG-RIG1-RIPE, NL\)/);
 assert.match(asFacts, /Domains hosted here\d+ in scan \d+/);
 const domainLinks = await page.$$eval('#lookup-output > span a', (as) => as.map((a) => a.textContent));
 assert.ok(domainLinks.length > 0 && domainLinks.every((d) => /\.rig\.test$/.test(d)), domainLinks.join(' '));
-await page.click('#lookup-output dl a'); // the sibling
+// its routes in the table (issue 18): the /32 of its name server, each a link to the prefix view
+await page.waitForSelector('#as-routes');
+assert.deepEqual(await page.$$eval('#as-routes tbody td:first-child', (tds) => tds.map((t) => t.textContent)), ['192.0.2.1/32']);
+assert.match(asFacts, /Routes1 prefixes in the loaded table \(1 IPv4, 0 IPv6\)/);
+assert.match(asFacts, /Roles\d+ domains by their own addresses, [1-9]\d* by a name server, \d+ by a mail host/);
+await page.click('#lookup-output dl a:has-text("AS64501")'); // the sibling
 await page.waitForFunction(() => { const h = document.querySelector('#lookup-output h3'); return h && h.textContent === 'AS64501 RIG-NS-B'; });
 await page.screenshot({ path: join(shots, '9-as-organisation.png'), fullPage: true });
+// the organisation's own view, from the AS view's link: both ASes with their domains
+await page.click('#lookup-output dl a:has-text("ORG-RIG1-RIPE")');
+await page.waitForFunction(() => { const h = document.querySelector('#lookup-output h3'); return h && h.textContent === 'Rig Name Servers B.V.'; });
+assert.equal(new URL(page.url()).hash.includes('lookup=ORG-RIG1-RIPE'), true);
+const orgFacts = await page.textContent('#lookup-output dl');
+assert.match(orgFacts, /AS64500 RIG-NS-A \(\d+ domains\).*AS64501 RIG-NS-B \(\d+ domains\)/s);
+// a prefix typed in: its route, and the domains whose name servers are inside
+await page.fill('#lookup-input', '192.0.2.0/24');
+await page.press('#lookup-input', 'Enter');
+await page.waitForFunction(() => { const h = document.querySelector('#lookup-output h3'); return h && h.textContent === 'Prefix 192.0.2.0/24'; });
+assert.equal(await page.$$eval('#prefix-more tbody tr', (trs) => trs.length), 4); // ns1-4's /32s
+assert.match(await page.textContent('#lookup-output dl'), /Domains[1-9]\d* in scan \d+ \(\d+ own addresses, [1-9]\d* name servers/);
+await page.screenshot({ path: join(shots, '10-prefix.png'), fullPage: true });
+// 10. Where the infrastructure is (issue 18): the map of the selected scan, from the server's
+// --geo database (MaxMind's test database knows none of the rig's addresses: none located).
+await page.goto(base + '/#scan=' + first);
+await page.waitForSelector('#geo-box:not([hidden])');
+await page.waitForFunction(() => /addresses located/.test(document.getElementById('geo-info').textContent));
+assert.match(await page.textContent('#geo-info'), /^0 of \d+ addresses located \(0 %, the server's geo database\)/);
+assert.equal(await page.isVisible('#geo-map'), true);
 
 assert.deepEqual(errors, [], 'page errors');
 await browser.close();

@@ -15,6 +15,14 @@ export function skip(why) {
   process.exit(required ? 1 : 77);
 }
 
+/// ../shared/data/REL (DG_SHARED_DIR/data/REL when set), or skips when it is missing.
+export function sharedData(rel) {
+  const base = process.env.DG_SHARED_DIR || join(root, '..', 'shared');
+  const path = join(base, 'data', rel);
+  if (!existsSync(path)) skip('missing ../shared/data/' + rel + ' (clone shared/ beside the project)');
+  return path;
+}
+
 /// { playwright, chromiumPath, bin } after checking what every browser test needs; `rig: true`
 /// also needs the DNS servers of tests/harness/dnsrig.
 export async function prerequisites({ rig = false } = {}) {

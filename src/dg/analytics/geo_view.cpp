@@ -52,7 +52,7 @@ public:
         v.scan_id = scan_id;
         v.addresses = seen_.size();
         v.located = located_.size();
-        v.source = stored_ > 0 ? "scan" : looked_up_ > 0 ? "database" : "none";
+        v.source = stored_ > 0 ? "scan" : fallback_ != nullptr ? "database" : "none";
         std::map<std::string, Tally> by_country;
         for (auto& [key, t] : places_) {
             Tally& c = by_country[t.place.country];
@@ -85,7 +85,6 @@ private:
             ++stored_;
         } else if (fallback_ != nullptr) {
             where = fallback_->locate(m.ip);
-            looked_up_ += where ? 1U : 0U;
         }
         if (!where) {
             return;
@@ -125,7 +124,6 @@ private:
     std::unordered_set<std::string> seen_;
     std::unordered_set<std::string> located_;
     std::uint64_t stored_ = 0;
-    std::uint64_t looked_up_ = 0;
 };
 
 nlohmann::ordered_json place_json(const GeoPlace& p, bool with_place) {

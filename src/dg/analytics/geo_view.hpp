@@ -33,7 +33,7 @@ struct GeoView {
     std::uint64_t addresses = 0; ///< distinct addresses of the scan
     std::uint64_t located = 0;   ///< of those, with a location
     /// "scan": the locations stored with the results (scan --geo); "database": looked up now in
-    /// the server's --geo database; "none": neither.
+    /// the server's --geo database (the results carry none); "none": neither.
     std::string source = "none";
     std::vector<GeoPlace> places;    ///< by domains, most first
     std::vector<GeoPlace> countries; ///< the same per country (no city, no coordinates)

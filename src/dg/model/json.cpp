@@ -357,6 +357,10 @@ void put_ips(std::string& out, const std::vector<IpMapping>& ips, const JsonOpti
                 put_string(out, *m.rpki_reason);
             }
         }
+        if (m.geo) { // rare (scan --geo): through the DOM, as to_json() writes it
+            out += ",\"geo\":";
+            out += to_json(*m.geo).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        }
         out += '}';
     }
     out += ']';

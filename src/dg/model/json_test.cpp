@@ -59,6 +59,28 @@ TEST(ModelJson, RoundTripsWithDetails) {
     EXPECT_EQ(*back, r);
 }
 
+// Issue 18: a location (scan --geo) is written by both writers and read back; an address
+// without one has no "geo" member.
+TEST(ModelJson, LocationsRoundTripThroughBothWriters) {
+    DomainResult r = sample();
+    r.a[0].geo = GeoLocation{"SE", "Link\xc3\xb6ping", 58.4167, 15.6167};
+    r.ns[0].ips[0].geo = GeoLocation{"PH", "", std::nullopt, std::nullopt};
+    const std::string line = to_json_line(r);
+    EXPECT_EQ(nlohmann::json::parse(line), to_json(r)) << line;
+    EXPECT_EQ(to_json(r)["a"][0]["geo"],
+              nlohmann::json::parse(R"({"country": "SE", "city": "Link\u00f6ping", "lat": 58.4167,
+                 "lon": 15.6167})"));
+    EXPECT_FALSE(to_json(r)["a"][1].contains("geo"));
+    auto back = parse_domain_result(line);
+    ASSERT_TRUE(back) << back.error().to_string();
+    EXPECT_EQ(*back, r);
+    auto bad = parse_domain_result(R"({"domain": "x.example", "status": "NOERROR", "a": [{"ip":)"
+                                   R"( "192.0.2.1", "prefix": null, "asn": null, "origins": [],)"
+                                   R"( "org": null, "geo": {"lat": "north"}}]})");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("geo.lat"), std::string::npos) << bad.error().message;
+}
+
 TEST(ModelJson, RoundTripsAnEmptyResult) {
     DomainResult r;
     r.domain = "nx.example";
