@@ -34,6 +34,8 @@ struct WatchOptions {
     std::string every = "1d";
     std::string rib;
     std::string as2org;
+    VrpOptions vrps;
+    std::string geo;
     std::vector<std::string> alerts;
     std::string secret;
     std::string rules_file;
@@ -101,6 +103,8 @@ int run_add(const WatchOptions& o) {
     scan.domains = o.domains;
     scan.rib = o.rib;
     scan.as2org = o.as2org;
+    scan.vrps = o.vrps;
+    scan.geo = o.geo;
     scan.dns = o.dns;
     scan.list = o.name;
     watch::Watch w;
@@ -441,7 +445,13 @@ void register_watch_commands(CLI::App& app, Runner& selected) {
         ->capture_default_str();
     add->add_option("-m,--rib", opts->rib,
                     "routing table for every run (default: the newest `rib fetch` download)");
-    add->add_option("--as2org", opts->as2org, "CAIDA AS-organisation file");
+    add->add_option("--as2org,--names", opts->as2org,
+                    "AS names and organisations (CAIDA, pyasn, RPSL aut-num, RIR delegation; "
+                    "several separated by commas)");
+    add_vrp_options(add, opts->vrps, false);
+    add->add_option("--geo", opts->geo,
+                    "MaxMind City or Country database: the location of every address of every "
+                    "run");
     add->add_option("--alert", opts->alerts,
                     "alert sink (repeatable): http(s)://... webhook, syslog://HOST:PORT (UDP), "
                     "syslog: (local), smtp://HOST:PORT?to=ADDR[,ADDR][&from=ADDR] (STARTTLS "

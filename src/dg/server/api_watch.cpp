@@ -281,6 +281,7 @@ Result<watch::Watch> Server::Impl::create_watch(const nlohmann::json& body) {
         {"rib", options.rib.empty() ? "" : std::filesystem::absolute(options.rib).string()},
         {"as2org", options.as2org},
         {"vrps", options.vrps},
+        {"geo", options.geo},
         {"resolvers", std::move(resolver_list)},
         {"list", w.name}};
     if (body.contains("rate")) {
