@@ -2,6 +2,7 @@
 #include "dg/bgp/table_sources.hpp"
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
+#include "dg/cli/org_load.hpp"
 #include "dg/cli/rpki_load.hpp"
 #include "dg/cli/stdout_buffer.hpp"
 #include "dg/core/text.hpp"
@@ -233,14 +234,8 @@ int run_lookup(const LookupOptions& opts) {
         }
     }
     std::optional<org::OrgTable> orgs;
-    if (!opts.as2org.empty()) {
-        auto loaded = org::OrgTable::load(opts.as2org);
-        if (!loaded) {
-            std::fprintf(stderr, "domaingraph lookup: as2org: %s\n",
-                         loaded.error().to_string().c_str());
-            return kExitFailure;
-        }
-        orgs.emplace(std::move(*loaded));
+    if (!load_org_table(opts.as2org, "domaingraph lookup", orgs)) {
+        return kExitFailure;
     }
     std::optional<geo::Database> geo;
     if (!opts.geo.empty()) {

@@ -4,6 +4,7 @@
 #include "dg/bgp/table_sources.hpp"
 #include "dg/cli/commands.hpp"
 #include "dg/cli/exit_codes.hpp"
+#include "dg/cli/org_load.hpp"
 #include "dg/cli/rpki_load.hpp"
 #include "dg/cli/store_access.hpp"
 #include "dg/views/views.hpp"
@@ -171,14 +172,10 @@ int run_view(const ViewOptions& o) {
         sources.table = &*table;
     }
     std::optional<org::OrgTable> orgs;
-    if (!o.as2org.empty()) {
-        auto loaded = org::OrgTable::load(o.as2org);
-        if (!loaded) {
-            std::fprintf(stderr, "domaingraph view: as2org: %s\n",
-                         loaded.error().to_string().c_str());
-            return kExitFailure;
-        }
-        orgs.emplace(std::move(*loaded));
+    if (!load_org_table(o.as2org, "domaingraph view", orgs)) {
+        return kExitFailure;
+    }
+    if (orgs) {
         sources.orgs = &*orgs;
         sources.as2org_path = o.as2org;
     }

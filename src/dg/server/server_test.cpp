@@ -18,10 +18,10 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
-#include <set>
 #include <httplib.h>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <spawn.h>
 #include <sstream>
 #include <sys/wait.h>
@@ -63,6 +63,16 @@ std::string write_prefix2as(const std::string& dir) {
     }
     out << "192.0.2.0\t24\t64496\n";
     return dir + "/table.p2a";
+}
+
+/// `ip` routed as a host route originated by `asn` (rows written straight into the store).
+model::IpMapping in(const std::string& ip, std::uint32_t asn) {
+    model::IpMapping m;
+    m.ip = *IpAddress::parse(ip);
+    m.prefix = *Prefix::parse(ip + "/32");
+    m.asn = Asn(asn);
+    m.origins = {Asn(asn)};
+    return m;
 }
 
 json body_json(const httplib::Result& r) {
@@ -735,14 +745,6 @@ TEST_F(ServerTest, AsLookupWithOrganisationSiblingsAndDomains) {
         ASSERT_TRUE(store);
         auto scan = (*store)->create_scan(store::NewScan{});
         ASSERT_TRUE(scan);
-        auto in = [](const std::string& ip, std::uint32_t asn) {
-            model::IpMapping m;
-            m.ip = *IpAddress::parse(ip);
-            m.prefix = *Prefix::parse(ip + "/32");
-            m.asn = Asn(asn);
-            m.origins = {Asn(asn)};
-            return m;
-        };
         std::vector<model::DomainResult> rows(3);
         rows[0].domain = "a.example";
         rows[0].a = {in("192.0.2.1", 64500)};
@@ -800,14 +802,6 @@ TEST_F(ServerTest, AsRoutesAndRolesAndTheScansPlaces) {
     o.geo = city;
     o.as2org = dir_.path() + "/as2org.txt";
     start(o);
-    auto in = [](const std::string& ip, std::uint32_t asn) {
-        model::IpMapping m;
-        m.ip = *IpAddress::parse(ip);
-        m.prefix = *Prefix::parse(ip + "/32");
-        m.asn = Asn(asn);
-        m.origins = {Asn(asn)};
-        return m;
-    };
     {
         auto store = store::Store::open("sqlite://" + options_.db);
         ASSERT_TRUE(store);
