@@ -577,7 +577,7 @@ const changeNames = {
   aaaa_removed: 'AAAA record removed', asn_changed: 'origin AS changed', prefix_changed: 'prefix changed',
   org_changed: 'organisation changed', ns_added: 'name server added', ns_removed: 'name server removed',
   mx_added: 'mail host added', mx_removed: 'mail host removed', mx_preference_changed: 'MX preference changed',
-  cname_changed: 'CNAME changed', status_changed: 'status changed', provider_shift: 'provider share moved',
+  cname_changed: 'CNAME changed', status_changed: 'status changed', rpki_changed: 'RPKI state changed', provider_shift: 'provider share moved',
 };
 
 /// The old or new side of a change; a provider shift's is the provider's share of the list.

@@ -221,6 +221,11 @@ void StatsBuilder::add(const model::DomainResult& r) {
         per.stat.asn = asn;
         ++per.stat.ip_mappings;
         ++per.stat.by_role[role];
+        if (m.rpki) {
+            ++per.stat.rpki_checked;
+            per.stat.rpki_valid += *m.rpki == "valid" ? 1U : 0U;
+            per.stat.rpki_invalid += *m.rpki == "invalid" ? 1U : 0U;
+        }
         if (per.stat.org.empty() && m.org) {
             per.stat.org = *m.org;
         }

@@ -31,6 +31,10 @@ struct AsnStat {
     std::uint64_t domains = 0;
     double percentage = 0; ///< 100 x ip_mappings / total routed mappings
     std::array<std::uint64_t, kRoleCount> by_role{};
+    /// Of its mappings, those whose route was validated (the scan had VRPs) and their states.
+    std::uint64_t rpki_checked = 0;
+    std::uint64_t rpki_valid = 0;
+    std::uint64_t rpki_invalid = 0;
 };
 
 struct OrgStat {

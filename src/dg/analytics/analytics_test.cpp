@@ -260,6 +260,38 @@ TEST(Stats, HandComputedThreeDomains) {
     EXPECT_EQ(s.ns_asn_histogram, (std::map<std::uint64_t, std::uint64_t>{{1, 2}, {2, 1}}));
 }
 
+// Issue 18: the share of each AS's mappings on RPKI-valid routes; located addresses (--geo).
+TEST(Stats, RpkiSharesPerAsAndLocatedAddresses) {
+    auto domains = three_domains();
+    domains[0].a[0].rpki = "valid";   // AS1
+    domains[0].a[1].rpki = "invalid"; // AS1
+    domains[1].a[0].rpki = "valid";   // AS1
+    domains[0].a[0].geo = model::GeoLocation{"SE", "", std::nullopt, std::nullopt};
+    domains[1].aaaa[0].geo = model::GeoLocation{"NL", "", std::nullopt, std::nullopt}; // unrouted
+    StatsBuilder b;
+    for (const auto& r : domains) {
+        b.add(r);
+    }
+    const ScanStats s = b.finish();
+    ASSERT_EQ(s.asns[1].asn, 1U);
+    EXPECT_EQ(s.asns[1].rpki_checked, 3U);
+    EXPECT_EQ(s.asns[1].rpki_valid, 2U);
+    EXPECT_EQ(s.asns[1].rpki_invalid, 1U);
+    const auto j = to_json(s);
+    EXPECT_EQ(j["top_asns"][1]["rpki"]["valid_pct"], 66.67);
+    EXPECT_EQ(j["top_asns"][1]["rpki"]["invalid"], 1);
+    EXPECT_FALSE(j["top_asns"][0].contains("rpki")); // AS9: nothing validated
+    EXPECT_EQ(s.coverage.located, 2U);
+    EXPECT_EQ(j["coverage"]["located_pct"], 16.67); // 2 of 12 addresses
+    EXPECT_NE(s.coverage.text(false).find(", 16.7 % located"), std::string::npos);
+    Coverage nowhere; // a geo database that knows none of the addresses
+    nowhere.add(three_domains()[0]);
+    ASSERT_EQ(nowhere.warnings(false, true).size(), 1U);
+    EXPECT_NE(nowhere.warnings(false, true)[0].find("the geo database located none"),
+              std::string::npos);
+    EXPECT_TRUE(nowhere.warnings(false, false).empty());
+}
+
 TEST(Stats, EmptyScan) {
     const ScanStats s = StatsBuilder().finish();
     EXPECT_EQ(s.domains, 0u);

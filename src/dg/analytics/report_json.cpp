@@ -87,6 +87,17 @@ ordered_json to_json(const ScanStats& s, std::size_t top) {
                              {"aaaa", a.by_role[kRoleAaaa]},
                              {"ns", a.by_role[kRoleNs]},
                              {"mx", a.by_role[kRoleMx]}};
+        if (a.rpki_checked > 0) { // the scan had VRPs: the share of its mappings on valid routes
+            const auto pct = [&](std::uint64_t n) {
+                return round_to(
+                    100.0 * static_cast<double>(n) / static_cast<double>(a.rpki_checked), 2);
+            };
+            x["rpki"] = {{"checked", a.rpki_checked},
+                         {"valid", a.rpki_valid},
+                         {"invalid", a.rpki_invalid},
+                         {"valid_pct", pct(a.rpki_valid)},
+                         {"invalid_pct", pct(a.rpki_invalid)}};
+        }
         asns.push_back(std::move(x));
     }
     j["top_asns"] = std::move(asns);

@@ -62,6 +62,18 @@ Change make_change(const std::string& domain, ChangeType type, std::string from,
     return Change{domain, type, type_severity(type), std::move(from), std::move(to), {}};
 }
 
+/// An address's route left the RPKI-valid state, or became invalid: warning; other moves (to
+/// valid, invalid to not-found) info.
+Severity rpki_severity(const std::string& from, const std::string& to) {
+    return (from == "valid" && to != "valid") || to == "invalid" ? Severity::Warning
+                                                                 : Severity::Info;
+}
+
+/// "valid", "not-found", "invalid (wrong-origin)".
+std::string rpki_text(const IpMapping& m) {
+    return *m.rpki + (m.rpki_reason ? " (" + *m.rpki_reason + ")" : "");
+}
+
 Change status_change(const std::string& domain, const std::optional<std::string>& from,
                      const std::optional<std::string>& to) {
     return Change{domain,
@@ -173,6 +185,15 @@ void compare_routing(const DomainResult& a, const DomainResult& b, std::vector<C
             c->subject = subject_of(place);
             out.push_back(std::move(*c));
         }
+        // the route's RPKI state, when both scans validated it: a fact of its own (an origin
+        // change usually moves it too, and an operator acts on "left a valid route")
+        if (before->rpki && after.rpki && rpki_text(*before) != rpki_text(after)) {
+            Change r = make_change(b.domain, ChangeType::RpkiChanged, json_text(rpki_text(*before)),
+                                   json_text(rpki_text(after)));
+            r.severity = rpki_severity(*before->rpki, *after.rpki);
+            r.subject = subject_of(place);
+            out.push_back(std::move(r));
+        }
     }
 }
 
@@ -258,13 +279,11 @@ void compare_mx(const DomainResult& a, const DomainResult& b, std::vector<Change
 /// Position of a type in one domain's changes: status, cname, then removals before additions.
 int type_rank(ChangeType t) {
     static constexpr ChangeType kOrder[] = {
-        ChangeType::StatusChanged, ChangeType::CnameChanged,
-        ChangeType::ARemoved,      ChangeType::AAdded,
-        ChangeType::AaaaRemoved,   ChangeType::AaaaAdded,
-        ChangeType::AsnChanged,    ChangeType::PrefixChanged,
-        ChangeType::OrgChanged,    ChangeType::NsRemoved,
-        ChangeType::NsAdded,       ChangeType::MxRemoved,
-        ChangeType::MxAdded,       ChangeType::MxPreferenceChanged};
+        ChangeType::StatusChanged, ChangeType::CnameChanged,  ChangeType::ARemoved,
+        ChangeType::AAdded,        ChangeType::AaaaRemoved,   ChangeType::AaaaAdded,
+        ChangeType::AsnChanged,    ChangeType::PrefixChanged, ChangeType::OrgChanged,
+        ChangeType::RpkiChanged,   ChangeType::NsRemoved,     ChangeType::NsAdded,
+        ChangeType::MxRemoved,     ChangeType::MxAdded,       ChangeType::MxPreferenceChanged};
     static_assert(std::size(kOrder) == model::kChangeTypeCount);
     for (int i = 0; i < static_cast<int>(std::size(kOrder)); ++i) {
         if (kOrder[i] == t) {

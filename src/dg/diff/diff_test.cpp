@@ -280,6 +280,26 @@ TEST(Compare, DomainsInOneScanOnly) {
     EXPECT_EQ(only_in_a(failed).severity, Severity::Info);
 }
 
+// Issue 18: the RPKI state of an address's route, when both scans validated it.
+TEST(Compare, RpkiStateChangesOfAnAddressesRoute) {
+    DomainResult a = base();
+    DomainResult b = base();
+    a.a.front().rpki = "valid";
+    b.a.front().rpki = "invalid";
+    b.a.front().rpki_reason = "too-specific";
+    a.ns.front().ips.front().rpki = "not-found";
+    b.ns.front().ips.front().rpki = "valid";
+    a.aaaa.front().rpki = "valid"; // scan B without VRPs: no change claimed
+    const auto changes = compare(a, b);
+    ASSERT_EQ(changes.size(), 2U);
+    EXPECT_EQ(changes[0], at(change(ChangeType::RpkiChanged, Severity::Warning, "\"valid\"",
+                                    "\"invalid (too-specific)\""),
+                             "192.0.2.1", "A"));
+    EXPECT_EQ(changes[1],
+              at(change(ChangeType::RpkiChanged, Severity::Info, "\"not-found\"", "\"valid\""),
+                 "198.51.100.1", "A", "ns", "ns1.example.net"));
+}
+
 TEST(Compare, EveryTypeIsProducedAndCounted) {
     DomainResult a = base();
     a.cname = {{"x.example.net", 1}};
@@ -295,6 +315,9 @@ TEST(Compare, EveryTypeIsProducedAndCounted) {
     b.mx.push_back({1, "mx9.example.org", 1, {}});
     a.ns.front().ips.front().org = "Some Org";
     b.ns.front().ips.front().org = "Renamed Org";
+    a.mx.front().ips.front().rpki = "valid";
+    b.mx.front().ips.front().rpki = "invalid";
+    b.mx.front().ips.front().rpki_reason = "wrong-origin";
     DomainResult c = b;
     c.mx = {};
     c.a.pop_back();

@@ -173,6 +173,9 @@ std::string describe(const Change& c) {
     case ChangeType::OrgChanged:
         return "organisation" + subject_text(c) + " changed: " + plain(from, "unknown") + " -> " +
                plain(to, "unknown");
+    case ChangeType::RpkiChanged:
+        return "RPKI state of the route" + subject_text(c) + " changed: " + plain(from, "?") +
+               " -> " + plain(to, "?");
     case ChangeType::NsAdded:
         return "name server added: " + plain(to, "?");
     case ChangeType::NsRemoved:

@@ -20,7 +20,8 @@ constexpr std::array<const char*, kChangeTypeCount> kChangeTypeNames = {"a_added
                                                                         "mx_preference_changed",
                                                                         "cname_changed",
                                                                         "status_changed",
-                                                                        "org_changed"};
+                                                                        "org_changed",
+                                                                        "rpki_changed"};
 constexpr std::array<const char*, 2> kSeverityNames = {"info", "warning"};
 
 template <class E, std::size_t N>

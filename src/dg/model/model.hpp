@@ -124,9 +124,10 @@ enum class ChangeType : std::uint8_t {
     MxPreferenceChanged,
     CnameChanged,
     StatusChanged,
-    OrgChanged, ///< same origin AS, another organisation (as2org data)
+    OrgChanged,  ///< same origin AS, another organisation (as2org data)
+    RpkiChanged, ///< the RFC 6811 state of an address's route changed (both scans had VRPs)
 };
-inline constexpr std::size_t kChangeTypeCount = 14;
+inline constexpr std::size_t kChangeTypeCount = 15;
 /// "a_added", "a_removed", ..., "status_changed" (the `diff --format json` names).
 const char* change_type_name(ChangeType t);
 std::optional<ChangeType> parse_change_type(std::string_view s);
