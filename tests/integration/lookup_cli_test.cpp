@@ -99,8 +99,8 @@ TEST(LookupCli, GeoAndNamesFromRegistryFiles) {
     DG_SHARED_OR_SKIP(rib, "mrt/synthetic/lab-rib.mrt.gz");
     DG_SHARED_OR_SKIP(city, "geo/GeoLite2-City-Test.mmdb");
     DG_SHARED_OR_SKIP(asn_db, "geo/GeoLite2-ASN-Test.mmdb");
-    auto text = dg({"lookup", "-m", rib, "--no-cache", "--geo", city, "89.160.20.115",
-                    "198.51.100.7"});
+    auto text =
+        dg({"lookup", "-m", rib, "--no-cache", "--geo", city, "89.160.20.115", "198.51.100.7"});
     ASSERT_EQ(text.exit_code, 0) << text.err;
     EXPECT_EQ(text.out, "89.160.20.115\t-\t-\tSE Link\xc3\xb6ping (58.4167,15.6167)\n"
                         "198.51.100.7\t198.51.100.0/24\t501,601\t-\n");

@@ -46,6 +46,29 @@ struct MapperWithVrps : ::testing::Test {
     }
 };
 
+// Issue 18: --geo places every address, routed or not; the organisation namer of an as2org
+// table names none for an organisation without a name (a delegation file's holder).
+TEST_F(MapperWithVrps, EveryAddressGetsItsLocationAndItsOrganisationsName) {
+    DG_SHARED_OR_SKIP(city, "geo/GeoLite2-City-Test.mmdb");
+    auto db = geo::Database::open(city);
+    ASSERT_TRUE(db) << db.error().to_string();
+    auto orgs = org::OrgTable::parse("ripencc|SE|asn|64496|1|20100101|allocated|holder\n"
+                                     "ripencc|SE|asn|64497|1|20100101|allocated\n",
+                                     "delegated");
+    ASSERT_TRUE(orgs) << orgs.error().to_string();
+    const AddressMapper mapper(*table, org_namer(&*orgs), nullptr, &*db);
+    const auto unrouted = mapper.map(*IpAddress::parse("89.160.20.115"), 60);
+    EXPECT_FALSE(unrouted.asn);
+    ASSERT_TRUE(unrouted.geo);
+    EXPECT_EQ(unrouted.geo->country, "SE");
+    EXPECT_EQ(unrouted.geo->city, "Link\xc3\xb6ping");
+    const auto routed = mapper.map(*IpAddress::parse("192.0.2.7"), 60);
+    EXPECT_EQ(routed.asn, Asn(64496));
+    EXPECT_FALSE(routed.geo); // not in MaxMind's test database
+    EXPECT_FALSE(routed.org); // the holder's organisation has no name
+    EXPECT_FALSE(AddressMapper(*table, nullptr).map(*IpAddress::parse("89.160.20.115"), 60).geo);
+}
+
 TEST_F(MapperWithVrps, EachRoutedAddressGetsItsRoutesRpkiState) {
     auto state = [&](const char* ip) {
         const auto m = map(ip, &vrps);
