@@ -113,7 +113,10 @@ constexpr const char* kPageScript = R"html(
   var C = D.coverage;
   text("coverage-text", "Coverage: " + C.routed_pct + " % of " + C.ip_mappings +
        " address mappings routed" + (C.orgs_given ? ", " + C.with_org_pct +
-       " % of those with an organisation." : " (no as2org data: no organisations)."));
+       " % of those with an organisation" : " (no as2org data: no organisations)") +
+       (C.rpki_checked ? "; RPKI: " + C.rpki_valid_pct + " % valid, " + C.rpki_invalid_pct +
+        " % invalid" : "") +
+       (C.located ? "; " + C.located_pct + " % located" : "") + ".");
   C.warnings.forEach(function (w) {
     var p = document.createElement("p");
     p.className = "warning";
