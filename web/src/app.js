@@ -464,7 +464,8 @@ async function loadGeo(id) {
       return;
     }
     $('geo-box').hidden = false;
-    $('geo-map').hidden = false;
+    // nothing located (a database that covers none of the addresses): the sentence, no empty map
+    $('geo-map').hidden = g.located === 0;
     const located = g.places.filter((p) => p.lat !== null && p.lon !== null);
     drawMap($('geo-map'), land, {
       nodes: located.map((p, i) => ({ id: i, lat: p.lat, lon: p.lon, city: p.city || p.country || '', interfaces: p.domains })),
