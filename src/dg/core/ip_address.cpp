@@ -66,30 +66,105 @@ std::uint64_t IpAddress::v6_low() const {
     return v;
 }
 
-std::string IpAddress::to_string() const {
-    if (is_v4()) {
-        // Dotted quad by hand: glibc's inet_ntop formats IPv4 with sprintf, and a scan formats
-        // every address it stores (a tenth of the store thread's time went there).
-        char quad[16];
-        char* out = quad;
-        for (std::size_t i = 0; i < 4; ++i) {
-            const unsigned v = bytes_[i];
-            if (v >= 100) {
-                *out++ = static_cast<char>('0' + v / 100);
+namespace {
+
+/// Dotted quad by hand into `out`; returns the end. glibc's inet_ntop formats with sprintf, and
+/// a scan formats every address it stores (a tenth of the store thread's time went there).
+char* put_quad(const std::uint8_t* b, char* out) {
+    for (std::size_t i = 0; i < 4; ++i) {
+        const unsigned v = b[i];
+        if (v >= 100) {
+            *out++ = static_cast<char>('0' + v / 100);
+        }
+        if (v >= 10) {
+            *out++ = static_cast<char>('0' + v / 10 % 10);
+        }
+        *out++ = static_cast<char>('0' + v % 10);
+        if (i != 3) {
+            *out++ = '.';
+        }
+    }
+    return out;
+}
+
+/// The longest run of zero 16-bit words (the first of equal ones), as inet_ntop6 picks it: none
+/// (base -1) when it is shorter than two words.
+struct ZeroRun {
+    int base = -1;
+    int len = 0;
+};
+
+ZeroRun longest_zero_run(const std::uint16_t (&words)[8]) {
+    ZeroRun best;
+    ZeroRun cur;
+    for (int i = 0; i < 8; ++i) {
+        if (words[i] == 0) {
+            cur.base = cur.base == -1 ? i : cur.base;
+            ++cur.len;
+            continue;
+        }
+        if (cur.base != -1 && cur.len > best.len) {
+            best = cur;
+        }
+        cur = ZeroRun{};
+    }
+    if (cur.base != -1 && cur.len > best.len) {
+        best = cur;
+    }
+    return best.len < 2 ? ZeroRun{} : best;
+}
+
+/// RFC 5952 text, byte for byte what glibc's inet_ntop6 writes (lower-case hex, the longest zero
+/// run as "::", "::a.b.c.d" and "::ffff:a.b.c.d" for IPv4-compatible and -mapped addresses),
+/// without its sprintf per word: AAAA and name-server addresses are formatted for every stored
+/// result.
+std::string format_v6(const std::array<std::uint8_t, 16>& b) {
+    std::uint16_t words[8];
+    for (int i = 0; i < 8; ++i) {
+        words[i] = static_cast<std::uint16_t>((b[2 * i] << 8) | b[2 * i + 1]);
+    }
+    const ZeroRun zeros = longest_zero_run(words);
+    char text[48];
+    char* out = text;
+    for (int i = 0; i < 8; ++i) {
+        if (zeros.base != -1 && i >= zeros.base && i < zeros.base + zeros.len) {
+            if (i == zeros.base) {
+                *out++ = ':';
             }
-            if (v >= 10) {
-                *out++ = static_cast<char>('0' + v / 10 % 10);
-            }
-            *out++ = static_cast<char>('0' + v % 10);
-            if (i != 3) {
-                *out++ = '.';
+            continue;
+        }
+        if (i != 0) {
+            *out++ = ':';
+        }
+        if (i == 6 && zeros.base == 0 &&
+            (zeros.len == 6 || (zeros.len == 5 && words[5] == 0xffff))) {
+            out = put_quad(b.data() + 12, out);
+            break;
+        }
+        static constexpr char kHex[] = "0123456789abcdef";
+        bool started = false;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            const unsigned nibble = (words[i] >> shift) & 0xFU;
+            if (started || nibble != 0 || shift == 0) {
+                *out++ = kHex[nibble];
+                started = true;
             }
         }
-        return {quad, static_cast<std::size_t>(out - quad)};
     }
-    char buf[INET6_ADDRSTRLEN];
-    const char* r = inet_ntop(is_v4() ? AF_INET : AF_INET6, bytes_.data(), buf, sizeof buf);
-    return r != nullptr ? std::string(r) : std::string("?");
+    if (zeros.base != -1 && zeros.base + zeros.len == 8) {
+        *out++ = ':';
+    }
+    return {text, static_cast<std::size_t>(out - text)};
+}
+
+} // namespace
+
+std::string IpAddress::to_string() const {
+    if (is_v4()) {
+        char quad[16];
+        return {quad, static_cast<std::size_t>(put_quad(bytes_.data(), quad) - quad)};
+    }
+    return format_v6(bytes_);
 }
 
 IpAddress IpAddress::masked(int length) const {

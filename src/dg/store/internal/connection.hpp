@@ -32,6 +32,9 @@ inline Value view(std::string_view s) {
 inline Value opt_view(const std::optional<std::string>& s) {
     return s ? view(*s) : Value();
 }
+inline Value opt_view(const std::optional<std::string_view>& s) {
+    return s ? view(*s) : Value();
+}
 /// The text of a string or string_view Value.
 inline std::string_view text_of(const Value& v) {
     return v.index() == 2 ? std::string_view(std::get<2>(v)) : std::get<3>(v);

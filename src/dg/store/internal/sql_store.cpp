@@ -40,15 +40,15 @@ std::string origins_json(const std::vector<Asn>& origins) {
     return s;
 }
 
-MappingRow mapping_row(const model::IpMapping& m, const char* role,
-                       const std::optional<std::string>& host) {
+MappingRow mapping_row(const model::IpMapping& m, std::string_view role,
+                       std::optional<std::string_view> host) {
     return MappingRow{role,
                       host,
                       m.ip.to_string(),
                       m.prefix ? std::optional<std::string>(m.prefix->to_string()) : std::nullopt,
                       m.asn ? std::optional<std::int64_t>(m.asn->value()) : std::nullopt,
                       origins_json(m.origins),
-                      m.org,
+                      m.org ? std::optional<std::string_view>(*m.org) : std::nullopt,
                       m.ttl ? std::optional<std::int64_t>(*m.ttl) : std::nullopt};
 }
 

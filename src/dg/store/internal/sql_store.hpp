@@ -13,23 +13,24 @@ namespace dg::store::internal {
 
 /// A dns_records row.
 struct RecordRow {
-    std::string type;
-    std::string owner;
-    std::string value;
+    std::string_view type;
+    std::string_view owner; ///< views into the result being written: no copy per row
+    std::string_view value;
     std::optional<std::int64_t> ttl;
     std::optional<std::int64_t> preference;
-    std::optional<std::string> cname_target;
+    std::optional<std::string_view> cname_target;
 };
 
-/// An ip_mappings row (or, with a host, a host_addresses row).
+/// An ip_mappings row (or, with a host, a host_addresses row). The views point into the result
+/// being written; the address, prefix and origins are formatted here, once.
 struct MappingRow {
-    std::string role;
-    std::optional<std::string> host;
+    std::string_view role;
+    std::optional<std::string_view> host;
     std::string ip;
     std::optional<std::string> prefix;
     std::optional<std::int64_t> asn;
     std::string origins; ///< JSON array
-    std::optional<std::string> org;
+    std::optional<std::string_view> org;
     std::optional<std::int64_t> ttl;
 };
 

@@ -244,6 +244,13 @@ void field(std::string& out, const std::optional<std::string>& s) {
         out += "\\N";
     }
 }
+void field(std::string& out, const std::optional<std::string_view>& s) {
+    if (s) {
+        field(out, *s);
+    } else {
+        out += "\\N";
+    }
+}
 void field(std::string& out, std::optional<std::int64_t> v) {
     if (v) {
         out += std::to_string(*v);
@@ -362,14 +369,11 @@ protected:
             map_rows.clear();
             internal::flatten(*batch[i], rec_rows, map_rows);
             for (const auto& x : rec_rows) {
-                line(records, id, std::optional<std::string>(x.type),
-                     std::optional<std::string>(x.owner), std::optional<std::string>(x.value),
-                     x.ttl, x.preference, x.cname_target);
+                line(records, id, x.type, x.owner, x.value, x.ttl, x.preference, x.cname_target);
             }
             for (const auto& x : map_rows) {
-                line(mappings, id, scan, std::optional<std::string>(x.role), x.host,
-                     std::optional<std::string>(x.ip), x.prefix, x.asn,
-                     std::optional<std::string>(x.origins), x.org, x.ttl);
+                line(mappings, id, scan, x.role, x.host, std::string_view(x.ip), x.prefix, x.asn,
+                     std::string_view(x.origins), x.org, x.ttl);
             }
         }
         if (!records.empty()) {
