@@ -1,5 +1,7 @@
 #include "dg/core/ip_address.hpp"
 
+#include "dg/core/ip_text.hpp"
+
 #include <arpa/inet.h>
 #include <cstring>
 
@@ -118,14 +120,12 @@ ZeroRun longest_zero_run(const std::uint16_t (&words)[8]) {
 /// run as "::", "::a.b.c.d" and "::ffff:a.b.c.d" for IPv4-compatible and -mapped addresses),
 /// without its sprintf per word: AAAA and name-server addresses are formatted for every stored
 /// result.
-std::string format_v6(const std::array<std::uint8_t, 16>& b) {
+char* put_v6(const std::array<std::uint8_t, 16>& b, char* out) {
     std::uint16_t words[8];
-    for (int i = 0; i < 8; ++i) {
+    for (std::size_t i = 0; i < 8; ++i) {
         words[i] = static_cast<std::uint16_t>((b[2 * i] << 8) | b[2 * i + 1]);
     }
     const ZeroRun zeros = longest_zero_run(words);
-    char text[48];
-    char* out = text;
     for (int i = 0; i < 8; ++i) {
         if (zeros.base != -1 && i >= zeros.base && i < zeros.base + zeros.len) {
             if (i == zeros.base) {
@@ -154,17 +154,36 @@ std::string format_v6(const std::array<std::uint8_t, 16>& b) {
     if (zeros.base != -1 && zeros.base + zeros.len == 8) {
         *out++ = ':';
     }
-    return {text, static_cast<std::size_t>(out - text)};
+    return out;
+}
+
+/// The address's text into `out` (room for 46 bytes); returns the end.
+char* put_address(const IpAddress& ip, char* out) {
+    return ip.is_v4() ? put_quad(ip.bytes().data(), out) : put_v6(ip.bytes(), out);
 }
 
 } // namespace
 
 std::string IpAddress::to_string() const {
-    if (is_v4()) {
-        char quad[16];
-        return {quad, static_cast<std::size_t>(put_quad(bytes_.data(), quad) - quad)};
+    char text[48];
+    return {text, static_cast<std::size_t>(put_address(*this, text) - text)};
+}
+
+IpText::IpText(const IpAddress& ip)
+    : size_(static_cast<std::uint8_t>(put_address(ip, text_) - text_)) {}
+
+IpText::IpText(const Prefix& prefix) {
+    char* out = put_address(prefix.network(), text_);
+    *out++ = '/';
+    const int length = prefix.length();
+    if (length >= 100) {
+        *out++ = static_cast<char>('0' + length / 100);
     }
-    return format_v6(bytes_);
+    if (length >= 10) {
+        *out++ = static_cast<char>('0' + length / 10 % 10);
+    }
+    *out++ = static_cast<char>('0' + length % 10);
+    size_ = static_cast<std::uint8_t>(out - text_);
 }
 
 IpAddress IpAddress::masked(int length) const {

@@ -1,4 +1,5 @@
 #include "dg/core/ip_address.hpp"
+#include "dg/core/ip_text.hpp"
 #include "dg/core/prefix.hpp"
 
 #include <arpa/inet.h>
@@ -80,8 +81,9 @@ TEST(IpAddress, PrintsV6ByteForByteAsInetNtopDoes) {
     for (int n = 0; n < 20000; ++n) {
         std::array<std::uint8_t, 16> b{};
         for (std::size_t w = 0; w < 8; ++w) {
-            const std::uint32_t pick = rng();
-            const std::uint32_t word = pick % 3 == 0 ? 0 : (pick % 5 == 0 ? (rng() & 0xFU) : rng());
+            const auto pick = static_cast<std::uint32_t>(rng());
+            const auto word = static_cast<std::uint32_t>(
+                pick % 3 == 0 ? 0 : (pick % 5 == 0 ? (rng() & 0xFU) : rng()));
             b[2 * w] = static_cast<std::uint8_t>(word >> 8);
             b[2 * w + 1] = static_cast<std::uint8_t>(word);
         }
@@ -90,7 +92,21 @@ TEST(IpAddress, PrintsV6ByteForByteAsInetNtopDoes) {
     for (const auto& b : cases) {
         char expected[INET6_ADDRSTRLEN];
         ASSERT_NE(inet_ntop(AF_INET6, b.data(), expected, sizeof expected), nullptr);
-        EXPECT_EQ(IpAddress::from_bytes(IpFamily::V6, b.data()).to_string(), expected);
+        const IpAddress ip = IpAddress::from_bytes(IpFamily::V6, b.data());
+        EXPECT_EQ(ip.to_string(), expected);
+        EXPECT_EQ(IpText(ip).view(), expected);
+    }
+}
+
+TEST(IpText, IsTheTextOfAddressesAndPrefixes) {
+    for (const char* text : {"0.0.0.0/0", "192.0.2.0/24", "10.1.2.3/32", "::/0", "2001:db8::/32",
+                             "2001:db8:1234:5678:9abc:def0:1234:5600/120",
+                             "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128", "::ffff:0.0.0.0/96"}) {
+        const auto p = Prefix::parse(text);
+        ASSERT_TRUE(p) << text;
+        EXPECT_EQ(IpText(*p).view(), p->to_string());
+        EXPECT_EQ(IpText(*p).view(), text);
+        EXPECT_EQ(IpText(p->network()).view(), p->network().to_string());
     }
 }
 

@@ -1,5 +1,7 @@
 #include "dg/model/json.hpp"
 
+#include "dg/core/ip_text.hpp"
+
 #include <ctime>
 #include <limits>
 
@@ -230,14 +232,20 @@ namespace {
 /// Appends `s` as a JSON string; invalid UTF-8 bytes become U+FFFD.
 void put_string(std::string& out, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
+    auto plain = [](unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; };
     out += '"';
     for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            out += static_cast<char>(c);
-            ++i;
-            continue;
+        // A run of characters that need no escaping goes in with one append.
+        std::size_t end = i;
+        while (end < s.size() && plain(static_cast<unsigned char>(s[end]))) {
+            ++end;
         }
+        out.append(s.data() + i, end - i);
+        i = end;
+        if (i == s.size()) {
+            break;
+        }
+        const auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) {
             switch (c) {
             case '"':
@@ -318,11 +326,15 @@ void put_ips(std::string& out, const std::vector<IpMapping>& ips, const JsonOpti
     out += '[';
     for (std::size_t i = 0; i < ips.size(); ++i) {
         const IpMapping& m = ips[i];
-        out += i == 0 ? "{\"ip\":" : ",{\"ip\":";
-        put_string(out, m.ip.to_string());
-        out += ",\"prefix\":";
+        // Address and prefix text need no escaping: quoted as they are, formatted without a
+        // heap allocation (every stored result writes a few of each).
+        out += i == 0 ? "{\"ip\":\"" : ",{\"ip\":\"";
+        out += IpText(m.ip).view();
+        out += "\",\"prefix\":";
         if (m.prefix) {
-            put_string(out, m.prefix->to_string());
+            out += '"';
+            out += IpText(*m.prefix).view();
+            out += '"';
         } else {
             out += "null";
         }

@@ -201,6 +201,42 @@ TEST_P(StoreTest, Migration5MovesHostAddressesOutOfIpMappings) {
     EXPECT_EQ(plain(*store_->results_vector(scan->id, {})), sorted(make_batch(0, 10)));
 }
 
+TEST_P(StoreTest, DetailRowsKeepTheirValueConstraints) {
+    // Migration 13 rewrote the SQLite CHECKs from IN lists to ORs (an IN list of three or more
+    // constants is a temporary B-tree per inserted row there): the accepted values are the same.
+    auto scan = new_scan();
+    ASSERT_TRUE(scan);
+    ASSERT_TRUE(store_->write_results(scan->id, make_batch(0, 4)));
+    internal::Connection& c = *store_->sql_connection();
+    const std::string result = "(SELECT MIN(id) FROM scan_results)";
+    EXPECT_FALSE(c.exec_script("INSERT INTO dns_records (result_id, type, owner, value) VALUES (" +
+                               result + ", 'TXT', 'x', 'y')"));
+    EXPECT_FALSE(c.exec_script("INSERT INTO ip_mappings (result_id, scan_id, role, ip) VALUES (" +
+                               result + ", 1, 'host', '192.0.2.1')"));
+    for (const char* type : {"A", "AAAA", "CNAME", "NS", "MX"}) {
+        EXPECT_TRUE(
+            c.exec_script("INSERT INTO dns_records (result_id, type, owner, value) VALUES (" +
+                          result + ", '" + type + "', 'x', 'y')"))
+            << type;
+    }
+    for (const char* role : {"a", "aaaa", "ns", "mx"}) {
+        EXPECT_TRUE(
+            c.exec_script("INSERT INTO ip_mappings (result_id, scan_id, role, ip) VALUES (" +
+                          result + ", 1, '" + role + "', '192.0.2.1')"))
+            << role;
+    }
+    if (GetParam() == Backend::Sqlite) {
+        std::int64_t in_lists = -1;
+        ASSERT_TRUE(c.query("SELECT count(*) FROM sqlite_master WHERE name IN ('dns_records', "
+                            "'ip_mappings') AND sql LIKE '% IN (%'",
+                            {}, [&](const internal::Row& row) {
+                                in_lists = row.integer(0);
+                                return false;
+                            }));
+        EXPECT_EQ(in_lists, 0);
+    }
+}
+
 TEST_P(StoreTest, ScanLifecycle) {
     auto a = new_scan("first");
     ASSERT_TRUE(a) << a.error().to_string();

@@ -6,6 +6,7 @@
 #include "dg/core/result.hpp"
 #include "dg/core/text_check.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -111,6 +112,7 @@ Result<void> insert_rows(Connection& c, const char* head, std::size_t width, std
     constexpr std::size_t kMaxRows = 64;
     thread_local std::map<std::tuple<const char*, const char*, std::size_t>, std::string> texts;
     std::vector<Value> params;
+    params.reserve(std::min(n, kMaxRows) * width);
     for (std::size_t start = 0; start < n;) {
         std::size_t rows = kMaxRows;
         while (rows > n - start) {

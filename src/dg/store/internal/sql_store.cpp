@@ -44,8 +44,8 @@ MappingRow mapping_row(const model::IpMapping& m, std::string_view role,
                        std::optional<std::string_view> host) {
     return MappingRow{role,
                       host,
-                      m.ip.to_string(),
-                      m.prefix ? std::optional<std::string>(m.prefix->to_string()) : std::nullopt,
+                      IpText(m.ip),
+                      m.prefix ? std::optional<IpText>(IpText(*m.prefix)) : std::nullopt,
                       m.asn ? std::optional<std::int64_t>(m.asn->value()) : std::nullopt,
                       origins_json(m.origins),
                       m.org ? std::optional<std::string_view>(*m.org) : std::nullopt,
@@ -354,8 +354,8 @@ Result<void> SqlStore::write_host_addresses(std::int64_t scan_id,
             const MappingRow& m = rows[i];
             p.emplace_back(scan_id);
             p.push_back(opt_view(m.host));
-            p.push_back(view(m.ip));
-            p.push_back(opt_view(m.prefix));
+            p.push_back(view(m.ip.view()));
+            p.push_back(opt_view(m.prefix_text()));
             p.push_back(opt_int(m.asn));
             p.push_back(view(m.origins));
             p.push_back(opt_view(m.org));
@@ -387,8 +387,13 @@ SqlStore::write_result_rows(std::int64_t scan_id, std::span<const model::DomainR
     auto resolved_at = [&](const model::DomainResult& r) {
         return r.resolved_at != 0 ? r.resolved_at : t;
     };
-    // The batch holds each name once (dedupe), so a name identifies its row.
-    std::unordered_map<std::string, std::int64_t> domain_ids;
+    // The batch holds each name once (dedupe), so a name identifies its row; the keys are the
+    // results' own names (no copy per domain).
+    std::unordered_map<std::string_view, std::int64_t> domain_ids;
+    domain_ids.reserve(chunk.size());
+    for (const model::DomainResult* r : chunk) {
+        domain_ids.emplace(r->domain, -1);
+    }
     DG_TRY_VOID(insert_rows(
         *c_, "INSERT INTO domains (name, first_seen, last_seen) VALUES ", 3, chunk.size(),
         [&](std::size_t i, std::vector<Value>& p) {
@@ -399,14 +404,16 @@ SqlStore::write_result_rows(std::int64_t scan_id, std::span<const model::DomainR
         " ON CONFLICT (name) DO UPDATE SET last_seen = CASE WHEN excluded.last_seen > "
         "domains.last_seen THEN excluded.last_seen ELSE domains.last_seen END RETURNING id, name",
         [&](const Row& row) {
-            domain_ids.emplace(std::string(row.text(1)), row.integer(0));
+            if (const auto it = domain_ids.find(row.text(1)); it != domain_ids.end()) {
+                it->second = row.integer(0);
+            }
             return true;
         }));
     std::vector<std::int64_t> domain_of(chunk.size());
     std::vector<std::string> json(chunk.size());
     for (std::size_t i = 0; i < chunk.size(); ++i) {
         const auto it = domain_ids.find(chunk[i]->domain);
-        if (it == domain_ids.end()) {
+        if (it == domain_ids.end() || it->second < 0) {
             return make_error(ErrorCode::Internal, "domain row of " + chunk[i]->domain +
                                                        " was not returned by its insert");
         }
@@ -482,8 +489,8 @@ Result<void> SqlStore::write_detail_rows(std::int64_t scan_id,
                            p.emplace_back(scan_id);
                            p.push_back(view(m.role));
                            p.push_back(opt_view(m.host));
-                           p.push_back(view(m.ip));
-                           p.push_back(opt_view(m.prefix));
+                           p.push_back(view(m.ip.view()));
+                           p.push_back(opt_view(m.prefix_text()));
                            p.push_back(opt_int(m.asn));
                            p.push_back(view(m.origins));
                            p.push_back(opt_view(m.org));

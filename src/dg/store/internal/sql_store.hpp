@@ -2,6 +2,7 @@
 // Store implemented once over a Connection; the backends add opening and, where they can do
 // better, a bulk write path (PostgreSQL: COPY).
 
+#include "dg/core/ip_text.hpp"
 #include "dg/store/internal/connection.hpp"
 #include "dg/store/store.hpp"
 
@@ -26,12 +27,16 @@ struct RecordRow {
 struct MappingRow {
     std::string_view role;
     std::optional<std::string_view> host;
-    std::string ip;
-    std::optional<std::string> prefix;
+    IpText ip;
+    std::optional<IpText> prefix;
     std::optional<std::int64_t> asn;
     std::string origins; ///< JSON array
     std::optional<std::string_view> org;
     std::optional<std::int64_t> ttl;
+
+    [[nodiscard]] std::optional<std::string_view> prefix_text() const {
+        return prefix ? std::optional<std::string_view>(prefix->view()) : std::nullopt;
+    }
 };
 
 /// The rows one result becomes (appended): dns_records for the domain's CNAME, NS and MX records;

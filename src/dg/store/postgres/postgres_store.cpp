@@ -217,7 +217,12 @@ private:
 
 /// Appends one field in COPY text format.
 void field(std::string& out, std::string_view s) {
-    for (const char ch : s) {
+    // Runs without a character to escape go in with one append (a result's JSON is one field).
+    for (std::size_t end = s.find_first_of("\\\n\r\t"); end != std::string_view::npos;
+         end = s.find_first_of("\\\n\r\t")) {
+        out.append(s.data(), end);
+        const char ch = s[end];
+        s.remove_prefix(end + 1);
         switch (ch) {
         case '\\':
             out += "\\\\";
@@ -236,6 +241,7 @@ void field(std::string& out, std::string_view s) {
             break;
         }
     }
+    out.append(s.data(), s.size());
 }
 void field(std::string& out, const std::optional<std::string>& s) {
     if (s) {
@@ -372,7 +378,7 @@ protected:
                 line(records, id, x.type, x.owner, x.value, x.ttl, x.preference, x.cname_target);
             }
             for (const auto& x : map_rows) {
-                line(mappings, id, scan, x.role, x.host, std::string_view(x.ip), x.prefix, x.asn,
+                line(mappings, id, scan, x.role, x.host, x.ip.view(), x.prefix_text(), x.asn,
                      std::string_view(x.origins), x.org, x.ttl);
             }
         }
