@@ -143,8 +143,9 @@ char* put_v6(const std::array<std::uint8_t, 16>& b, char* out) {
         }
         static constexpr char kHex[] = "0123456789abcdef";
         bool started = false;
-        for (int shift = 12; shift >= 0; shift -= 4) {
-            const unsigned nibble = (words[i] >> shift) & 0xFU;
+        for (unsigned shift = 16; shift != 0;) {
+            shift -= 4;
+            const unsigned nibble = (static_cast<unsigned>(words[i]) >> shift) & 0xFU;
             if (started || nibble != 0 || shift == 0) {
                 *out++ = kHex[nibble];
                 started = true;
