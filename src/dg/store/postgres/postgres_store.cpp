@@ -270,15 +270,7 @@ template <class T, class... Rest> void line(std::string& out, const T& first, co
     out += '\n';
 }
 
-/// A batch of results commits without waiting for its WAL flush (synchronous_commit off for this
-/// transaction only): the store thread no longer stands still for the server's fsync once per
-/// batch. A crash of the database server can lose the last batches committed before it (at most
-/// three wal_writer_delay, 0.6 s by default), never part of one; those names are simply not done,
-/// so a resumed scan resolves them again. Every other write (scan status, leases, watches) stays
-/// synchronous, and a synchronous commit flushes all WAL before it: a scan marked complete has all
-/// its results on disk.
 constexpr const char* kStaging =
-    "SET LOCAL synchronous_commit TO off; "
     "CREATE TEMP TABLE IF NOT EXISTS stage_results (domain_id BIGINT, status TEXT, "
     "error TEXT, resolved_at BIGINT, result TEXT) ON COMMIT DELETE ROWS";
 
