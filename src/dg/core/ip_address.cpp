@@ -70,18 +70,23 @@ std::uint64_t IpAddress::v6_low() const {
 
 namespace {
 
+/// The decimal digits of `v` (below 1000) into `out`; returns the end.
+char* put_small(unsigned v, char* out) {
+    if (v >= 100) {
+        *out++ = static_cast<char>('0' + v / 100);
+    }
+    if (v >= 10) {
+        *out++ = static_cast<char>('0' + v / 10 % 10);
+    }
+    *out++ = static_cast<char>('0' + v % 10);
+    return out;
+}
+
 /// Dotted quad by hand into `out`; returns the end. glibc's inet_ntop formats with sprintf, and
 /// a scan formats every address it stores (a tenth of the store thread's time went there).
 char* put_quad(const std::uint8_t* b, char* out) {
     for (std::size_t i = 0; i < 4; ++i) {
-        const unsigned v = b[i];
-        if (v >= 100) {
-            *out++ = static_cast<char>('0' + v / 100);
-        }
-        if (v >= 10) {
-            *out++ = static_cast<char>('0' + v / 10 % 10);
-        }
-        *out++ = static_cast<char>('0' + v % 10);
+        out = put_small(b[i], out);
         if (i != 3) {
             *out++ = '.';
         }
@@ -176,14 +181,7 @@ IpText::IpText(const IpAddress& ip)
 IpText::IpText(const Prefix& prefix) {
     char* out = put_address(prefix.network(), text_);
     *out++ = '/';
-    const int length = prefix.length();
-    if (length >= 100) {
-        *out++ = static_cast<char>('0' + length / 100);
-    }
-    if (length >= 10) {
-        *out++ = static_cast<char>('0' + length / 10 % 10);
-    }
-    *out++ = static_cast<char>('0' + length % 10);
+    out = put_small(static_cast<unsigned>(prefix.length()), out);
     size_ = static_cast<std::uint8_t>(out - text_);
 }
 

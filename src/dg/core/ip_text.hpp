@@ -17,7 +17,6 @@ public:
     explicit IpText(const Prefix& prefix);
 
     [[nodiscard]] std::string_view view() const { return {text_, size_}; }
-    operator std::string_view() const { return view(); } // NOLINT(google-explicit-constructor)
 
 private:
     char text_[56];

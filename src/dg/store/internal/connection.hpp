@@ -30,11 +30,11 @@ using Value = std::variant<std::monostate, std::int64_t, std::string, std::strin
 inline Value view(std::string_view s) {
     return Value(std::in_place_index<3>, s);
 }
-inline Value opt_view(const std::optional<std::string>& s) {
-    return s ? view(*s) : Value();
-}
 inline Value opt_view(const std::optional<std::string_view>& s) {
     return s ? view(*s) : Value();
+}
+inline Value opt_view(const std::optional<std::string>& s) {
+    return opt_view(s ? std::optional<std::string_view>(*s) : std::nullopt);
 }
 /// The text of a string or string_view Value.
 inline std::string_view text_of(const Value& v) {

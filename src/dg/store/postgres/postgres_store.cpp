@@ -218,8 +218,9 @@ private:
 /// Appends one field in COPY text format.
 void field(std::string& out, std::string_view s) {
     // Runs without a character to escape go in with one append (a result's JSON is one field).
-    for (std::size_t end = s.find_first_of("\\\n\r\t"); end != std::string_view::npos;
-         end = s.find_first_of("\\\n\r\t")) {
+    constexpr std::string_view kEscaped = "\\\n\r\t";
+    for (std::size_t end = s.find_first_of(kEscaped); end != std::string_view::npos;
+         end = s.find_first_of(kEscaped)) {
         out.append(s.data(), end);
         const char ch = s[end];
         s.remove_prefix(end + 1);
@@ -243,19 +244,15 @@ void field(std::string& out, std::string_view s) {
     }
     out.append(s.data(), s.size());
 }
-void field(std::string& out, const std::optional<std::string>& s) {
-    if (s) {
-        field(out, std::string_view(*s));
-    } else {
-        out += "\\N";
-    }
-}
 void field(std::string& out, const std::optional<std::string_view>& s) {
     if (s) {
         field(out, *s);
     } else {
         out += "\\N";
     }
+}
+void field(std::string& out, const std::optional<std::string>& s) {
+    field(out, s ? std::optional<std::string_view>(*s) : std::nullopt);
 }
 void field(std::string& out, std::optional<std::int64_t> v) {
     if (v) {
